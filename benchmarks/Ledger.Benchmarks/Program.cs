@@ -1,0 +1,1 @@
+Console.WriteLine("Ledger benchmarks: see benchmarks/RESULTS.md");
