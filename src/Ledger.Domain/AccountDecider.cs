@@ -1,0 +1,346 @@
+using Ledger.Domain.Events;
+
+namespace Ledger.Domain;
+
+/// <summary>
+/// The ATP logic for one account. <see cref="Decide"/> turns a command into events, applying each
+/// event to the state as it goes (so later checks of the same command see the earlier effects),
+/// plus the messages and reply those events justify. The caller persists the events before any
+/// message or reply leaves, and throws the state away if persisting fails.
+/// </summary>
+public static class AccountDecider
+{
+    public static Decision Decide(AccountState state, AccountCommand command)
+    {
+        var decision = new Decision();
+        if (!state.IsConfigured && command is not ConfigureParticipant)
+        {
+            // Entry checks let only set-up participants through, so a request reaching an account
+            // not yet set up raced its set-up: answer nothing and let the deliverer's resend retry.
+            decision.Reply = command is RequestReceive or CancelReceive or ReportReceiveOutcome
+                ? null
+                : Reject(AccountRejection.NotConfigured, $"participant {state.Participant} is not set up");
+            return decision;
+        }
+        switch (command)
+        {
+            case ConfigureParticipant c: Configure(state, c, decision); break;
+            case ApplySecurityTerms c: ApplyTerms(state, c, decision); break;
+            case DepositShares c: Deposit(state, c, decision); break;
+            case ReceiveSettlementProgressPayment c: Payment(state, c, decision); break;
+            case SubmitDelivery c: Submit(state, c, decision); break;
+            case RequestReceive c: OnRequestReceive(state, c, decision); break;
+            case ReportReceiveOutcome c: ReceiveOutcome(state, c, decision); break;
+            case CancelDelivery c: OnCancelDelivery(state, c, decision); break;
+            case CancelReceive c: OnCancelReceive(state, c, decision); break;
+            case ReachRecycleCutoff c: Cutoff(state, c, decision); break;
+            case CloseBusinessDay c: Close(state, c, decision); break;
+            default: throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "no decide rule");
+        }
+        return decision;
+    }
+
+    /// <summary>
+    /// Messages to send again after recovery or when a resend timer fires: every delivery still in
+    /// flight asks its receiver again (the receiver answers duplicates from its records).
+    /// </summary>
+    public static IEnumerable<Outbound> Unsettled(AccountState state, DateTimeOffset at)
+    {
+        foreach (var d in state.Deliveries.Values)
+        {
+            if (d.Stage == DeliveryStage.InFlight)
+                yield return new Outbound(d.Order.Receiver, new RequestReceive(d.Order, d.Terms, d.PendedBefore, at));
+            else if (d.Stage == DeliveryStage.CancelRequested)
+                yield return new Outbound(d.Order.Receiver, new CancelReceive(d.Order.Id, state.Participant, at));
+        }
+    }
+
+    private static void Emit(AccountState state, Decision decision, AccountEvent e)
+    {
+        state.Apply(e);
+        decision.Events.Add(e);
+    }
+
+    private static Rejected Reject(AccountRejection rejection, string message) => new(rejection, message);
+
+    private static void Configure(AccountState state, ConfigureParticipant c, Decision decision)
+    {
+        var headroomGrew = state.IsConfigured &&
+            (c.NetDebitCap > state.NetDebitCap || c.ParticipantsFund > state.ParticipantsFund);
+        var unchanged = state.IsConfigured && state.Name == c.Name && state.NetDebitCap == c.NetDebitCap &&
+            state.ParticipantsFund == c.ParticipantsFund && state.MarketLoanProgram == c.MarketLoanProgram &&
+            state.CentralCounterparty == c.CentralCounterparty;
+        if (!unchanged)
+        {
+            Emit(state, decision, new ParticipantConfigured(c.Name, c.NetDebitCap.Cents, c.ParticipantsFund.Cents,
+                c.MarketLoanProgram, c.CentralCounterparty, AccountState.FormatDate(c.BusinessDate), c.At));
+        }
+        if (headroomGrew) Recycle(state, decision, c.At);
+        decision.Reply = Acknowledged.Instance;
+    }
+
+    private static void ApplyTerms(AccountState state, ApplySecurityTerms c, Decision decision)
+    {
+        var known = state.TermsOf(c.Cusip);
+        if (known is null || known.Value.Version < c.Terms.Version)
+        {
+            Emit(state, decision, new SecurityTermsApplied(c.Cusip.Value, AccountState.ToData(c.Terms), c.At));
+            Recycle(state, decision, c.At);
+        }
+        decision.Reply = Acknowledged.Instance;
+    }
+
+    private static void Deposit(AccountState state, DepositShares c, Decision decision)
+    {
+        if (state.Position(c.Cusip) > DeliverOrder.SharesMax * 10 - c.Shares)
+        {
+            decision.Reply = Reject(AccountRejection.PositionAboveMaximum,
+                $"a position may not exceed {DeliverOrder.SharesMax * 10} shares");
+            return;
+        }
+        Emit(state, decision, new SharesDeposited(c.Cusip.Value, c.Shares, AccountState.ToData(state.NewestTerms(c.Cusip, c.Terms)), c.At));
+        Recycle(state, decision, c.At);
+        decision.Reply = Acknowledged.Instance;
+    }
+
+    private static void Payment(AccountState state, ReceiveSettlementProgressPayment c, Decision decision)
+    {
+        if (c.Amount.Cents <= 0)
+        {
+            decision.Reply = Reject(AccountRejection.PaymentNotPositive, "a settlement progress payment must be positive");
+            return;
+        }
+        Emit(state, decision, new SettlementProgressPaymentReceived(c.Amount.Cents, c.At));
+        Recycle(state, decision, c.At);
+        decision.Reply = Acknowledged.Instance;
+    }
+
+    private static void Submit(AccountState state, SubmitDelivery c, Decision decision)
+    {
+        var order = c.Order;
+        if (order.Deliverer != state.Participant)
+        {
+            decision.Reply = Reject(AccountRejection.NotTheDeliverer, $"{order.Id} is delivered by {order.Deliverer}, not {state.Participant}");
+            return;
+        }
+        if (!state.Deliveries.ContainsKey(order.Id))
+        {
+            var terms = state.NewestTerms(order.Cusip, c.Terms);
+            var check = Checks.Deliverer(state, order, terms);
+            if (check.Failed is { } reason)
+            {
+                Emit(state, decision, new DeliveryPended(AccountState.ToData(order), AccountState.ToData(terms), reason.Name(), check.Inputs, c.At));
+                if (state.CutoffReached && order.IsValued)
+                {
+                    Emit(state, decision, new DeliveryDropped(order.Id.Value, c.At));
+                }
+            }
+            else
+            {
+                Reserve(state, decision, order, terms, check.Inputs, pendedBefore: false, c.At);
+            }
+        }
+        decision.Reply = StatusOf(state.Deliveries[order.Id]);
+    }
+
+    private static void Reserve(AccountState state, Decision decision, DeliverOrder order, SecurityTerms terms, CheckInputs inputs, bool pendedBefore, DateTimeOffset at)
+    {
+        Emit(state, decision, new DeliveryReserved(AccountState.ToData(order), AccountState.ToData(terms), inputs, pendedBefore, at));
+        decision.Messages.Add(new Outbound(order.Receiver, new RequestReceive(order, terms, pendedBefore, at)));
+    }
+
+    private static void OnRequestReceive(AccountState state, RequestReceive c, Decision decision)
+    {
+        var order = c.Order;
+        if (state.Receives.TryGetValue(order.Id, out var known))
+        {
+            Report(decision, state, order.Id, order.Deliverer, known, c.At);
+            return;
+        }
+        var terms = state.NewestTerms(order.Cusip, c.Terms);
+        var check = Checks.Receiver(state, order, terms);
+        if (check.Failed is { } reason)
+        {
+            Emit(state, decision, new ReceivePended(AccountState.ToData(order), AccountState.ToData(terms), reason.Name(), check.Inputs, c.At));
+            if (state.CutoffReached && order.IsValued)
+            {
+                Emit(state, decision, new ReceiveDropped(order.Id.Value, c.At));
+            }
+        }
+        else
+        {
+            var by = c.PendedBefore ? CompletedBy.Recycle : CompletedBy.Direct;
+            Emit(state, decision, new ReceiveCompleted(AccountState.ToData(order), AccountState.ToData(terms), by.Name(), check.Inputs, c.At));
+        }
+        Report(decision, state, order.Id, order.Deliverer, state.Receives[order.Id], c.At);
+        if (check.Failed is null)
+        {
+            // New shares may release deliveries of this account pending on position.
+            Recycle(state, decision, c.At);
+        }
+    }
+
+    private static void Report(Decision decision, AccountState state, DeliverOrderId id, ParticipantId deliverer, Receive receive, DateTimeOffset at) =>
+        decision.Messages.Add(new Outbound(deliverer,
+            new ReportReceiveOutcome(id, state.Participant, receive.Stage, receive.CompletedBy, receive.PendReason, at)));
+
+    private static void ReceiveOutcome(AccountState state, ReportReceiveOutcome c, Decision decision)
+    {
+        if (!state.Deliveries.TryGetValue(c.DeliverOrderId, out var delivery)) return;
+        var waiting = delivery.Stage is DeliveryStage.InFlight or DeliveryStage.CancelRequested;
+        var id = c.DeliverOrderId.Value;
+        switch (c.Stage)
+        {
+            case ReceiveStage.Completed when waiting:
+                Emit(state, decision, new DeliveryCompleted(id, (c.CompletedBy ?? CompletedBy.Direct).Name(), c.At));
+                Recycle(state, decision, c.At);
+                break;
+            case ReceiveStage.Dropped when waiting:
+                Emit(state, decision, new DeliveryDropped(id, c.At));
+                Recycle(state, decision, c.At);
+                break;
+            case ReceiveStage.Cancelled when waiting:
+                Emit(state, decision, new DeliveryCancelled(id, c.At));
+                Recycle(state, decision, c.At);
+                break;
+            case ReceiveStage.Pending:
+                break;
+            default:
+                var agrees = (c.Stage, delivery.Stage) is
+                    (ReceiveStage.Completed, DeliveryStage.Completed) or
+                    (ReceiveStage.Dropped, DeliveryStage.Dropped) or
+                    (ReceiveStage.Cancelled, DeliveryStage.Cancelled);
+                if (!agrees)
+                {
+                    throw new InvariantViolation(
+                        $"{id}: receiver {c.Receiver} reports {c.Stage} but deliverer {state.Participant} holds {delivery.Stage}");
+                }
+                break;
+        }
+    }
+
+    private static void OnCancelDelivery(AccountState state, CancelDelivery c, Decision decision)
+    {
+        if (!state.Deliveries.TryGetValue(c.DeliverOrderId, out var delivery))
+        {
+            decision.Reply = Reject(AccountRejection.UnknownDeliverOrder, $"{c.DeliverOrderId} is not a delivery of {state.Participant}");
+            return;
+        }
+        switch (delivery.Stage)
+        {
+            case DeliveryStage.PendingAtDeliverer:
+                Emit(state, decision, new DeliveryCancelled(c.DeliverOrderId.Value, c.At));
+                break;
+            case DeliveryStage.InFlight:
+                Emit(state, decision, new DeliveryCancelRequested(c.DeliverOrderId.Value, c.At));
+                decision.Messages.Add(new Outbound(delivery.Order.Receiver, new CancelReceive(c.DeliverOrderId, state.Participant, c.At)));
+                break;
+            case DeliveryStage.CancelRequested:
+                decision.Messages.Add(new Outbound(delivery.Order.Receiver, new CancelReceive(c.DeliverOrderId, state.Participant, c.At)));
+                break;
+        }
+        decision.Reply = StatusOf(delivery);
+    }
+
+    private static void OnCancelReceive(AccountState state, CancelReceive c, Decision decision)
+    {
+        if (!state.Receives.TryGetValue(c.DeliverOrderId, out var receive) || receive.Stage == ReceiveStage.Pending)
+        {
+            Emit(state, decision, new ReceiveCancelled(c.DeliverOrderId.Value, c.At));
+            receive = state.Receives[c.DeliverOrderId];
+        }
+        Report(decision, state, c.DeliverOrderId, c.Deliverer, receive, c.At);
+    }
+
+    private static void Cutoff(AccountState state, ReachRecycleCutoff c, Decision decision)
+    {
+        if (c.BusinessDate != state.BusinessDate)
+        {
+            decision.Reply = c.BusinessDate < state.BusinessDate
+                ? Acknowledged.Instance
+                : Reject(AccountRejection.BusinessDateMismatch, $"{state.Participant} is on {state.BusinessDate}, not {c.BusinessDate}");
+            return;
+        }
+        if (!state.CutoffReached)
+        {
+            Emit(state, decision, new RecycleCutoffReached(AccountState.FormatDate(c.BusinessDate), c.At));
+            DropAllPending(state, decision, c.At);
+        }
+        decision.Reply = Acknowledged.Instance;
+    }
+
+    private static void DropAllPending(AccountState state, Decision decision, DateTimeOffset at)
+    {
+        foreach (var d in state.PendingDeliveries.ToList())
+        {
+            Emit(state, decision, new DeliveryDropped(d.Order.Id.Value, at));
+        }
+        foreach (var r in state.PendingReceives.ToList())
+        {
+            Emit(state, decision, new ReceiveDropped(r.Order!.Id.Value, at));
+            Report(decision, state, r.Order.Id, r.Order.Deliverer, r, at);
+        }
+    }
+
+    private static void Close(AccountState state, CloseBusinessDay c, Decision decision)
+    {
+        if (c.ClosedDate < state.BusinessDate)
+        {
+            decision.Reply = Acknowledged.Instance;
+            return;
+        }
+        if (c.ClosedDate > state.BusinessDate)
+        {
+            decision.Reply = Reject(AccountRejection.BusinessDateMismatch, $"{state.Participant} is on {state.BusinessDate}, not {c.ClosedDate}");
+            return;
+        }
+        if (state.InFlightDeliveries > 0)
+        {
+            decision.Reply = Reject(AccountRejection.DeliveriesInFlight,
+                $"{state.Participant} has {state.InFlightDeliveries} deliveries awaiting their receivers");
+            return;
+        }
+        if (!state.CutoffReached)
+        {
+            Emit(state, decision, new RecycleCutoffReached(AccountState.FormatDate(state.BusinessDate), c.At));
+        }
+        DropAllPending(state, decision, c.At);
+        Emit(state, decision, new BusinessDayClosed(AccountState.FormatDate(c.ClosedDate), AccountState.FormatDate(c.NextDate), state.SettlementBalance.Cents, c.At));
+        decision.Reply = Acknowledged.Instance;
+    }
+
+    /// <summary>
+    /// Retries every pending item of this account in recycle order; an item that still fails
+    /// blocks nobody behind it. Receives go first (they add shares that deliveries may need).
+    /// </summary>
+    private static void Recycle(AccountState state, Decision decision, DateTimeOffset at)
+    {
+        if (state.PendingReceives.Count > 0)
+        {
+            foreach (var r in state.PendingReceives.ToList())
+            {
+                var order = r.Order!;
+                var terms = state.NewestTerms(order.Cusip, r.Terms);
+                var check = Checks.Receiver(state, order, terms);
+                if (check.Failed is not null) continue;
+                Emit(state, decision, new ReceiveCompleted(AccountState.ToData(order), AccountState.ToData(terms), CompletedBy.Recycle.Name(), check.Inputs, at));
+                Report(decision, state, order.Id, order.Deliverer, state.Receives[order.Id], at);
+            }
+        }
+        if (state.PendingDeliveries.Count > 0)
+        {
+            foreach (var d in state.PendingDeliveries.ToList())
+            {
+                var terms = state.NewestTerms(d.Order.Cusip, d.Terms);
+                var check = Checks.Deliverer(state, d.Order, terms);
+                if (check.Failed is not null) continue;
+                Reserve(state, decision, d.Order, terms, check.Inputs, pendedBefore: true, at);
+            }
+        }
+    }
+
+    public static DeliveryStatusReply StatusOf(Delivery d) => new(d.Order.Id, d.Stage, d.PendReason, d.CompletedBy);
+}
+
+/// <summary>A broken invariant: a bug, never a business outcome. The actor crashes and replays.</summary>
+public sealed class InvariantViolation(string message) : Exception(message);

@@ -1,0 +1,405 @@
+using System.Globalization;
+using Ledger.Domain.Events;
+
+namespace Ledger.Domain;
+
+/// <summary>Where a delivery stands at its deliverer.</summary>
+public enum DeliveryStage
+{
+    /// <summary>Failed the deliverer's own checks; recycles at the deliverer.</summary>
+    PendingAtDeliverer = 1,
+    /// <summary>Reserved here and asked of the receiver; the receiver decides the rest.</summary>
+    InFlight = 2,
+    /// <summary>In flight, and the deliverer asked the receiver to cancel it.</summary>
+    CancelRequested = 3,
+    Completed = 4,
+    Dropped = 5,
+    Cancelled = 6,
+}
+
+/// <summary>Where a receive stands at its receiver.</summary>
+public enum ReceiveStage
+{
+    Pending = 1,
+    Completed = 2,
+    Dropped = 3,
+    Cancelled = 4,
+}
+
+public sealed class Delivery
+{
+    public required DeliverOrder Order { get; init; }
+    public required SecurityTerms Terms { get; set; }
+    public required DeliveryStage Stage { get; set; }
+    public PendReason? PendReason { get; set; }
+    public CompletedBy? CompletedBy { get; set; }
+    public bool PendedBefore { get; set; }
+    /// <summary>What completing costs the deliverer's collateral monitor, when negative (0 otherwise); held while in flight.</summary>
+    public decimal ReservedCollateralCents { get; set; }
+    public long Sequence { get; init; }
+    public DateOnly BusinessDate { get; init; }
+}
+
+public sealed class Receive
+{
+    /// <summary>Null only for a tombstone: a receive cancelled before its request arrived.</summary>
+    public DeliverOrder? Order { get; init; }
+    public SecurityTerms Terms { get; init; }
+    public required ReceiveStage Stage { get; set; }
+    public PendReason? PendReason { get; set; }
+    public CompletedBy? CompletedBy { get; set; }
+    public long Sequence { get; init; }
+    public DateOnly BusinessDate { get; init; }
+}
+
+/// <summary>
+/// One participant account: reference figures, settlement balance, positions, reservations and
+/// the deliveries and receives of the current and previous business day.
+/// <para>
+/// The state is mutable and owned by exactly one decider at a time (TigerBeetle's state machine
+/// is the model): <see cref="Apply"/> is the only mutator, and it never validates and never
+/// fails on a journal Ledger wrote. Replaying the same events always yields the same state.
+/// </para>
+/// </summary>
+public sealed class AccountState
+{
+    private readonly Dictionary<Cusip, long> _positions = new();
+    private readonly Dictionary<Cusip, long> _reservedShares = new();
+    private readonly Dictionary<Cusip, SecurityTerms> _terms = new();
+    private readonly Dictionary<Cusip, decimal> _collateralValueCents = new();
+    private readonly Dictionary<DeliverOrderId, Delivery> _deliveries = new();
+    private readonly Dictionary<DeliverOrderId, Receive> _receives = new();
+    private readonly SortedSet<Delivery> _pendingDeliveries = new(RecycleOrder.Deliveries);
+    private readonly SortedSet<Receive> _pendingReceives = new(RecycleOrder.Receives);
+    private int _inFlightDeliveries;
+
+    public AccountState(ParticipantId participant) => Participant = participant;
+
+    public ParticipantId Participant { get; }
+    public bool IsConfigured { get; private set; }
+    public string Name { get; private set; } = "";
+    public Money NetDebitCap { get; private set; }
+    public Money ParticipantsFund { get; private set; }
+    public bool MarketLoanProgram { get; private set; }
+    public bool CentralCounterparty { get; private set; }
+    public DateOnly BusinessDate { get; private set; }
+    public bool CutoffReached { get; private set; }
+    public Money SettlementBalance { get; private set; }
+    /// <summary>How many events this state has applied.</summary>
+    public long Version { get; private set; }
+
+    /// <summary>Sum of the (negative) collateral effects of deliveries in flight.</summary>
+    public decimal ReservedCollateralCents { get; private set; }
+
+    /// <summary>Collateral value of all positions at the terms this account last heard of.</summary>
+    public decimal PositionsCollateralValueCents { get; private set; }
+
+    public Money NetDebit => SettlementBalance.Cents < 0 ? new Money(-SettlementBalance.Cents) : Money.Zero;
+
+    /// <summary>participants fund + settlement balance + collateral value of positions.</summary>
+    public decimal CollateralMonitorCents => ParticipantsFund.Cents + (decimal)SettlementBalance.Cents + PositionsCollateralValueCents;
+
+    /// <summary>The collateral monitor less what deliveries in flight will take from it.</summary>
+    public decimal AvailableCollateralMonitorCents => CollateralMonitorCents + ReservedCollateralCents;
+
+    public int InFlightDeliveries => _inFlightDeliveries;
+
+    public IReadOnlyDictionary<Cusip, long> Positions => _positions;
+    public IReadOnlyDictionary<Cusip, long> ReservedShares => _reservedShares;
+    public IReadOnlyDictionary<DeliverOrderId, Delivery> Deliveries => _deliveries;
+    public IReadOnlyDictionary<DeliverOrderId, Receive> Receives => _receives;
+    public IReadOnlyCollection<Delivery> PendingDeliveries => _pendingDeliveries;
+    public IReadOnlyCollection<Receive> PendingReceives => _pendingReceives;
+
+    public long Position(Cusip cusip) => _positions.GetValueOrDefault(cusip);
+
+    public long AvailableShares(Cusip cusip) => Position(cusip) - _reservedShares.GetValueOrDefault(cusip);
+
+    public SecurityTerms? TermsOf(Cusip cusip) => _terms.TryGetValue(cusip, out var t) ? t : null;
+
+    /// <summary>The newer of the terms this account knows and <paramref name="offered"/>.</summary>
+    public SecurityTerms NewestTerms(Cusip cusip, SecurityTerms offered) =>
+        _terms.TryGetValue(cusip, out var known) && known.Version >= offered.Version ? known : offered;
+
+    public void Apply(AccountEvent @event)
+    {
+        Version++;
+        switch (@event)
+        {
+            case ParticipantConfigured e:
+                IsConfigured = true;
+                Name = e.Name;
+                NetDebitCap = new Money(e.NetDebitCapCents);
+                ParticipantsFund = new Money(e.ParticipantsFundCents);
+                MarketLoanProgram = e.MarketLoanProgram;
+                CentralCounterparty = e.CentralCounterparty;
+                if (BusinessDate == default) BusinessDate = ParseDate(e.BusinessDate);
+                break;
+            case SecurityTermsApplied e:
+                SetTerms(new Cusip(e.Cusip), ToTerms(e.Terms));
+                break;
+            case SharesDeposited e:
+            {
+                var cusip = new Cusip(e.Cusip);
+                SetTerms(cusip, ToTerms(e.Terms));
+                ChangePosition(cusip, e.Shares);
+                break;
+            }
+            case SettlementProgressPaymentReceived e:
+                SettlementBalance += new Money(e.AmountCents);
+                break;
+            case DeliveryPended e:
+            {
+                var order = ToOrder(e.Order);
+                var delivery = new Delivery
+                {
+                    Order = order,
+                    Terms = ToTerms(e.Terms),
+                    Stage = DeliveryStage.PendingAtDeliverer,
+                    PendReason = ParseReason(e.Reason),
+                    PendedBefore = true,
+                    Sequence = Version,
+                    BusinessDate = BusinessDate,
+                };
+                _deliveries[order.Id] = delivery;
+                _pendingDeliveries.Add(delivery);
+                break;
+            }
+            case DeliveryReserved e:
+            {
+                var order = ToOrder(e.Order);
+                var terms = ToTerms(e.Terms);
+                if (_deliveries.TryGetValue(order.Id, out var pended))
+                {
+                    _pendingDeliveries.Remove(pended);
+                }
+                var delivery = new Delivery
+                {
+                    Order = order,
+                    Terms = terms,
+                    Stage = DeliveryStage.InFlight,
+                    PendedBefore = e.PendedBefore,
+                    ReservedCollateralCents = CentralCounterparty ? 0m : Math.Min(0m, e.Inputs.CollateralDeltaCents),
+                    Sequence = pended?.Sequence ?? Version,
+                    BusinessDate = pended?.BusinessDate ?? BusinessDate,
+                };
+                _deliveries[order.Id] = delivery;
+                _reservedShares[order.Cusip] = _reservedShares.GetValueOrDefault(order.Cusip) + order.Shares;
+                ReservedCollateralCents += delivery.ReservedCollateralCents;
+                _inFlightDeliveries++;
+                break;
+            }
+            case DeliveryCancelRequested e:
+                _deliveries[new DeliverOrderId(e.DeliverOrderId)].Stage = DeliveryStage.CancelRequested;
+                break;
+            case DeliveryCompleted e:
+            {
+                var delivery = _deliveries[new DeliverOrderId(e.DeliverOrderId)];
+                Release(delivery);
+                ChangePosition(delivery.Order.Cusip, -delivery.Order.Shares);
+                SettlementBalance += delivery.Order.Amount;
+                delivery.Stage = DeliveryStage.Completed;
+                delivery.CompletedBy = ParseCompletedBy(e.CompletedBy);
+                break;
+            }
+            case DeliveryDropped e:
+                EndDelivery(new DeliverOrderId(e.DeliverOrderId), DeliveryStage.Dropped);
+                break;
+            case DeliveryCancelled e:
+                EndDelivery(new DeliverOrderId(e.DeliverOrderId), DeliveryStage.Cancelled);
+                break;
+            case ReceivePended e:
+            {
+                var order = ToOrder(e.Order);
+                var receive = new Receive
+                {
+                    Order = order,
+                    Terms = ToTerms(e.Terms),
+                    Stage = ReceiveStage.Pending,
+                    PendReason = ParseReason(e.Reason),
+                    Sequence = Version,
+                    BusinessDate = BusinessDate,
+                };
+                _receives[order.Id] = receive;
+                _pendingReceives.Add(receive);
+                break;
+            }
+            case ReceiveCompleted e:
+            {
+                var order = ToOrder(e.Order);
+                var terms = ToTerms(e.Terms);
+                if (_receives.TryGetValue(order.Id, out var pended))
+                {
+                    _pendingReceives.Remove(pended);
+                }
+                _receives[order.Id] = new Receive
+                {
+                    Order = order,
+                    Terms = terms,
+                    Stage = ReceiveStage.Completed,
+                    CompletedBy = ParseCompletedBy(e.CompletedBy),
+                    Sequence = pended?.Sequence ?? Version,
+                    BusinessDate = pended?.BusinessDate ?? BusinessDate,
+                };
+                SetTerms(order.Cusip, NewestTerms(order.Cusip, terms));
+                ChangePosition(order.Cusip, order.Shares);
+                SettlementBalance -= order.Amount;
+                break;
+            }
+            case ReceiveDropped e:
+                EndReceive(new DeliverOrderId(e.DeliverOrderId), ReceiveStage.Dropped);
+                break;
+            case ReceiveCancelled e:
+                EndReceive(new DeliverOrderId(e.DeliverOrderId), ReceiveStage.Cancelled);
+                break;
+            case RecycleCutoffReached:
+                CutoffReached = true;
+                break;
+            case BusinessDayClosed e:
+                SettlementBalance = Money.Zero;
+                CutoffReached = false;
+                BusinessDate = ParseDate(e.NextDate);
+                ForgetBefore(ParseDate(e.ClosedDate));
+                break;
+            default:
+                throw new InvalidOperationException($"No evolve rule for {@event.GetType().Name}");
+        }
+    }
+
+    private void EndDelivery(DeliverOrderId id, DeliveryStage stage)
+    {
+        var delivery = _deliveries[id];
+        if (delivery.Stage == DeliveryStage.PendingAtDeliverer)
+        {
+            _pendingDeliveries.Remove(delivery);
+        }
+        else
+        {
+            Release(delivery);
+        }
+        delivery.Stage = stage;
+    }
+
+    private void EndReceive(DeliverOrderId id, ReceiveStage stage)
+    {
+        if (_receives.TryGetValue(id, out var receive))
+        {
+            _pendingReceives.Remove(receive);
+            receive.Stage = stage;
+        }
+        else
+        {
+            _receives[id] = new Receive { Stage = stage, Sequence = Version, BusinessDate = BusinessDate };
+        }
+    }
+
+    private void Release(Delivery delivery)
+    {
+        var cusip = delivery.Order.Cusip;
+        var left = _reservedShares[cusip] - delivery.Order.Shares;
+        if (left == 0) _reservedShares.Remove(cusip);
+        else _reservedShares[cusip] = left;
+        ReservedCollateralCents -= delivery.ReservedCollateralCents;
+        _inFlightDeliveries--;
+    }
+
+    private void SetTerms(Cusip cusip, SecurityTerms terms)
+    {
+        if (_terms.TryGetValue(cusip, out var known) && known.Version > terms.Version) return;
+        _terms[cusip] = terms;
+        RevalueCollateral(cusip);
+    }
+
+    private void ChangePosition(Cusip cusip, long shares)
+    {
+        var position = _positions.GetValueOrDefault(cusip) + shares;
+        if (position == 0) _positions.Remove(cusip);
+        else _positions[cusip] = position;
+        RevalueCollateral(cusip);
+    }
+
+    private void RevalueCollateral(Cusip cusip)
+    {
+        var old = _collateralValueCents.GetValueOrDefault(cusip);
+        var position = _positions.GetValueOrDefault(cusip);
+        var now = position != 0 && _terms.TryGetValue(cusip, out var terms) ? terms.CollateralValueCents(position) : 0m;
+        if (now == 0m) _collateralValueCents.Remove(cusip);
+        else _collateralValueCents[cusip] = now;
+        PositionsCollateralValueCents += now - old;
+    }
+
+    /// <summary>Keeps the records of the business day just closed (late duplicates still find them) and forgets older ones.</summary>
+    private void ForgetBefore(DateOnly closedDate)
+    {
+        foreach (var (id, d) in _deliveries.Where(kv => kv.Value.BusinessDate < closedDate).ToList())
+        {
+            if (d.Stage is DeliveryStage.Completed or DeliveryStage.Dropped or DeliveryStage.Cancelled) _deliveries.Remove(id);
+        }
+        foreach (var (id, r) in _receives.Where(kv => kv.Value.BusinessDate < closedDate).ToList())
+        {
+            if (r.Stage != ReceiveStage.Pending) _receives.Remove(id);
+        }
+    }
+
+    internal static DeliverOrder ToOrder(DeliverOrderData d) => new(
+        new DeliverOrderId(d.Id),
+        new ParticipantId(d.Deliverer),
+        new ParticipantId(d.Receiver),
+        new Cusip(d.Cusip),
+        d.Shares,
+        new Money(d.AmountCents),
+        d.ReasonCode,
+        d.ReclaimOf is null ? null : new DeliverOrderId(d.ReclaimOf));
+
+    internal static DeliverOrderData ToData(DeliverOrder o) => new(
+        o.Id.Value, o.Deliverer.Value, o.Receiver.Value, o.Cusip.Value, o.Shares, o.Amount.Cents, o.ReasonCode, o.ReclaimOf?.Value);
+
+    internal static SecurityTerms ToTerms(TermsData t) => new(new Money(t.PriceCents), t.Haircut, t.Version);
+
+    internal static TermsData ToData(SecurityTerms t) => new(t.Price.Cents, t.Haircut, t.Version);
+
+    public static PendReason ParseReason(string reason) => reason switch
+    {
+        "position" => PendReason.Position,
+        "collateral" => PendReason.Collateral,
+        "net-debit-cap" => PendReason.NetDebitCap,
+        _ => throw new InvalidOperationException($"Unknown pend reason '{reason}' in journal"),
+    };
+
+    public static CompletedBy ParseCompletedBy(string by) => by switch
+    {
+        "direct" => Domain.CompletedBy.Direct,
+        "recycle" => Domain.CompletedBy.Recycle,
+        "look-ahead" => Domain.CompletedBy.LookAhead,
+        "reclaim-override" => Domain.CompletedBy.ReclaimOverride,
+        _ => throw new InvalidOperationException($"Unknown completion '{by}' in journal"),
+    };
+
+    public static DateOnly ParseDate(string date) => DateOnly.ParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    public static string FormatDate(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// Recycle order [DTC]: valued before free; within each, largest first (valued by amount, free by
+/// market value); then oldest first, so the order is total and replay-stable.
+/// </summary>
+internal static class RecycleOrder
+{
+    public static readonly IComparer<Delivery> Deliveries = Comparer<Delivery>.Create((a, b) =>
+        Compare(a.Order, a.Terms, a.Sequence, b.Order, b.Terms, b.Sequence));
+
+    public static readonly IComparer<Receive> Receives = Comparer<Receive>.Create((a, b) =>
+        Compare(a.Order!, a.Terms, a.Sequence, b.Order!, b.Terms, b.Sequence));
+
+    private static int Compare(DeliverOrder a, SecurityTerms ta, long sa, DeliverOrder b, SecurityTerms tb, long sb)
+    {
+        if (a.IsValued != b.IsValued) return a.IsValued ? -1 : 1;
+        var byValue = a.IsValued
+            ? b.Amount.Cents.CompareTo(a.Amount.Cents)
+            : tb.MarketValueCents(b.Shares).CompareTo(ta.MarketValueCents(a.Shares));
+        if (byValue != 0) return byValue;
+        var bySequence = sa.CompareTo(sb);
+        return bySequence != 0 ? bySequence : string.CompareOrdinal(a.Id.Value, b.Id.Value);
+    }
+}

@@ -1,0 +1,65 @@
+using Ledger.Domain.Events;
+
+namespace Ledger.Domain;
+
+/// <summary>The result of the ATP checks on one side of a deliver order.</summary>
+public readonly record struct CheckResult(PendReason? Failed, CheckInputs Inputs);
+
+/// <summary>
+/// The ATP checks, in order: position (deliverer), collateral (deliverer, then receiver), net debit
+/// cap (receiver). The first that fails is the pend reason. Deliveries in flight hold their
+/// shares and their cost to the collateral monitor, so headroom is never granted twice.
+/// </summary>
+public static class Checks
+{
+    public static CheckResult Deliverer(AccountState state, DeliverOrder order, SecurityTerms terms)
+    {
+        var available = state.AvailableShares(order.Cusip);
+        var monitor = state.AvailableCollateralMonitorCents;
+        var delta = order.Amount.Cents - terms.CollateralValueCents(order.Shares);
+        var bypass = state.CentralCounterparty;
+        string rule;
+        PendReason? failed = null;
+        if (available < order.Shares)
+        {
+            failed = PendReason.Position;
+            rule = "position";
+        }
+        else if (!bypass && monitor + delta < 0)
+        {
+            failed = PendReason.Collateral;
+            rule = "collateral";
+        }
+        else
+        {
+            rule = "passed";
+        }
+        return new CheckResult(failed, new CheckInputs(available, monitor, delta, state.SettlementBalance.Cents, state.NetDebitCap.Cents, bypass, rule));
+    }
+
+    public static CheckResult Receiver(AccountState state, DeliverOrder order, SecurityTerms terms)
+    {
+        var monitor = state.AvailableCollateralMonitorCents;
+        var delta = terms.CollateralValueCents(order.Shares) - order.Amount.Cents;
+        var bypass = state.CentralCounterparty;
+        var balanceAfter = state.SettlementBalance - order.Amount;
+        var netDebitAfter = balanceAfter.Cents < 0 ? -balanceAfter.Cents : 0;
+        string rule;
+        PendReason? failed = null;
+        if (!bypass && monitor + delta < 0)
+        {
+            failed = PendReason.Collateral;
+            rule = "collateral";
+        }
+        else if (netDebitAfter > state.NetDebitCap.Cents)
+        {
+            failed = PendReason.NetDebitCap;
+            rule = "net-debit-cap";
+        }
+        else
+        {
+            rule = "passed";
+        }
+        return new CheckResult(failed, new CheckInputs(state.AvailableShares(order.Cusip), monitor, delta, state.SettlementBalance.Cents, state.NetDebitCap.Cents, bypass, rule));
+    }
+}

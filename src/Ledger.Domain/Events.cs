@@ -1,0 +1,75 @@
+namespace Ledger.Domain.Events;
+
+// Stored events: immutable records of primitives, no logic. Their stable names and manifests
+// live in Ledger.Journal; a field is only ever added (optional, with a default), never changed.
+
+/// <summary>A deliver order as it is written into a journal.</summary>
+public sealed record DeliverOrderData(
+    string Id,
+    string Deliverer,
+    string Receiver,
+    string Cusip,
+    long Shares,
+    long AmountCents,
+    string ReasonCode,
+    string? ReclaimOf = null);
+
+/// <summary>The price and haircut a decision used.</summary>
+public sealed record TermsData(long PriceCents, decimal Haircut, long Version);
+
+/// <summary>
+/// The numbers a risk decision was made on, so that replay alone explains it. Values are those
+/// before the deliver order; <see cref="Rule"/> names the check that decided ("passed" when all held).
+/// </summary>
+public sealed record CheckInputs(
+    long AvailableShares,
+    decimal CollateralMonitorCents,
+    decimal CollateralDeltaCents,
+    long SettlementBalanceCents,
+    long NetDebitCapCents,
+    bool CollateralMonitorBypassed,
+    string Rule);
+
+public abstract record AccountEvent(DateTimeOffset At);
+
+public sealed record ParticipantConfigured(
+    string Name,
+    long NetDebitCapCents,
+    long ParticipantsFundCents,
+    bool MarketLoanProgram,
+    bool CentralCounterparty,
+    string BusinessDate,
+    DateTimeOffset At) : AccountEvent(At);
+
+public sealed record SecurityTermsApplied(string Cusip, TermsData Terms, DateTimeOffset At) : AccountEvent(At);
+
+public sealed record SharesDeposited(string Cusip, long Shares, TermsData Terms, DateTimeOffset At) : AccountEvent(At);
+
+public sealed record SettlementProgressPaymentReceived(long AmountCents, DateTimeOffset At) : AccountEvent(At);
+
+/// <summary>The deliverer passed its checks: shares (and any collateral the delivery costs) are reserved and the receiver is asked to receive.</summary>
+public sealed record DeliveryReserved(DeliverOrderData Order, TermsData Terms, CheckInputs Inputs, bool PendedBefore, DateTimeOffset At) : AccountEvent(At);
+
+/// <summary>The deliverer failed a check (position or its own collateral); the delivery recycles here.</summary>
+public sealed record DeliveryPended(DeliverOrderData Order, TermsData Terms, string Reason, CheckInputs Inputs, DateTimeOffset At) : AccountEvent(At);
+
+public sealed record DeliveryCompleted(string DeliverOrderId, string CompletedBy, DateTimeOffset At) : AccountEvent(At);
+
+public sealed record DeliveryDropped(string DeliverOrderId, DateTimeOffset At) : AccountEvent(At);
+
+public sealed record DeliveryCancelRequested(string DeliverOrderId, DateTimeOffset At) : AccountEvent(At);
+
+public sealed record DeliveryCancelled(string DeliverOrderId, DateTimeOffset At) : AccountEvent(At);
+
+public sealed record ReceiveCompleted(DeliverOrderData Order, TermsData Terms, string CompletedBy, CheckInputs Inputs, DateTimeOffset At) : AccountEvent(At);
+
+public sealed record ReceivePended(DeliverOrderData Order, TermsData Terms, string Reason, CheckInputs Inputs, DateTimeOffset At) : AccountEvent(At);
+
+public sealed record ReceiveDropped(string DeliverOrderId, DateTimeOffset At) : AccountEvent(At);
+
+/// <summary>A receive cancelled at the deliverer's request; also written for a receive never seen, so that a late request cannot complete it.</summary>
+public sealed record ReceiveCancelled(string DeliverOrderId, DateTimeOffset At) : AccountEvent(At);
+
+public sealed record RecycleCutoffReached(string BusinessDate, DateTimeOffset At) : AccountEvent(At);
+
+public sealed record BusinessDayClosed(string ClosedDate, string NextDate, long SettledBalanceCents, DateTimeOffset At) : AccountEvent(At);

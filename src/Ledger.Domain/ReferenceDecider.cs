@@ -1,0 +1,116 @@
+using System.Collections.Immutable;
+using Ledger.Domain.Events;
+
+namespace Ledger.Domain.Events
+{
+    public abstract record ReferenceEvent(DateTimeOffset At);
+
+    public sealed record ParticipantRegistered(
+        string Participant,
+        string Name,
+        long NetDebitCapCents,
+        long ParticipantsFundCents,
+        bool MarketLoanProgram,
+        bool CentralCounterparty,
+        DateTimeOffset At) : ReferenceEvent(At);
+
+    public sealed record SecurityListed(string Cusip, long PriceCents, decimal Haircut, long Version, DateTimeOffset At) : ReferenceEvent(At);
+
+    public sealed record BusinessDayOpened(string BusinessDate, DateTimeOffset At) : ReferenceEvent(At);
+
+    public sealed record RecycleCutoffStarted(string BusinessDate, DateTimeOffset At) : ReferenceEvent(At);
+
+    public sealed record BusinessDayCloseStarted(string BusinessDate, string NextDate, DateTimeOffset At) : ReferenceEvent(At);
+}
+
+namespace Ledger.Domain
+{
+    /// <summary>Commands to the reference data.</summary>
+    public abstract record ReferenceCommand(DateTimeOffset At);
+
+    public sealed record RegisterParticipant(ParticipantRecord Participant, DateTimeOffset At) : ReferenceCommand(At);
+
+    public sealed record ListSecurity(Cusip Cusip, Money Price, decimal Haircut, DateTimeOffset At) : ReferenceCommand(At);
+
+    public sealed record OpenFirstBusinessDay(DateOnly BusinessDate, DateTimeOffset At) : ReferenceCommand(At);
+
+    public sealed record StartRecycleCutoff(DateTimeOffset At) : ReferenceCommand(At);
+
+    public sealed record StartClose(DateTimeOffset At) : ReferenceCommand(At);
+
+    /// <summary>The next business date is open once every account has closed the previous one.</summary>
+    public sealed record FinishClose(DateTimeOffset At) : ReferenceCommand(At);
+
+    /// <summary>The participants, securities and business day: the master file of the ledger.</summary>
+    public sealed class ReferenceState
+    {
+        public ReferenceSnapshot Snapshot { get; private set; } = ReferenceSnapshot.Empty(default);
+        public bool Opened => Snapshot.BusinessDate != default;
+        /// <summary>The date the close in progress will open; default when no close is in progress.</summary>
+        public DateOnly ClosingTo { get; private set; }
+        public long Version { get; private set; }
+
+        public void Apply(ReferenceEvent @event)
+        {
+            Version++;
+            var s = Snapshot;
+            Snapshot = @event switch
+            {
+                ParticipantRegistered e => s with
+                {
+                    Participants = s.Participants.SetItem(new ParticipantId(e.Participant), new ParticipantRecord(
+                        new ParticipantId(e.Participant), e.Name, new Money(e.NetDebitCapCents), new Money(e.ParticipantsFundCents),
+                        e.MarketLoanProgram, e.CentralCounterparty)),
+                },
+                SecurityListed e => s with
+                {
+                    Securities = s.Securities.SetItem(new Cusip(e.Cusip), new SecurityTerms(new Money(e.PriceCents), e.Haircut, e.Version)),
+                },
+                BusinessDayOpened e => s with { BusinessDate = AccountState.ParseDate(e.BusinessDate), CutoffReached = false, Closing = false },
+                RecycleCutoffStarted => s with { CutoffReached = true },
+                BusinessDayCloseStarted => s with { Closing = true, CutoffReached = true },
+                _ => throw new InvalidOperationException($"No evolve rule for {@event.GetType().Name}"),
+            };
+            if (@event is BusinessDayCloseStarted closing) ClosingTo = AccountState.ParseDate(closing.NextDate);
+            if (@event is BusinessDayOpened) ClosingTo = default;
+        }
+    }
+
+    public static class ReferenceDecider
+    {
+        /// <summary>Events for <paramref name="command"/>; empty when it changes nothing (set-ups are idempotent).</summary>
+        public static IReadOnlyList<ReferenceEvent> Decide(ReferenceState state, ReferenceCommand command)
+        {
+            var s = state.Snapshot;
+            switch (command)
+            {
+                case OpenFirstBusinessDay c:
+                    return state.Opened ? [] : [new BusinessDayOpened(AccountState.FormatDate(c.BusinessDate), c.At)];
+                case RegisterParticipant c:
+                    var p = c.Participant;
+                    if (s.Participants.TryGetValue(p.Id, out var known) && known == p) return [];
+                    return [new ParticipantRegistered(p.Id.Value, p.Name, p.NetDebitCap.Cents, p.ParticipantsFund.Cents, p.MarketLoanProgram, p.CentralCounterparty, c.At)];
+                case ListSecurity c:
+                    if (s.Securities.TryGetValue(c.Cusip, out var terms) && terms.Price == c.Price && terms.Haircut == c.Haircut) return [];
+                    return [new SecurityListed(c.Cusip.Value, c.Price.Cents, c.Haircut, state.Version + 1, c.At)];
+                case StartRecycleCutoff c:
+                    return s.CutoffReached ? [] : [new RecycleCutoffStarted(AccountState.FormatDate(s.BusinessDate), c.At)];
+                case StartClose c:
+                    return s.Closing ? [] : [new BusinessDayCloseStarted(AccountState.FormatDate(s.BusinessDate), AccountState.FormatDate(BusinessCalendar.Next(s.BusinessDate)), c.At)];
+                case FinishClose c:
+                    return s.Closing ? [new BusinessDayOpened(AccountState.FormatDate(state.ClosingTo), c.At)] : [];
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "no decide rule");
+            }
+        }
+
+        public static void Execute(ReferenceState state, ReferenceCommand command, List<ReferenceEvent> emitted)
+        {
+            foreach (var e in Decide(state, command))
+            {
+                state.Apply(e);
+                emitted.Add(e);
+            }
+        }
+    }
+}
