@@ -1,0 +1,58 @@
+using Ledger.Domain;
+
+namespace Ledger.Cluster;
+
+/// <summary>The answer to one deliver order of a batch: accepted once durable, or refused with the field and rule.</summary>
+public sealed record SubmitResult(string? Id, bool Accepted, string? Status, EntryError? Error);
+
+/// <summary>The result of a command that may be refused by the rules of an account or the reference data.</summary>
+public sealed record CommandResult(bool Ok, EntryError? Error = null, AccountRejection? Rejection = null, string? Message = null)
+{
+    public static readonly CommandResult Success = new(true);
+}
+
+/// <summary>What a cancel request came to.</summary>
+public enum CancelOutcome
+{
+    Cancelled = 1,
+    /// <summary>The receiver has not answered yet; the cancel stands and completes when it does.</summary>
+    Requested = 2,
+    /// <summary>The deliver order is already final (completed, dropped or cancelled) or not pending.</summary>
+    NotPending = 3,
+    NotFound = 4,
+}
+
+public sealed record CancelResult(CancelOutcome Outcome, DeliverOrderView? DeliverOrder);
+
+/// <summary>What a cutoff or close did.</summary>
+public sealed record BusinessDayResult(bool Ok, string BusinessDate, string? NextBusinessDate, int Accounts, string? Message);
+
+/// <summary>
+/// The one entry into a running ledger: the HTTP API, the CLI and the load driver all go through it.
+/// Every method returns only after what it changed is durable.
+/// </summary>
+public interface ILedger
+{
+    Task<ReferenceSnapshot> ReferenceAsync(CancellationToken ct);
+
+    Task<CommandResult> PutParticipantAsync(ParticipantRecord participant, CancellationToken ct);
+
+    Task<CommandResult> PutSecurityAsync(Cusip cusip, Money price, decimal haircut, CancellationToken ct);
+
+    Task<CommandResult> DepositAsync(ParticipantId participant, Cusip cusip, long shares, CancellationToken ct);
+
+    Task<CommandResult> SettlementProgressPaymentAsync(ParticipantId participant, Money amount, CancellationToken ct);
+
+    /// <summary>Validates, registers and routes each deliver order; answers each in the order given.</summary>
+    Task<IReadOnlyList<SubmitResult>> SubmitAsync(IReadOnlyList<DeliverOrderRequest> orders, CancellationToken ct);
+
+    Task<DeliverOrderView?> DeliverOrderAsync(DeliverOrderId id, CancellationToken ct);
+
+    Task<CancelResult> CancelAsync(DeliverOrderId id, CancellationToken ct);
+
+    Task<AccountView?> AccountAsync(ParticipantId participant, CancellationToken ct);
+
+    Task<BusinessDayResult> CutoffAsync(CancellationToken ct);
+
+    Task<BusinessDayResult> CloseAsync(CancellationToken ct);
+}
