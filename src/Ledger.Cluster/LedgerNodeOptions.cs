@@ -1,0 +1,35 @@
+namespace Ledger.Cluster;
+
+/// <summary>How to start a ledger node. Defaults are the embedded single node on SQLite.</summary>
+public sealed record LedgerNodeOptions
+{
+    /// <summary>sqlite, postgres or sqlserver.</summary>
+    public string Store { get; init; } = "sqlite";
+
+    /// <summary>The connection string for postgres or sqlserver; for sqlite, derived from <see cref="DataDir"/> unless given.</summary>
+    public string? Connection { get; init; }
+
+    /// <summary>Where the embedded SQLite file lives.</summary>
+    public string DataDir { get; init; } = "./data";
+
+    /// <summary>The Akka remoting address; always 127.0.0.1 on loopback, never "localhost".</summary>
+    public string Hostname { get; init; } = "127.0.0.1";
+
+    /// <summary>The Akka remoting port; 0 picks a free one.</summary>
+    public int Port { get; init; }
+
+    /// <summary>Seed node addresses (akka.tcp://ledger@host:port); none means join yourself.</summary>
+    public IReadOnlyList<string> SeedNodes { get; init; } = [];
+
+    /// <summary>The clock; tests pass a fake one.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>Deliver orders per submitted batch at most.</summary>
+    public int BatchSizeMax { get; init; } = 10_000;
+
+    /// <summary>How long a request waits on the accounts before it answers 503.</summary>
+    public TimeSpan AskTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often a deliverer asks its receivers again about deliveries still in flight.</summary>
+    public TimeSpan ResendInterval { get; init; } = TimeSpan.FromSeconds(5);
+}
