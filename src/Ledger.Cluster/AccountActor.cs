@@ -1,0 +1,205 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Ledger.Domain;
+using Ledger.Domain.Events;
+
+namespace Ledger.Cluster;
+
+/// <summary>
+/// One participant account: a thin shell around <see cref="AccountDecider"/>. Commands that
+/// arrive while a write is in flight wait in a bounded buffer and are decided together when it
+/// ends, so each account writes one batch at a time (group commit). Replies and messages to other
+/// accounts leave only once the events that justify them are persisted; if persisting fails the
+/// actor stops, its state (which ran ahead of the journal) is discarded, and it recovers from the
+/// journal, resending whatever it still has in flight.
+/// </summary>
+public sealed class AccountActor : UntypedPersistentActor, IWithTimers
+{
+    /// <summary>Commands waiting for the write in flight, at most; beyond it a client gets <see cref="Busy"/>.</summary>
+    public const int BufferedCommandsMax = 20_000;
+
+    /// <summary>Events per write, at most; bounds journal call time.</summary>
+    public const int EventsPerWriteMax = 2_000;
+
+    private readonly AccountState _state;
+    private readonly IActorRef _accounts;
+    private readonly TimeProvider _clock;
+    private readonly TimeSpan _resendInterval;
+    private readonly List<(object Message, IActorRef Sender)> _buffer = new();
+    private readonly HashSet<DeliverOrderId> _acknowledgedPending = new();
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private bool _writing;
+    private int _resendTicks;
+
+    public AccountActor(string participant, IActorRef accounts, TimeProvider clock, TimeSpan resendInterval)
+    {
+        _state = new AccountState(new ParticipantId(participant));
+        _accounts = accounts;
+        _clock = clock;
+        _resendInterval = resendInterval;
+        PersistenceId = "account-" + participant;
+    }
+
+    public override string PersistenceId { get; }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(string participant, IActorRef accounts, TimeProvider clock, TimeSpan resendInterval) =>
+        Akka.Actor.Props.Create(() => new AccountActor(participant, accounts, clock, resendInterval));
+
+    private sealed record ResendTick
+    {
+        public static readonly ResendTick Instance = new();
+    }
+
+    protected override void OnRecover(object message)
+    {
+        switch (message)
+        {
+            case AccountEvent e:
+                _state.Apply(e);
+                break;
+            case RecoveryCompleted:
+                Timers.StartPeriodicTimer("resend", ResendTick.Instance, _resendInterval);
+                SendAll(AccountDecider.Unsettled(_state, _clock.GetUtcNow()));
+                break;
+        }
+    }
+
+    protected override void OnCommand(object message)
+    {
+        if (message is ResendTick)
+        {
+            Resend();
+            return;
+        }
+        if (_buffer.Count >= BufferedCommandsMax && message is not AccountCommand)
+        {
+            Sender.Tell(new Busy($"account {_state.Participant} has {_buffer.Count} commands waiting"));
+            return;
+        }
+        _buffer.Add((message, Sender));
+        if (!_writing) Flush();
+    }
+
+    /// <summary>Decides everything buffered, persists the events as one write, then lets the effects out.</summary>
+    private void Flush()
+    {
+        var events = new List<AccountEvent>();
+        var effects = new List<(object? Reply, IActorRef Sender, List<Outbound>? Messages)>();
+        var taken = 0;
+        while (taken < _buffer.Count && events.Count < EventsPerWriteMax)
+        {
+            var (message, sender) = _buffer[taken++];
+            effects.Add(Handle(message, sender, events));
+        }
+        _buffer.RemoveRange(0, taken);
+        if (events.Count == 0)
+        {
+            Release(effects);
+            return;
+        }
+        _writing = true;
+        var persisted = 0;
+        PersistAllAsync(events, _ =>
+        {
+            if (++persisted < events.Count) return;
+            _writing = false;
+            Release(effects);
+            if (_buffer.Count > 0) Flush();
+        });
+    }
+
+    private (object? Reply, IActorRef Sender, List<Outbound>? Messages) Handle(object message, IActorRef sender, List<AccountEvent> events)
+    {
+        switch (message)
+        {
+            case AccountCommand command:
+            {
+                var decision = Decide(command);
+                events.AddRange(decision.Events);
+                return (decision.Reply, sender, decision.Messages);
+            }
+            case AccountCommands batch:
+            {
+                var replies = new List<AccountReply?>(batch.Commands.Count);
+                var messages = new List<Outbound>();
+                foreach (var command in batch.Commands)
+                {
+                    var decision = Decide(command);
+                    events.AddRange(decision.Events);
+                    messages.AddRange(decision.Messages);
+                    replies.Add(decision.Reply);
+                }
+                return (new AccountReplies(replies), sender, messages);
+            }
+            case GetAccountView:
+                return (_state.IsConfigured
+                    ? AccountView.Of(_state)
+                    : new Rejected(AccountRejection.NotConfigured, $"participant {_state.Participant} is not set up"), sender, null);
+            case GetDelivery q:
+                return (new DeliveryFound(_state.Deliveries.TryGetValue(q.Id, out var d)
+                    ? new DeliverySnapshot(d.Order, d.Stage, d.PendReason, d.CompletedBy)
+                    : null), sender, null);
+            case GetReceive q:
+                return (_state.Receives.TryGetValue(q.Id, out var r)
+                    ? new ReceiveSnapshot(r.Stage, r.PendReason, r.CompletedBy)
+                    : new ReceiveSnapshot(null, null, null), sender, null);
+            case GetInFlightCount:
+                return (new InFlightCount(_state.Participant.Value, _state.InFlightDeliveries), sender, null);
+            default:
+                _log.Warning("Account {0} ignored an unknown message {1}", _state.Participant, message.GetType().Name);
+                return (null, sender, null);
+        }
+    }
+
+    private Decision Decide(AccountCommand command)
+    {
+        var decision = AccountDecider.Decide(_state, command);
+        if (command is ReportReceiveOutcome report)
+        {
+            if (report.Stage == ReceiveStage.Pending) _acknowledgedPending.Add(report.DeliverOrderId);
+            else _acknowledgedPending.Remove(report.DeliverOrderId);
+        }
+        return decision;
+    }
+
+    private void Release(List<(object? Reply, IActorRef Sender, List<Outbound>? Messages)> effects)
+    {
+        foreach (var (reply, sender, messages) in effects)
+        {
+            if (messages is { Count: > 0 }) SendAll(messages);
+            if (reply is not null && !sender.IsNobody() && !sender.Equals(_accounts)) sender.Tell(reply);
+        }
+    }
+
+    private void SendAll(IEnumerable<Outbound> messages)
+    {
+        foreach (var m in messages)
+        {
+            _accounts.Tell(new AccountEnvelope(m.To.Value, m.Command), Self);
+        }
+    }
+
+    /// <summary>
+    /// Asks receivers again about deliveries in flight: those not yet answered every tick, those
+    /// the receiver said are pending every twelfth tick (only a lost completion needs that).
+    /// </summary>
+    private void Resend()
+    {
+        if (_state.InFlightDeliveries == 0) return;
+        var everything = ++_resendTicks % 12 == 0;
+        var due = AccountDecider.Unsettled(_state, _clock.GetUtcNow())
+            .Where(m => everything || m.Command is not RequestReceive rr || !_acknowledgedPending.Contains(rr.Order.Id));
+        SendAll(due);
+    }
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        // The in-memory state already holds this event: it must not outlive the refusal.
+        _log.Error(cause, "Account {0}: event {1} at {2} was refused by the journal; restarting from the journal",
+            _state.Participant, @event.GetType().Name, sequenceNr);
+        throw new InvalidOperationException($"journal refused {@event.GetType().Name} for account {_state.Participant}", cause);
+    }
+}
