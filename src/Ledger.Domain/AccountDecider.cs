@@ -82,7 +82,12 @@ public static class AccountDecider
     private static void ApplyTerms(AccountState state, ApplySecurityTerms c, Decision decision)
     {
         var known = state.TermsOf(c.Cusip);
-        if (known is null || known.Value.Version < c.Terms.Version)
+        // An account that neither holds nor awaits the security has no use for its terms: every
+        // deliver order and deposit brings the terms current at its entry.
+        var concerned = state.Position(c.Cusip) != 0 ||
+            state.PendingDeliveries.Any(d => d.Order.Cusip == c.Cusip) ||
+            state.PendingReceives.Any(r => r.Order!.Cusip == c.Cusip);
+        if (concerned && (known is null || known.Value.Version < c.Terms.Version))
         {
             Emit(state, decision, new SecurityTermsApplied(c.Cusip.Value, AccountState.ToData(c.Terms), c.At));
             Recycle(state, decision, c.At);

@@ -65,19 +65,29 @@ public static class DeliverOrderViews
     /// of it yet). The receiver's completion is decisive: the protocol guarantees the deliverer
     /// commits it.
     /// </summary>
-    public static DeliverOrderView Combine(Delivery delivery, Receive? receive)
+    public static DeliverOrderView Combine(Delivery delivery, Receive? receive) =>
+        Combine(delivery.Order, delivery.Stage, delivery.PendReason, delivery.CompletedBy, receive?.Stage, receive?.PendReason, receive?.CompletedBy);
+
+    /// <summary>As above, from the bare facts each party reports.</summary>
+    public static DeliverOrderView Combine(
+        DeliverOrder o,
+        DeliveryStage deliveryStage,
+        PendReason? deliveryPendReason,
+        CompletedBy? deliveryCompletedBy,
+        ReceiveStage? receiveStage,
+        PendReason? receivePendReason,
+        CompletedBy? receiveCompletedBy)
     {
-        var o = delivery.Order;
-        var (status, reason, by) = delivery.Stage switch
+        var (status, reason, by) = deliveryStage switch
         {
-            DeliveryStage.PendingAtDeliverer => (DeliverOrderStatus.Pending, delivery.PendReason, (CompletedBy?)null),
-            DeliveryStage.Completed => (DeliverOrderStatus.Completed, null, delivery.CompletedBy),
+            DeliveryStage.PendingAtDeliverer => (DeliverOrderStatus.Pending, deliveryPendReason, (CompletedBy?)null),
+            DeliveryStage.Completed => (DeliverOrderStatus.Completed, null, deliveryCompletedBy),
             DeliveryStage.Dropped => (DeliverOrderStatus.Dropped, null, null),
             DeliveryStage.Cancelled => (DeliverOrderStatus.Cancelled, null, null),
-            _ => receive?.Stage switch
+            _ => receiveStage switch
             {
-                ReceiveStage.Pending => (DeliverOrderStatus.Pending, receive.PendReason, null),
-                ReceiveStage.Completed => (DeliverOrderStatus.Completed, null, receive.CompletedBy),
+                ReceiveStage.Pending => (DeliverOrderStatus.Pending, receivePendReason, null),
+                ReceiveStage.Completed => (DeliverOrderStatus.Completed, null, receiveCompletedBy),
                 ReceiveStage.Dropped => (DeliverOrderStatus.Dropped, null, null),
                 ReceiveStage.Cancelled => (DeliverOrderStatus.Cancelled, null, null),
                 _ => (DeliverOrderStatus.Accepted, (PendReason?)null, (CompletedBy?)null),

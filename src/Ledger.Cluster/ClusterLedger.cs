@@ -1,0 +1,257 @@
+using Akka.Actor;
+using Ledger.Domain;
+
+namespace Ledger.Cluster;
+
+/// <summary>
+/// The gateway into a running ledger node: entry checks against the reference data, the
+/// deliver-order index, then the accounts. It only translates and routes; every rule it applies
+/// is called from Ledger.Domain.
+/// </summary>
+public sealed class ClusterLedger : ILedger
+{
+    private readonly IActorRef _accounts;
+    private readonly IActorRef _reference;
+    private readonly IActorRef _index;
+    private readonly TimeProvider _clock;
+    private readonly LedgerNodeOptions _options;
+
+    public ClusterLedger(IActorRef accounts, IActorRef reference, IActorRef index, LedgerNodeOptions options)
+    {
+        _accounts = accounts;
+        _reference = reference;
+        _index = index;
+        _clock = options.Clock;
+        _options = options;
+    }
+
+    private DateTimeOffset Now => _clock.GetUtcNow();
+
+    private Task<T> Ask<T>(IActorRef region, object message, CancellationToken ct) =>
+        region.Ask<T>(message, _options.AskTimeout, ct);
+
+    private async Task<T> AskAccount<T>(ParticipantId participant, object message, CancellationToken ct)
+    {
+        var answer = await Ask<object>(_accounts, new AccountEnvelope(participant.Value, message), ct);
+        return answer switch
+        {
+            T t => t,
+            Busy busy => throw new LedgerBusyException(busy.Reason),
+            _ => throw new InvalidOperationException($"account {participant} answered {answer.GetType().Name}, expected {typeof(T).Name}"),
+        };
+    }
+
+    public Task<ReferenceSnapshot> ReferenceAsync(CancellationToken ct) =>
+        Ask<ReferenceSnapshot>(_reference, new ReferenceEnvelope(GetReference.Instance), ct);
+
+    private Task<ReferenceSnapshot> Reference(ReferenceCommand command, CancellationToken ct) =>
+        Ask<ReferenceSnapshot>(_reference, new ReferenceEnvelope(command), ct);
+
+    /// <summary>Opens the first business day if the ledger has none yet: the New York date of now, or the next weekday.</summary>
+    public Task<ReferenceSnapshot> OpenFirstBusinessDayAsync(CancellationToken ct)
+    {
+        var newYork = TimeZoneInfo.ConvertTime(Now, NewYork.TimeZone);
+        return Reference(new OpenFirstBusinessDay(BusinessCalendar.OnOrAfter(DateOnly.FromDateTime(newYork.DateTime)), Now), ct);
+    }
+
+    public async Task<CommandResult> PutParticipantAsync(ParticipantRecord participant, CancellationToken ct)
+    {
+        var reference = await ReferenceAsync(ct);
+        // The account first: a participant becomes known to entry checks only once its account is set up.
+        var reply = await AskAccount<AccountReply>(participant.Id, new ConfigureParticipant(participant.Name, participant.NetDebitCap,
+            participant.ParticipantsFund, participant.MarketLoanProgram, participant.CentralCounterparty, reference.BusinessDate, Now), ct);
+        if (reply is Rejected r) return new CommandResult(false, Rejection: r.Rejection, Message: r.Message);
+        await Reference(new RegisterParticipant(participant, Now), ct);
+        return CommandResult.Success;
+    }
+
+    public async Task<CommandResult> PutSecurityAsync(Cusip cusip, Money price, decimal haircut, CancellationToken ct)
+    {
+        var reference = await Reference(new ListSecurity(cusip, price, haircut, Now), ct);
+        var terms = reference.Securities[cusip];
+        // Accounts holding or awaiting this security revalue their collateral and recycle.
+        await Task.WhenAll(reference.Participants.Keys.Select(p =>
+            AskAccount<AccountReply>(p, new ApplySecurityTerms(cusip, terms, Now), ct)));
+        return CommandResult.Success;
+    }
+
+    public async Task<CommandResult> DepositAsync(ParticipantId participant, Cusip cusip, long shares, CancellationToken ct)
+    {
+        var reference = await ReferenceAsync(ct);
+        if (!reference.Participants.ContainsKey(participant))
+            return new CommandResult(false, new EntryError(EntryRejection.UnknownParticipant, "participant", $"participant {participant} is not known"));
+        if (!reference.Securities.TryGetValue(cusip, out var terms))
+            return new CommandResult(false, new EntryError(EntryRejection.UnknownSecurity, "cusip", $"cusip {cusip} is not a known security"));
+        return ToResult(await AskAccount<AccountReply>(participant, new DepositShares(cusip, shares, terms, Now), ct));
+    }
+
+    public async Task<CommandResult> SettlementProgressPaymentAsync(ParticipantId participant, Money amount, CancellationToken ct)
+    {
+        var reference = await ReferenceAsync(ct);
+        if (!reference.Participants.ContainsKey(participant))
+            return new CommandResult(false, new EntryError(EntryRejection.UnknownParticipant, "participant", $"participant {participant} is not known"));
+        return ToResult(await AskAccount<AccountReply>(participant, new ReceiveSettlementProgressPayment(amount, Now), ct));
+    }
+
+    private static CommandResult ToResult(AccountReply reply) =>
+        reply is Rejected r ? new CommandResult(false, Rejection: r.Rejection, Message: r.Message) : CommandResult.Success;
+
+    public async Task<IReadOnlyList<SubmitResult>> SubmitAsync(IReadOnlyList<DeliverOrderRequest> requests, CancellationToken ct)
+    {
+        var reference = await ReferenceAsync(ct);
+        var results = new SubmitResult?[requests.Count];
+        var valid = new List<(int Index, DeliverOrder Order)>(requests.Count);
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var (order, error) = EntryRules.Validate(requests[i], reference);
+            if (error is not null) results[i] = new SubmitResult(requests[i].Id, false, DeliverOrderStatus.Rejected.Name(), error);
+            else valid.Add((i, order!));
+        }
+
+        // Register every id in its index bucket (durably) before any account hears of it.
+        var registrations = await Task.WhenAll(valid.GroupBy(v => IndexBuckets.Of(v.Order.Id)).Select(async bucket =>
+        {
+            var items = bucket.ToList();
+            var outcomes = await Ask<RegistrationOutcomes>(_index,
+                new IndexEnvelope(bucket.Key, new RegisterDeliverOrders(items.Select(x => x.Order).ToList())), ct);
+            return items.Zip(outcomes.Outcomes, (item, outcome) => (item.Index, item.Order, outcome));
+        }));
+
+        var toDeliverers = new List<(int Index, DeliverOrder Order)>();
+        foreach (var (index, order, outcome) in registrations.SelectMany(r => r))
+        {
+            if (outcome == RegistrationOutcome.ConflictingPayload)
+            {
+                results[index] = new SubmitResult(order.Id.Value, false, DeliverOrderStatus.Rejected.Name(), new EntryError(
+                    EntryRejection.SameIdOtherPayload, "id", $"deliver order {order.Id} was already submitted with other details"));
+            }
+            else
+            {
+                toDeliverers.Add((index, order));
+            }
+        }
+
+        // A resubmission with the same payload goes to the deliverer again: it answers from its records.
+        await Task.WhenAll(toDeliverers.GroupBy(x => x.Order.Deliverer).Select(async group =>
+        {
+            var items = group.ToList();
+            var commands = items.Select(x => (AccountCommand)new SubmitDelivery(x.Order, reference.Securities[x.Order.Cusip], Now)).ToList();
+            var replies = await AskAccount<AccountReplies>(group.Key, new AccountCommands(commands), ct);
+            for (var k = 0; k < items.Count; k++)
+            {
+                var (index, order) = items[k];
+                results[index] = replies.Replies[k] switch
+                {
+                    DeliveryStatusReply s => new SubmitResult(order.Id.Value, true, StatusName(s), null),
+                    Rejected r => new SubmitResult(order.Id.Value, false, DeliverOrderStatus.Rejected.Name(),
+                        new EntryError(EntryRejection.UnknownParticipant, "deliverer", r.Message)),
+                    var other => throw new InvalidOperationException($"unexpected reply {other?.GetType().Name} to a delivery"),
+                };
+            }
+        }));
+        return results.Select(r => r!).ToList();
+    }
+
+    private static string StatusName(DeliveryStatusReply s) => s.Stage switch
+    {
+        DeliveryStage.PendingAtDeliverer => DeliverOrderStatus.Pending.Name(),
+        DeliveryStage.Completed => DeliverOrderStatus.Completed.Name(),
+        DeliveryStage.Dropped => DeliverOrderStatus.Dropped.Name(),
+        DeliveryStage.Cancelled => DeliverOrderStatus.Cancelled.Name(),
+        _ => DeliverOrderStatus.Accepted.Name(),
+    };
+
+    public async Task<DeliverOrderView?> DeliverOrderAsync(DeliverOrderId id, CancellationToken ct)
+    {
+        var location = await Ask<DeliverOrderLocation>(_index, new IndexEnvelope(IndexBuckets.Of(id), new FindDeliverOrder(id)), ct);
+        if (location.Entry is not { } entry) return null;
+        var found = await AskAccount<DeliveryFound>(entry.Deliverer, new GetDelivery(id), ct);
+        if (found.Delivery is not { } delivery) return null; // registered, but the deliverer never took it: not accepted
+        ReceiveSnapshot? receive = null;
+        if (delivery.Stage is DeliveryStage.InFlight or DeliveryStage.CancelRequested)
+        {
+            receive = await AskAccount<ReceiveSnapshot>(entry.Receiver, new GetReceive(id), ct);
+        }
+        return DeliverOrderViews.Combine(delivery.Order, delivery.Stage, delivery.PendReason, delivery.CompletedBy,
+            receive?.Stage, receive?.PendReason, receive?.CompletedBy);
+    }
+
+    public async Task<CancelResult> CancelAsync(DeliverOrderId id, CancellationToken ct)
+    {
+        var location = await Ask<DeliverOrderLocation>(_index, new IndexEnvelope(IndexBuckets.Of(id), new FindDeliverOrder(id)), ct);
+        if (location.Entry is not { } entry) return new CancelResult(CancelOutcome.NotFound, null);
+        var reply = await AskAccount<AccountReply>(entry.Deliverer, new CancelDelivery(id, Now), ct);
+        if (reply is not DeliveryStatusReply) return new CancelResult(CancelOutcome.NotFound, null);
+        // A cancel of a receive-side pend is decided by the receiver; give it a moment to answer.
+        var deadline = Now + TimeSpan.FromSeconds(2);
+        while (true)
+        {
+            var view = await DeliverOrderAsync(id, ct);
+            if (view is null) return new CancelResult(CancelOutcome.NotFound, null);
+            if (view.Status == DeliverOrderStatus.Cancelled.Name()) return new CancelResult(CancelOutcome.Cancelled, view);
+            if (view.Status is "completed" or "dropped") return new CancelResult(CancelOutcome.NotPending, view);
+            if (Now >= deadline) return new CancelResult(CancelOutcome.Requested, view);
+            await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
+        }
+    }
+
+    public async Task<AccountView?> AccountAsync(ParticipantId participant, CancellationToken ct)
+    {
+        var answer = await AskAccount<object>(participant, GetAccountView.Instance, ct);
+        return answer as AccountView;
+    }
+
+    public async Task<BusinessDayResult> CutoffAsync(CancellationToken ct)
+    {
+        var reference = await Reference(new StartRecycleCutoff(Now), ct);
+        var replies = await FanOut(reference, p => new ReachRecycleCutoff(reference.BusinessDate, Now), ct);
+        var refused = replies.OfType<Rejected>().ToList();
+        return new BusinessDayResult(refused.Count == 0, AccountState.FormatDate(reference.BusinessDate), null, replies.Count,
+            refused.Count == 0 ? "recycle cutoff reached: every pending deliver order dropped" : string.Join("; ", refused.Select(r => r.Message)));
+    }
+
+    /// <summary>
+    /// End of day: stop taking deliver orders, drop what is pending, wait until no delivery is in
+    /// flight anywhere (so no day's money crosses into the next), then settle every account.
+    /// </summary>
+    public async Task<BusinessDayResult> CloseAsync(CancellationToken ct)
+    {
+        var reference = await Reference(new StartClose(Now), ct);
+        var closing = reference.BusinessDate;
+        await FanOut(reference, p => new ReachRecycleCutoff(closing, Now), ct);
+        var deadline = Now + _options.AskTimeout;
+        while (true)
+        {
+            var counts = await Task.WhenAll(reference.Participants.Keys.Select(p => AskAccount<InFlightCount>(p, GetInFlightCount.Instance, ct)));
+            var busy = counts.Where(c => c.Deliveries > 0).ToList();
+            if (busy.Count == 0) break;
+            if (Now >= deadline)
+            {
+                return new BusinessDayResult(false, AccountState.FormatDate(closing), null, counts.Length,
+                    $"deliveries still in flight at {string.Join(", ", busy.Select(b => $"{b.Participant} ({b.Deliveries})"))}; close again shortly");
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
+        }
+        var next = BusinessCalendar.Next(closing);
+        var replies = await FanOut(reference, p => new CloseBusinessDay(closing, next, Now), ct);
+        var refused = replies.OfType<Rejected>().ToList();
+        if (refused.Count > 0)
+        {
+            return new BusinessDayResult(false, AccountState.FormatDate(closing), null, replies.Count, string.Join("; ", refused.Select(r => r.Message)));
+        }
+        var opened = await Reference(new FinishClose(Now), ct);
+        return new BusinessDayResult(true, AccountState.FormatDate(closing), AccountState.FormatDate(opened.BusinessDate), replies.Count,
+            "business day closed: balances settled, positions carried over");
+    }
+
+    private async Task<IReadOnlyList<AccountReply>> FanOut(ReferenceSnapshot reference, Func<ParticipantId, AccountCommand> command, CancellationToken ct) =>
+        await Task.WhenAll(reference.Participants.Keys.Select(p => AskAccount<AccountReply>(p, command(p), ct)));
+}
+
+/// <summary>An account has more work waiting than it takes; the caller should try again shortly.</summary>
+public sealed class LedgerBusyException(string message) : Exception(message);
+
+public static class NewYork
+{
+    public static readonly TimeZoneInfo TimeZone = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+}
