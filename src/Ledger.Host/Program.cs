@@ -1,1 +1,3 @@
-Console.WriteLine("ledger");
+using Ledger.Host;
+
+return await Cli.RunAsync(args, LedgerNodeStartup.StartAsync);

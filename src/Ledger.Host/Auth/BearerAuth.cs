@@ -1,0 +1,54 @@
+using Ledger.Host.Http;
+using Serilog;
+
+namespace Ledger.Host.Auth;
+
+/// <summary>
+/// Bearer-token checks as an endpoint filter: 401 without a known token, 403 with a role the
+/// endpoint does not serve. Rules that depend on the participant in the path are the handler's.
+/// </summary>
+public static class BearerAuth
+{
+    public static RouteHandlerBuilder RequireRole(this RouteHandlerBuilder endpoint, params Role[] roles) =>
+        endpoint.AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            var tokens = http.RequestServices.GetRequiredService<TokenStore>();
+            if (!TryReadBearer(http.Request, out var token))
+                return Unauthorized(http, "Bearer", "send Authorization: Bearer <token>");
+            var caller = tokens.Find(token);
+            if (caller is null)
+                return Unauthorized(http, "Bearer error=\"invalid_token\"", "the bearer token is not known to this node");
+
+            http.Items[typeof(Caller)] = caller;
+            http.RequestServices.GetService<IDiagnosticContext>()?.Set("Caller", caller.ToString());
+            if (!roles.Contains(caller.Role))
+            {
+                var allowed = string.Join(" or ", roles.Select(Roles.Name));
+                return Problems.Of(StatusCodes.Status403Forbidden, "role", null, $"this request is for {allowed}; the token is for {caller}");
+            }
+            return await next(context);
+        });
+
+    /// <summary>The caller the filter found; only for handlers behind <see cref="RequireRole"/>.</summary>
+    public static Caller Caller(this HttpContext http) =>
+        http.Items[typeof(Caller)] as Caller ?? throw new InvalidOperationException("endpoint has no RequireRole filter");
+
+    private static bool TryReadBearer(HttpRequest request, out string token)
+    {
+        token = "";
+        var values = request.Headers.Authorization;
+        if (values.Count != 1) return false;
+        var header = values[0];
+        const string scheme = "Bearer ";
+        if (header is null || header.Length <= scheme.Length || !header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)) return false;
+        token = header[scheme.Length..].Trim();
+        return token.Length > 0;
+    }
+
+    private static IResult Unauthorized(HttpContext http, string challenge, string detail)
+    {
+        http.Response.Headers.WWWAuthenticate = challenge;
+        return Problems.Of(StatusCodes.Status401Unauthorized, "bearer-token", null, detail);
+    }
+}

@@ -1,0 +1,102 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+
+namespace Ledger.Host;
+
+/// <summary>The command line of <c>ledger</c>. Without a verb it prints help.</summary>
+public static class Cli
+{
+    public static readonly string[] Stores = ["sqlite", "postgres", "sqlserver"];
+
+    public static RootCommand Build(StartLedger startLedger)
+    {
+        var urls = new Option<string>("--urls")
+        {
+            Description = "Where the HTTP API listens (semicolon-separated)",
+            HelpName = "URL",
+            DefaultValueFactory = _ => ApiOptions.UrlsDefault,
+        };
+        var dataDir = new Option<string>("--data-dir")
+        {
+            Description = "Folder of the embedded SQLite journal",
+            HelpName = "DIR",
+            DefaultValueFactory = _ => "./data",
+        };
+        var store = new Option<string>("--store")
+        {
+            Description = "Journal store",
+            DefaultValueFactory = _ => "sqlite",
+        };
+        store.AcceptOnlyFromAmong(Stores);
+        var connection = new Option<string?>("--connection")
+        {
+            Description = "Connection string (required for postgres and sqlserver)",
+            HelpName = "STRING",
+        };
+        var tokens = new Option<string?>("--tokens")
+        {
+            Description = "JSON array of {token, role, participant} or {sha256, role, participant}; without it the node serves the public demo tokens",
+            HelpName = "FILE",
+        };
+        var port = new Option<int>("--port")
+        {
+            Description = "Akka remoting port; 0 picks a free one",
+            DefaultValueFactory = _ => 0,
+        };
+        port.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 0 or > 65535) r.AddError("--port must be between 0 and 65535");
+        });
+        var seedNodes = new Option<string?>("--seed-nodes")
+        {
+            Description = "Comma-separated seed node addresses (akka.tcp://ledger@host:port); none: the node joins itself",
+            HelpName = "LIST",
+        };
+        var logFormat = new Option<string>("--log-format")
+        {
+            Description = "Log lines for people (console) or compact JSON (json)",
+            DefaultValueFactory = _ => "console",
+        };
+        logFormat.AcceptOnlyFromAmong("console", "json");
+
+        var serve = new Command("serve", "Start a ledger node and its HTTP API")
+        {
+            urls, dataDir, store, connection, tokens, port, seedNodes, logFormat,
+        };
+        serve.Validators.Add(r =>
+        {
+            if ((r.GetValue(store) ?? "sqlite") != "sqlite" && string.IsNullOrWhiteSpace(r.GetValue(connection)))
+                r.AddError("--connection is required with --store postgres or sqlserver");
+        });
+        serve.SetAction((parse, ct) => LedgerServer.RunAsync(new ServeOptions
+        {
+            Urls = parse.GetValue(urls)!,
+            DataDir = parse.GetValue(dataDir)!,
+            Store = parse.GetValue(store)!,
+            Connection = parse.GetValue(connection),
+            TokensFile = parse.GetValue(tokens),
+            Port = parse.GetValue(port),
+            SeedNodes = SplitList(parse.GetValue(seedNodes)),
+            LogFormat = parse.GetValue(logFormat) == "json" ? LogFormat.Json : LogFormat.Console,
+        }, startLedger, ct));
+
+        var root = new RootCommand("ledger: an event-sourced settlement ledger for stock-loan deliver orders") { serve };
+        root.SetAction(parse => new HelpAction().Invoke(parse));
+        return root;
+    }
+
+    public static Task<int> RunAsync(string[] args, StartLedger startLedger, TextWriter? output = null, TextWriter? error = null)
+    {
+        var configuration = new InvocationConfiguration
+        {
+            // The web host handles Ctrl+C and SIGTERM itself and stops gracefully; two handlers would race.
+            ProcessTerminationTimeout = null,
+        };
+        if (output is not null) configuration.Output = output;
+        if (error is not null) configuration.Error = error;
+        return Build(startLedger).Parse(args).InvokeAsync(configuration);
+    }
+
+    public static IReadOnlyList<string> SplitList(string? value) =>
+        value is null ? [] : value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+}

@@ -1,0 +1,291 @@
+using System.Text.Json;
+using Ledger.Cluster;
+using Ledger.Domain;
+using Ledger.Host.Auth;
+using Ledger.Host.Http;
+
+namespace Ledger.Host;
+
+public sealed record ParticipantResponse(string Id, string Name, decimal NetDebitCap, decimal ParticipantsFund, bool MarketLoanProgram, bool CentralCounterparty);
+
+public sealed record SecurityResponse(string Cusip, decimal Price, decimal Haircut);
+
+public sealed record ErrorResponse(string Field, string Rule, string Message);
+
+public sealed record SubmitResponse(string? Id, bool Accepted, string? Status, ErrorResponse? Error);
+
+/// <summary>
+/// The routes of the public contract. Handlers only translate: JSON into the domain's request
+/// records, the domain's entry rules and the ledger's answers into HTTP. They decide nothing.
+/// </summary>
+internal static class Endpoints
+{
+    private static readonly string[] ParticipantFields = ["name", "netDebitCap", "participantsFund", "marketLoanProgram", "centralCounterparty"];
+    private static readonly string[] SecurityFields = ["price", "haircut"];
+    private static readonly string[] DepositFields = ["cusip", "shares"];
+    private static readonly string[] PaymentFields = ["amount"];
+    private static readonly string[] DeliverOrderFields = ["id", "deliverer", "receiver", "cusip", "shares", "amount", "reasonCode"];
+
+    /// <summary>A refused batch lists at most this many faults; the detail gives the full count.</summary>
+    private const int BatchErrorsListedMax = 100;
+
+    public static void Map(WebApplication app)
+    {
+        app.MapGet("/health/live", () => Results.Ok(new { status = "live" }));
+        app.MapGet("/health/ready", Ready);
+
+        var v1 = app.MapGroup("/v1");
+        v1.MapPut("/participants/{id}", PutParticipant).RequireRole(Role.Operator);
+        v1.MapPut("/securities/{cusip}", PutSecurity).RequireRole(Role.Operator);
+        v1.MapPost("/participants/{id}/deposits", Deposit).RequireRole(Role.Operator);
+        v1.MapPost("/participants/{id}/settlement-progress-payments", SettlementProgressPayment).RequireRole(Role.Operator);
+        v1.MapPost("/deliver-orders", Submit).RequireRole(Role.Occ);
+        v1.MapGet("/deliver-orders/{id}", GetDeliverOrder).RequireRole(Role.Occ, Role.Participant);
+        v1.MapDelete("/deliver-orders/{id}", Cancel).RequireRole(Role.Occ, Role.Participant);
+        v1.MapGet("/participants/{id}/account", GetAccount).RequireRole(Role.Participant, Role.Risk, Role.Operator);
+        v1.MapPost("/business-day/cutoff", Cutoff).RequireRole(Role.Operator);
+        v1.MapPost("/business-day/close", Close).RequireRole(Role.Operator);
+    }
+
+    private static async Task<IResult> Ready(ILedger ledger, ApiOptions options, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(options.ReadyTimeout);
+        try
+        {
+            var reference = await ledger.ReferenceAsync(timeout.Token).WaitAsync(timeout.Token);
+            return Results.Ok(new { status = "ready", businessDate = reference.BusinessDate.ToString("yyyy-MM-dd") });
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return Problems.Of(StatusCodes.Status503ServiceUnavailable, "ledger-available", null, "the ledger is not answering yet");
+        }
+    }
+
+    private static async Task<IResult> PutParticipant(HttpContext http, string id, ILedger ledger, ApiOptions options)
+    {
+        if (ParticipantPath(id) is { } badId) return badId;
+        var (document, bodyProblem) = await JsonBody.ReadAsync(http.Request, options.RequestBodyBytesMax, http.RequestAborted);
+        if (bodyProblem is not null) return bodyProblem;
+        using var owned = document;
+
+        var problems = new List<FieldProblem>();
+        var body = JsonFields.Of(document!.RootElement, ParticipantFields, problems);
+        var name = body.String("name");
+        var netDebitCap = body.Decimal("netDebitCap");
+        var participantsFund = body.Decimal("participantsFund");
+        var marketLoanProgram = body.Boolean("marketLoanProgram");
+        var centralCounterparty = body.Boolean("centralCounterparty");
+        if (problems.Count > 0) return Problems.Field(problems[0]);
+
+        var nameError = EntryRules.NameField(name, "name");
+        var capError = EntryRules.AmountField(netDebitCap, "netDebitCap", allowZero: true, out var cap);
+        var fundError = EntryRules.AmountField(participantsFund, "participantsFund", allowZero: true, out var fund);
+        var error = nameError ?? capError ?? fundError
+            ?? Required(marketLoanProgram, "marketLoanProgram")
+            ?? Required(centralCounterparty, "centralCounterparty");
+        if (error is not null) return Problems.Entry(error);
+
+        var record = new ParticipantRecord(new ParticipantId(id), name!, cap, fund, marketLoanProgram!.Value, centralCounterparty!.Value);
+        var result = await ledger.PutParticipantAsync(record, http.RequestAborted);
+        return Problems.Of(result) ?? Results.Ok(new ParticipantResponse(
+            id, record.Name, record.NetDebitCap.Dollars, record.ParticipantsFund.Dollars, record.MarketLoanProgram, record.CentralCounterparty));
+    }
+
+    private static async Task<IResult> PutSecurity(HttpContext http, string cusip, ILedger ledger, ApiOptions options)
+    {
+        if (EntryRules.CusipFormat(cusip, "cusip") is { } badCusip) return Problems.Entry(badCusip);
+        var (document, bodyProblem) = await JsonBody.ReadAsync(http.Request, options.RequestBodyBytesMax, http.RequestAborted);
+        if (bodyProblem is not null) return bodyProblem;
+        using var owned = document;
+
+        var problems = new List<FieldProblem>();
+        var body = JsonFields.Of(document!.RootElement, SecurityFields, problems);
+        var price = body.Decimal("price");
+        var haircut = body.Decimal("haircut");
+        if (problems.Count > 0) return Problems.Field(problems[0]);
+
+        var error = EntryRules.PriceField(price, "price", out var parsedPrice) ?? EntryRules.HaircutField(haircut, "haircut");
+        if (error is not null) return Problems.Entry(error);
+
+        var result = await ledger.PutSecurityAsync(new Cusip(cusip), parsedPrice, haircut!.Value, http.RequestAborted);
+        return Problems.Of(result) ?? Results.Ok(new SecurityResponse(cusip, parsedPrice.Dollars, haircut.Value));
+    }
+
+    private static async Task<IResult> Deposit(HttpContext http, string id, ILedger ledger, ApiOptions options)
+    {
+        if (ParticipantPath(id) is { } badId) return badId;
+        var (document, bodyProblem) = await JsonBody.ReadAsync(http.Request, options.RequestBodyBytesMax, http.RequestAborted);
+        if (bodyProblem is not null) return bodyProblem;
+        using var owned = document;
+
+        var problems = new List<FieldProblem>();
+        var body = JsonFields.Of(document!.RootElement, DepositFields, problems);
+        var cusip = body.String("cusip");
+        var shares = body.Integer("shares");
+        if (problems.Count > 0) return Problems.Field(problems[0]);
+
+        var reference = await ledger.ReferenceAsync(http.RequestAborted);
+        if (EntryRules.ParticipantField(id, "id", reference, out _) is { } unknown) return Problems.Entry(unknown, StatusCodes.Status404NotFound);
+        var error = EntryRules.CusipField(cusip, "cusip", reference, out var parsedCusip) ?? EntryRules.SharesField(shares, "shares");
+        if (error is not null) return Problems.Entry(error);
+
+        var participant = new ParticipantId(id);
+        var result = await ledger.DepositAsync(participant, parsedCusip, shares!.Value, http.RequestAborted);
+        return Problems.Of(result) ?? await AccountAfter(ledger, participant, http.RequestAborted);
+    }
+
+    private static async Task<IResult> SettlementProgressPayment(HttpContext http, string id, ILedger ledger, ApiOptions options)
+    {
+        if (ParticipantPath(id) is { } badId) return badId;
+        var (document, bodyProblem) = await JsonBody.ReadAsync(http.Request, options.RequestBodyBytesMax, http.RequestAborted);
+        if (bodyProblem is not null) return bodyProblem;
+        using var owned = document;
+
+        var problems = new List<FieldProblem>();
+        var body = JsonFields.Of(document!.RootElement, PaymentFields, problems);
+        var amount = body.Decimal("amount");
+        if (problems.Count > 0) return Problems.Field(problems[0]);
+
+        var reference = await ledger.ReferenceAsync(http.RequestAborted);
+        if (EntryRules.ParticipantField(id, "id", reference, out _) is { } unknown) return Problems.Entry(unknown, StatusCodes.Status404NotFound);
+        if (EntryRules.AmountField(amount, "amount", allowZero: false, out var money) is { } error) return Problems.Entry(error);
+
+        var participant = new ParticipantId(id);
+        var result = await ledger.SettlementProgressPaymentAsync(participant, money, http.RequestAborted);
+        return Problems.Of(result) ?? await AccountAfter(ledger, participant, http.RequestAborted);
+    }
+
+    /// <summary>
+    /// A batch is refused whole (400/413, nothing submitted) when it is not a well-formed array of
+    /// deliver orders; otherwise the ledger checks each against the entry rules and answers each, in order.
+    /// </summary>
+    private static async Task<IResult> Submit(HttpContext http, ILedger ledger, ApiOptions options)
+    {
+        var (document, bodyProblem) = await JsonBody.ReadAsync(http.Request, options.RequestBodyBytesMax, http.RequestAborted);
+        if (bodyProblem is not null) return bodyProblem;
+        using var owned = document;
+
+        var root = document!.RootElement;
+        if (root.ValueKind != JsonValueKind.Array)
+            return Problems.Of(StatusCodes.Status400BadRequest, "json-type", "body", "the body must be a JSON array of deliver orders");
+        var count = root.GetArrayLength();
+        if (count == 0)
+            return Problems.Of(StatusCodes.Status400BadRequest, "batch-not-empty", "body", "the batch must hold at least one deliver order");
+        if (count > options.BatchSizeMax)
+            return Problems.Of(StatusCodes.Status413PayloadTooLarge, "batch-size-max", "body", $"the batch holds {count} deliver orders; at most {options.BatchSizeMax}");
+
+        var problems = new List<FieldProblem>();
+        var requests = new List<DeliverOrderRequest>(count);
+        var index = 0;
+        foreach (var item in root.EnumerateArray())
+        {
+            var fields = JsonFields.Of(item, DeliverOrderFields, problems, $"[{index}].", index);
+            requests.Add(new DeliverOrderRequest(
+                fields.String("id"),
+                fields.String("deliverer"),
+                fields.String("receiver"),
+                fields.String("cusip"),
+                fields.Integer("shares"),
+                fields.Decimal("amount"),
+                fields.String("reasonCode")));
+            index++;
+        }
+        if (problems.Count > 0)
+        {
+            var first = problems[0];
+            var items = problems.Select(p => p.Index).Distinct().Count();
+            return Problems.Of(StatusCodes.Status400BadRequest, first.Rule, first.Field,
+                $"{items} of {count} deliver orders are malformed ({problems.Count} faults); nothing was submitted",
+                problems.Take(BatchErrorsListedMax).ToList());
+        }
+
+        var results = await ledger.SubmitAsync(requests, http.RequestAborted);
+        if (results.Count != requests.Count)
+            throw new InvalidOperationException($"the ledger answered {results.Count} of {requests.Count} deliver orders");
+        return Results.Ok(results.Select(r => new SubmitResponse(
+            r.Id, r.Accepted, r.Status, r.Error is { } e ? new ErrorResponse(e.Field, e.RuleName, e.Message) : null)));
+    }
+
+    /// <summary>A participant who is not a party gets 404, as for an unknown id, so that ids do not leak.</summary>
+    private static async Task<IResult> GetDeliverOrder(HttpContext http, string id, ILedger ledger)
+    {
+        if (DeliverOrderPath(id) is { } badId) return badId;
+        var view = await ledger.DeliverOrderAsync(new DeliverOrderId(id), http.RequestAborted);
+        var caller = http.Caller();
+        if (view is null || (caller.Role == Role.Participant && !IsParty(caller, view))) return UnknownDeliverOrder(id);
+        return Results.Ok(view);
+    }
+
+    /// <summary>OCC or the deliverer may cancel; the receiver gets 403, anyone else 404 as for an unknown id.</summary>
+    private static async Task<IResult> Cancel(HttpContext http, string id, ILedger ledger)
+    {
+        if (DeliverOrderPath(id) is { } badId) return badId;
+        var doId = new DeliverOrderId(id);
+        var caller = http.Caller();
+        if (caller.Role == Role.Participant)
+        {
+            var view = await ledger.DeliverOrderAsync(doId, http.RequestAborted);
+            if (view is null || !IsParty(caller, view)) return UnknownDeliverOrder(id);
+            if (view.Deliverer != caller.Participant!.Value.Value)
+                return Problems.Of(StatusCodes.Status403Forbidden, "deliverer", "id", $"only the deliverer ({view.Deliverer}) or OCC may cancel {id}");
+        }
+
+        var result = await ledger.CancelAsync(doId, http.RequestAborted);
+        return result.Outcome switch
+        {
+            CancelOutcome.Cancelled => Results.Ok(result.DeliverOrder),
+            CancelOutcome.Requested => Results.Json(result.DeliverOrder, statusCode: StatusCodes.Status202Accepted),
+            CancelOutcome.NotPending => Problems.Of(StatusCodes.Status409Conflict, "deliver-order-pending", "id",
+                $"{id} is {result.DeliverOrder?.Status ?? "not pending"}; only a pending deliver order can be cancelled"),
+            CancelOutcome.NotFound => UnknownDeliverOrder(id),
+            _ => throw new InvalidOperationException($"unknown cancel outcome {result.Outcome}"),
+        };
+    }
+
+    private static async Task<IResult> GetAccount(HttpContext http, string id, ILedger ledger)
+    {
+        if (ParticipantPath(id) is { } badId) return badId;
+        var caller = http.Caller();
+        if (caller.Role == Role.Participant && !caller.Is(new ParticipantId(id)))
+            return Problems.Of(StatusCodes.Status403Forbidden, "own-participant", "id", $"the token is for {caller}; a participant sees only its own account");
+        if (http.Request.Query.ContainsKey("asOf"))
+            return Problems.Of(StatusCodes.Status501NotImplemented, "as-of-supported", "asOf", "replaying an account to a point in time is not served by this node yet");
+        var view = await ledger.AccountAsync(new ParticipantId(id), http.RequestAborted);
+        return view is null
+            ? Problems.Of(StatusCodes.Status404NotFound, "participant-known", "id", $"id {id} is not a known participant")
+            : Results.Ok(view);
+    }
+
+    private static async Task<IResult> Cutoff(HttpContext http, ILedger ledger) =>
+        BusinessDay(await ledger.CutoffAsync(http.RequestAborted));
+
+    private static async Task<IResult> Close(HttpContext http, ILedger ledger) =>
+        BusinessDay(await ledger.CloseAsync(http.RequestAborted));
+
+    private static IResult BusinessDay(BusinessDayResult result) => result.Ok
+        ? Results.Ok(result)
+        : Problems.Of(StatusCodes.Status409Conflict, "business-day", null, result.Message ?? $"the business day {result.BusinessDate} refused");
+
+    private static async Task<IResult> AccountAfter(ILedger ledger, ParticipantId participant, CancellationToken ct) =>
+        Results.Ok(await ledger.AccountAsync(participant, ct)
+            ?? throw new InvalidOperationException($"account {participant} vanished after a command it accepted"));
+
+    private static bool IsParty(Caller caller, DeliverOrderView view) =>
+        caller.Participant is { } p && (view.Deliverer == p.Value || view.Receiver == p.Value);
+
+    private static IResult? ParticipantPath(string id) => ParticipantId.IsValid(id)
+        ? null
+        : Problems.Entry(new EntryError(EntryRejection.InvalidParticipantId, "id", "id must be a four-digit participant number"));
+
+    private static IResult? DeliverOrderPath(string id) => DeliverOrderId.IsValid(id)
+        ? null
+        : Problems.Entry(new EntryError(EntryRejection.InvalidDeliverOrderId, "id",
+            $"id must be 1 to {DeliverOrderId.LengthMax} letters, digits, '-', '_', '.' or ':'"));
+
+    private static IResult UnknownDeliverOrder(string id) =>
+        Problems.Of(StatusCodes.Status404NotFound, "deliver-order-known", "id", $"there is no deliver order {id} that this token may see");
+
+    private static EntryError? Required(bool? value, string field) =>
+        value is null ? new EntryError(EntryRejection.Missing, field, $"{field} is required") : null;
+}

@@ -1,0 +1,89 @@
+using Ledger.Cluster;
+using Ledger.Host.Auth;
+using Serilog.Extensions.Logging;
+
+namespace Ledger.Host;
+
+/// <summary>What <c>ledger serve</c> was asked to do.</summary>
+public sealed record ServeOptions
+{
+    public string Urls { get; init; } = ApiOptions.UrlsDefault;
+    public string DataDir { get; init; } = "./data";
+    public string Store { get; init; } = "sqlite";
+    public string? Connection { get; init; }
+    public string? TokensFile { get; init; }
+    public int Port { get; init; }
+    public IReadOnlyList<string> SeedNodes { get; init; } = [];
+    public LogFormat LogFormat { get; init; } = LogFormat.Console;
+}
+
+/// <summary>Runs one node: logging, tokens, the ledger, then the HTTP API until the process is told to stop.</summary>
+public static class LedgerServer
+{
+    public const int ExitOk = 0;
+    public const int ExitStartFailed = 1;
+    public const int ExitBadTokens = 2;
+
+    public static async Task<int> RunAsync(ServeOptions options, StartLedger startLedger, CancellationToken ct)
+    {
+        using var logger = HostLogging.Create(options.LogFormat);
+        var log = logger.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "Ledger.Host");
+
+        TokenStore tokens;
+        try
+        {
+            tokens = options.TokensFile is null ? TokenStore.Demo() : TokenStore.Load(options.TokensFile);
+        }
+        catch (TokenFileException e)
+        {
+            log.Fatal("Not starting: {Problem}", e.Message);
+            return ExitBadTokens;
+        }
+        if (tokens.IsDemo)
+        {
+            log.Warning("Serving the DEMO tokens ({Operator}, {Occ}, {Risk}, {Participant}XXXX): they are public and for the embedded demo only; pass --tokens FILE for anything else",
+                TokenStore.DemoOperatorToken, TokenStore.DemoOccToken, TokenStore.DemoRiskToken, TokenStore.DemoParticipantTokenPrefix);
+        }
+        else
+        {
+            log.Information("Serving {Count} tokens from {TokensFile}", tokens.Count, options.TokensFile);
+        }
+
+        var nodeOptions = new LedgerNodeOptions
+        {
+            Store = options.Store,
+            Connection = options.Connection,
+            DataDir = options.DataDir,
+            Port = options.Port,
+            SeedNodes = options.SeedNodes,
+        };
+        using var loggerFactory = new SerilogLoggerFactory(logger);
+        StartedLedger started;
+        try
+        {
+            log.Information("Starting the ledger node: store {Store}, data dir {DataDir}, remoting port {Port}, seed nodes {SeedNodes}",
+                nodeOptions.Store, Path.GetFullPath(nodeOptions.DataDir), nodeOptions.Port, nodeOptions.SeedNodes);
+            started = await startLedger(nodeOptions, loggerFactory, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.Fatal(e, "The ledger node did not start");
+            return ExitStartFailed;
+        }
+
+        try
+        {
+            var api = new ApiOptions { Urls = options.Urls, Tokens = tokens, BatchSizeMax = nodeOptions.BatchSizeMax };
+            await using var app = LedgerApi.Build(api, started.Ledger, logger);
+            await app.StartAsync(ct);
+            log.Information("Listening on {Urls}", string.Join(", ", app.Urls));
+            await app.WaitForShutdownAsync(ct);
+        }
+        finally
+        {
+            log.Information("Stopping the ledger node");
+            await started.Node.DisposeAsync();
+        }
+        return ExitOk;
+    }
+}
