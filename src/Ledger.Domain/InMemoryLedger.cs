@@ -1,0 +1,404 @@
+using Ledger.Domain.Events;
+
+namespace Ledger.Domain;
+
+/// <summary>
+/// The whole ledger in one process and one thread, over the same domain code the cluster runs:
+/// the reference data (<see cref="ReferenceState"/>), one <see cref="AccountState"/> and journal
+/// per participant, the deliver-order index, and the network between accounts as an explicit
+/// queue of <see cref="Outbound"/> messages.
+/// <para>
+/// It is pure and deterministic: no clock (every method takes its business time), no randomness
+/// (the caller picks which message to deliver, duplicate or drop), no IO. The same calls give the
+/// same journals, which makes it fit for scenario tests, simulation and "what-if" replays.
+/// </para>
+/// <para>
+/// Commands from outside (set-up, deposits, payments, deliver orders, cancels, cutoff, close) run
+/// at once; what one account tells another waits in <see cref="Messages"/> until the caller
+/// delivers it with <see cref="DeliverNext"/>, <see cref="Deliver"/> or <see cref="DeliverAll"/>.
+/// <see cref="Duplicate"/> and <see cref="Drop"/> play an unreliable network, and
+/// <see cref="Restart"/> a crash: the account's state is rebuilt from its journal and it resends
+/// what <see cref="AccountDecider.Unsettled"/> says is unanswered.
+/// </para>
+/// <para>
+/// When a decider throws (a broken invariant, an overflowing sum) nothing of that command is
+/// kept: its events are not journaled, its messages not queued, and the account's state is
+/// rebuilt from its journal, as an actor that crashes before persisting would be. The exception
+/// then reaches the caller.
+/// </para>
+/// </summary>
+public sealed class InMemoryLedger
+{
+    /// <summary>How many messages <see cref="DeliverAll"/> delivers before it decides the accounts talk forever.</summary>
+    public const int DeliveriesMax = 1_000_000;
+
+    private readonly ReferenceState _reference = new();
+    private readonly List<ReferenceEvent> _referenceJournal = new();
+    private readonly DeliverOrderIndexState _index = new();
+    private readonly List<DeliverOrderRegistered> _indexJournal = new();
+    private readonly SortedDictionary<string, AccountState> _accounts = new(StringComparer.Ordinal);
+    private readonly Dictionary<ParticipantId, List<AccountEvent>> _journals = new();
+    private readonly List<Envelope> _messages = new();
+    private long _lastMessageId;
+
+    /// <summary>A ledger whose first business day is <paramref name="firstBusinessDate"/>.</summary>
+    public InMemoryLedger(DateOnly firstBusinessDate, DateTimeOffset at) =>
+        ReferenceDecider.Execute(_reference, new OpenFirstBusinessDay(firstBusinessDate, at), _referenceJournal);
+
+    /// <summary>A message between two accounts, waiting in the network. <see cref="Id"/> grows with every message queued.</summary>
+    public sealed record Envelope(long Id, ParticipantId From, ParticipantId To, AccountCommand Command);
+
+    /// <summary>What a set-up, deposit, payment, cutoff or close came to.</summary>
+    public sealed record Outcome(bool Ok, EntryError? Error = null, AccountRejection? Rejection = null, string? Message = null)
+    {
+        public static readonly Outcome Success = new(true);
+    }
+
+    /// <summary>
+    /// The answer to one deliver order: accepted (new, or <see cref="Resubmitted"/> with the same
+    /// payload, which has no second effect) with its view, or refused at entry.
+    /// </summary>
+    public sealed record Submission(string? Id, bool Accepted, bool Resubmitted, DeliverOrderView? DeliverOrder, EntryError? Error);
+
+    /// <summary>What a cancel came to.</summary>
+    public enum CancelOutcome
+    {
+        /// <summary>Cancelled: it was pending at the deliverer, or the receiver has already agreed.</summary>
+        Cancelled = 1,
+        /// <summary>Asked of the receiver; it decides when the message reaches it.</summary>
+        Requested = 2,
+        /// <summary>Already completed or dropped: nothing changed.</summary>
+        NotPending = 3,
+        NotFound = 4,
+    }
+
+    public sealed record Cancellation(CancelOutcome Outcome, DeliverOrderView? DeliverOrder);
+
+    public ReferenceSnapshot Reference => _reference.Snapshot;
+
+    public IReadOnlyList<ReferenceEvent> ReferenceJournal => _referenceJournal;
+
+    public IReadOnlyList<DeliverOrderRegistered> IndexJournal => _indexJournal;
+
+    public DeliverOrderIndexState Index => _index;
+
+    /// <summary>Every participant with an account, in participant-number order.</summary>
+    public IEnumerable<ParticipantId> Participants => _accounts.Values.Select(a => a.Participant);
+
+    /// <summary>Messages in the network, oldest first.</summary>
+    public IReadOnlyList<Envelope> Messages => _messages;
+
+    public bool IsQuiet => _messages.Count == 0;
+
+    // ---------------------------------------------------------------- reference data and the day
+
+    /// <summary>
+    /// Runs a reference-data command and what it means for the accounts: a registration sets up the
+    /// participant's account, a listing gives every account the new terms, a cutoff or close runs
+    /// the business day (see <see cref="Cutoff"/> and <see cref="Close"/>).
+    /// </summary>
+    public Outcome Execute(ReferenceCommand command) => command switch
+    {
+        OpenFirstBusinessDay c => OpenFirstBusinessDay(c),
+        RegisterParticipant c => Configure(c.Participant, c.At),
+        ListSecurity c => List(c.Cusip, c.Price, c.Haircut, c.At),
+        StartRecycleCutoff c => Cutoff(c.At),
+        StartClose c => Close(c.At),
+        // Finishing a close is the last step of Close; alone it only finishes one already started.
+        FinishClose c => _reference.Snapshot.Closing ? Close(c.At) : Outcome.Success,
+        _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "no rule"),
+    };
+
+    private Outcome OpenFirstBusinessDay(OpenFirstBusinessDay c)
+    {
+        ReferenceDecider.Execute(_reference, c, _referenceJournal);
+        return Outcome.Success;
+    }
+
+    /// <summary>Registers a participant (or changes its figures) and sets up its account on the current business date.</summary>
+    public Outcome Configure(ParticipantRecord participant, DateTimeOffset at)
+    {
+        if (!ParticipantId.IsValid(participant.Id.Value))
+            return Refused(new EntryError(EntryRejection.InvalidParticipantId, "participant", "participant must be a four-digit participant number"));
+        if (EntryRules.NameField(participant.Name, "name") is { } e1) return Refused(e1);
+        if (EntryRules.AmountField(participant.NetDebitCap.Dollars, "netDebitCap", allowZero: true, out _) is { } e2) return Refused(e2);
+        if (EntryRules.AmountField(participant.ParticipantsFund.Dollars, "participantsFund", allowZero: true, out _) is { } e3) return Refused(e3);
+
+        // The account first, as the cluster does: entry checks know a participant only once its account is set up.
+        if (!_accounts.ContainsKey(participant.Id.Value))
+        {
+            _accounts[participant.Id.Value] = new AccountState(participant.Id);
+            _journals[participant.Id] = new List<AccountEvent>();
+        }
+        var reply = Run(participant.Id, new ConfigureParticipant(participant.Name, participant.NetDebitCap, participant.ParticipantsFund,
+            participant.MarketLoanProgram, participant.CentralCounterparty, _reference.Snapshot.BusinessDate, at)).Reply;
+        if (reply is Rejected r) return new Outcome(false, Rejection: r.Rejection, Message: r.Message);
+        ReferenceDecider.Execute(_reference, new RegisterParticipant(participant, at), _referenceJournal);
+        return Outcome.Success;
+    }
+
+    /// <summary>Lists a security (or changes its price or haircut); every account hears of the new terms and recycles.</summary>
+    public Outcome List(Cusip cusip, Money price, decimal haircut, DateTimeOffset at)
+    {
+        if (EntryRules.CusipFormat(cusip.Value, "cusip") is { } e1) return Refused(e1);
+        if (EntryRules.PriceField(price.Dollars, "price", out _) is { } e2) return Refused(e2);
+        if (EntryRules.HaircutField(haircut, "haircut") is { } e3) return Refused(e3);
+        ReferenceDecider.Execute(_reference, new ListSecurity(cusip, price, haircut, at), _referenceJournal);
+        var terms = _reference.Snapshot.Securities[cusip];
+        foreach (var p in Participants.ToList()) Run(p, new ApplySecurityTerms(cusip, terms, at));
+        return Outcome.Success;
+    }
+
+    /// <summary>Shares deposited into an account at the reference terms of the security.</summary>
+    public Outcome Deposit(ParticipantId participant, Cusip cusip, long shares, DateTimeOffset at)
+    {
+        if (Known(participant, "participant") is { } e1) return Refused(e1);
+        if (EntryRules.CusipField(cusip.Value, "cusip", _reference.Snapshot, out _) is { } e2) return Refused(e2);
+        if (EntryRules.SharesField(shares, "shares") is { } e3) return Refused(e3);
+        return ToOutcome(Run(participant, new DepositShares(cusip, shares, _reference.Snapshot.Securities[cusip], at)).Reply);
+    }
+
+    /// <summary>A settlement progress payment: money the participant wires in, credited to its settlement balance.</summary>
+    public Outcome Pay(ParticipantId participant, Money amount, DateTimeOffset at)
+    {
+        if (Known(participant, "participant") is { } e1) return Refused(e1);
+        if (EntryRules.AmountField(amount.Dollars, "amount", allowZero: false, out _) is { } e2) return Refused(e2);
+        return ToOutcome(Run(participant, new ReceiveSettlementProgressPayment(amount, at)).Reply);
+    }
+
+    /// <summary>The recycle cutoff: every account drops what is pending and releases what it held for it.</summary>
+    public Outcome Cutoff(DateTimeOffset at)
+    {
+        ReferenceDecider.Execute(_reference, new StartRecycleCutoff(at), _referenceJournal);
+        var date = _reference.Snapshot.BusinessDate;
+        var refused = Participants.ToList().Select(p => Run(p, new ReachRecycleCutoff(date, at)).Reply).OfType<Rejected>().ToList();
+        return refused.Count == 0 ? Outcome.Success : new Outcome(false, Rejection: refused[0].Rejection, Message: string.Join("; ", refused.Select(r => r.Message)));
+    }
+
+    /// <summary>
+    /// End of day, as the cluster runs it: stop taking deliver orders, reach the cutoff, and, once no
+    /// delivery is in flight anywhere, settle every balance to zero and open the next weekday.
+    /// While deliveries are in flight it changes no account further and refuses with
+    /// <see cref="AccountRejection.DeliveriesInFlight"/>: deliver the messages and close again.
+    /// </summary>
+    public Outcome Close(DateTimeOffset at)
+    {
+        ReferenceDecider.Execute(_reference, new StartClose(at), _referenceJournal);
+        var closing = _reference.Snapshot.BusinessDate;
+        foreach (var p in Participants.ToList()) Run(p, new ReachRecycleCutoff(closing, at));
+        var busy = _accounts.Values.Where(a => a.InFlightDeliveries > 0).ToList();
+        if (busy.Count > 0)
+        {
+            return new Outcome(false, Rejection: AccountRejection.DeliveriesInFlight,
+                Message: $"deliveries still in flight at {string.Join(", ", busy.Select(a => $"{a.Participant} ({a.InFlightDeliveries})"))}; deliver the messages and close again");
+        }
+        var next = BusinessCalendar.Next(closing);
+        var refused = Participants.ToList().Select(p => Run(p, new CloseBusinessDay(closing, next, at)).Reply).OfType<Rejected>().ToList();
+        if (refused.Count > 0)
+        {
+            throw new InvariantViolation($"an account refused to close {closing} with nothing in flight: {string.Join("; ", refused.Select(r => r.Message))}");
+        }
+        ReferenceDecider.Execute(_reference, new FinishClose(at), _referenceJournal);
+        return Outcome.Success;
+    }
+
+    // ---------------------------------------------------------------- deliver orders
+
+    /// <summary>
+    /// Enters a deliver order: the entry rules, then the index (a known id with the same payload is
+    /// answered from the records and has no second effect; with another payload it is refused),
+    /// then the deliverer, which checks it and asks the receiver (a message in <see cref="Messages"/>).
+    /// </summary>
+    public Submission Submit(DeliverOrderRequest request, DateTimeOffset at)
+    {
+        var (order, error) = EntryRules.Validate(request, _reference.Snapshot);
+        if (error is not null) return new Submission(request.Id, false, false, null, error);
+        switch (_index.Check(order!))
+        {
+            case RegistrationOutcome.ConflictingPayload:
+                return new Submission(order!.Id.Value, false, false, null, new EntryError(EntryRejection.SameIdOtherPayload, "id",
+                    $"deliver order {order.Id} was already submitted with other details"));
+            case RegistrationOutcome.SameAsBefore:
+                // Registration and submission are one step here, so the deliverer has it already.
+                // (It is not asked again: a deliverer forgets records older than the last closed day.)
+                return new Submission(order!.Id.Value, true, true, DeliverOrder(order.Id), null);
+        }
+        var registered = new DeliverOrderRegistered(order!.Id.Value, order.Deliverer.Value, order.Receiver.Value, order.Fingerprint, at);
+        _index.Apply(registered);
+        _indexJournal.Add(registered);
+        var reply = Run(order.Deliverer, new SubmitDelivery(order, _reference.Snapshot.Securities[order.Cusip], at)).Reply;
+        if (reply is Rejected r)
+        {
+            throw new InvariantViolation($"deliverer {order.Deliverer} refused {order.Id} after entry: {r.Message}");
+        }
+        return new Submission(order.Id.Value, true, false, DeliverOrder(order.Id), null);
+    }
+
+    /// <summary>The deliverer cancels a deliver order that is still pending; one the receiver holds is asked of it by message.</summary>
+    public Cancellation Cancel(DeliverOrderId id, DateTimeOffset at)
+    {
+        if (_index.Find(id) is not { } entry) return new Cancellation(CancelOutcome.NotFound, null);
+        if (Run(entry.Deliverer, new CancelDelivery(id, at)).Reply is not DeliveryStatusReply)
+        {
+            return new Cancellation(CancelOutcome.NotFound, null);
+        }
+        var view = DeliverOrder(id)!;
+        var outcome = view.Status switch
+        {
+            "cancelled" => CancelOutcome.Cancelled,
+            "completed" or "dropped" => CancelOutcome.NotPending,
+            _ => CancelOutcome.Requested,
+        };
+        return new Cancellation(outcome, view);
+    }
+
+    // ---------------------------------------------------------------- the network
+
+    /// <summary>Delivers the oldest message. False when there is none.</summary>
+    public bool DeliverNext()
+    {
+        if (_messages.Count == 0) return false;
+        DeliverAt(0);
+        return true;
+    }
+
+    /// <summary>Delivers the message with this id, whatever its place in the queue.</summary>
+    public void Deliver(long messageId) => DeliverAt(IndexOf(messageId));
+
+    /// <summary>Delivers oldest first until no message is left; returns how many were delivered.</summary>
+    public int DeliverAll(int messagesMax = DeliveriesMax)
+    {
+        var delivered = 0;
+        while (DeliverNext())
+        {
+            if (++delivered >= messagesMax)
+            {
+                throw new InvalidOperationException($"still not quiet after {messagesMax} messages: the accounts talk forever");
+            }
+        }
+        return delivered;
+    }
+
+    /// <summary>The network delivers this message twice: a copy joins the back of the queue.</summary>
+    public Envelope Duplicate(long messageId)
+    {
+        var original = _messages[IndexOf(messageId)];
+        var copy = original with { Id = ++_lastMessageId };
+        _messages.Add(copy);
+        return copy;
+    }
+
+    /// <summary>The network loses this message.</summary>
+    public void Drop(long messageId) => _messages.RemoveAt(IndexOf(messageId));
+
+    /// <summary>
+    /// A crash and recovery of one account: its state is rebuilt from its journal alone, then it
+    /// sends again every request still unanswered (<see cref="AccountDecider.Unsettled"/>).
+    /// Messages already in the network stay there.
+    /// </summary>
+    public void Restart(ParticipantId participant, DateTimeOffset at)
+    {
+        _accounts[participant.Value] = Replay(participant, JournalOf(participant));
+        Resend(participant, at);
+    }
+
+    /// <summary>The resend timer of one account fires: every unanswered request goes out again.</summary>
+    public void Resend(ParticipantId participant, DateTimeOffset at)
+    {
+        foreach (var m in AccountDecider.Unsettled(StateOf(participant), at).ToList()) Enqueue(participant, m);
+    }
+
+    /// <summary>Every account resends its unanswered requests, in participant-number order.</summary>
+    public void ResendAll(DateTimeOffset at)
+    {
+        foreach (var p in Participants.ToList()) Resend(p, at);
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /// <summary>An account as the public contract shows it; null for a participant never set up.</summary>
+    public AccountView? Account(ParticipantId participant) =>
+        _accounts.TryGetValue(participant.Value, out var s) ? AccountView.Of(s) : null;
+
+    /// <summary>
+    /// A deliver order as both parties see it; null when the id was never accepted or its
+    /// deliverer has forgotten it (records older than the last closed business day).
+    /// </summary>
+    public DeliverOrderView? DeliverOrder(DeliverOrderId id)
+    {
+        if (_index.Find(id) is not { } entry) return null;
+        if (!StateOf(entry.Deliverer).Deliveries.TryGetValue(id, out var delivery)) return null;
+        var receive = _accounts.TryGetValue(entry.Receiver.Value, out var receiver) ? receiver.Receives.GetValueOrDefault(id) : null;
+        return DeliverOrderViews.Combine(delivery, receive);
+    }
+
+    /// <summary>The events this account wrote, in order: all that a restart or a replay starts from.</summary>
+    public IReadOnlyList<AccountEvent> Journal(ParticipantId participant) => JournalOf(participant);
+
+    /// <summary>
+    /// The live state of an account, for inspection. Read it only: changing it outside this ledger
+    /// would make it differ from its journal.
+    /// </summary>
+    public AccountState StateOf(ParticipantId participant) =>
+        _accounts.TryGetValue(participant.Value, out var s) ? s : throw new KeyNotFoundException($"participant {participant} has no account");
+
+    /// <summary>An account state rebuilt from events alone, as recovery and "what-if" replays do.</summary>
+    public static AccountState Replay(ParticipantId participant, IEnumerable<AccountEvent> journal)
+    {
+        var state = new AccountState(participant);
+        foreach (var e in journal) state.Apply(e);
+        return state;
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private Decision Run(ParticipantId participant, AccountCommand command)
+    {
+        var state = StateOf(participant);
+        Decision decision;
+        try
+        {
+            decision = AccountDecider.Decide(state, command);
+        }
+        catch
+        {
+            // Decide applied some events before it threw; like a crashed actor, start again from the journal.
+            _accounts[participant.Value] = Replay(participant, JournalOf(participant));
+            throw;
+        }
+        JournalOf(participant).AddRange(decision.Events);
+        foreach (var m in decision.Messages) Enqueue(participant, m);
+        return decision;
+    }
+
+    private void DeliverAt(int index)
+    {
+        var envelope = _messages[index];
+        _messages.RemoveAt(index);
+        if (!_accounts.ContainsKey(envelope.To.Value))
+        {
+            throw new InvariantViolation($"message {envelope.Id} from {envelope.From} to {envelope.To}, which has no account");
+        }
+        Run(envelope.To, envelope.Command);
+    }
+
+    private void Enqueue(ParticipantId from, Outbound message) =>
+        _messages.Add(new Envelope(++_lastMessageId, from, message.To, message.Command));
+
+    private int IndexOf(long messageId)
+    {
+        var index = _messages.FindIndex(m => m.Id == messageId);
+        return index >= 0 ? index : throw new KeyNotFoundException($"no message {messageId} in the network");
+    }
+
+    private List<AccountEvent> JournalOf(ParticipantId participant) =>
+        _journals.TryGetValue(participant, out var j) ? j : throw new KeyNotFoundException($"participant {participant} has no account");
+
+    private EntryError? Known(ParticipantId participant, string field) =>
+        EntryRules.ParticipantField(participant.Value, field, _reference.Snapshot, out _);
+
+    private static Outcome Refused(EntryError error) => new(false, error);
+
+    private static Outcome ToOutcome(AccountReply? reply) =>
+        reply is Rejected r ? new Outcome(false, Rejection: r.Rejection, Message: r.Message) : Outcome.Success;
+}
