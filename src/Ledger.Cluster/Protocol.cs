@@ -90,5 +90,5 @@ public static class IndexBuckets
     /// <summary>Buckets of the deliver-order index; fixed for the life of a ledger, since ids are found by it.</summary>
     public const int Count = 64;
 
-    public static int Of(DeliverOrderId id) => (int)((uint)MurmurHash.StringHash(id.Value) % Count);
+    public static int Of(DeliverOrderId id) => (int)(unchecked((uint)MurmurHash.StringHash(id.Value)) % Count);
 }

@@ -1,0 +1,124 @@
+using System.Globalization;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Configuration;
+using Ledger.Journal;
+using Microsoft.Extensions.Logging;
+
+namespace Ledger.Cluster;
+
+/// <summary>
+/// A running ledger node: an actor system in the cluster, the sharded account, reference and
+/// index entities, and the <see cref="ILedger"/> gateway onto them. The embedded default is a
+/// one-node cluster that joins itself, on SQLite in the data folder.
+/// </summary>
+public sealed class LedgerNode : IAsyncDisposable
+{
+    public const string SystemName = "ledger";
+    public const string AccountRegion = "account";
+    public const string ReferenceRegion = "reference";
+    public const string IndexRegion = "deliver-order-index";
+
+    private LedgerNode(ActorSystem system, ClusterLedger ledger, LedgerNodeOptions options)
+    {
+        System = system;
+        Ledger = ledger;
+        Options = options;
+    }
+
+    public ActorSystem System { get; }
+
+    public ILedger Ledger { get; }
+
+    public LedgerNodeOptions Options { get; }
+
+    /// <summary>This node's cluster address, for other nodes to use as a seed.</summary>
+    public string Address => Akka.Cluster.Cluster.Get(System).SelfAddress.ToString();
+
+    public static async Task<LedgerNode> StartAsync(LedgerNodeOptions options, ILoggerFactory? loggerFactory, CancellationToken ct)
+    {
+        if (loggerFactory is not null) MicrosoftLoggingBridge.Factory = loggerFactory;
+        var system = ActorSystem.Create(SystemName, BuildConfig(options));
+        try
+        {
+            var cluster = Akka.Cluster.Cluster.Get(system);
+            if (options.SeedNodes.Count == 0)
+            {
+                await cluster.JoinAsync(cluster.SelfAddress, ct);
+            }
+            else
+            {
+                await cluster.JoinSeedNodesAsync(options.SeedNodes.Select(Akka.Actor.Address.Parse), ct);
+            }
+
+            var sharding = ClusterSharding.Get(system);
+            var settings = ClusterShardingSettings.Create(system);
+            var extractor = new LedgerMessageExtractor(LedgerMessageExtractor.ShardCountDefault);
+            var regions = new RegionHolder();
+            regions.Accounts = await sharding.StartAsync(AccountRegion,
+                participant => AccountActor.Props(participant, regions.Accounts!, options.Clock, options.ResendInterval), settings, extractor);
+            var reference = await sharding.StartAsync(ReferenceRegion, _ => ReferenceActor.Props(), settings, extractor);
+            var index = await sharding.StartAsync(IndexRegion, bucket => DeliverOrderIndexActor.Props(bucket, options.Clock), settings, extractor);
+
+            var ledger = new ClusterLedger(regions.Accounts, reference, index, options);
+            await ledger.OpenFirstBusinessDayAsync(ct);
+            return new LedgerNode(system, ledger, options);
+        }
+        catch
+        {
+            await system.Terminate();
+            throw;
+        }
+    }
+
+    private sealed class RegionHolder
+    {
+        public IActorRef? Accounts { get; set; }
+    }
+
+    /// <summary>The node's configuration: overrides made in code (HOCON here cannot read the environment), the store, then ledger.conf.</summary>
+    public static Config BuildConfig(LedgerNodeOptions options)
+    {
+        var seeds = string.Join(", ", options.SeedNodes.Select(s => "\"" + s + "\""));
+        var overrides = ConfigurationFactory.ParseString(string.Create(CultureInfo.InvariantCulture, $$"""
+            akka.remote.dot-netty.tcp.hostname = "{{options.Hostname}}"
+            akka.remote.dot-netty.tcp.port = {{options.Port}}
+            akka.cluster.seed-nodes = [{{seeds}}]
+            akka.loggers = ["Ledger.Cluster.MicrosoftLoggingBridge, Ledger.Cluster"]
+            """));
+        Config store;
+        if (options.Store == "memory")
+        {
+            store = ConfigurationFactory.ParseString("""
+                akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
+                akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+                akka.cluster.sharding.journal-plugin-id = "akka.persistence.journal.inmem"
+                akka.cluster.sharding.snapshot-plugin-id = "akka.persistence.snapshot-store.inmem"
+                """);
+        }
+        else
+        {
+            var settings = new StoreSettings(options.Store, options.Connection, options.DataDir);
+            StoreConfig.Prepare(settings);
+            store = StoreConfig.Build(settings);
+        }
+        return overrides
+            .WithFallback(store)
+            .WithFallback(StoreConfig.LoadEmbedded("ledger.conf"))
+            .WithFallback(ClusterSharding.DefaultConfig());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        var cluster = Akka.Cluster.Cluster.Get(System);
+        try
+        {
+            await cluster.LeaveAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (TimeoutException)
+        {
+            // A node that cannot leave gracefully is downed by the others; stopping it is still safe.
+        }
+        await System.Terminate();
+    }
+}
