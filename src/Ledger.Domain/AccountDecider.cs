@@ -317,11 +317,15 @@ public static class AccountDecider
     /// <summary>
     /// Retries every pending item of this account in recycle order; an item that still fails
     /// blocks nobody behind it. Receives go first (they add shares that deliveries may need).
+    /// A receive that completes can add collateral value, which is headroom for the receives
+    /// tried before it, so receives are retried again until a pass completes none.
     /// </summary>
     private static void Recycle(AccountState state, Decision decision, DateTimeOffset at)
     {
-        if (state.PendingReceives.Count > 0)
+        var completed = true;
+        while (completed && state.PendingReceives.Count > 0)
         {
+            completed = false;
             foreach (var r in state.PendingReceives.ToList())
             {
                 var order = r.Order!;
@@ -330,6 +334,7 @@ public static class AccountDecider
                 if (check.Failed is not null) continue;
                 Emit(state, decision, new ReceiveCompleted(AccountState.ToData(order), AccountState.ToData(terms), CompletedBy.Recycle.Name(), check.Inputs, at));
                 Report(decision, state, order.Id, order.Deliverer, state.Receives[order.Id], at);
+                completed = true;
             }
         }
         if (state.PendingDeliveries.Count > 0)
