@@ -34,6 +34,7 @@ public static class AccountDecider
             case CancelDelivery c: OnCancelDelivery(state, c, decision); break;
             case CancelReceive c: OnCancelReceive(state, c, decision); break;
             case ReachRecycleCutoff c: Cutoff(state, c, decision); break;
+            case DropAllPending c: DropAll(state, c, decision); break;
             case CloseBusinessDay c: Close(state, c, decision); break;
             default: throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "no decide rule");
         }
@@ -82,12 +83,10 @@ public static class AccountDecider
     private static void ApplyTerms(AccountState state, ApplySecurityTerms c, Decision decision)
     {
         var known = state.TermsOf(c.Cusip);
-        // An account that neither holds nor awaits the security has no use for its terms: every
-        // deliver order and deposit brings the terms current at its entry.
-        var concerned = state.Position(c.Cusip) != 0 ||
-            state.PendingDeliveries.Any(d => d.Order.Cusip == c.Cusip) ||
-            state.PendingReceives.Any(r => r.Order!.Cusip == c.Cusip);
-        if (concerned && (known is null || known.Value.Version < c.Terms.Version))
+        // Every account keeps the newest terms, even of a security it neither holds nor awaits: a
+        // request to receive carries the terms of its reservation, which may be older (it waited
+        // in the network, or is a resend), and only the account's own record says so.
+        if (known is null || known.Value.Version < c.Terms.Version)
         {
             Emit(state, decision, new SecurityTermsApplied(c.Cusip.Value, AccountState.ToData(c.Terms), c.At));
             Recycle(state, decision, c.At);
@@ -269,6 +268,19 @@ public static class AccountDecider
         if (!state.CutoffReached)
         {
             Emit(state, decision, new RecycleCutoffReached(AccountState.FormatDate(c.BusinessDate), c.At));
+            DropAllPending(state, decision, c.At);
+        }
+        decision.Reply = Acknowledged.Instance;
+    }
+
+    private static void DropAll(AccountState state, DropAllPending c, Decision decision)
+    {
+        if (c.BusinessDate == state.BusinessDate)
+        {
+            if (!state.CutoffReached)
+            {
+                Emit(state, decision, new RecycleCutoffReached(AccountState.FormatDate(state.BusinessDate), c.At));
+            }
             DropAllPending(state, decision, c.At);
         }
         decision.Reply = Acknowledged.Instance;
