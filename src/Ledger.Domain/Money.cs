@@ -35,6 +35,8 @@ public readonly record struct Money(long Cents) : IComparable<Money>
     public static bool TryFromDollars(decimal dollars, out Money money)
     {
         money = Zero;
+        // Refused before multiplying: near decimal.MaxValue the product itself would overflow and throw.
+        if (dollars > long.MaxValue / 100m || dollars < long.MinValue / 100m) return false;
         var cents = dollars * 100m;
         if (cents != decimal.Truncate(cents)) return false;
         if (cents > long.MaxValue || cents < long.MinValue) return false;
