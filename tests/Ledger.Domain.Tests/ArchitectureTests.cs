@@ -1,0 +1,57 @@
+using System.Xml.Linq;
+
+namespace Ledger.Domain.Tests;
+
+/// <summary>Ledger.Domain is pure: no Akka, no database, no logging, nothing but the base library.</summary>
+public sealed class ArchitectureTests
+{
+    private static readonly string[] Forbidden =
+    [
+        "Akka", "Npgsql", "Microsoft.Data", "System.Data", "Microsoft.EntityFrameworkCore", "Dapper", "linq2db",
+        "Microsoft.Extensions.Logging", "Serilog", "Ledger.Journal", "Ledger.Cluster", "Ledger.Host",
+    ];
+
+    private static bool IsForbidden(string name) =>
+        Forbidden.Any(f => name.Equals(f, StringComparison.OrdinalIgnoreCase) || name.StartsWith(f + ".", StringComparison.OrdinalIgnoreCase));
+
+    [Fact]
+    public void Domain_assembly_references_no_akka_and_no_database_assembly()
+    {
+        var referenced = typeof(Money).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+
+        Assert.Contains(referenced, n => n.StartsWith("System.", StringComparison.Ordinal)); // the check sees real references
+        Assert.DoesNotContain(referenced, IsForbidden);
+    }
+
+    [Fact]
+    public void Domain_project_takes_no_package_but_the_banned_api_analyzer_and_no_project()
+    {
+        var project = XDocument.Load(Path.Combine(RepositoryRoot(), "src", "Ledger.Domain", "Ledger.Domain.csproj"));
+
+        var packages = project.Descendants("PackageReference").Select(e => (string?)e.Attribute("Include")).ToList();
+        Assert.Equal(["Microsoft.CodeAnalysis.BannedApiAnalyzers"], packages);
+        Assert.Empty(project.Descendants("ProjectReference"));
+        Assert.Empty(project.Descendants("Reference"));
+    }
+
+    [Theory]
+    [InlineData("System.DateTime.UtcNow")]
+    [InlineData("System.DateTimeOffset.UtcNow")]
+    [InlineData("System.Guid.NewGuid")]
+    [InlineData("System.Random")]
+    [InlineData("System.Console")]
+    public void Clock_randomness_and_console_are_banned_in_the_domain(string symbol)
+    {
+        var banned = File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "Ledger.Domain", "BannedSymbols.txt"));
+        Assert.Contains(":" + symbol + ";", banned, StringComparison.Ordinal);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Ledger.sln"))) return dir.FullName;
+        }
+        throw new InvalidOperationException($"no Ledger.sln above {AppContext.BaseDirectory}");
+    }
+}
