@@ -66,6 +66,7 @@ public static class LedgerApi
         app.UseSerilogRequestLogging(o =>
         {
             // Method, path (never the query), status and time: no header, so no token, is ever logged.
+            o.Logger = logger;
             o.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms";
             o.GetLevel = (http, _, ex) =>
                 ex is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error

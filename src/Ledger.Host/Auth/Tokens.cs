@@ -150,6 +150,8 @@ public sealed class TokenStore
         string? token = null, sha256 = null, role = null, participant = null;
         foreach (var property in item.EnumerateObject())
         {
+            if (property.Name is not ("token" or "sha256" or "role" or "participant"))
+                throw new TokenFileException($"{where} has an unknown field '{property.Name}'; allowed: token, sha256, role, participant");
             if (property.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
                 throw new TokenFileException($"{where}.{property.Name} must be a string");
             var value = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : null;
@@ -158,8 +160,7 @@ public sealed class TokenStore
                 case "token": token = value; break;
                 case "sha256": sha256 = value; break;
                 case "role": role = value; break;
-                case "participant": participant = value; break;
-                default: throw new TokenFileException($"{where} has an unknown field '{property.Name}'; allowed: token, sha256, role, participant");
+                default: participant = value; break;
             }
         }
 
