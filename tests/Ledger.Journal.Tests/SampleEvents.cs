@@ -1,0 +1,105 @@
+using Ledger.Domain.Events;
+
+namespace Ledger.Journal.Tests;
+
+/// <summary>
+/// One instance of every stored event type, every field set to a distinct, non-default value so
+/// that a swapped or dropped field shows. The golden files were written from these instances: they
+/// must not change (add a new sample for a new type or version instead).
+/// </summary>
+internal static class SampleEvents
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 2, 14, 30, 15, 123, TimeSpan.Zero);
+
+    private static DateTimeOffset At(int seconds) => T0.AddSeconds(seconds);
+
+    private static readonly DeliverOrderData Order = new(
+        Id: "DO-2026-03-02-000017",
+        Deliverer: "0101",
+        Receiver: "0981",
+        Cusip: "037833100",
+        Shares: 12_500,
+        AmountCents: 218_437_50,
+        ReasonCode: "ML",
+        ReclaimOf: null);
+
+    private static readonly DeliverOrderData ReclaimOrder = new(
+        Id: "RC-2026-03-02-000003",
+        Deliverer: "0981",
+        Receiver: "0101",
+        Cusip: "594918104",
+        Shares: 700,
+        AmountCents: 29_071_00,
+        ReasonCode: "RC",
+        ReclaimOf: "DO-2026-03-02-000009");
+
+    private static readonly TermsData Terms = new(PriceCents: 174_75, Haircut: 0.15m, Version: 42);
+
+    private static readonly CheckInputs Passed = new(
+        AvailableShares: 40_000,
+        CollateralMonitorCents: 1_250_000_00.50m,
+        CollateralDeltaCents: -32_765_62.5m,
+        SettlementBalanceCents: -75_000_00,
+        NetDebitCapCents: 5_000_000_00,
+        CollateralMonitorBypassed: false,
+        Rule: "passed");
+
+    private static readonly CheckInputs NetDebitCap = new(
+        AvailableShares: 0,
+        CollateralMonitorCents: 900_000_00m,
+        CollateralDeltaCents: 12_345.25m,
+        SettlementBalanceCents: -4_990_000_00,
+        NetDebitCapCents: 5_000_000_00,
+        CollateralMonitorBypassed: true,
+        Rule: "net-debit-cap");
+
+    /// <summary>Samples keyed by type: exactly one per stored event type.</summary>
+    public static IReadOnlyDictionary<Type, object> ByType { get; } = new object[]
+    {
+        new ParticipantConfigured("Lender One Securities", 5_000_000_00, 1_000_000_00, MarketLoanProgram: true, CentralCounterparty: false, BusinessDate: "2026-03-02", At(1)),
+        new SecurityTermsApplied("037833100", Terms, At(2)),
+        new SharesDeposited("037833100", 40_000, Terms with { Version = 43 }, At(3)),
+        new SettlementProgressPaymentReceived(2_500_000_00, At(4)),
+        new DeliveryReserved(Order, Terms, Passed, PendedBefore: true, At(5)),
+        new DeliveryPended(Order, Terms, "position", Passed with { Rule = "position", AvailableShares = 12_499 }, At(6)),
+        new DeliveryCompleted("DO-2026-03-02-000017", "look-ahead", At(7)),
+        new DeliveryDropped("DO-2026-03-02-000018", At(8)),
+        new DeliveryCancelRequested("DO-2026-03-02-000019", At(9)),
+        new DeliveryCancelled("DO-2026-03-02-000020", At(10)),
+        new ReceiveCompleted(ReclaimOrder, Terms, "reclaim-override", NetDebitCap, At(11)),
+        new ReceivePended(Order, Terms, "net-debit-cap", NetDebitCap, At(12)),
+        new ReceiveDropped("DO-2026-03-02-000021", At(13)),
+        new ReceiveCancelled("DO-2026-03-02-000022", At(14)),
+        new RecycleCutoffReached("2026-03-02", At(15)),
+        new BusinessDayClosed("2026-03-02", "2026-03-03", -1_234_567_89, At(16)),
+        new ParticipantRegistered("0101", "Lender One Securities", 5_000_000_00, 1_000_000_00, MarketLoanProgram: true, CentralCounterparty: false, At(17)),
+        new SecurityListed("594918104", 415_30, 0.2m, 7, At(18)),
+        new BusinessDayOpened("2026-03-02", At(19)),
+        new RecycleCutoffStarted("2026-03-02", At(20)),
+        new BusinessDayCloseStarted("2026-03-02", "2026-03-03", At(21)),
+        new DeliverOrderRegistered("DO-2026-03-02-000017", "0101", "0981", "sha256:6f1ed002ab5595859014ebf0951522d9", At(22)),
+    }.ToDictionary(e => e.GetType());
+
+    /// <summary>
+    /// <paramref name="count"/> events cycling through every type, each with its own business time,
+    /// so that order and identity both show on replay.
+    /// </summary>
+    public static IReadOnlyList<object> Stream(int count)
+    {
+        var samples = ByType.Values.ToArray();
+        var events = new List<object>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var at = T0.AddMinutes(i);
+            events.Add(samples[i % samples.Length] switch
+            {
+                AccountEvent e => e with { At = at },
+                ReferenceEvent e => e with { At = at },
+                DeliverOrderRegistered e => e with { DeliverOrderId = $"DO-{i:D6}", At = at },
+                var other => throw new InvalidOperationException($"No stream rule for {other.GetType().Name}"),
+            });
+        }
+
+        return events;
+    }
+}
