@@ -45,7 +45,9 @@ public static class Cli
         };
         port.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<int>() is < 0 or > 65535) r.AddError("--port must be between 0 and 65535");
+            // Validators also run on tokens that did not parse; those already carry their own error.
+            if (r.Tokens is [{ } token] && int.TryParse(token.Value, out var value) && value is < 0 or > 65535)
+                r.AddError("--port must be between 0 and 65535");
         });
         var seedNodes = new Option<string?>("--seed-nodes")
         {
@@ -65,7 +67,9 @@ public static class Cli
         };
         serve.Validators.Add(r =>
         {
-            if ((r.GetValue(store) ?? "sqlite") != "sqlite" && string.IsNullOrWhiteSpace(r.GetValue(connection)))
+            var storeName = r.GetResult(store)?.Tokens.FirstOrDefault()?.Value ?? "sqlite";
+            var connectionValue = r.GetResult(connection)?.Tokens.FirstOrDefault()?.Value;
+            if (storeName is "postgres" or "sqlserver" && string.IsNullOrWhiteSpace(connectionValue))
                 r.AddError("--connection is required with --store postgres or sqlserver");
         });
         serve.SetAction((parse, ct) => LedgerServer.RunAsync(new ServeOptions
