@@ -26,6 +26,9 @@ internal static class Endpoints
     private static readonly string[] PaymentFields = ["amount"];
     private static readonly string[] DeliverOrderFields = ["id", "deliverer", "receiver", "cusip", "shares", "amount", "reasonCode"];
 
+    private static readonly string[] FinalStatuses =
+        [DeliverOrderStatus.Completed.Name(), DeliverOrderStatus.Dropped.Name(), DeliverOrderStatus.Cancelled.Name(), DeliverOrderStatus.Rejected.Name()];
+
     /// <summary>A refused batch lists at most this many faults; the detail gives the full count.</summary>
     private const int BatchErrorsListedMax = 100;
 
@@ -217,27 +220,28 @@ internal static class Endpoints
         return Results.Ok(view);
     }
 
-    /// <summary>OCC or the deliverer may cancel; the receiver gets 403, anyone else 404 as for an unknown id.</summary>
+    /// <summary>
+    /// OCC or the deliverer may cancel; the receiver gets 403, anyone else 404 as for an unknown id.
+    /// A deliver order already final is 409 here, also when it was cancelled before: the ledger
+    /// answers a repeated cancel as cancelled, and the contract says only a pending one can be.
+    /// </summary>
     private static async Task<IResult> Cancel(HttpContext http, string id, ILedger ledger)
     {
         if (DeliverOrderPath(id) is { } badId) return badId;
         var doId = new DeliverOrderId(id);
         var caller = http.Caller();
-        if (caller.Role == Role.Participant)
-        {
-            var view = await ledger.DeliverOrderAsync(doId, http.RequestAborted);
-            if (view is null || !IsParty(caller, view)) return UnknownDeliverOrder(id);
-            if (view.Deliverer != caller.Participant!.Value.Value)
-                return Problems.Of(StatusCodes.Status403Forbidden, "deliverer", "id", $"only the deliverer ({view.Deliverer}) or OCC may cancel {id}");
-        }
+        var view = await ledger.DeliverOrderAsync(doId, http.RequestAborted);
+        if (view is null || (caller.Role == Role.Participant && !IsParty(caller, view))) return UnknownDeliverOrder(id);
+        if (caller.Role == Role.Participant && view.Deliverer != caller.Participant!.Value.Value)
+            return Problems.Of(StatusCodes.Status403Forbidden, "deliverer", "id", $"only the deliverer ({view.Deliverer}) or OCC may cancel {id}");
+        if (FinalStatuses.Contains(view.Status)) return NotPending(id, view.Status);
 
         var result = await ledger.CancelAsync(doId, http.RequestAborted);
         return result.Outcome switch
         {
             CancelOutcome.Cancelled => Results.Ok(result.DeliverOrder),
             CancelOutcome.Requested => Results.Json(result.DeliverOrder, statusCode: StatusCodes.Status202Accepted),
-            CancelOutcome.NotPending => Problems.Of(StatusCodes.Status409Conflict, "deliver-order-pending", "id",
-                $"{id} is {result.DeliverOrder?.Status ?? "not pending"}; only a pending deliver order can be cancelled"),
+            CancelOutcome.NotPending => NotPending(id, result.DeliverOrder?.Status ?? "not pending"),
             CancelOutcome.NotFound => UnknownDeliverOrder(id),
             _ => throw new InvalidOperationException($"unknown cancel outcome {result.Outcome}"),
         };
@@ -282,6 +286,9 @@ internal static class Endpoints
         ? null
         : Problems.Entry(new EntryError(EntryRejection.InvalidDeliverOrderId, "id",
             $"id must be 1 to {DeliverOrderId.LengthMax} letters, digits, '-', '_', '.' or ':'"));
+
+    private static IResult NotPending(string id, string status) => Problems.Of(StatusCodes.Status409Conflict, "deliver-order-pending", "id",
+        $"{id} is {status}; only a pending deliver order can be cancelled");
 
     private static IResult UnknownDeliverOrder(string id) =>
         Problems.Of(StatusCodes.Status404NotFound, "deliver-order-known", "id", $"there is no deliver order {id} that this token may see");

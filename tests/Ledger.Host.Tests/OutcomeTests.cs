@@ -100,6 +100,18 @@ public sealed class OutcomeTests
         var problem = await (await host.SendAsync(HttpMethod.Delete, "/v1/deliver-orders/DO-1", "occ-demo")).AssertProblem(409, "deliver-order-pending", "id");
 
         Assert.Contains(status, problem.GetProperty("detail").GetString());
+        Assert.Empty(ledger.Changes);
+    }
+
+    [Fact]
+    public async Task A_deliver_order_that_became_final_before_the_ledger_cancelled_it_is_409()
+    {
+        var ledger = FakeLedger.Seeded();
+        ledger.AddDeliverOrder("DO-1", FakeLedger.Lender, FakeLedger.Borrower, "pending", "position");
+        ledger.CancelOutcomeOverride = CancelOutcome.NotPending;
+        await using var host = await ApiHost.StartAsync(ledger);
+
+        await (await host.SendAsync(HttpMethod.Delete, "/v1/deliver-orders/DO-1", "occ-demo")).AssertProblem(409, "deliver-order-pending", "id");
     }
 
     [Fact]

@@ -1,0 +1,86 @@
+using System.Text.Json;
+using Ledger.Cluster;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Ledger.Host.Tests.Support;
+
+/// <summary>Runs only when the host was built with the real node (src/Ledger.Cluster/LedgerNode.cs existed); otherwise skipped, saying why.</summary>
+public sealed class RealNodeFactAttribute : FactAttribute
+{
+    public RealNodeFactAttribute()
+    {
+        if (!LedgerNodeStartup.IsAvailable)
+            Skip = "this build of the host has no real node: src/Ledger.Cluster/LedgerNode.cs did not exist when Ledger.Host was compiled";
+    }
+}
+
+[CollectionDefinition("real-node", DisableParallelization = true)]
+public sealed class RealNodeCollection;
+
+/// <summary>The real host over the real node, started the way <c>ledger serve</c> starts it, on a SQLite folder.</summary>
+public sealed class RealNode : IAsyncDisposable
+{
+    private readonly StartedLedger _ledger;
+
+    private RealNode(StartedLedger ledger, ApiHost api)
+    {
+        _ledger = ledger;
+        Api = api;
+    }
+
+    public ApiHost Api { get; }
+
+    public static async Task<RealNode> StartAsync(string dataDir)
+    {
+        var options = new LedgerNodeOptions { DataDir = dataDir, ResendInterval = TimeSpan.FromMilliseconds(200) };
+        var started = await LedgerNodeStartup.StartAsync(options, NullLoggerFactory.Instance, CancellationToken.None);
+        try
+        {
+            return new RealNode(started, await ApiHost.StartAsync(started.Ledger));
+        }
+        catch
+        {
+            await started.Node.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Api.DisposeAsync();
+        await _ledger.Node.DisposeAsync();
+    }
+
+    /// <summary>Asks until the answer satisfies <paramref name="done"/>, for at most 20 seconds.</summary>
+    public async Task<JsonElement> EventuallyAsync(string path, string token, Func<JsonElement, bool> done, string what)
+    {
+        JsonElement last = default;
+        for (var deadline = DateTime.UtcNow.AddSeconds(20); DateTime.UtcNow < deadline; await Task.Delay(50))
+        {
+            var response = await Api.SendAsync(HttpMethod.Get, path, token);
+            if (!response.IsSuccessStatusCode) continue;
+            last = await response.Json();
+            if (done(last)) return last;
+        }
+        throw new Xunit.Sdk.XunitException($"{what} did not happen within 20 s; last answer: {last}");
+    }
+}
+
+public sealed class TempFolder : IDisposable
+{
+    public TempFolder() => Directory.CreateDirectory(Path);
+
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "ledger-host-tests-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // SQLite may still hold the file for a moment; the folder is in the temp directory.
+        }
+    }
+}
