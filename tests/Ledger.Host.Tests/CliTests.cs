@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Ledger.Cluster;
 using Ledger.Host.Tests.Support;
+using Serilog;
 
 namespace Ledger.Host.Tests;
 
@@ -119,6 +120,31 @@ public sealed class CliTests
 
             Assert.Equal(LedgerServer.ExitBadTokens, exit);
             Assert.Empty(started);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Serving_the_demo_tokens_logs_a_warning_and_a_tokens_file_does_not()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(file, """[{"token":"a-long-operator-token","role":"operator"}]""");
+            var demoLog = new LogCapture();
+            var fileLog = new LogCapture();
+
+            await LedgerServer.RunAsync(new ServeOptions(), Refusing([]), CancellationToken.None, c => c.WriteTo.Sink(demoLog));
+            await LedgerServer.RunAsync(new ServeOptions { TokensFile = file }, Refusing([]), CancellationToken.None, c => c.WriteTo.Sink(fileLog));
+
+            var warning = Assert.Single(demoLog.Events, e => e.Level == Serilog.Events.LogEventLevel.Warning);
+            Assert.Contains("DEMO tokens", warning.RenderMessage());
+            Assert.DoesNotContain(fileLog.Events, e => e.RenderMessage().Contains("DEMO"));
+            Assert.DoesNotContain("a-long-operator-token", fileLog.Everything());
+            Assert.DoesNotContain("operator-demo", demoLog.Everything());
         }
         finally
         {
