@@ -48,7 +48,7 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
     public static Props Props(string participant, IActorRef accounts, TimeProvider clock, TimeSpan resendInterval) =>
         Akka.Actor.Props.Create(() => new AccountActor(participant, accounts, clock, resendInterval));
 
-    private sealed record ResendTick
+    internal sealed record ResendTick
     {
         public static readonly ResendTick Instance = new();
     }
@@ -69,11 +69,6 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
 
     protected override void OnCommand(object message)
     {
-        if (message is ResendTick)
-        {
-            Resend();
-            return;
-        }
         if (_buffer.Count >= BufferedCommandsMax && message is not AccountCommand)
         {
             Sender.Tell(new Busy($"account {_state.Participant} has {_buffer.Count} commands waiting"));
@@ -146,6 +141,10 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
                 return (_state.Receives.TryGetValue(q.Id, out var r)
                     ? new ReceiveSnapshot(r.Stage, r.PendReason, r.CompletedBy)
                     : new ReceiveSnapshot(null, null, null), sender, null);
+            case ResendTick:
+                // Decided in turn like any command: the state may run ahead of the journal while a
+                // write is in flight, and a resend must never announce a reservation not yet durable.
+                return (null, sender, Resend());
             case GetInFlightCount:
                 return (new InFlightCount(_state.Participant.Value, _state.InFlightDeliveries), sender, null);
             default:
@@ -186,13 +185,13 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
     /// Asks receivers again about deliveries in flight: those not yet answered every tick, those
     /// the receiver said are pending every twelfth tick (only a lost completion needs that).
     /// </summary>
-    private void Resend()
+    private List<Outbound>? Resend()
     {
-        if (_state.InFlightDeliveries == 0) return;
+        if (_state.InFlightDeliveries == 0) return null;
         var everything = ++_resendTicks % 12 == 0;
-        var due = AccountDecider.Unsettled(_state, _clock.GetUtcNow())
-            .Where(m => everything || m.Command is not RequestReceive rr || !_acknowledgedPending.Contains(rr.Order.Id));
-        SendAll(due);
+        return AccountDecider.Unsettled(_state, _clock.GetUtcNow())
+            .Where(m => everything || m.Command is not RequestReceive rr || !_acknowledgedPending.Contains(rr.Order.Id))
+            .ToList();
     }
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)

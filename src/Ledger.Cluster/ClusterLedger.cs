@@ -25,6 +25,8 @@ public sealed class ClusterLedger : ILedger
         _options = options;
     }
 
+    private static readonly TimeSpan FirstStartTimeout = TimeSpan.FromSeconds(60);
+
     private DateTimeOffset Now => _clock.GetUtcNow();
 
     private Task<T> Ask<T>(IActorRef region, object message, CancellationToken ct) =>
@@ -51,7 +53,10 @@ public sealed class ClusterLedger : ILedger
     public Task<ReferenceSnapshot> OpenFirstBusinessDayAsync(CancellationToken ct)
     {
         var newYork = TimeZoneInfo.ConvertTime(Now, NewYork.TimeZone);
-        return Reference(new OpenFirstBusinessDay(BusinessCalendar.OnOrAfter(DateOnly.FromDateTime(newYork.DateTime)), Now), ct);
+        // The first ask of a fresh node also creates the journal tables and starts the shard: allow it time.
+        var first = new OpenFirstBusinessDay(BusinessCalendar.OnOrAfter(DateOnly.FromDateTime(newYork.DateTime)), Now);
+        var timeout = _options.AskTimeout > FirstStartTimeout ? _options.AskTimeout : FirstStartTimeout;
+        return _reference.Ask<ReferenceSnapshot>(new ReferenceEnvelope(first), timeout, ct);
     }
 
     public async Task<CommandResult> PutParticipantAsync(ParticipantRecord participant, CancellationToken ct)
@@ -218,7 +223,7 @@ public sealed class ClusterLedger : ILedger
     {
         var reference = await Reference(new StartClose(Now), ct);
         var closing = reference.BusinessDate;
-        await FanOut(reference, p => new ReachRecycleCutoff(closing, Now), ct);
+        await FanOut(reference, p => new DropAllPending(closing, Now), ct);
         var deadline = Now + _options.AskTimeout;
         while (true)
         {

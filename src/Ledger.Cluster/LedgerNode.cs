@@ -102,7 +102,9 @@ public sealed class LedgerNode : IAsyncDisposable
             StoreConfig.Prepare(settings);
             store = StoreConfig.Build(settings);
         }
-        return overrides
+        var extra = ConfigurationFactory.ParseString(options.ExtraConfig ?? "");
+        return extra
+            .WithFallback(overrides)
             .WithFallback(store)
             .WithFallback(StoreConfig.LoadEmbedded("ledger.conf"))
             .WithFallback(ClusterSharding.DefaultConfig());

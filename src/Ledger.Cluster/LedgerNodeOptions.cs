@@ -30,6 +30,9 @@ public sealed record LedgerNodeOptions
     /// <summary>How long a request waits on the accounts before it answers 503.</summary>
     public TimeSpan AskTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>HOCON laid over everything else (for tests and special deployments).</summary>
+    public string? ExtraConfig { get; init; }
+
     /// <summary>How often a deliverer asks its receivers again about deliveries still in flight.</summary>
     public TimeSpan ResendInterval { get; init; } = TimeSpan.FromSeconds(5);
 }

@@ -41,6 +41,9 @@ public sealed record CancelReceive(DeliverOrderId DeliverOrderId, ParticipantId 
 
 public sealed record ReachRecycleCutoff(DateOnly BusinessDate, DateTimeOffset At) : AccountCommand(At);
 
+/// <summary>Drops every pending deliver order, valued and free: the first step of the close.</summary>
+public sealed record DropAllPending(DateOnly BusinessDate, DateTimeOffset At) : AccountCommand(At);
+
 public sealed record CloseBusinessDay(DateOnly ClosedDate, DateOnly NextDate, DateTimeOffset At) : AccountCommand(At);
 
 /// <summary>A command for another account, to be sent once the events that justify it are persisted.</summary>
