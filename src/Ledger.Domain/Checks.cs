@@ -16,7 +16,10 @@ public static class Checks
     {
         var available = state.AvailableShares(order.Cusip);
         var monitor = state.AvailableCollateralMonitorCents;
-        var delta = order.Amount.Cents - terms.CollateralValueCents(order.Shares);
+        // The delivered shares' value rounded up, not down: what the deliverer's positions lose is
+        // floor(held) - floor(held - delivered), which can exceed floor(delivered) by a cent but
+        // never ceiling(delivered). So the monitor after the delivery is never below zero.
+        var delta = order.Amount.Cents - decimal.Ceiling(terms.MarketValueCents(order.Shares) * (1m - terms.Haircut));
         var bypass = state.CentralCounterparty;
         string rule;
         PendReason? failed = null;
