@@ -176,8 +176,9 @@ public sealed class InMemoryLedger
     }
 
     /// <summary>
-    /// End of day, as the cluster runs it: stop taking deliver orders, reach the cutoff, and, once no
-    /// delivery is in flight anywhere, settle every balance to zero and open the next weekday.
+    /// End of day, as the cluster runs it: stop taking deliver orders, drop everything pending
+    /// (free deliver orders too, which may still pend after the cutoff), and, once no delivery is
+    /// in flight anywhere, settle every balance to zero and open the next weekday.
     /// While deliveries are in flight it changes no account further and refuses with
     /// <see cref="AccountRejection.DeliveriesInFlight"/>: deliver the messages and close again.
     /// </summary>
@@ -185,7 +186,7 @@ public sealed class InMemoryLedger
     {
         ReferenceDecider.Execute(_reference, new StartClose(at), _referenceJournal);
         var closing = _reference.Snapshot.BusinessDate;
-        foreach (var p in Participants.ToList()) Run(p, new ReachRecycleCutoff(closing, at));
+        foreach (var p in Participants.ToList()) Run(p, new DropAllPending(closing, at));
         var busy = _accounts.Values.Where(a => a.InFlightDeliveries > 0).ToList();
         if (busy.Count > 0)
         {

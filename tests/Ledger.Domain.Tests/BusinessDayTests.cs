@@ -174,4 +174,26 @@ public sealed class BusinessDayTests
         Expect(ledger.Settle("DO-3", A, B, 1_000, 100_000m), "completed");
         Assert.Equal(100_000m, ledger.View(B).NetDebit);
     }
+
+    [Fact]
+    public void Close_after_cutoff_drops_a_free_receive_still_pending()
+    {
+        // B's CM goes below zero when X halves; after the cutoff a free receive into B pends on collateral
+        // (only valued ones drop at once). The close must still drop it, or C's delivery stays in flight forever.
+        var ledger = NewLedger().Participant(A, 0m, 0m).Participant(B, 10_000m, 1_000_000m).Participant(C, 0m, 0m)
+            .Holds(A, 1_000).Holds(C, 100, Y);
+        Expect(ledger.Settle("DO-1", A, B, 1_000, 100_000m), "completed");
+        Ok(ledger.List(new Cusip(X), Usd(50), 0.10m, At(15)));
+        Assert.Equal(-45_000m, ledger.View(B).CollateralMonitor);
+        Ok(ledger.Cutoff(At(20, 10)));
+        Expect(ledger.Settle("DO-2", C, B, 100, 0m, Y), "pending", "collateral");
+
+        Assert.Equal(AccountRejection.DeliveriesInFlight, ledger.Close(At(22)).Rejection);
+        ledger.DeliverAll();
+        Ok(ledger.Close(At(22, 5)));
+
+        Expect(ledger.Order("DO-2"), "dropped");
+        Assert.Equal(100, ledger.Position(C, Y));
+        Assert.Equal(Friday, ledger.Reference.BusinessDate);
+    }
 }
