@@ -191,4 +191,25 @@ public sealed class CheckBoundaryTests
         Assert.Equal(0, ledger.Position(B));
         Assert.Equal(1_000, ledger.Position(C));
     }
+
+    [Fact]
+    public void Deliverers_collateral_monitor_never_ends_below_zero_through_rounding()
+    {
+        // Z at 3 cents with a 50% haircut: each share is worth 1.5 cents of collateral. A holds 2 (worth 3 cents,
+        // bought for 2, so its CM is 1 cent). Delivering 1 leaves 1 share worth 1 cent: the delivery costs A
+        // 2 cents, not the 1 cent that rounding the delivered share's value down would say.
+        var ledger = NewLedger().Participant(A, 0m, 1_000m).Participant(B, 0m, 0m).Participant(C, 0m, 0m);
+        Ok(ledger.List(new Cusip(Z), Usd(0.03m), 0.5m, Morning));
+        ledger.Holds(C, 2, Z);
+        Expect(ledger.Settle("DO-Z", C, A, 2, 0.02m, Z), "completed");
+        Assert.Equal(0.01m, ledger.View(A).CollateralMonitor);
+
+        Expect(ledger.Settle("DO-1", A, B, 1, 0m, Z), "pending", "collateral");
+
+        Assert.Equal(0.01m, ledger.View(A).CollateralMonitor);
+        ledger.Wires(A, 0.01m);
+        ledger.DeliverAll();
+        Expect(ledger.Order("DO-1"), "completed", completedBy: "recycle");
+        Assert.Equal(0m, ledger.View(A).CollateralMonitor); // balance -0.01 + the 1 share left, worth 1 cent
+    }
 }
