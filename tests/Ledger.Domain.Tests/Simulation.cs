@@ -116,64 +116,64 @@ public sealed class Simulation
         switch (s.Kind)
         {
             case StepKind.Deposit:
-            {
-                var cusip = Cusips[s.B % Cusips.Length];
-                var shares = (s.C % 20 + 1) * 250L;
-                if (_ledger.Deposit(P(Ids[s.A % Ids.Length]), new Cusip(cusip), shares, _clock).Ok) _deposited[cusip] += shares;
-                break;
-            }
-            case StepKind.Pay:
-            {
-                var cents = (s.B % 50 + 1) * 100_000L + s.C % 100;
-                if (_ledger.Pay(P(Ids[s.A % Ids.Length]), new Money(cents), _clock).Ok) _paidSinceCloseCents += cents;
-                break;
-            }
-            case StepKind.Submit:
-            {
-                // Valued ones at 50% to 150% of the listing price, plus some odd cents; one in four free.
-                var cusip = s.C % Cusips.Length;
-                var shares = (s.D % 10 + 1) * 100L;
-                var amount = s.E % 4 == 0 ? 0m : shares * ListingPriceCents[cusip] * (s.E % 101 + 50) / 100 / 100m + s.E % 100 / 100m;
-                var request = new DeliverOrderRequest($"DO-{_step}", Ids[s.A % Ids.Length], Ids[s.B % Ids.Length],
-                    Cusips[cusip], shares, amount, "LOAN");
-                var result = _ledger.Submit(request, _clock);
-                if (result.Accepted)
                 {
-                    Require(!result.Resubmitted, "a new id was taken for a resubmission");
-                    _accepted.Add(request);
+                    var cusip = Cusips[s.B % Cusips.Length];
+                    var shares = (s.C % 20 + 1) * 250L;
+                    if (_ledger.Deposit(P(Ids[s.A % Ids.Length]), new Cusip(cusip), shares, _clock).Ok) _deposited[cusip] += shares;
+                    break;
                 }
-                break;
-            }
+            case StepKind.Pay:
+                {
+                    var cents = (s.B % 50 + 1) * 100_000L + s.C % 100;
+                    if (_ledger.Pay(P(Ids[s.A % Ids.Length]), new Money(cents), _clock).Ok) _paidSinceCloseCents += cents;
+                    break;
+                }
+            case StepKind.Submit:
+                {
+                    // Valued ones at 50% to 150% of the listing price, plus some odd cents; one in four free.
+                    var cusip = s.C % Cusips.Length;
+                    var shares = (s.D % 10 + 1) * 100L;
+                    var amount = s.E % 4 == 0 ? 0m : shares * ListingPriceCents[cusip] * (s.E % 101 + 50) / 100 / 100m + s.E % 100 / 100m;
+                    var request = new DeliverOrderRequest($"DO-{_step}", Ids[s.A % Ids.Length], Ids[s.B % Ids.Length],
+                        Cusips[cusip], shares, amount, "LOAN");
+                    var result = _ledger.Submit(request, _clock);
+                    if (result.Accepted)
+                    {
+                        Require(!result.Resubmitted, "a new id was taken for a resubmission");
+                        _accepted.Add(request);
+                    }
+                    break;
+                }
             case StepKind.Resubmit when _accepted.Count > 0:
-            {
-                var before = Totals();
-                var result = _ledger.Submit(_accepted[s.A % _accepted.Count], _clock);
-                Require(result.Accepted && result.Resubmitted, $"resubmission of {_accepted[s.A % _accepted.Count].Id} not taken as one");
-                Require(before == Totals(), "a resubmission with the same id had an effect");
-                break;
-            }
+                {
+                    var before = Totals();
+                    var result = _ledger.Submit(_accepted[s.A % _accepted.Count], _clock);
+                    Require(result.Accepted && result.Resubmitted, $"resubmission of {_accepted[s.A % _accepted.Count].Id} not taken as one");
+                    Require(before == Totals(), "a resubmission with the same id had an effect");
+                    break;
+                }
             case StepKind.ResubmitOtherPayload when _accepted.Count > 0:
-            {
-                var before = Totals();
-                var original = _accepted[s.A % _accepted.Count];
-                var result = _ledger.Submit(original with { Shares = original.Shares + 1 }, _clock);
-                Require(!result.Accepted && result.Error!.Rule == EntryRejection.SameIdOtherPayload, $"{original.Id} with other shares was not refused");
-                Require(before == Totals(), "a refused resubmission had an effect");
-                break;
-            }
+                {
+                    var before = Totals();
+                    var original = _accepted[s.A % _accepted.Count];
+                    var result = _ledger.Submit(original with { Shares = original.Shares + 1 }, _clock);
+                    Require(!result.Accepted && result.Error!.Rule == EntryRejection.SameIdOtherPayload, $"{original.Id} with other shares was not refused");
+                    Require(before == Totals(), "a refused resubmission had an effect");
+                    break;
+                }
             case StepKind.Cancel when _accepted.Count > 0:
-            {
-                var request = _accepted[s.A % _accepted.Count];
-                var id = new DeliverOrderId(request.Id!);
-                var stage = _ledger.StateOf(P(request.Deliverer!)).Deliveries.GetValueOrDefault(id)?.Stage;
-                var events = _ledger.EventCount();
-                var result = _ledger.Cancel(id, _clock);
-                if (stage == DeliveryStage.PendingAtDeliverer)
-                    Require(result.Outcome == InMemoryLedger.CancelOutcome.Cancelled, $"cancel of {id} pending at its deliverer answered {result.Outcome}");
-                if (stage is DeliveryStage.Completed or DeliveryStage.Dropped)
-                    Require(result.Outcome == InMemoryLedger.CancelOutcome.NotPending && events == _ledger.EventCount(), $"cancel of {stage} {id} answered {result.Outcome}");
-                break;
-            }
+                {
+                    var request = _accepted[s.A % _accepted.Count];
+                    var id = new DeliverOrderId(request.Id!);
+                    var stage = _ledger.StateOf(P(request.Deliverer!)).Deliveries.GetValueOrDefault(id)?.Stage;
+                    var events = _ledger.EventCount();
+                    var result = _ledger.Cancel(id, _clock);
+                    if (stage == DeliveryStage.PendingAtDeliverer)
+                        Require(result.Outcome == InMemoryLedger.CancelOutcome.Cancelled, $"cancel of {id} pending at its deliverer answered {result.Outcome}");
+                    if (stage is DeliveryStage.Completed or DeliveryStage.Dropped)
+                        Require(result.Outcome == InMemoryLedger.CancelOutcome.NotPending && events == _ledger.EventCount(), $"cancel of {stage} {id} answered {result.Outcome}");
+                    break;
+                }
             case StepKind.Cutoff:
                 Ok(_ledger.Cutoff(_clock));
                 break;
@@ -199,22 +199,22 @@ public sealed class Simulation
                 _ledger.Resend(P(Ids[s.A % Ids.Length]), _clock);
                 break;
             case StepKind.Reconfigure:
-            {
-                _controlsMoved = true;
-                // An operator changes a fund or a cap, up or down: a cut can leave an account over its cap or below zero.
-                var i = s.A % 4;
-                Ok(_ledger.Configure(new ParticipantRecord(P(Ids[i]), $"Participant {Ids[i]}", Usd(s.C % 401 * 1_000m), Usd(s.B % 21 * 1_000m),
-                    MarketLoanProgram: i < 2, CentralCounterparty: false), _clock));
-                break;
-            }
+                {
+                    _controlsMoved = true;
+                    // An operator changes a fund or a cap, up or down: a cut can leave an account over its cap or below zero.
+                    var i = s.A % 4;
+                    Ok(_ledger.Configure(new ParticipantRecord(P(Ids[i]), $"Participant {Ids[i]}", Usd(s.C % 401 * 1_000m), Usd(s.B % 21 * 1_000m),
+                        MarketLoanProgram: i < 2, CentralCounterparty: false), _clock));
+                    break;
+                }
             case StepKind.Reprice:
-            {
-                _controlsMoved = true;
-                // A move of -50% to +50%, and any of the haircuts.
-                var cusip = s.A % Cusips.Length;
-                Ok(_ledger.List(new Cusip(Cusips[cusip]), new Money(Math.Max(1, ListingPriceCents[cusip] * (s.B % 101 + 50) / 100)), Haircuts[s.D % Haircuts.Length], _clock));
-                break;
-            }
+                {
+                    _controlsMoved = true;
+                    // A move of -50% to +50%, and any of the haircuts.
+                    var cusip = s.A % Cusips.Length;
+                    Ok(_ledger.List(new Cusip(Cusips[cusip]), new Money(Math.Max(1, ListingPriceCents[cusip] * (s.B % 101 + 50) / 100)), Haircuts[s.D % Haircuts.Length], _clock));
+                    break;
+                }
         }
     }
 
@@ -406,33 +406,33 @@ public sealed class Simulation
                         Once(decided, "receive-pended", x.Order.Id);
                         break;
                     case ReceiveCompleted x:
-                    {
-                        Require(x.CompletedBy != CompletedBy.ReclaimOverride.Name(), "reclaim override without a reclaim");
-                        CheckReceiver(state, x.Order, x.Terms, x.Inputs, null);
-                        Once(decided, "receive-final", x.Order.Id);
-                        // The receive leaves at least the collateral monitor its check counted on.
-                        var known = state.TermsOf(new Cusip(x.Order.Cusip));
-                        var samePrice = known is null || new TermsData(known.Value.Price.Cents, known.Value.Haircut, known.Value.Version) == x.Terms;
-                        state.Apply(e);
-                        Require(x.Inputs.CollateralMonitorBypassed || !samePrice ||
-                            state.AvailableCollateralMonitorCents >= x.Inputs.CollateralMonitorCents + x.Inputs.CollateralDeltaCents,
-                            $"{x.Order.Id}: receiving it left {participant}'s available CM at {state.AvailableCollateralMonitorCents}, the check counted on {x.Inputs.CollateralMonitorCents + x.Inputs.CollateralDeltaCents}");
-                        continue;
-                    }
+                        {
+                            Require(x.CompletedBy != CompletedBy.ReclaimOverride.Name(), "reclaim override without a reclaim");
+                            CheckReceiver(state, x.Order, x.Terms, x.Inputs, null);
+                            Once(decided, "receive-final", x.Order.Id);
+                            // The receive leaves at least the collateral monitor its check counted on.
+                            var known = state.TermsOf(new Cusip(x.Order.Cusip));
+                            var samePrice = known is null || new TermsData(known.Value.Price.Cents, known.Value.Haircut, known.Value.Version) == x.Terms;
+                            state.Apply(e);
+                            Require(x.Inputs.CollateralMonitorBypassed || !samePrice ||
+                                state.AvailableCollateralMonitorCents >= x.Inputs.CollateralMonitorCents + x.Inputs.CollateralDeltaCents,
+                                $"{x.Order.Id}: receiving it left {participant}'s available CM at {state.AvailableCollateralMonitorCents}, the check counted on {x.Inputs.CollateralMonitorCents + x.Inputs.CollateralDeltaCents}");
+                            continue;
+                        }
                     case ReceiveDropped x: Once(decided, "receive-final", x.DeliverOrderId); break;
                     case ReceiveCancelled x: Once(decided, "receive-final", x.DeliverOrderId); break;
                     case DeliveryCompleted x:
-                    {
-                        Once(decided, "delivery-final", x.DeliverOrderId);
-                        // Committing what was reserved never costs the deliverer more than its check counted on.
-                        var d = state.Deliveries[new DeliverOrderId(x.DeliverOrderId)];
-                        var before = state.AvailableCollateralMonitorCents;
-                        var samePrice = state.TermsOf(d.Order.Cusip) == d.Terms;
-                        state.Apply(e);
-                        Require(state.CentralCounterparty || !samePrice || state.AvailableCollateralMonitorCents >= before,
-                            $"{x.DeliverOrderId}: committing it took {participant}'s available CM from {before} to {state.AvailableCollateralMonitorCents}");
-                        continue;
-                    }
+                        {
+                            Once(decided, "delivery-final", x.DeliverOrderId);
+                            // Committing what was reserved never costs the deliverer more than its check counted on.
+                            var d = state.Deliveries[new DeliverOrderId(x.DeliverOrderId)];
+                            var before = state.AvailableCollateralMonitorCents;
+                            var samePrice = state.TermsOf(d.Order.Cusip) == d.Terms;
+                            state.Apply(e);
+                            Require(state.CentralCounterparty || !samePrice || state.AvailableCollateralMonitorCents >= before,
+                                $"{x.DeliverOrderId}: committing it took {participant}'s available CM from {before} to {state.AvailableCollateralMonitorCents}");
+                            continue;
+                        }
                     case DeliveryDropped x: Once(decided, "delivery-final", x.DeliverOrderId); break;
                     case DeliveryCancelled x: Once(decided, "delivery-final", x.DeliverOrderId); break;
                 }
