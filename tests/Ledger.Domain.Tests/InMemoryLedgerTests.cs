@@ -180,4 +180,45 @@ public sealed class InMemoryLedgerTests
     [Fact]
     public void Unknown_participant_has_no_account_view() =>
         Assert.Null(Ledger().Account(P("0999")));
+
+    [Fact]
+    public void Execute_runs_reference_commands_through_to_the_accounts()
+    {
+        var ledger = new InMemoryLedger(Thursday, Morning);
+        Ok(ledger.Execute(new ListSecurity(new Cusip(X), Usd(100), 0.10m, Morning)));
+        Ok(ledger.Execute(new RegisterParticipant(new ParticipantRecord(P(A), "A", Usd(0), Usd(5), false, false), Morning)));
+        Ok(ledger.Execute(new FinishClose(Morning))); // no close in progress: nothing to finish
+
+        Assert.Equal(5m, ledger.View(A).ParticipantsFund);
+        Assert.Equal("2025-01-02", ledger.View(A).BusinessDate);
+
+        Ok(ledger.Execute(new StartRecycleCutoff(At(20))));
+        Assert.True(ledger.View(A).CutoffReached);
+        Assert.True(ledger.Reference.CutoffReached);
+
+        Ok(ledger.Execute(new StartClose(At(22))));
+        Assert.Equal(Friday, ledger.Reference.BusinessDate);
+        Assert.Equal("2025-01-03", ledger.View(A).BusinessDate);
+    }
+
+    [Fact]
+    public void Reference_data_and_operator_commands_are_checked_at_entry()
+    {
+        var ledger = Ledger();
+        var events = ledger.EventCount();
+
+        Assert.Equal(EntryRejection.InvalidParticipantId, ledger.Configure(new ParticipantRecord(P("12"), "x", Usd(0), Usd(0), false, false), Morning).Error!.Rule);
+        Assert.Equal(EntryRejection.AmountNegative, ledger.Configure(new ParticipantRecord(P(C), "C", Usd(-1), Usd(0), false, false), Morning).Error!.Rule);
+        Assert.Equal(EntryRejection.InvalidName, ledger.Configure(new ParticipantRecord(P(C), "", Usd(0), Usd(0), false, false), Morning).Error!.Rule);
+        Assert.Equal(EntryRejection.InvalidCusip, ledger.List(new Cusip("037833101"), Usd(1), 0m, Morning).Error!.Rule);
+        Assert.Equal(EntryRejection.InvalidHaircut, ledger.List(new Cusip(Z), Usd(1), 1.5m, Morning).Error!.Rule);
+        Assert.Equal(EntryRejection.PriceNotPositive, ledger.List(new Cusip(Z), Money.Zero, 0m, Morning).Error!.Rule);
+        Assert.Equal(EntryRejection.UnknownParticipant, ledger.Deposit(P("0999"), new Cusip(X), 1, Morning).Error!.Rule);
+        Assert.Equal(EntryRejection.UnknownSecurity, ledger.Deposit(P(A), new Cusip(Z), 1, Morning).Error!.Rule);
+        Assert.Equal(EntryRejection.SharesNotPositive, ledger.Deposit(P(A), new Cusip(X), 0, Morning).Error!.Rule);
+        Assert.Equal(EntryRejection.UnknownParticipant, ledger.Pay(P("0999"), Usd(1), Morning).Error!.Rule);
+
+        Assert.Equal(events, ledger.EventCount());
+        Assert.False(ledger.Reference.Securities.ContainsKey(new Cusip(Z)));
+    }
 }
