@@ -166,7 +166,10 @@ public sealed class InMemoryLedger
         return ToOutcome(Run(participant, new ReceiveSettlementProgressPayment(amount, at)).Reply);
     }
 
-    /// <summary>The recycle cutoff: every account drops what is pending and releases what it held for it.</summary>
+    /// <summary>
+    /// The recycle cutoff: every account drops what is pending. A receiver tells each deliverer by
+    /// message; the deliverer releases the shares it reserved when that message is delivered.
+    /// </summary>
     public Outcome Cutoff(DateTimeOffset at)
     {
         ReferenceDecider.Execute(_reference, new StartRecycleCutoff(at), _referenceJournal);
@@ -179,8 +182,9 @@ public sealed class InMemoryLedger
     /// End of day, as the cluster runs it: stop taking deliver orders, drop everything pending
     /// (free deliver orders too, which may still pend after the cutoff), and, once no delivery is
     /// in flight anywhere, settle every balance to zero and open the next weekday.
-    /// While deliveries are in flight it changes no account further and refuses with
-    /// <see cref="AccountRejection.DeliveriesInFlight"/>: deliver the messages and close again.
+    /// While deliveries are in flight it refuses with <see cref="AccountRejection.DeliveriesInFlight"/>,
+    /// having stopped entry and dropped what was pending but settled nothing: deliver the messages
+    /// (the receivers' answers) and close again.
     /// </summary>
     public Outcome Close(DateTimeOffset at)
     {
