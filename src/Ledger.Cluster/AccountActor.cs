@@ -32,9 +32,9 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
     private bool _writing;
     private int _resendTicks;
 
-    public AccountActor(string participant, IActorRef accounts, TimeProvider clock, TimeSpan resendInterval)
+    public AccountActor(string participant, IActorRef accounts, TimeProvider clock, TimeSpan resendInterval, ReclaimRules reclaimRules)
     {
-        _state = new AccountState(new ParticipantId(participant));
+        _state = new AccountState(new ParticipantId(participant), reclaimRules);
         _accounts = accounts;
         _clock = clock;
         _resendInterval = resendInterval;
@@ -45,8 +45,8 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string participant, IActorRef accounts, TimeProvider clock, TimeSpan resendInterval) =>
-        Akka.Actor.Props.Create(() => new AccountActor(participant, accounts, clock, resendInterval));
+    public static Props Props(string participant, IActorRef accounts, TimeProvider clock, TimeSpan resendInterval, ReclaimRules reclaimRules) =>
+        Akka.Actor.Props.Create(() => new AccountActor(participant, accounts, clock, resendInterval, reclaimRules));
 
     internal sealed record ResendTick
     {

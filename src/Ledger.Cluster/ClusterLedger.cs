@@ -181,6 +181,48 @@ public sealed class ClusterLedger : ILedger
             receive?.Stage, receive?.PendReason, receive?.CompletedBy);
     }
 
+    public async Task<SubmitResult> ReclaimAsync(ParticipantId reclaimer, DeliverOrderId reclaimId, DeliverOrderId original, CancellationToken ct)
+    {
+        SubmitResult Refused(EntryRejection rule, string field, string message) =>
+            new(reclaimId.Value, false, DeliverOrderStatus.Rejected.Name(), new EntryError(rule, field, message));
+
+        var location = await Ask<DeliverOrderLocation>(_index, new IndexEnvelope(IndexBuckets.Of(original), new FindDeliverOrder(original)), ct);
+        if (location.Entry is not { } entry)
+            return Refused(EntryRejection.UnknownDeliverOrder, "deliverOrderId", $"deliver order {original} is not known");
+        if (entry.Receiver != reclaimer)
+            return Refused(EntryRejection.NotTheOriginalReceiver, "deliverOrderId", $"only the receiver of {original} may reclaim it");
+        var found = await AskAccount<DeliveryFound>(entry.Deliverer, new GetDelivery(original), ct);
+        if (found.Delivery is not { } delivery)
+            return Refused(EntryRejection.UnknownDeliverOrder, "deliverOrderId", $"deliver order {original} is not known");
+
+        if (delivery.Stage != DeliveryStage.Completed && (await DeliverOrderAsync(original, ct))?.Status != DeliverOrderStatus.Completed.Name())
+            return Refused(EntryRejection.ReclaimRefused, "deliverOrderId", $"{original} is not completed, so there is nothing to reclaim");
+
+        var reclaim = Reclaims.Of(reclaimId, delivery.Order);
+        var reference = await ReferenceAsync(ct);
+        if (reference.Closing)
+            return Refused(EntryRejection.BusinessDayClosing, "id", $"business day {reference.BusinessDate:yyyy-MM-dd} is closing");
+        var outcome = (await Ask<RegistrationOutcomes>(_index,
+            new IndexEnvelope(IndexBuckets.Of(reclaimId), new RegisterDeliverOrders([reclaim])), ct)).Outcomes[0];
+        if (outcome == RegistrationOutcome.ConflictingPayload)
+            return Refused(EntryRejection.SameIdOtherPayload, "id", $"deliver order {reclaimId} was already submitted with other details");
+
+        // The reclaimer's account decides whether the original may be reclaimed (completed today, not reclaimed yet).
+        var reply = await AskAccount<AccountReply>(reclaimer, new SubmitDelivery(reclaim, reference.Securities[reclaim.Cusip], Now), ct);
+        return reply switch
+        {
+            DeliveryStatusReply s => new SubmitResult(reclaimId.Value, true, StatusName(s), null),
+            Rejected r => Refused(r.Rejection switch
+            {
+                AccountRejection.AlreadyReclaimed => EntryRejection.AlreadyReclaimed,
+                AccountRejection.ReclaimOfEarlierDay => EntryRejection.ReclaimOfEarlierDay,
+                AccountRejection.ReclaimOfUnknown => EntryRejection.UnknownDeliverOrder,
+                _ => EntryRejection.ReclaimRefused,
+            }, "deliverOrderId", r.Message),
+            _ => throw new InvalidOperationException($"unexpected reply {reply.GetType().Name} to a reclaim"),
+        };
+    }
+
     public async Task<CancelResult> CancelAsync(DeliverOrderId id, CancellationToken ct)
     {
         var location = await Ask<DeliverOrderLocation>(_index, new IndexEnvelope(IndexBuckets.Of(id), new FindDeliverOrder(id)), ct);
@@ -230,6 +272,8 @@ public sealed class ClusterLedger : ILedger
             var counts = await Task.WhenAll(reference.Participants.Keys.Select(p => AskAccount<InFlightCount>(p, GetInFlightCount.Instance, ct)));
             var busy = counts.Where(c => c.Deliveries > 0).ToList();
             if (busy.Count == 0) break;
+            // A look-ahead pair unpaired by a drop puts its receive back to pending: drop again.
+            await FanOut(reference, p => new DropAllPending(closing, Now), ct);
             if (Now >= deadline)
             {
                 return new BusinessDayResult(false, AccountState.FormatDate(closing), null, counts.Length,

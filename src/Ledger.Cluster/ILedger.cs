@@ -48,6 +48,12 @@ public interface ILedger
 
     Task<DeliverOrderView?> DeliverOrderAsync(DeliverOrderId id, CancellationToken ct);
 
+    /// <summary>
+    /// The original receiver <paramref name="reclaimer"/> reclaims completed deliver order
+    /// <paramref name="original"/> with a new deliver order <paramref name="reclaimId"/> back to its deliverer.
+    /// </summary>
+    Task<SubmitResult> ReclaimAsync(ParticipantId reclaimer, DeliverOrderId reclaimId, DeliverOrderId original, CancellationToken ct);
+
     Task<CancelResult> CancelAsync(DeliverOrderId id, CancellationToken ct);
 
     Task<AccountView?> AccountAsync(ParticipantId participant, CancellationToken ct);

@@ -56,7 +56,7 @@ public sealed class LedgerNode : IAsyncDisposable
             var extractor = new LedgerMessageExtractor(LedgerMessageExtractor.ShardCountDefault);
             var regions = new RegionHolder();
             regions.Accounts = await sharding.StartAsync(AccountRegion,
-                participant => AccountActor.Props(participant, regions.Accounts!, options.Clock, options.ResendInterval), settings, extractor);
+                participant => AccountActor.Props(participant, regions.Accounts!, options.Clock, options.ResendInterval, options.ReclaimRules), settings, extractor);
             var reference = await sharding.StartAsync(ReferenceRegion, _ => ReferenceActor.Props(), settings, extractor);
             var index = await sharding.StartAsync(IndexRegion, bucket => DeliverOrderIndexActor.Props(bucket, options.Clock), settings, extractor);
 

@@ -30,6 +30,9 @@ public sealed record LedgerNodeOptions
     /// <summary>How long a request waits on the accounts before it answers 503.</summary>
     public TimeSpan AskTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The reclaim threshold and regime (ledger.reclaims in HOCON).</summary>
+    public Ledger.Domain.ReclaimRules ReclaimRules { get; init; } = Ledger.Domain.ReclaimRules.Default;
+
     /// <summary>HOCON laid over everything else (for tests and special deployments).</summary>
     public string? ExtraConfig { get; init; }
 

@@ -50,7 +50,7 @@ public static class AccountDecider
         foreach (var d in state.Deliveries.Values)
         {
             if (d.Stage == DeliveryStage.InFlight)
-                yield return new Outbound(d.Order.Receiver, new RequestReceive(d.Order, d.Terms, d.PendedBefore, at));
+                yield return new Outbound(d.Order.Receiver, new RequestReceive(d.Order, d.Terms, d.PendedBefore, at, LookAhead: d.LinkedReceive is not null));
             else if (d.Stage == DeliveryStage.CancelRequested)
                 yield return new Outbound(d.Order.Receiver, new CancelReceive(d.Order.Id, state.Participant, at));
         }
@@ -129,6 +129,11 @@ public static class AccountDecider
         }
         if (!state.Deliveries.ContainsKey(order.Id))
         {
+            if (order.IsReclaim && ReclaimRefusal(state, order) is { } refusal)
+            {
+                decision.Reply = refusal;
+                return;
+            }
             var terms = state.NewestTerms(order.Cusip, c.Terms);
             var check = Checks.Deliverer(state, order, terms);
             if (check.Failed is { } reason)
@@ -137,6 +142,10 @@ public static class AccountDecider
                 if (state.CutoffReached && order.IsValued)
                 {
                     Emit(state, decision, new DeliveryDropped(order.Id.Value, c.At));
+                }
+                else if (reason == PendReason.Position)
+                {
+                    PairDelivery(state, decision, state.Deliveries[order.Id], c.At);
                 }
             }
             else
@@ -170,10 +179,17 @@ public static class AccountDecider
             {
                 Emit(state, decision, new ReceiveDropped(order.Id.Value, c.At));
             }
+            else if (reason == PendReason.NetDebitCap)
+            {
+                PairReceive(state, decision, state.Receives[order.Id], c.At);
+            }
         }
         else
         {
-            var by = c.PendedBefore ? CompletedBy.Recycle : CompletedBy.Direct;
+            var by = check.Inputs.Rule == Checks.ReclaimOverrideRule ? CompletedBy.ReclaimOverride
+                : c.LookAhead ? CompletedBy.LookAhead
+                : c.PendedBefore ? CompletedBy.Recycle
+                : CompletedBy.Direct;
             Emit(state, decision, new ReceiveCompleted(AccountState.ToData(order), AccountState.ToData(terms), by.Name(), check.Inputs, c.At));
         }
         Report(decision, state, order.Id, order.Deliverer, state.Receives[order.Id], c.At);
@@ -184,9 +200,10 @@ public static class AccountDecider
         }
     }
 
+    /// <summary>Tells the deliverer where its delivery stands here; a receive paired by look-ahead is still pending to it.</summary>
     private static void Report(Decision decision, AccountState state, DeliverOrderId id, ParticipantId deliverer, Receive receive, DateTimeOffset at) =>
-        decision.Messages.Add(new Outbound(deliverer,
-            new ReportReceiveOutcome(id, state.Participant, receive.Stage, receive.CompletedBy, receive.PendReason, at)));
+        decision.Messages.Add(new Outbound(deliverer, new ReportReceiveOutcome(id, state.Participant,
+            receive.Stage == ReceiveStage.LookAhead ? ReceiveStage.Pending : receive.Stage, receive.CompletedBy, receive.PendReason, at)));
 
     private static void ReceiveOutcome(AccountState state, ReportReceiveOutcome c, Decision decision)
     {
@@ -195,18 +212,34 @@ public static class AccountDecider
         var id = c.DeliverOrderId.Value;
         switch (c.Stage)
         {
+            case ReceiveStage.Completed when waiting && delivery.LinkedReceive is { } linked:
+            {
+                // The partner's receiver took it: both legs complete here together.
+                var receive = state.Receives[linked];
+                Emit(state, decision, new LookAheadCompleted(linked.Value, id, c.At));
+                Report(decision, state, linked, receive.Order!.Deliverer, receive, c.At);
+                Recycle(state, decision, c.At);
+                break;
+            }
             case ReceiveStage.Completed when waiting:
                 Emit(state, decision, new DeliveryCompleted(id, (c.CompletedBy ?? CompletedBy.Direct).Name(), c.At));
                 Recycle(state, decision, c.At);
                 break;
-            case ReceiveStage.Dropped when waiting:
-                Emit(state, decision, new DeliveryDropped(id, c.At));
+            case ReceiveStage.Dropped or ReceiveStage.Cancelled when waiting:
+            {
+                var linked = delivery.LinkedReceive;
+                Emit(state, decision, c.Stage == ReceiveStage.Dropped
+                    ? new DeliveryDropped(id, c.At)
+                    : new DeliveryCancelled(id, c.At));
+                if (linked is { } x && state.Receives[x] is { Stage: ReceiveStage.Pending } unpaired && state.CutoffReached && unpaired.Order!.IsValued)
+                {
+                    // Unpaired after the cutoff: a valued receive that cannot complete drops at once.
+                    Emit(state, decision, new ReceiveDropped(x.Value, c.At));
+                    Report(decision, state, x, unpaired.Order.Deliverer, unpaired, c.At);
+                }
                 Recycle(state, decision, c.At);
                 break;
-            case ReceiveStage.Cancelled when waiting:
-                Emit(state, decision, new DeliveryCancelled(id, c.At));
-                Recycle(state, decision, c.At);
-                break;
+            }
             case ReceiveStage.Pending:
                 break;
             default:
@@ -344,7 +377,8 @@ public static class AccountDecider
                 var terms = state.NewestTerms(order.Cusip, r.Terms);
                 var check = Checks.Receiver(state, order, terms);
                 if (check.Failed is not null) continue;
-                Emit(state, decision, new ReceiveCompleted(AccountState.ToData(order), AccountState.ToData(terms), CompletedBy.Recycle.Name(), check.Inputs, at));
+                var by = check.Inputs.Rule == Checks.ReclaimOverrideRule ? CompletedBy.ReclaimOverride : CompletedBy.Recycle;
+                Emit(state, decision, new ReceiveCompleted(AccountState.ToData(order), AccountState.ToData(terms), by.Name(), check.Inputs, at));
                 Report(decision, state, order.Id, order.Deliverer, state.Receives[order.Id], at);
                 completed = true;
             }
@@ -359,6 +393,70 @@ public static class AccountDecider
                 Reserve(state, decision, d.Order, terms, check.Inputs, pendedBefore: true, at);
             }
         }
+        // What is still pending on the cap may now pair by look-ahead.
+        if (state.PendingReceives.Count > 0 && state.PendingDeliveries.Count > 0)
+        {
+            foreach (var r in state.PendingReceives.Where(r => r.PendReason == PendReason.NetDebitCap).ToList())
+            {
+                if (r.Stage == ReceiveStage.Pending) PairReceive(state, decision, r, at);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Look-ahead from a receive pending on this account's cap: the oldest delivery of this
+    /// account pending on position that the pair's net effect lets through is paired with it.
+    /// </summary>
+    private static void PairReceive(AccountState state, Decision decision, Receive receive, DateTimeOffset at)
+    {
+        var order = receive.Order!;
+        foreach (var delivery in state.PendingDeliveries
+                     .Where(d => d.PendReason == PendReason.Position && d.Order.Cusip == order.Cusip)
+                     .OrderBy(d => d.Sequence)
+                     .ToList())
+        {
+            if (TryPair(state, decision, receive, delivery, at)) return;
+        }
+    }
+
+    /// <summary>Look-ahead from a delivery pending on position: the oldest receive pending on the cap that pairs with it.</summary>
+    private static void PairDelivery(AccountState state, Decision decision, Delivery delivery, DateTimeOffset at)
+    {
+        foreach (var receive in state.PendingReceives
+                     .Where(r => r.PendReason == PendReason.NetDebitCap && r.Order!.Cusip == delivery.Order.Cusip)
+                     .OrderBy(r => r.Sequence)
+                     .ToList())
+        {
+            if (TryPair(state, decision, receive, delivery, at)) return;
+        }
+    }
+
+    private static bool TryPair(AccountState state, Decision decision, Receive receive, Delivery delivery, DateTimeOffset at)
+    {
+        var terms = state.NewestTerms(delivery.Order.Cusip, receive.Terms.Version >= delivery.Terms.Version ? receive.Terms : delivery.Terms);
+        var check = Checks.LookAhead(state, receive.Order!, delivery.Order, terms);
+        if (check.Failed is not null) return false;
+        Emit(state, decision, new LookAheadProposed(receive.Order!.Id.Value, delivery.Order.Id.Value, AccountState.ToData(terms), check.Inputs, at));
+        decision.Messages.Add(new Outbound(delivery.Order.Receiver, new RequestReceive(delivery.Order, terms, PendedBefore: true, at, LookAhead: true)));
+        return true;
+    }
+
+    /// <summary>Why this account may not reclaim as asked, or null: it must have received the original today, completed, and not reclaimed it already.</summary>
+    private static Rejected? ReclaimRefusal(AccountState state, DeliverOrder reclaim)
+    {
+        var original = reclaim.ReclaimOf!.Value;
+        if (!state.Receives.TryGetValue(original, out var receive) || receive.Order is null)
+            return Reject(AccountRejection.ReclaimOfUnknown, $"{original} is not a deliver order received by {state.Participant}");
+        if (receive.Stage != ReceiveStage.Completed)
+            return Reject(AccountRejection.ReclaimOfIncomplete, $"{original} is not completed, so there is nothing to reclaim");
+        if (receive.BusinessDate != state.BusinessDate)
+            return Reject(AccountRejection.ReclaimOfEarlierDay, $"{original} completed on {receive.BusinessDate:yyyy-MM-dd}; a reclaim must be made the same business day");
+        if (receive.ReclaimedBy is { } by)
+            return Reject(AccountRejection.AlreadyReclaimed, $"{original} is already reclaimed by {by}");
+        var o = receive.Order;
+        if (reclaim.Receiver != o.Deliverer || reclaim.Cusip != o.Cusip || reclaim.Shares != o.Shares || reclaim.Amount != o.Amount)
+            return Reject(AccountRejection.ReclaimMismatch, $"a reclaim of {original} must return {o.Shares} shares of {o.Cusip} to {o.Deliverer} against {o.Amount}");
+        return null;
     }
 
     public static DeliveryStatusReply StatusOf(Delivery d) => new(d.Order.Id, d.Stage, d.PendReason, d.CompletedBy);

@@ -24,6 +24,8 @@ public enum ReceiveStage
     Completed = 2,
     Dropped = 3,
     Cancelled = 4,
+    /// <summary>Pending on the net debit cap and paired by look-ahead with a delivery awaiting its receiver.</summary>
+    LookAhead = 5,
 }
 
 public sealed class Delivery
@@ -36,6 +38,12 @@ public sealed class Delivery
     public bool PendedBefore { get; set; }
     /// <summary>What completing costs the deliverer's collateral monitor, when negative (0 otherwise); held while in flight.</summary>
     public decimal ReservedCollateralCents { get; set; }
+    /// <summary>Shares of this account's own position held while in flight (fewer when a look-ahead receive brings them).</summary>
+    public long ReservedShares { get; set; }
+    /// <summary>Settlement balance a look-ahead pair will take, when negative (0 otherwise); held while in flight.</summary>
+    public long ReservedBalanceCents { get; set; }
+    /// <summary>The receive this delivery is paired with by look-ahead, if any.</summary>
+    public DeliverOrderId? LinkedReceive { get; set; }
     public long Sequence { get; init; }
     public DateOnly BusinessDate { get; init; }
 }
@@ -50,6 +58,10 @@ public sealed class Receive
     public CompletedBy? CompletedBy { get; set; }
     public long Sequence { get; init; }
     public DateOnly BusinessDate { get; init; }
+    /// <summary>The delivery this receive is paired with by look-ahead, while paired.</summary>
+    public DeliverOrderId? LinkedDelivery { get; set; }
+    /// <summary>The reclaim delivering this receive back, while one stands.</summary>
+    public DeliverOrderId? ReclaimedBy { get; set; }
 }
 
 /// <summary>
@@ -71,9 +83,17 @@ public sealed class AccountState
     private readonly Dictionary<DeliverOrderId, Receive> _receives = new();
     private readonly SortedSet<Delivery> _pendingDeliveries = new(RecycleOrder.Deliveries);
     private readonly SortedSet<Receive> _pendingReceives = new(RecycleOrder.Receives);
+    private readonly HashSet<Receive> _pairedReceives = new();
     private int _inFlightDeliveries;
 
-    public AccountState(ParticipantId participant) => Participant = participant;
+    public AccountState(ParticipantId participant, ReclaimRules? reclaimRules = null)
+    {
+        Participant = participant;
+        ReclaimRules = reclaimRules ?? ReclaimRules.Default;
+    }
+
+    /// <summary>The reclaim settings this account decides by; configuration, not state (every decision records its outcome).</summary>
+    public ReclaimRules ReclaimRules { get; }
 
     public ParticipantId Participant { get; }
     public bool IsConfigured { get; private set; }
@@ -90,6 +110,12 @@ public sealed class AccountState
 
     /// <summary>Sum of the (negative) collateral effects of deliveries in flight.</summary>
     public decimal ReservedCollateralCents { get; private set; }
+
+    /// <summary>Sum of the (negative) settlement-balance effects of look-ahead pairs in flight.</summary>
+    public long ReservedBalanceCents { get; private set; }
+
+    /// <summary>The settlement balance less what look-ahead pairs in flight will take from it.</summary>
+    public Money AvailableBalance => SettlementBalance + new Money(ReservedBalanceCents);
 
     /// <summary>Collateral value of all positions at the terms this account last heard of.</summary>
     public decimal PositionsCollateralValueCents { get; private set; }
@@ -110,6 +136,8 @@ public sealed class AccountState
     public IReadOnlyDictionary<DeliverOrderId, Receive> Receives => _receives;
     public IReadOnlyCollection<Delivery> PendingDeliveries => _pendingDeliveries;
     public IReadOnlyCollection<Receive> PendingReceives => _pendingReceives;
+    /// <summary>Receives pending on the cap and paired by look-ahead, awaiting the partner's receiver.</summary>
+    public IReadOnlyCollection<Receive> PairedReceives => _pairedReceives;
 
     public long Position(Cusip cusip) => _positions.GetValueOrDefault(cusip);
 
@@ -163,6 +191,7 @@ public sealed class AccountState
                 };
                 _deliveries[order.Id] = delivery;
                 _pendingDeliveries.Add(delivery);
+                MarkReclaim(order, reclaimed: true);
                 break;
             }
             case DeliveryReserved e:
@@ -180,13 +209,50 @@ public sealed class AccountState
                     Stage = DeliveryStage.InFlight,
                     PendedBefore = e.PendedBefore,
                     ReservedCollateralCents = CentralCounterparty ? 0m : Math.Min(0m, e.Inputs.CollateralDeltaCents),
+                    ReservedShares = order.Shares,
                     Sequence = pended?.Sequence ?? Version,
                     BusinessDate = pended?.BusinessDate ?? BusinessDate,
                 };
                 _deliveries[order.Id] = delivery;
-                _reservedShares[order.Cusip] = _reservedShares.GetValueOrDefault(order.Cusip) + order.Shares;
-                ReservedCollateralCents += delivery.ReservedCollateralCents;
-                _inFlightDeliveries++;
+                Hold(delivery);
+                MarkReclaim(order, reclaimed: true);
+                break;
+            }
+            case LookAheadProposed e:
+            {
+                var receive = _receives[new DeliverOrderId(e.ReceiveId)];
+                var delivery = _deliveries[new DeliverOrderId(e.DeliveryId)];
+                _pendingReceives.Remove(receive);
+                _pendingDeliveries.Remove(delivery);
+                receive.Stage = ReceiveStage.LookAhead;
+                receive.LinkedDelivery = delivery.Order.Id;
+                _pairedReceives.Add(receive);
+                delivery.Terms = ToTerms(e.Terms);
+                delivery.Stage = DeliveryStage.InFlight;
+                delivery.PendReason = null;
+                delivery.PendedBefore = true;
+                delivery.LinkedReceive = receive.Order!.Id;
+                delivery.ReservedShares = Math.Max(0, delivery.Order.Shares - receive.Order.Shares);
+                delivery.ReservedCollateralCents = CentralCounterparty ? 0m : Math.Min(0m, e.Inputs.CollateralDeltaCents);
+                delivery.ReservedBalanceCents = Math.Min(0, delivery.Order.Amount.Cents - receive.Order.Amount.Cents);
+                Hold(delivery);
+                break;
+            }
+            case LookAheadCompleted e:
+            {
+                var receive = _receives[new DeliverOrderId(e.ReceiveId)];
+                var delivery = _deliveries[new DeliverOrderId(e.DeliveryId)];
+                Release(delivery);
+                _pairedReceives.Remove(receive);
+                var cusip = delivery.Order.Cusip;
+                SetTerms(cusip, NewestTerms(cusip, receive.Terms));
+                ChangePosition(cusip, receive.Order!.Shares - delivery.Order.Shares);
+                SettlementBalance = SettlementBalance - receive.Order.Amount + delivery.Order.Amount;
+                receive.Stage = ReceiveStage.Completed;
+                receive.CompletedBy = Domain.CompletedBy.LookAhead;
+                receive.LinkedDelivery = null;
+                delivery.Stage = DeliveryStage.Completed;
+                delivery.CompletedBy = Domain.CompletedBy.LookAhead;
                 break;
             }
             case DeliveryCancelRequested e:
@@ -277,7 +343,34 @@ public sealed class AccountState
         {
             Release(delivery);
         }
+        if (delivery.LinkedReceive is { } linked && _receives.TryGetValue(linked, out var receive) && receive.Stage == ReceiveStage.LookAhead)
+        {
+            // The partner's receiver would not take it: the paired receive goes back to pending on the cap.
+            _pairedReceives.Remove(receive);
+            receive.Stage = ReceiveStage.Pending;
+            receive.LinkedDelivery = null;
+            _pendingReceives.Add(receive);
+        }
         delivery.Stage = stage;
+        MarkReclaim(delivery.Order, reclaimed: false);
+    }
+
+    private void Hold(Delivery delivery)
+    {
+        var cusip = delivery.Order.Cusip;
+        if (delivery.ReservedShares > 0) _reservedShares[cusip] = _reservedShares.GetValueOrDefault(cusip) + delivery.ReservedShares;
+        ReservedCollateralCents += delivery.ReservedCollateralCents;
+        ReservedBalanceCents += delivery.ReservedBalanceCents;
+        _inFlightDeliveries++;
+    }
+
+    /// <summary>A reclaim marks the receive it undoes while it stands, so that the receive is reclaimed once at most.</summary>
+    private void MarkReclaim(DeliverOrder order, bool reclaimed)
+    {
+        if (order.ReclaimOf is { } original && _receives.TryGetValue(original, out var receive))
+        {
+            receive.ReclaimedBy = reclaimed ? order.Id : null;
+        }
     }
 
     private void EndReceive(DeliverOrderId id, ReceiveStage stage)
@@ -296,10 +389,14 @@ public sealed class AccountState
     private void Release(Delivery delivery)
     {
         var cusip = delivery.Order.Cusip;
-        var left = _reservedShares[cusip] - delivery.Order.Shares;
-        if (left == 0) _reservedShares.Remove(cusip);
-        else _reservedShares[cusip] = left;
+        if (delivery.ReservedShares > 0)
+        {
+            var left = _reservedShares[cusip] - delivery.ReservedShares;
+            if (left == 0) _reservedShares.Remove(cusip);
+            else _reservedShares[cusip] = left;
+        }
         ReservedCollateralCents -= delivery.ReservedCollateralCents;
+        ReservedBalanceCents -= delivery.ReservedBalanceCents;
         _inFlightDeliveries--;
     }
 

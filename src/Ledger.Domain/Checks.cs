@@ -40,16 +40,24 @@ public static class Checks
         return new CheckResult(failed, new CheckInputs(available, monitor, delta, state.SettlementBalance.Cents, state.NetDebitCap.Cents, bypass, rule));
     }
 
+    /// <summary>
+    /// The receiver's checks: collateral, then net debit cap. A reclaim the rules let override them
+    /// passes with the rule "reclaim-override" (its inputs are still recorded).
+    /// </summary>
     public static CheckResult Receiver(AccountState state, DeliverOrder order, SecurityTerms terms)
     {
         var monitor = state.AvailableCollateralMonitorCents;
         var delta = terms.CollateralValueCents(order.Shares) - order.Amount.Cents;
         var bypass = state.CentralCounterparty;
-        var balanceAfter = state.SettlementBalance - order.Amount;
+        var balanceAfter = state.AvailableBalance - order.Amount;
         var netDebitAfter = balanceAfter.Cents < 0 ? -balanceAfter.Cents : 0;
         string rule;
         PendReason? failed = null;
-        if (!bypass && monitor + delta < 0)
+        if (state.ReclaimRules.Overrides(order, state.CentralCounterparty))
+        {
+            rule = ReclaimOverrideRule;
+        }
+        else if (!bypass && monitor + delta < 0)
         {
             failed = PendReason.Collateral;
             rule = "collateral";
@@ -64,5 +72,51 @@ public static class Checks
             rule = "passed";
         }
         return new CheckResult(failed, new CheckInputs(state.AvailableShares(order.Cusip), monitor, delta, state.SettlementBalance.Cents, state.NetDebitCap.Cents, bypass, rule));
+    }
+
+    public const string ReclaimOverrideRule = "reclaim-override";
+
+    /// <summary>
+    /// Look-ahead at the middle account R of receive X (D -> R) and delivery Y (R -> T): X's shares
+    /// with R's own must cover Y; R's collateral monitor and net debit cap must hold after both. At a
+    /// central counterparty the pair must also match on shares and amount. The deliverer D's side
+    /// was checked when D reserved X; T's side is T's own receive check of Y.
+    /// </summary>
+    public static CheckResult LookAhead(AccountState state, DeliverOrder receive, DeliverOrder delivery, SecurityTerms terms)
+    {
+        var available = state.AvailableShares(delivery.Cusip);
+        var monitor = state.AvailableCollateralMonitorCents;
+        var delta = terms.CollateralValueCents(receive.Shares) - receive.Amount.Cents
+            + delivery.Amount.Cents - terms.CollateralValueCents(delivery.Shares);
+        var bypass = state.CentralCounterparty;
+        var balanceAfter = state.AvailableBalance - receive.Amount + delivery.Amount;
+        var netDebitAfter = balanceAfter.Cents < 0 ? -balanceAfter.Cents : 0;
+        string rule;
+        PendReason? failed = null;
+        if (receive.Cusip != delivery.Cusip || (state.CentralCounterparty && (receive.Shares != delivery.Shares || receive.Amount != delivery.Amount)))
+        {
+            failed = PendReason.Position;
+            rule = "look-ahead-match";
+        }
+        else if (available + receive.Shares < delivery.Shares)
+        {
+            failed = PendReason.Position;
+            rule = "position";
+        }
+        else if (!bypass && monitor + delta < 0)
+        {
+            failed = PendReason.Collateral;
+            rule = "collateral";
+        }
+        else if (netDebitAfter > state.NetDebitCap.Cents)
+        {
+            failed = PendReason.NetDebitCap;
+            rule = "net-debit-cap";
+        }
+        else
+        {
+            rule = "look-ahead";
+        }
+        return new CheckResult(failed, new CheckInputs(available, monitor, delta, state.SettlementBalance.Cents, state.NetDebitCap.Cents, bypass, rule));
     }
 }

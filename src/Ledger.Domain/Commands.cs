@@ -22,7 +22,7 @@ public sealed record ReceiveSettlementProgressPayment(Money Amount, DateTimeOffs
 public sealed record SubmitDelivery(DeliverOrder Order, SecurityTerms Terms, DateTimeOffset At) : AccountCommand(At);
 
 /// <summary>The deliverer asks the receiver to receive a reserved delivery. Sent again until answered finally.</summary>
-public sealed record RequestReceive(DeliverOrder Order, SecurityTerms Terms, bool PendedBefore, DateTimeOffset At) : AccountCommand(At);
+public sealed record RequestReceive(DeliverOrder Order, SecurityTerms Terms, bool PendedBefore, DateTimeOffset At, bool LookAhead = false) : AccountCommand(At);
 
 /// <summary>The receiver tells the deliverer where a receive stands.</summary>
 public sealed record ReportReceiveOutcome(
@@ -60,6 +60,11 @@ public enum AccountRejection
     PositionAboveMaximum = 6,
     BusinessDateMismatch = 7,
     PaymentNotPositive = 8,
+    ReclaimOfUnknown = 9,
+    ReclaimOfIncomplete = 10,
+    AlreadyReclaimed = 11,
+    ReclaimOfEarlierDay = 12,
+    ReclaimMismatch = 13,
 }
 
 /// <summary>The answer to a command that has one.</summary>

@@ -24,6 +24,11 @@ public enum EntryRejection
     PriceNotPositive = 19,
     PriceAboveMaximum = 20,
     NotPositive = 21,
+    UnknownDeliverOrder = 22,
+    NotTheOriginalReceiver = 23,
+    ReclaimRefused = 24,
+    AlreadyReclaimed = 25,
+    ReclaimOfEarlierDay = 26,
 }
 
 /// <summary>A refusal at entry: the field at fault, the rule it broke, and a sentence for people.</summary>
@@ -52,6 +57,11 @@ public sealed record EntryError(EntryRejection Rule, string Field, string Messag
         EntryRejection.PriceNotPositive => "price-positive",
         EntryRejection.PriceAboveMaximum => "price-maximum",
         EntryRejection.NotPositive => "positive",
+        EntryRejection.UnknownDeliverOrder => "deliver-order-known",
+        EntryRejection.NotTheOriginalReceiver => "reclaim-by-receiver",
+        EntryRejection.ReclaimRefused => "reclaim-of-completed",
+        EntryRejection.AlreadyReclaimed => "reclaim-once",
+        EntryRejection.ReclaimOfEarlierDay => "reclaim-same-day",
         _ => "unknown",
     };
 }

@@ -70,6 +70,16 @@ public sealed record ReceiveDropped(string DeliverOrderId, DateTimeOffset At) : 
 /// <summary>A receive cancelled at the deliverer's request; also written for a receive never seen, so that a late request cannot complete it.</summary>
 public sealed record ReceiveCancelled(string DeliverOrderId, DateTimeOffset At) : AccountEvent(At);
 
+/// <summary>
+/// Look-ahead: a receive pending on this account's net debit cap is paired with this account's
+/// delivery of the same security pending on position; the delivery is asked of its receiver, and
+/// both complete together when it answers. <see cref="Inputs"/> are this account's numbers for the pair.
+/// </summary>
+public sealed record LookAheadProposed(string ReceiveId, string DeliveryId, TermsData Terms, CheckInputs Inputs, DateTimeOffset At) : AccountEvent(At);
+
+/// <summary>The paired delivery's receiver completed it: the receive and the delivery complete together.</summary>
+public sealed record LookAheadCompleted(string ReceiveId, string DeliveryId, DateTimeOffset At) : AccountEvent(At);
+
 public sealed record RecycleCutoffReached(string BusinessDate, DateTimeOffset At) : AccountEvent(At);
 
 public sealed record BusinessDayClosed(string ClosedDate, string NextDate, long SettledBalanceCents, DateTimeOffset At) : AccountEvent(At);

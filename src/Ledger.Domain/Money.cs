@@ -26,7 +26,10 @@ public readonly record struct Money(long Cents) : IComparable<Money>
     public bool IsNegative => Cents < 0;
 
     /// <summary>Dollars as a decimal, for display and JSON.</summary>
-    public decimal Dollars => Cents / 100m;
+    public decimal Dollars => ToDollars(Cents);
+
+    /// <summary>Cents as dollars with exactly two decimals (adding 0.00m fixes the scale, so JSON shows 50000.00).</summary>
+    public static decimal ToDollars(decimal cents) => cents / 100m + 0.00m;
 
     /// <summary>
     /// Parses dollars with at most two decimals; anything finer is refused rather than rounded,

@@ -30,7 +30,7 @@ public sealed record AccountView(
         s.NetDebit.Dollars,
         s.NetDebitCap.Dollars,
         s.ParticipantsFund.Dollars,
-        s.CollateralMonitorCents / 100m,
+        Money.ToDollars(s.CollateralMonitorCents),
         s.MarketLoanProgram,
         s.CentralCounterparty,
         s.Positions.Keys.Union(s.ReservedShares.Keys)
@@ -38,7 +38,7 @@ public sealed record AccountView(
             .Select(c => new PositionView(c.Value, s.Position(c), s.ReservedShares.GetValueOrDefault(c)))
             .ToList(),
         s.PendingDeliveries.Select(d => new PendingView(d.Order.Id.Value, "deliver", d.PendReason!.Value.Name(), d.Order.Receiver.Value, d.Order.Cusip.Value, d.Order.Shares, d.Order.Amount.Dollars))
-            .Concat(s.PendingReceives.Select(r => new PendingView(r.Order!.Id.Value, "receive", r.PendReason!.Value.Name(), r.Order.Deliverer.Value, r.Order.Cusip.Value, r.Order.Shares, r.Order.Amount.Dollars)))
+            .Concat(s.PendingReceives.Concat(s.PairedReceives).Select(r => new PendingView(r.Order!.Id.Value, "receive", r.PendReason!.Value.Name(), r.Order.Deliverer.Value, r.Order.Cusip.Value, r.Order.Shares, r.Order.Amount.Dollars)))
             .OrderBy(p => p.DeliverOrderId, StringComparer.Ordinal)
             .ToList(),
         s.Version);
@@ -86,7 +86,7 @@ public static class DeliverOrderViews
             DeliveryStage.Cancelled => (DeliverOrderStatus.Cancelled, null, null),
             _ => receiveStage switch
             {
-                ReceiveStage.Pending => (DeliverOrderStatus.Pending, receivePendReason, null),
+                ReceiveStage.Pending or ReceiveStage.LookAhead => (DeliverOrderStatus.Pending, receivePendReason, null),
                 ReceiveStage.Completed => (DeliverOrderStatus.Completed, null, receiveCompletedBy),
                 ReceiveStage.Dropped => (DeliverOrderStatus.Dropped, null, null),
                 ReceiveStage.Cancelled => (DeliverOrderStatus.Cancelled, null, null),

@@ -24,6 +24,7 @@ internal static class Endpoints
     private static readonly string[] SecurityFields = ["price", "haircut"];
     private static readonly string[] DepositFields = ["cusip", "shares"];
     private static readonly string[] PaymentFields = ["amount"];
+    private static readonly string[] ReclaimFields = ["id", "deliverOrderId"];
     private static readonly string[] DeliverOrderFields = ["id", "deliverer", "receiver", "cusip", "shares", "amount", "reasonCode"];
 
     private static readonly string[] FinalStatuses =
@@ -45,6 +46,7 @@ internal static class Endpoints
         v1.MapPost("/deliver-orders", Submit).RequireRole(Role.Occ);
         v1.MapGet("/deliver-orders/{id}", GetDeliverOrder).RequireRole(Role.Occ, Role.Participant);
         v1.MapDelete("/deliver-orders/{id}", Cancel).RequireRole(Role.Occ, Role.Participant);
+        v1.MapPost("/reclaims", Reclaim).RequireRole(Role.Participant);
         v1.MapGet("/participants/{id}/account", GetAccount).RequireRole(Role.Participant, Role.Risk, Role.Operator);
         v1.MapPost("/business-day/cutoff", Cutoff).RequireRole(Role.Operator);
         v1.MapPost("/business-day/close", Close).RequireRole(Role.Operator);
@@ -244,6 +246,43 @@ internal static class Endpoints
             CancelOutcome.NotPending => NotPending(id, result.DeliverOrder?.Status ?? "not pending"),
             CancelOutcome.NotFound => UnknownDeliverOrder(id),
             _ => throw new InvalidOperationException($"unknown cancel outcome {result.Outcome}"),
+        };
+    }
+
+    /// <summary>
+    /// The original receiver reclaims a completed deliver order of the same business day. Unknown
+    /// and other firms' deliver orders answer 404 alike (ids do not leak); one not completed, or
+    /// already reclaimed, or of an earlier day, 409.
+    /// </summary>
+    private static async Task<IResult> Reclaim(HttpContext http, ILedger ledger, ApiOptions options)
+    {
+        var (document, bodyProblem) = await JsonBody.ReadAsync(http.Request, options.RequestBodyBytesMax, http.RequestAborted);
+        if (bodyProblem is not null) return bodyProblem;
+        using var owned = document;
+
+        var problems = new List<FieldProblem>();
+        var body = JsonFields.Of(document!.RootElement, ReclaimFields, problems);
+        var id = body.String("id");
+        var original = body.String("deliverOrderId");
+        if (problems.Count > 0) return Problems.Field(problems[0]);
+        if (id is null) return Problems.Of(StatusCodes.Status400BadRequest, "required", "id", "id is required");
+        if (!DeliverOrderId.IsValid(id))
+            return Problems.Of(StatusCodes.Status400BadRequest, "deliver-order-id-format", "id", $"id must be 1 to {DeliverOrderId.LengthMax} letters, digits, '-', '_', '.' or ':'");
+        if (original is null) return Problems.Of(StatusCodes.Status400BadRequest, "required", "deliverOrderId", "deliverOrderId is required");
+        if (!DeliverOrderId.IsValid(original))
+            return Problems.Of(StatusCodes.Status400BadRequest, "deliver-order-id-format", "deliverOrderId", "deliverOrderId is not a deliver order id");
+
+        var caller = http.Caller();
+        var result = await ledger.ReclaimAsync(caller.Participant!.Value, new DeliverOrderId(id), new DeliverOrderId(original), http.RequestAborted);
+        if (result.Accepted) return Results.Ok(result);
+        var error = result.Error!;
+        return error.Rule switch
+        {
+            EntryRejection.UnknownDeliverOrder or EntryRejection.NotTheOriginalReceiver =>
+                Problems.Of(StatusCodes.Status404NotFound, "deliver-order-known", "deliverOrderId", $"{original} is not a deliver order {caller} received"),
+            EntryRejection.SameIdOtherPayload or EntryRejection.ReclaimRefused or EntryRejection.AlreadyReclaimed
+                or EntryRejection.ReclaimOfEarlierDay or EntryRejection.BusinessDayClosing => Problems.Entry(error, StatusCodes.Status409Conflict),
+            _ => Problems.Entry(error),
         };
     }
 

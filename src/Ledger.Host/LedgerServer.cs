@@ -50,8 +50,13 @@ public static class LedgerServer
             log.Information("Serving {Count} tokens from {TokensFile}", tokens.Count, options.TokensFile);
         }
 
+        var settings = Ledger.Journal.LedgerSettings.Default;
         var nodeOptions = new LedgerNodeOptions
         {
+            BatchSizeMax = settings.BatchSizeMax,
+            AskTimeout = settings.AskTimeout,
+            ResendInterval = settings.ResendInterval,
+            ReclaimRules = new Ledger.Domain.ReclaimRules(settings.ReclaimThreshold, (Ledger.Domain.ReclaimRegime)settings.ReclaimsRegime),
             Store = options.Store,
             Connection = options.Connection,
             DataDir = options.DataDir,

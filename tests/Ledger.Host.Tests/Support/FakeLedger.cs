@@ -145,6 +145,22 @@ public sealed class FakeLedger : ILedger
         lock (_gate) return Task.FromResult(_orders.TryGetValue(id.Value, out var o) ? o.View : null);
     }
 
+    /// <summary>Refuses every reclaim as unknown unless the original exists and the reclaimer received it; then accepts it.</summary>
+    public Task<SubmitResult> ReclaimAsync(ParticipantId reclaimer, DeliverOrderId reclaimId, DeliverOrderId original, CancellationToken ct)
+    {
+        Fail();
+        lock (_gate)
+        {
+            if (!_orders.TryGetValue(original.Value, out var o) || o.View.Receiver != reclaimer.Value)
+            {
+                return Task.FromResult(new SubmitResult(reclaimId.Value, false, "rejected",
+                    new EntryError(EntryRejection.UnknownDeliverOrder, "deliverOrderId", $"{original} is not known")));
+            }
+        }
+        Change("reclaim");
+        return Task.FromResult(new SubmitResult(reclaimId.Value, true, "accepted", null));
+    }
+
     public Task<CancelResult> CancelAsync(DeliverOrderId id, CancellationToken ct)
     {
         Change("cancel");

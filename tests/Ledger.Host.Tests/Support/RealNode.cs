@@ -4,16 +4,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Ledger.Host.Tests.Support;
 
-/// <summary>Runs only when the host was built with the real node (src/Ledger.Cluster/LedgerNode.cs existed); otherwise skipped, saying why.</summary>
-public sealed class RealNodeFactAttribute : FactAttribute
-{
-    public RealNodeFactAttribute()
-    {
-        if (!LedgerNodeStartup.IsAvailable)
-            Skip = "this build of the host has no real node: src/Ledger.Cluster/LedgerNode.cs did not exist when Ledger.Host was compiled";
-    }
-}
-
 [CollectionDefinition("real-node", DisableParallelization = true)]
 public sealed class RealNodeCollection;
 
