@@ -31,7 +31,7 @@ public sealed class RealNodeTests
 
     private static Func<JsonElement, bool> Status(string status) => v => v.GetProperty("status").GetString() == status;
 
-    [RealNodeFact]
+    [Fact]
     public async Task Set_up_deposit_and_a_deliver_order_that_completes_to_the_cent()
     {
         using var folder = new TempFolder();
@@ -57,7 +57,7 @@ public sealed class RealNodeTests
         Assert.DoesNotContain(a.GetProperty("positions").EnumerateArray(), p => p.GetProperty("shares").GetInt64() != 0);
     }
 
-    [RealNodeFact]
+    [Fact]
     public async Task Scenario_3_pends_on_net_debit_cap_and_completes_by_recycle_after_a_payment()
     {
         using var folder = new TempFolder();
@@ -83,7 +83,7 @@ public sealed class RealNodeTests
         Assert.Empty(b.GetProperty("pending").EnumerateArray());
     }
 
-    [RealNodeFact]
+    [Fact]
     public async Task The_same_id_and_payload_again_is_answered_the_same_with_no_second_effect_and_another_payload_is_refused()
     {
         using var folder = new TempFolder();
@@ -114,7 +114,7 @@ public sealed class RealNodeTests
         Assert.Equal("completed", (await (await node.Api.SendAsync(HttpMethod.Get, "/v1/deliver-orders/DO-1", "occ-demo")).AssertOk()).GetProperty("status").GetString());
     }
 
-    [RealNodeFact]
+    [Fact]
     public async Task The_deliverer_cancels_a_pending_deliver_order_once_and_then_it_is_not_pending()
     {
         using var folder = new TempFolder();
@@ -131,7 +131,7 @@ public sealed class RealNodeTests
         await (await node.Api.SendAsync(HttpMethod.Delete, "/v1/deliver-orders/DO-none", "occ-demo")).AssertProblem(404, "deliver-order-known", "id");
     }
 
-    [RealNodeFact]
+    [Fact]
     public async Task Cutoff_drops_what_is_pending_and_close_opens_the_next_business_day()
     {
         using var folder = new TempFolder();
@@ -152,7 +152,7 @@ public sealed class RealNodeTests
         Assert.Equal(close.GetProperty("nextBusinessDate").GetString(), ready.GetProperty("businessDate").GetString());
     }
 
-    [RealNodeFact]
+    [Fact]
     public async Task A_restart_on_the_same_folder_keeps_accounts_and_deliver_order_statuses()
     {
         using var folder = new TempFolder();
