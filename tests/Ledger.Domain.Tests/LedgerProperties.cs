@@ -11,7 +11,7 @@ namespace Ledger.Domain.Tests;
 /// </summary>
 public sealed class LedgerProperties
 {
-    private static readonly Gen<StepKind> GenKind = Gen.Frequency(
+    private static Gen<StepKind> GenKind(bool marketMoves) => Gen.Frequency(
         (10, StepKind.Deposit),
         (3, StepKind.Pay),
         (14, StepKind.Submit),
@@ -26,19 +26,33 @@ public sealed class LedgerProperties
         (3, StepKind.Drop),
         (2, StepKind.Restart),
         (1, StepKind.Resend),
-        (2, StepKind.Reprice),
-        (2, StepKind.Reconfigure));
+        (marketMoves ? 2 : 0, StepKind.Reprice),
+        (marketMoves ? 2 : 0, StepKind.Reconfigure));
 
-    private static readonly Gen<Step> GenStep = Gen.Select(GenKind, Gen.Int[0, 999], Gen.Int[0, 999], Gen.Int[0, 999], Gen.Int[0, 999], Gen.Int[0, 999],
-        (kind, a, b, c, d, e) => new Step(kind, a, b, c, d, e));
-
-    public static readonly Gen<Workload> GenWorkload = Gen.Select(
-        Gen.Int[0, 20].Array[4], Gen.Int[0, 400].Array[4], GenStep.Array[1, 200],
+    private static Gen<Workload> Workloads(bool marketMoves) => Gen.Select(
+        Gen.Int[0, 20].Array[4], Gen.Int[0, 400].Array[4],
+        Gen.Select(GenKind(marketMoves), Gen.Int[0, 999], Gen.Int[0, 999], Gen.Int[0, 999], Gen.Int[0, 999], Gen.Int[0, 999],
+            (kind, a, b, c, d, e) => new Step(kind, a, b, c, d, e)).Array[1, 200],
         (funds, caps, steps) => new Workload(funds, caps, steps));
+
+    /// <summary>Every kind of step, prices and limits changing too.</summary>
+    public static readonly Gen<Workload> GenWorkload = Workloads(marketMoves: true);
+
+    /// <summary>No price, haircut, fund or cap ever changes: only the ledger's decisions move the figures.</summary>
+    public static readonly Gen<Workload> GenWorkloadWithoutMarketMoves = Workloads(marketMoves: false);
 
     [Fact]
     public void Random_workloads_over_an_unreliable_network_keep_every_invariant() =>
         GenWorkload.Sample(Simulation.Run, iter: 2_000, print: w => w.ToString());
+
+    /// <summary>
+    /// With nothing but the ledger's own decisions moving the figures, no account is ever, after
+    /// any step, below a collateral monitor of zero (counting what its deliveries in flight will
+    /// take) or over its net debit cap.
+    /// </summary>
+    [Fact]
+    public void Without_market_moves_no_account_is_ever_below_its_controls() =>
+        GenWorkloadWithoutMarketMoves.Sample(Simulation.Run, iter: 1_000, print: w => w.ToString());
 
     // Seeds that once failed, kept as plain tests. A seed names a workload of this generator: if
     // the generator changes, find the failure again and pin its new seed.

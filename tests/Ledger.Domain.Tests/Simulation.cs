@@ -352,8 +352,9 @@ public sealed class Simulation
                     Require(r is null && d.PendReason is not null && view.Status == "pending" && view.PendingReason is not null, $"{id} pending at deliverer: {view}");
                     break;
                 case DeliveryStage.InFlight or DeliveryStage.CancelRequested:
-                    Require(r?.Stage == ReceiveStage.Pending && r.PendReason is not null && view.PendingReason == r.PendReason.Value.Name(),
-                        $"{id} in flight at quiescence, receiver holds {r?.Stage}");
+                    // Still undecided at the receiver (pending, or paired for a look-ahead), and shown as pending with a reason.
+                    Require(r is not null && Final(r.Stage) is null && view.Status == "pending" && view.PendingReason is not null,
+                        $"{id} in flight at quiescence, receiver holds {r?.Stage}, shown as {view.Status} ({view.PendingReason})");
                     break;
                 case DeliveryStage.Completed:
                     Require(r?.Stage == ReceiveStage.Completed && view.Status == "completed", $"{id} completed, receiver holds {r?.Stage}");
