@@ -71,7 +71,7 @@ public static class Checks
         {
             rule = "passed";
         }
-        return new CheckResult(failed, new CheckInputs(state.AvailableShares(order.Cusip), monitor, delta, state.SettlementBalance.Cents, state.NetDebitCap.Cents, bypass, rule));
+        return new CheckResult(failed, new CheckInputs(state.AvailableShares(order.Cusip), monitor, delta, state.AvailableBalance.Cents, state.NetDebitCap.Cents, bypass, rule));
     }
 
     public const string ReclaimOverrideRule = "reclaim-override";
@@ -117,6 +117,6 @@ public static class Checks
         {
             rule = "look-ahead";
         }
-        return new CheckResult(failed, new CheckInputs(available, monitor, delta, state.SettlementBalance.Cents, state.NetDebitCap.Cents, bypass, rule));
+        return new CheckResult(failed, new CheckInputs(available, monitor, delta, state.AvailableBalance.Cents, state.NetDebitCap.Cents, bypass, rule));
     }
 }
