@@ -86,8 +86,9 @@ public static class Checks
     {
         var available = state.AvailableShares(delivery.Cusip);
         var monitor = state.AvailableCollateralMonitorCents;
+        // The delivered leg's value rounded up, as in Deliverer: the pair then never leaves the monitor below zero.
         var delta = terms.CollateralValueCents(receive.Shares) - receive.Amount.Cents
-            + delivery.Amount.Cents - terms.CollateralValueCents(delivery.Shares);
+            + delivery.Amount.Cents - decimal.Ceiling(terms.MarketValueCents(delivery.Shares) * (1m - terms.Haircut));
         var bypass = state.CentralCounterparty;
         var balanceAfter = state.AvailableBalance - receive.Amount + delivery.Amount;
         var netDebitAfter = balanceAfter.Cents < 0 ? -balanceAfter.Cents : 0;
