@@ -72,7 +72,7 @@ public static class Cli
             if (storeName is "postgres" or "sqlserver" && string.IsNullOrWhiteSpace(connectionValue))
                 r.AddError("--connection is required with --store postgres or sqlserver");
         });
-        serve.SetAction((parse, ct) => LedgerServer.RunAsync(new ServeOptions
+        ServeOptions ReadServeOptions(ParseResult parse) => new()
         {
             Urls = parse.GetValue(urls)!,
             DataDir = parse.GetValue(dataDir)!,
@@ -82,9 +82,12 @@ public static class Cli
             Port = parse.GetValue(port),
             SeedNodes = SplitList(parse.GetValue(seedNodes)),
             LogFormat = parse.GetValue(logFormat) == "json" ? LogFormat.Json : LogFormat.Console,
-        }, startLedger, ct));
+        };
+        serve.SetAction((parse, ct) => LedgerServer.RunAsync(ReadServeOptions(parse), startLedger, ct));
 
-        var root = new RootCommand("ledger: an event-sourced settlement ledger for stock-loan deliver orders") { serve };
+        // The demo starts its node exactly as serve does, with the same options (less --tokens: it uses the demo tokens).
+        var demo = Verbs.DemoCommand.Build(startLedger, ReadServeOptions, urls, dataDir, store, connection, port, seedNodes, logFormat);
+        var root = new RootCommand("ledger: an event-sourced settlement ledger for stock-loan deliver orders") { serve, demo, Verbs.SubmitCommand.Build() };
         root.SetAction(parse => new HelpAction().Invoke(parse));
         return root;
     }

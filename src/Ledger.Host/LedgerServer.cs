@@ -17,6 +17,13 @@ public sealed record ServeOptions
     public LogFormat LogFormat { get; init; } = LogFormat.Console;
 }
 
+/// <summary>
+/// Runs beside a node once its HTTP API listens (<c>ledger demo</c> drives a day through it), given
+/// the addresses it listens on. Answers null to go on serving until the process is told to stop,
+/// or an exit code to stop now.
+/// </summary>
+public delegate Task<int?> WhileServing(IReadOnlyList<string> urls, CancellationToken ct);
+
 /// <summary>Runs one node: logging, tokens, the ledger, then the HTTP API until the process is told to stop.</summary>
 public static class LedgerServer
 {
@@ -25,7 +32,9 @@ public static class LedgerServer
     public const int ExitBadTokens = 2;
 
     /// <param name="configureLogging">Adds to the logging set-up, for tests that read the log.</param>
-    public static async Task<int> RunAsync(ServeOptions options, StartLedger startLedger, CancellationToken ct, Action<Serilog.LoggerConfiguration>? configureLogging = null)
+    /// <param name="whileServing">Runs once the API listens; see <see cref="WhileServing"/>.</param>
+    public static async Task<int> RunAsync(ServeOptions options, StartLedger startLedger, CancellationToken ct, Action<Serilog.LoggerConfiguration>? configureLogging = null,
+        WhileServing? whileServing = null)
     {
         using var logger = HostLogging.Create(options.LogFormat, configureLogging);
         var log = logger.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "Ledger.Host");
@@ -83,6 +92,25 @@ public static class LedgerServer
             await using var app = LedgerApi.Build(api, started.Ledger, logger);
             await app.StartAsync(ct);
             log.Information("Listening on {Urls}", string.Join(", ", app.Urls));
+            if (whileServing is not null)
+            {
+                // Ctrl+C stops the web host; it stops the work beside it too.
+                using var stopping = CancellationTokenSource.CreateLinkedTokenSource(ct, app.Lifetime.ApplicationStopping);
+                int? exit = null;
+                try
+                {
+                    exit = await whileServing(app.Urls.ToList(), stopping.Token);
+                }
+                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+                {
+                    // Told to stop while it ran: stop as serve would.
+                }
+                if (exit is { } code)
+                {
+                    await app.StopAsync(CancellationToken.None);
+                    return code;
+                }
+            }
             await app.WaitForShutdownAsync(ct);
         }
         finally
