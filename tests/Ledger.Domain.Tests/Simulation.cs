@@ -23,6 +23,8 @@ public enum StepKind
     Resend,
     Reprice,
     Reconfigure,
+    /// <summary>OCC's locked-in pair for a market loan: lender -> OCC and OCC -> borrower, same CUSIP, shares and amount, in either order.</summary>
+    Loan,
 }
 
 public readonly record struct Step(StepKind Kind, int A, int B, int C, int D, int E)
@@ -198,6 +200,26 @@ public sealed class Simulation
             case StepKind.Resend:
                 _ledger.Resend(P(Ids[s.A % Ids.Length]), _clock);
                 break;
+            case StepKind.Loan:
+                {
+                    var lender = Ids[s.A % 2];
+                    var borrower = Ids[1 - s.A % 2];
+                    var cusip = s.C % Cusips.Length;
+                    var shares = (s.D % 10 + 1) * 100L;
+                    var amount = shares * ListingPriceCents[cusip] * (s.E % 101 + 50) / 100 / 100m;
+                    var legs = new[]
+                    {
+                        new DeliverOrderRequest($"LN-{_step}-L", lender, Ids[4], Cusips[cusip], shares, amount, "LOAN"),
+                        new DeliverOrderRequest($"LN-{_step}-B", Ids[4], borrower, Cusips[cusip], shares, amount, "LOAN"),
+                    };
+                    foreach (var leg in s.B % 2 == 0 ? legs : legs.Reverse())
+                    {
+                        var result = _ledger.Submit(leg, _clock);
+                        Require(result.Accepted || result.Error?.Rule == EntryRejection.BusinessDayClosing, $"{leg.Id} refused: {result.Error?.Message}");
+                        if (result.Accepted) _accepted.Add(leg);
+                    }
+                    break;
+                }
             case StepKind.Reconfigure:
                 {
                     _controlsMoved = true;
@@ -277,6 +299,7 @@ public sealed class Simulation
             {
                 Require(a.AvailableCollateralMonitorCents >= 0, $"{a.Participant}'s collateral monitor is {a.CollateralMonitorCents} with {a.ReservedCollateralCents} held");
                 Require(a.NetDebit <= a.NetDebitCap, $"{a.Participant}'s net debit {a.NetDebit} is over its cap {a.NetDebitCap}");
+                Require(-a.AvailableBalance.Cents <= a.NetDebitCap.Cents, $"{a.Participant}'s look-ahead pairs in flight would take it over its cap {a.NetDebitCap}");
             }
             // Collateral value is at the current reference terms.
             foreach (var cusip in a.Positions.Keys)
@@ -420,6 +443,23 @@ public sealed class Simulation
                                 $"{x.Order.Id}: receiving it left {participant}'s available CM at {state.AvailableCollateralMonitorCents}, the check counted on {x.Inputs.CollateralMonitorCents + x.Inputs.CollateralDeltaCents}");
                             continue;
                         }
+                    case LookAheadProposed x:
+                        CheckLookAhead(state, x);
+                        Once(decided, "look-ahead", x.ReceiveId);
+                        break;
+                    case LookAheadCompleted x:
+                    {
+                        Once(decided, "receive-final", x.ReceiveId);
+                        Once(decided, "delivery-final", x.DeliveryId);
+                        // Committing the pair never costs the middle account more than its check counted on.
+                        var d = state.Deliveries[new DeliverOrderId(x.DeliveryId)];
+                        var before = state.AvailableCollateralMonitorCents;
+                        var samePrice = state.TermsOf(d.Order.Cusip) == d.Terms;
+                        state.Apply(e);
+                        Require(state.CentralCounterparty || !samePrice || state.AvailableCollateralMonitorCents >= before,
+                            $"{x.ReceiveId}+{x.DeliveryId}: committing the pair took {participant}'s available CM from {before} to {state.AvailableCollateralMonitorCents}");
+                        continue;
+                    }
                     case ReceiveDropped x: Once(decided, "receive-final", x.DeliverOrderId); break;
                     case ReceiveCancelled x: Once(decided, "receive-final", x.DeliverOrderId); break;
                     case DeliveryCompleted x:
@@ -454,18 +494,20 @@ public sealed class Simulation
         Require(n == 1, $"{id} {what} {n} times");
     }
 
-    private static void CheckInputs(AccountState state, DeliverOrderData order, CheckInputs inputs)
+    /// <summary>The recorded inputs are the replayed state: the receiver's balance is the one its cap check decides on (less what look-ahead pairs in flight will take).</summary>
+    private static void CheckInputs(AccountState state, DeliverOrderData order, CheckInputs inputs, bool receiverSide)
     {
+        var balance = receiverSide ? state.AvailableBalance : state.SettlementBalance;
+        Require(inputs.SettlementBalanceCents == balance.Cents, $"{order.Id}: recorded balance {inputs.SettlementBalanceCents}, replay {balance.Cents}");
         Require(inputs.AvailableShares == state.AvailableShares(new Cusip(order.Cusip)), $"{order.Id}: recorded available shares {inputs.AvailableShares}, replay {state.AvailableShares(new Cusip(order.Cusip))}");
         Require(inputs.CollateralMonitorCents == state.AvailableCollateralMonitorCents, $"{order.Id}: recorded CM {inputs.CollateralMonitorCents}, replay {state.AvailableCollateralMonitorCents}");
-        Require(inputs.SettlementBalanceCents == state.SettlementBalance.Cents, $"{order.Id}: recorded balance differs from replay");
         Require(inputs.NetDebitCapCents == state.NetDebitCap.Cents, $"{order.Id}: recorded cap differs from replay");
         Require(inputs.CollateralMonitorBypassed == state.CentralCounterparty, $"{order.Id}: recorded bypass differs from replay");
     }
 
     private static void CheckDeliverer(AccountState state, DeliverOrderData order, TermsData terms, CheckInputs inputs, string? reason)
     {
-        CheckInputs(state, order, inputs);
+        CheckInputs(state, order, inputs, receiverSide: false);
         // The deliverer's side rounds the delivered value up (see Checks.Deliverer).
         var value = decimal.Ceiling(order.Shares * (decimal)terms.PriceCents * (1m - terms.Haircut));
         Require(inputs.CollateralDeltaCents == order.AmountCents - value, $"{order.Id}: deliverer's collateral delta is not amount - collateral value rounded up");
@@ -478,7 +520,7 @@ public sealed class Simulation
 
     private static void CheckReceiver(AccountState state, DeliverOrderData order, TermsData terms, CheckInputs inputs, string? reason)
     {
-        CheckInputs(state, order, inputs);
+        CheckInputs(state, order, inputs, receiverSide: true);
         var value = new SecurityTerms(new Money(terms.PriceCents), terms.Haircut, terms.Version).CollateralValueCents(order.Shares);
         Require(inputs.CollateralDeltaCents == value - order.AmountCents, $"{order.Id}: receiver's collateral delta is not collateral value - amount");
         var netDebitAfter = Math.Max(0, order.AmountCents - inputs.SettlementBalanceCents);
@@ -488,6 +530,25 @@ public sealed class Simulation
         Require(expected == reason, $"{order.Id} at its receiver: the rules give {expected ?? "pass"}, the journal {reason ?? "pass"}");
         Require(inputs.Rule == (reason ?? "passed"), $"{order.Id}: rule {inputs.Rule} recorded for {reason ?? "pass"}");
     }
+
+    private static void CheckLookAhead(AccountState state, LookAheadProposed x)
+    {
+        var receive = state.Receives[new DeliverOrderId(x.ReceiveId)].Order!;
+        var delivery = state.Deliveries[new DeliverOrderId(x.DeliveryId)].Order;
+        var inputs = x.Inputs;
+        CheckInputs(state, AccountStateData(delivery), inputs, receiverSide: true);
+        Require(receive.Cusip == delivery.Cusip, $"{x.ReceiveId} paired with {x.DeliveryId} of another security");
+        if (state.CentralCounterparty)
+            Require(receive.Shares == delivery.Shares && receive.Amount == delivery.Amount, $"{x.ReceiveId} paired at OCC with {x.DeliveryId}, which does not match it");
+        Require(inputs.AvailableShares + receive.Shares >= delivery.Shares, $"{x.ReceiveId}+{x.DeliveryId}: paired short of shares");
+        Require(inputs.CollateralMonitorBypassed || inputs.CollateralMonitorCents + inputs.CollateralDeltaCents >= 0, $"{x.ReceiveId}+{x.DeliveryId}: paired below a CM of zero");
+        var balanceAfter = inputs.SettlementBalanceCents - receive.Amount.Cents + delivery.Amount.Cents;
+        Require(Math.Max(0, -balanceAfter) <= inputs.NetDebitCapCents, $"{x.ReceiveId}+{x.DeliveryId}: paired over the cap");
+        Require(inputs.Rule == "look-ahead", $"{x.ReceiveId}+{x.DeliveryId}: rule {inputs.Rule} recorded for a look-ahead");
+    }
+
+    private static DeliverOrderData AccountStateData(DeliverOrder o) =>
+        new(o.Id.Value, o.Deliverer.Value, o.Receiver.Value, o.Cusip.Value, o.Shares, o.Amount.Cents, o.ReasonCode, o.ReclaimOf?.Value);
 
     private void Snapshot(Step step)
     {
