@@ -184,7 +184,8 @@ public sealed class InMemoryLedger
     /// in flight anywhere, settle every balance to zero and open the next weekday.
     /// While deliveries are in flight it refuses with <see cref="AccountRejection.DeliveriesInFlight"/>,
     /// having stopped entry and dropped what was pending but settled nothing: deliver the messages
-    /// (the receivers' answers) and close again.
+    /// (the receivers' answers) and close again. A look-ahead pair that comes apart in the drop puts
+    /// its receive back to pending, so a close may take one more round.
     /// </summary>
     public Outcome Close(DateTimeOffset at)
     {
@@ -237,6 +238,53 @@ public sealed class InMemoryLedger
             throw new InvariantViolation($"deliverer {order.Deliverer} refused {order.Id} after entry: {r.Message}");
         }
         return new Submission(order.Id.Value, true, false, DeliverOrder(order.Id), null);
+    }
+
+    /// <summary>
+    /// The original receiver <paramref name="reclaimer"/> reclaims completed deliver order
+    /// <paramref name="original"/>: a new deliver order <paramref name="reclaimId"/> back to the
+    /// original deliverer, same security, shares and amount (atp-rules.md section 6). The same
+    /// entry checks as the cluster's; the reclaimer's account decides whether the original may
+    /// still be reclaimed (completed today, not reclaimed yet). An id is registered only once accepted.
+    /// </summary>
+    public Submission Reclaim(ParticipantId reclaimer, DeliverOrderId reclaimId, DeliverOrderId original, DateTimeOffset at)
+    {
+        Submission Refused(EntryRejection rule, string field, string message) =>
+            new(reclaimId.Value, false, false, null, new EntryError(rule, field, message));
+
+        if (!DeliverOrderId.IsValid(reclaimId.Value))
+            return Refused(EntryRejection.InvalidDeliverOrderId, "id", $"id must be 1 to {DeliverOrderId.LengthMax} letters, digits, '-', '_', '.' or ':'");
+        if (_index.Find(original) is not { } entry || !StateOf(entry.Deliverer).Deliveries.TryGetValue(original, out var delivery))
+            return Refused(EntryRejection.UnknownDeliverOrder, "deliverOrderId", $"deliver order {original} is not known");
+        if (entry.Receiver != reclaimer)
+            return Refused(EntryRejection.NotTheOriginalReceiver, "deliverOrderId", $"only the receiver of {original} may reclaim it");
+        if (DeliverOrder(original)?.Status != DeliverOrderStatus.Completed.Name())
+            return Refused(EntryRejection.ReclaimRefused, "deliverOrderId", $"{original} is not completed, so there is nothing to reclaim");
+        if (_reference.Snapshot.Closing)
+            return Refused(EntryRejection.BusinessDayClosing, "id", $"business day {_reference.Snapshot.BusinessDate:yyyy-MM-dd} is closing");
+        var reclaim = Reclaims.Of(reclaimId, delivery.Order);
+        switch (_index.Check(reclaim))
+        {
+            case RegistrationOutcome.ConflictingPayload:
+                return Refused(EntryRejection.SameIdOtherPayload, "id", $"deliver order {reclaimId} was already submitted with other details");
+            case RegistrationOutcome.SameAsBefore:
+                return new Submission(reclaimId.Value, true, true, DeliverOrder(reclaimId), null);
+        }
+        var reply = Run(reclaimer, new SubmitDelivery(reclaim, _reference.Snapshot.Securities[reclaim.Cusip], at)).Reply;
+        if (reply is Rejected r)
+        {
+            return Refused(r.Rejection switch
+            {
+                AccountRejection.AlreadyReclaimed => EntryRejection.AlreadyReclaimed,
+                AccountRejection.ReclaimOfEarlierDay => EntryRejection.ReclaimOfEarlierDay,
+                AccountRejection.ReclaimOfUnknown => EntryRejection.UnknownDeliverOrder,
+                _ => EntryRejection.ReclaimRefused,
+            }, "deliverOrderId", r.Message);
+        }
+        var registered = new DeliverOrderRegistered(reclaimId.Value, reclaim.Deliverer.Value, reclaim.Receiver.Value, reclaim.Fingerprint, at);
+        _index.Apply(registered);
+        _indexJournal.Add(registered);
+        return new Submission(reclaimId.Value, true, false, DeliverOrder(reclaimId), null);
     }
 
     /// <summary>The deliverer cancels a deliver order that is still pending; one the receiver holds is asked of it by message.</summary>
