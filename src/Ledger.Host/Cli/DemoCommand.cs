@@ -172,6 +172,12 @@ public static class DemoCommand
         table.AddRow(Cells("all", report.Orders));
         console.Write(table);
 
+        var overCap = report.Orders.Where(o => o.Loan.Kind == LoanKind.NetDebitCap && o.Leg is DemoLeg.LenderLeg or DemoLeg.BorrowerLeg).ToList();
+        if (overCap.Count > 0)
+        {
+            console.MarkupLine($"Loans of borrowers over their caps ({N(overCap.Count)} legs): before the settlement progress payments " +
+                               $"{E(Tally(overCap.Select(o => o.BeforePayments)))}; at the end {E(Tally(overCap.Select(DemoDay.Describe)))}");
+        }
         var stillPending = report.Orders.Count(o => o.Latest?.Status is "pending" or "accepted");
         if (stillPending > 0) console.MarkupLine($"[yellow]{N(stillPending)} deliver orders were still pending or in flight after the cutoff[/]");
         var pendReasons = report.Orders.Where(o => o.BeforeCutoff?.StartsWith("pending:", StringComparison.Ordinal) == true)
@@ -204,6 +210,9 @@ public static class DemoCommand
     }
 
     private static string Count(int n) => n == 0 ? "." : N(n);
+
+    private static string Tally(IEnumerable<string?> outcomes) =>
+        string.Join(", ", outcomes.GroupBy(o => o ?? "?").OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {N(g.Count())}"));
 
     private static void PrintServing(IAnsiConsole console, Uri url, DemoReport? report)
     {

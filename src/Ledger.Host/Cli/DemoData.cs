@@ -9,7 +9,7 @@ public enum LoanKind
     /// <summary>Lender holds the shares, borrower has room: the pair should complete together by look-ahead.</summary>
     LookAhead = 1,
 
-    /// <summary>Each loan alone is over its borrower's net debit cap: it pends until the borrower's settlement progress payment.</summary>
+    /// <summary>Its borrower borrows about twice its net debit cap in all: loans beyond the cap pend until the borrower's settlement progress payment.</summary>
     NetDebitCap = 2,
 
     /// <summary>The two legs differ by one share or one cent: they must never settle.</summary>
@@ -86,7 +86,7 @@ public static class DemoData
 
     private static readonly (LoanKind Kind, decimal Share)[] Mix =
     [
-        (LoanKind.NetDebitCap, 0.08m),
+        (LoanKind.NetDebitCap, 0.05m),
         (LoanKind.Mismatched, 0.04m),
         (LoanKind.LenderShort, 0.02m),
         (LoanKind.NonMember, 0.02m),
@@ -127,7 +127,7 @@ public static class DemoData
         // Who is who: a few outside the Market Loan Program, a few that borrow over small caps, the rest members.
         var counts = KindCounts(loans);
         var participantCount = ParticipantCount(loans);
-        var tightCount = Math.Clamp((int)Math.Ceiling(counts[LoanKind.NetDebitCap] / 3.0), counts[LoanKind.NetDebitCap] > 0 ? 1 : 0, participantCount / 5);
+        var tightCount = Math.Clamp((int)Math.Ceiling(counts[LoanKind.NetDebitCap] / 5.0), counts[LoanKind.NetDebitCap] > 0 ? 1 : 0, participantCount / 5);
         var nonMemberCount = 2;
         var ids = Enumerable.Range(5, participantCount).Select(n => n.ToString("D4", CultureInfo.InvariantCulture)).ToList();
         var roles = Enumerable.Repeat(DemoRole.NonMember, nonMemberCount)
@@ -141,7 +141,6 @@ public static class DemoData
         var members = ids.Where(id => role[id] == DemoRole.Member).ToList();
         var tight = ids.Where(id => role[id] == DemoRole.TightBorrower).ToList();
         var nonMembers = ids.Where(id => role[id] == DemoRole.NonMember).ToList();
-        var tightCap = tight.ToDictionary(id => id, _ => Round(LogUniform(rng, 5_000_000, 20_000_000), 100_000));
 
         // Each member lends from an inventory of a few securities.
         var inventory = members.ToDictionary(id => id, _ => securities.OrderBy(_ => rng.Next()).Take(rng.Next(4, 12)).Select(s => s.Cusip).ToList());
@@ -152,6 +151,11 @@ public static class DemoData
         kinds = kinds.OrderBy(k => k == LoanKind.LenderShort ? 1 : 0).ToArray();
 
         var loanList = new List<DemoLoan>(loans);
+        // No two loans share a security and a number of shares (so neither an amount): OCC's look-ahead
+        // pairs any receive with any delivery of the same terms, and the demo wants each loan's legs
+        // to be able to pair only with each other, so that what happens to a loan is that loan's story.
+        var terms = new HashSet<(string, long)>();
+        var tightLoans = 0;
         var lent = new Dictionary<(string, string), long>();
         var borrowedCusips = new HashSet<(string, string)>();
         var borrowed = new Dictionary<string, decimal>();
@@ -170,11 +174,9 @@ public static class DemoData
                     break;
                 case LoanKind.NetDebitCap:
                     lender = members[rng.Next(members.Count)];
-                    borrower = tight[(n * 7 + rng.Next(tight.Count)) % tight.Count];
+                    borrower = tight[tightLoans++ % tight.Count];
                     cusip = inventory[lender][rng.Next(inventory[lender].Count)];
-                    // Each alone is over the cap, so it pends whatever order the legs arrive in.
-                    var target = tightCap[borrower] * (decimal)(1.1 + 0.7 * rng.NextDouble());
-                    shares = (long)Math.Ceiling(target / (price[cusip] * CollateralRate) / 100m) * 100;
+                    shares = Lots(rng);
                     break;
                 case LoanKind.LenderShort:
                     lender = members[rng.Next(members.Count)];
@@ -197,6 +199,7 @@ public static class DemoData
                     shares = Lots(rng);
                     break;
             }
+            while (!terms.Add((cusip, shares))) shares += 100;
             var amount = decimal.Round(shares * price[cusip] * CollateralRate, 2, MidpointRounding.AwayFromZero);
             var number = n.ToString("D5", CultureInfo.InvariantCulture);
             var lenderLeg = new DeliverOrderLine($"{prefix}-{number}-L", lender, OccId, cusip, shares, amount, ReasonCode);
@@ -220,6 +223,9 @@ public static class DemoData
             borrowedCusips.Add((borrower, cusip));
             borrowed[borrower] = borrowed.GetValueOrDefault(borrower) + Math.Max(lenderLeg.Amount, borrowerLeg.Amount);
         }
+
+        // Tight borrowers' caps: a half or so of what they borrow, so that the later loans pend.
+        var tightCap = tight.ToDictionary(id => id, id => Math.Max(10_000m, Round(borrowed.GetValueOrDefault(id) * (decimal)(0.4 + 0.25 * rng.NextDouble()), 10_000)));
 
         // Caps and funds: members get room for everything they borrow, and collateral for the haircuts and the 2% margin.
         var participants = ids.Select((id, i) =>

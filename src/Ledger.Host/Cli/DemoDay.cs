@@ -44,6 +44,11 @@ public sealed class DemoOrder(DemoLoan loan, DemoLeg leg, string id)
     public string? Refusal { get; set; }
 
     public DeliverOrderAnswer? Latest { get; set; }
+
+    /// <summary>What it was once the loans had settled, before the settlement progress payments.</summary>
+    public string? BeforePayments { get; set; }
+
+    /// <summary>What it was just before the recycle cutoff.</summary>
     public string? BeforeCutoff { get; set; }
 
     public bool Accepted => Answer?.Accepted == true;
@@ -136,6 +141,7 @@ public sealed class DemoDay(LedgerClient client, IAnsiConsole console, DemoOptio
             });
 
         await SettleAsync(orders.Values, "the loans", ct);
+        foreach (var order in orders.Values) order.BeforePayments = Describe(order);
 
         // Borrowers over their caps wire settlement progress payments; their loans should recycle.
         foreach (var payment in plan.Payments)
