@@ -11,7 +11,8 @@ namespace Ledger.Domain.Tests;
 /// </summary>
 public sealed class LedgerProperties
 {
-    private static Gen<StepKind> GenKind(bool marketMoves, bool loans) => Gen.Frequency(
+    private static Gen<StepKind> GenKind(bool marketMoves, bool loans, bool reclaims) => Gen.Frequency(
+        (reclaims ? 4 : 0, StepKind.Reclaim),
         (loans ? 6 : 0, StepKind.Loan),
         (10, StepKind.Deposit),
         (3, StepKind.Pay),
@@ -30,9 +31,9 @@ public sealed class LedgerProperties
         (marketMoves ? 2 : 0, StepKind.Reprice),
         (marketMoves ? 2 : 0, StepKind.Reconfigure));
 
-    private static Gen<Workload> Workloads(bool marketMoves, bool loans = false) => Gen.Select(
+    private static Gen<Workload> Workloads(bool marketMoves, bool loans = false, bool reclaims = false) => Gen.Select(
         Gen.Int[0, 20].Array[4], Gen.Int[0, 400].Array[4],
-        Gen.Select(GenKind(marketMoves, loans), Gen.Int[0, 999], Gen.Int[0, 999], Gen.Int[0, 999], Gen.Int[0, 999], Gen.Int[0, 999],
+        Gen.Select(GenKind(marketMoves, loans, reclaims), Gen.Int[0, 999], Gen.Int[0, 999], Gen.Int[0, 999], Gen.Int[0, 999], Gen.Int[0, 999],
             (kind, a, b, c, d, e) => new Step(kind, a, b, c, d, e)).Array[1, 200],
         (funds, caps, steps) => new Workload(funds, caps, steps));
 
@@ -61,6 +62,13 @@ public sealed class LedgerProperties
     [Fact]
     public void Market_loans_through_the_central_counterparty_keep_every_invariant() =>
         GenWorkloadWithLoans.Sample(Simulation.Run, iter: 1_000, print: w => w.ToString());
+
+    /// <summary>Market loans and reclaims of completed deliver orders, into OCC and between participants.</summary>
+    public static readonly Gen<Workload> GenWorkloadWithReclaims = Workloads(marketMoves: true, loans: true, reclaims: true);
+
+    [Fact]
+    public void Reclaims_override_only_as_documented_and_keep_every_other_invariant() =>
+        GenWorkloadWithReclaims.Sample(Simulation.Run, iter: 1_000, print: w => w.ToString());
 
     // Seeds that once failed, kept as plain tests. A seed names a workload of this generator: if
     // the generator changes, find the failure again and pin its new seed.

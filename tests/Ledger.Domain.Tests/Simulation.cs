@@ -25,6 +25,8 @@ public enum StepKind
     Reconfigure,
     /// <summary>OCC's locked-in pair for a market loan: lender -> OCC and OCC -> borrower, same CUSIP, shares and amount, in either order.</summary>
     Loan,
+    /// <summary>The receiver of a completed deliver order reclaims it.</summary>
+    Reclaim,
 }
 
 public readonly record struct Step(StepKind Kind, int A, int B, int C, int D, int E)
@@ -57,6 +59,8 @@ public sealed class Simulation
     private readonly Dictionary<string, long> _deposited = Cusips.ToDictionary(c => c, _ => 0L);
     private long _paidSinceCloseCents;
     private readonly List<DeliverOrderRequest> _accepted = new();
+    /// <summary>Accepted reclaims, as the deliver orders they are (reason code and ReclaimOf aside).</summary>
+    private readonly List<DeliverOrderRequest> _reclaims = new();
     private readonly List<(ParticipantId Participant, int Events, string State)> _snapshots = new();
     /// <summary>
     /// Since the last close, a price, haircut, fund or cap has changed, so an account may be below
@@ -200,6 +204,18 @@ public sealed class Simulation
             case StepKind.Resend:
                 _ledger.Resend(P(Ids[s.A % Ids.Length]), _clock);
                 break;
+            case StepKind.Reclaim when _accepted.Count > 0:
+                {
+                    var original = _accepted[s.A % _accepted.Count];
+                    var id = $"RC-{_step}";
+                    var result = _ledger.Reclaim(P(original.Receiver!), new DeliverOrderId(id), new DeliverOrderId(original.Id!), _clock);
+                    if (result.Accepted)
+                    {
+                        _reclaims.Add(original with { Id = id, Deliverer = original.Receiver, Receiver = original.Deliverer });
+                        _controlsMoved = true; // a reclaim may override its receiver's controls (atp-rules.md section 6)
+                    }
+                    break;
+                }
             case StepKind.Loan:
                 {
                     var lender = Ids[s.A % 2];
@@ -363,7 +379,7 @@ public sealed class Simulation
         Require(Accounts.Sum(a => a.SettlementBalance.Cents) == _paidSinceCloseCents, "balances do not add up to the payments");
 
         // Invariant 4: every accepted deliver order is final, or pending with a reason, and both parties agree.
-        foreach (var request in _accepted)
+        foreach (var request in _accepted.Concat(_reclaims))
         {
             var id = new DeliverOrderId(request.Id!);
             var deliverer = _ledger.StateOf(P(request.Deliverer!));
@@ -432,14 +448,14 @@ public sealed class Simulation
                         break;
                     case ReceiveCompleted x:
                         {
-                            Require(x.CompletedBy != CompletedBy.ReclaimOverride.Name(), "reclaim override without a reclaim");
+                            Require(x.CompletedBy != CompletedBy.ReclaimOverride.Name() || x.Inputs.Rule == Checks.ReclaimOverrideRule, $"{x.Order.Id} completed by reclaim override on rule {x.Inputs.Rule}");
                             CheckReceiver(state, x.Order, x.Terms, x.Inputs, null);
                             Once(decided, "receive-final", x.Order.Id);
                             // The receive leaves at least the collateral monitor its check counted on.
                             var known = state.TermsOf(new Cusip(x.Order.Cusip));
                             var samePrice = known is null || new TermsData(known.Value.Price.Cents, known.Value.Haircut, known.Value.Version) == x.Terms;
                             state.Apply(e);
-                            Require(x.Inputs.CollateralMonitorBypassed || !samePrice ||
+                            Require(x.Inputs.CollateralMonitorBypassed || !samePrice || x.Inputs.Rule == Checks.ReclaimOverrideRule ||
                                 state.AvailableCollateralMonitorCents >= x.Inputs.CollateralMonitorCents + x.Inputs.CollateralDeltaCents,
                                 $"{x.Order.Id}: receiving it left {participant}'s available CM at {state.AvailableCollateralMonitorCents}, the check counted on {x.Inputs.CollateralMonitorCents + x.Inputs.CollateralDeltaCents}");
                             continue;
@@ -524,6 +540,13 @@ public sealed class Simulation
         CheckInputs(state, order, inputs, receiverSide: true);
         var value = new SecurityTerms(new Money(terms.PriceCents), terms.Haircut, terms.Version).CollateralValueCents(order.Shares);
         Require(inputs.CollateralDeltaCents == value - order.AmountCents, $"{order.Id}: receiver's collateral delta is not collateral value - amount");
+        if (inputs.Rule == Checks.ReclaimOverrideRule)
+        {
+            // The one documented way past the controls: a reclaim under the threshold, never into a central counterparty.
+            Require(reason is null && order.ReclaimOf is not null && order.AmountCents < ReclaimRules.Default.Threshold.Cents && !state.CentralCounterparty,
+                $"{order.Id} overrode the controls of {state.Participant}");
+            return;
+        }
         var netDebitAfter = Math.Max(0, order.AmountCents - inputs.SettlementBalanceCents);
         var expected = !inputs.CollateralMonitorBypassed && inputs.CollateralMonitorCents + inputs.CollateralDeltaCents < 0 ? "collateral"
             : netDebitAfter > inputs.NetDebitCapCents ? "net-debit-cap"
