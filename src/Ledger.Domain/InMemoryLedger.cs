@@ -41,9 +41,18 @@ public sealed class InMemoryLedger
     private readonly List<Envelope> _messages = new();
     private long _lastMessageId;
 
-    /// <summary>A ledger whose first business day is <paramref name="firstBusinessDate"/>.</summary>
-    public InMemoryLedger(DateOnly firstBusinessDate, DateTimeOffset at) =>
+    /// <summary>
+    /// A ledger whose first business day is <paramref name="firstBusinessDate"/>. Every account
+    /// decides reclaims by <paramref name="reclaimRules"/> (default: the 2009 rules, $15,000,000):
+    /// configuration, not state, so a "what-if" may replay the same events under other rules.
+    /// </summary>
+    public InMemoryLedger(DateOnly firstBusinessDate, DateTimeOffset at, ReclaimRules? reclaimRules = null)
+    {
+        ReclaimRules = reclaimRules ?? ReclaimRules.Default;
         ReferenceDecider.Execute(_reference, new OpenFirstBusinessDay(firstBusinessDate, at), _referenceJournal);
+    }
+
+    public ReclaimRules ReclaimRules { get; }
 
     /// <summary>A message between two accounts, waiting in the network. <see cref="Id"/> grows with every message queued.</summary>
     public sealed record Envelope(long Id, ParticipantId From, ParticipantId To, AccountCommand Command);
@@ -127,7 +136,7 @@ public sealed class InMemoryLedger
         // The account first, as the cluster does: entry checks know a participant only once its account is set up.
         if (!_accounts.ContainsKey(participant.Id.Value))
         {
-            _accounts[participant.Id.Value] = new AccountState(participant.Id);
+            _accounts[participant.Id.Value] = new AccountState(participant.Id, ReclaimRules);
             _journals[participant.Id] = new List<AccountEvent>();
         }
         var reply = Run(participant.Id, new ConfigureParticipant(participant.Name, participant.NetDebitCap, participant.ParticipantsFund,
@@ -351,7 +360,7 @@ public sealed class InMemoryLedger
     /// </summary>
     public void Restart(ParticipantId participant, DateTimeOffset at)
     {
-        _accounts[participant.Value] = Replay(participant, JournalOf(participant));
+        _accounts[participant.Value] = Replay(participant, JournalOf(participant), ReclaimRules);
         Resend(participant, at);
     }
 
@@ -396,9 +405,9 @@ public sealed class InMemoryLedger
         _accounts.TryGetValue(participant.Value, out var s) ? s : throw new KeyNotFoundException($"participant {participant} has no account");
 
     /// <summary>An account state rebuilt from events alone, as recovery and "what-if" replays do.</summary>
-    public static AccountState Replay(ParticipantId participant, IEnumerable<AccountEvent> journal)
+    public static AccountState Replay(ParticipantId participant, IEnumerable<AccountEvent> journal, ReclaimRules? reclaimRules = null)
     {
-        var state = new AccountState(participant);
+        var state = new AccountState(participant, reclaimRules);
         foreach (var e in journal) state.Apply(e);
         return state;
     }
@@ -416,7 +425,7 @@ public sealed class InMemoryLedger
         catch
         {
             // Decide applied some events before it threw; like a crashed actor, start again from the journal.
-            _accounts[participant.Value] = Replay(participant, JournalOf(participant));
+            _accounts[participant.Value] = Replay(participant, JournalOf(participant), ReclaimRules);
             throw;
         }
         JournalOf(participant).AddRange(decision.Events);

@@ -128,12 +128,26 @@ public sealed class MarketLoanScenarioTests
         Assert.Equal(1_000, ledger.Position(B));
     }
 
+    /// <summary>
+    /// A (cap zero) delivered 1,000 X to B for $100,000 and spent the credit on 1,000 Y from C, so
+    /// taking DO-1 back would put A $100,000 over its cap.
+    /// </summary>
+    private static InMemoryLedger ReclaimableWithSpentCredit(ReclaimRules? rules = null)
+    {
+        var ledger = new InMemoryLedger(Thursday, Morning, rules);
+        Ok(ledger.List(new Cusip(X), Usd(100), 0.10m, Morning));
+        Ok(ledger.List(new Cusip(Y), Usd(100), 0.10m, Morning));
+        ledger.Participant(A, 0m, 0m).Participant(B, 50_000m, 1_000_000m).Participant(C, 0m, 0m).Holds(A, 1_000).Holds(C, 1_000, Y);
+        Expect(ledger.Settle("DO-1", A, B, 1_000, 100_000m), "completed");
+        Expect(ledger.Settle("DO-3", C, A, 1_000, 100_000m, Y), "completed");
+        Assert.Equal(0m, ledger.View(A).SettlementBalance);
+        return ledger;
+    }
+
     [Fact]
     public void Scenario_9_reclaim_between_ordinary_participants_completes_at_once_overriding_controls()
     {
-        // A's cap of zero would pend a $100,000 receive; a reclaim under $15,000,000 overrides it.
-        var ledger = NewLedger().Participant(A, 0m, 0m).Participant(B, 50_000m, 1_000_000m).Holds(A, 1_000);
-        Expect(ledger.Settle("DO-1", A, B, 1_000, 100_000m), "completed");
+        var ledger = ReclaimableWithSpentCredit();
 
         var reclaim = ledger.Reclaim(P(B), Id("RC-1"), Id("DO-1"), At(15));
         ledger.DeliverAll();
@@ -141,8 +155,33 @@ public sealed class MarketLoanScenarioTests
         Assert.True(reclaim.Accepted, reclaim.Error?.Message);
         Expect(ledger.Order("RC-1"), "completed", completedBy: "reclaim-override");
         Assert.Equal(1_000, ledger.Position(A));
-        Assert.Equal(0m, ledger.View(A).SettlementBalance);
+        Assert.Equal(100_000m, ledger.View(A).NetDebit); // over its cap of zero: the documented override
         Assert.Equal(0m, ledger.View(B).SettlementBalance);
+    }
+
+    [Fact]
+    public void Under_the_2015_rules_a_reclaim_is_subject_to_every_control()
+    {
+        var ledger = ReclaimableWithSpentCredit(new ReclaimRules(new Money(1_500_000_000), ReclaimRegime.Rules2015));
+
+        ledger.Reclaim(P(B), Id("RC-1"), Id("DO-1"), At(15));
+        ledger.DeliverAll();
+
+        Expect(ledger.Order("RC-1"), "pending", "net-debit-cap"); // A's cap of zero holds
+        Assert.Equal(0m, ledger.View(A).NetDebit);
+    }
+
+    [Theory]
+    [InlineData("100000.00", "pending", "net-debit-cap")]     // exactly at the threshold: every control applies
+    [InlineData("100000.01", "completed", null)]             // one cent under it: the override
+    public void Reclaim_at_or_above_the_threshold_is_subject_to_every_control(string threshold, string status, string? reason)
+    {
+        var ledger = ReclaimableWithSpentCredit(new ReclaimRules(Usd(Dollars(threshold)), ReclaimRegime.Rules2009));
+
+        ledger.Reclaim(P(B), Id("RC-1"), Id("DO-1"), At(15));
+        ledger.DeliverAll();
+
+        Expect(ledger.Order("RC-1"), status, reason);
     }
 
     [Fact]
