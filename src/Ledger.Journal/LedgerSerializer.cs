@@ -51,6 +51,8 @@ public sealed class LedgerSerializer : SerializerWithStringManifest
         E("account.receive-dropped.v1", LedgerJsonContext.Default.ReceiveDropped),
         E("account.receive-cancelled.v1", LedgerJsonContext.Default.ReceiveCancelled),
         E("account.recycle-cutoff-reached.v1", LedgerJsonContext.Default.RecycleCutoffReached),
+        E("account.look-ahead-proposed.v1", LedgerJsonContext.Default.LookAheadProposed),
+        E("account.look-ahead-completed.v1", LedgerJsonContext.Default.LookAheadCompleted),
         E("account.business-day-closed.v1", LedgerJsonContext.Default.BusinessDayClosed),
         E("reference.participant-registered.v1", LedgerJsonContext.Default.ParticipantRegistered),
         E("reference.security-listed.v1", LedgerJsonContext.Default.SecurityListed),
@@ -138,6 +140,8 @@ public sealed class LedgerSerializer : SerializerWithStringManifest
 [JsonSerializable(typeof(ReceiveDropped))]
 [JsonSerializable(typeof(ReceiveCancelled))]
 [JsonSerializable(typeof(RecycleCutoffReached))]
+[JsonSerializable(typeof(LookAheadProposed))]
+[JsonSerializable(typeof(LookAheadCompleted))]
 [JsonSerializable(typeof(BusinessDayClosed))]
 [JsonSerializable(typeof(ParticipantRegistered))]
 [JsonSerializable(typeof(SecurityListed))]

@@ -21,7 +21,9 @@ public sealed class SettlementSimulationTests(ITestOutputHelper output)
     private const int Participants = 20;
     private const int Securities = 5;
     private const int Workers = 4;
-    private const int OperationsPerWorker = 500;
+    private static readonly int OperationsPerWorker =
+        int.TryParse(Environment.GetEnvironmentVariable("LEDGER_SIM_OPERATIONS"), out var n) ? n : 500;
+    private const string Occ = "0900";
 
     [Fact]
     public async Task A_random_day_with_crashes_and_failing_writes_keeps_every_invariant()
@@ -42,7 +44,7 @@ public sealed class SettlementSimulationTests(ITestOutputHelper output)
 
     private sealed class Tally
     {
-        public int Submitted, Timeouts, Kills, Cancels, Resubmits, Payments, Deposits;
+        public int Submitted, Timeouts, Kills, Cancels, Resubmits, Payments, Deposits, Loans, Mismatched, Reclaims, Redeliveries;
         public readonly System.Collections.Concurrent.ConcurrentDictionary<string, DeliverOrderRequest> AcceptedOrders = new();
     }
 
@@ -59,10 +61,26 @@ public sealed class SettlementSimulationTests(ITestOutputHelper output)
             ExtraConfig = """
                 akka.persistence.journal.sql.class = "Ledger.Cluster.Tests.FlakyJournal, Ledger.Cluster.Tests"
                 akka.cluster.sharding.entity-restart-backoff = 100ms
-                akka.loglevel = ERROR
+                akka.loglevel = WARNING
                 """,
         };
-        await using var node = await LedgerNode.StartAsync(options, null, Setup.None);
+        var errors = new ErrorLog();
+        await using var node = await LedgerNode.StartAsync(options, errors, Setup.None);
+        try
+        {
+            await RunOn(node, seed);
+        }
+        finally
+        {
+            foreach (var line in errors.Lines.Where(l => !l.Contains("injected journal write failure", StringComparison.Ordinal)).Take(40))
+            {
+                output.WriteLine(line);
+            }
+        }
+    }
+
+    private async Task RunOn(LedgerNode node, int seed)
+    {
         var ledger = node.Ledger;
         var setupRandom = new Random(seed);
         var prices = new Dictionary<Cusip, Money>();
@@ -77,7 +95,7 @@ public sealed class SettlementSimulationTests(ITestOutputHelper output)
         foreach (var id in ids)
         {
             var record = new ParticipantRecord(new ParticipantId(id), "Participant " + id, new Money(setupRandom.Next(0, 2_000_000) * 100L),
-                new Money(setupRandom.Next(0, 500_000) * 100L), false, false);
+                new Money(setupRandom.Next(0, 500_000) * 100L), MarketLoanProgram: true, CentralCounterparty: false);
             await Retry(() => ledger.PutParticipantAsync(record, Setup.None));
             foreach (var cusip in prices.Keys.Where(_ => setupRandom.NextDouble() < 0.6).ToList())
             {
@@ -87,6 +105,8 @@ public sealed class SettlementSimulationTests(ITestOutputHelper output)
         }
 
         var failureRate = double.TryParse(Environment.GetEnvironmentVariable("LEDGER_SIM_FAILURE_RATE"), System.Globalization.CultureInfo.InvariantCulture, out var rate) ? rate : 0.01;
+        await Retry(() => ledger.PutParticipantAsync(new ParticipantRecord(new ParticipantId(Occ), "Options Clearing Corporation", Money.Zero, Money.Zero,
+            MarketLoanProgram: false, CentralCounterparty: true), Setup.None));
         FlakyJournal.Configure(seed, failureRate);
         var tally = new Tally();
         var cutoffAt = (int)(OperationsPerWorker * 0.7);
@@ -101,6 +121,7 @@ public sealed class SettlementSimulationTests(ITestOutputHelper output)
             return closed.Ok;
         }, TimeSpan.FromSeconds(90), $"the day closes (last: {closed?.Message})");
 
+        output.WriteLine($"loans {tally.Loans} ({tally.Mismatched} mismatched), reclaims {tally.Reclaims}, OCC redeliveries {tally.Redeliveries}");
         output.WriteLine($"submitted {tally.Submitted}, accepted {tally.AcceptedOrders.Count}, resubmitted {tally.Resubmits}, cancels {tally.Cancels}, " +
             $"deposits {tally.Deposits}, payments {tally.Payments}, kills {tally.Kills}, injected write failures {FlakyJournal.Failures}, request timeouts {tally.Timeouts}");
         await Verify(node, ids, tally);
@@ -129,6 +150,7 @@ public sealed class SettlementSimulationTests(ITestOutputHelper output)
         var random = new Random(seed);
         var cusips = prices.Keys.ToArray();
         var mine = new List<DeliverOrderRequest>();
+        var loans = new List<DeliverOrderRequest>();
         var accounts = ClusterAccounts(node);
         for (var op = 0; op < OperationsPerWorker; op++)
         {
@@ -140,7 +162,57 @@ public sealed class SettlementSimulationTests(ITestOutputHelper output)
                     continue;
                 }
                 var roll = random.NextDouble();
-                if (roll < 0.55)
+                if (roll < 0.15)
+                {
+                    // A Market Loan: L -> OCC and OCC -> B, same CUSIP, shares and amount; now and then mismatched.
+                    var lender = ids[random.Next(ids.Length)];
+                    var borrower = ids[random.Next(ids.Length)];
+                    if (lender == borrower) continue;
+                    var cusip = cusips[random.Next(cusips.Length)];
+                    var shares = random.Next(1, 3_000);
+                    var amount = decimal.Round(shares * prices[cusip].Dollars * (decimal)(0.9 + random.NextDouble() * 0.2), 2);
+                    var mismatch = random.NextDouble() < 0.1;
+                    var lend = new DeliverOrderRequest($"S{seed}-{op}-L", lender, Occ, cusip.Value, shares, amount, "ML");
+                    var borrow = new DeliverOrderRequest($"S{seed}-{op}-B", Occ, borrower, cusip.Value,
+                        mismatch && random.Next(2) == 0 ? shares + 1 : shares, mismatch ? amount + 0.01m : amount, "ML");
+                    Interlocked.Increment(ref tally.Loans);
+                    if (mismatch) Interlocked.Increment(ref tally.Mismatched);
+                    var legs = random.Next(2) == 0 ? new[] { lend, borrow } : new[] { borrow, lend };
+                    foreach (var leg in legs)
+                    {
+                        Interlocked.Increment(ref tally.Submitted);
+                        var result = (await ledger.SubmitAsync([leg], Setup.None))[0];
+                        Assert.True(result.Accepted, result.Error?.Message);
+                        tally.AcceptedOrders[leg.Id!] = leg;
+                        mine.Add(leg);
+                    }
+                    if (!mismatch) loans.Add(borrow);
+                }
+                else if (roll < 0.20 && loans.Count > 0)
+                {
+                    // The borrower reclaims a loan leg; OCC redelivers to the lender half the time.
+                    var leg = loans[random.Next(loans.Count)];
+                    var view = await ledger.DeliverOrderAsync(new DeliverOrderId(leg.Id!), Setup.None);
+                    if (view?.Status != "completed") continue;
+                    Interlocked.Increment(ref tally.Reclaims);
+                    var reclaimId = $"S{seed}-{op}-R";
+                    var reclaim = await ledger.ReclaimAsync(new ParticipantId(leg.Receiver!), new DeliverOrderId(reclaimId), new DeliverOrderId(leg.Id!), Setup.None);
+                    if (reclaim.Accepted)
+                    {
+                        tally.AcceptedOrders[reclaimId] = new DeliverOrderRequest(reclaimId, leg.Receiver, Occ, leg.Cusip, leg.Shares, leg.Amount, "RECLAIM");
+                    }
+                    if (random.Next(2) == 0)
+                    {
+                        var lender = tally.AcceptedOrders[leg.Id![..^1] + "L"].Deliverer;
+                        var redelivery = new DeliverOrderRequest($"S{seed}-{op}-D", Occ, lender, leg.Cusip, leg.Shares, leg.Amount, "ML");
+                        Interlocked.Increment(ref tally.Redeliveries);
+                        Interlocked.Increment(ref tally.Submitted);
+                        var result = (await ledger.SubmitAsync([redelivery], Setup.None))[0];
+                        Assert.True(result.Accepted, result.Error?.Message);
+                        tally.AcceptedOrders[redelivery.Id!] = redelivery;
+                    }
+                }
+                else if (roll < 0.55)
                 {
                     var batch = new List<DeliverOrderRequest>();
                     for (var k = random.Next(1, 15); k > 0; k--)
@@ -212,8 +284,10 @@ public sealed class SettlementSimulationTests(ITestOutputHelper output)
         return events;
     }
 
-    private static async Task Verify(LedgerNode node, string[] ids, Tally tally)
+    private static async Task Verify(LedgerNode node, string[] participants, Tally tally)
     {
+        var ids = participants.Append(Occ).ToArray();
+        long occSettledCents = 0;
         var ledger = node.Ledger;
         var states = new Dictionary<ParticipantId, AccountState>();
         long depositsTotal = 0, paymentsCents = 0, settledCents = 0;
@@ -240,6 +314,7 @@ public sealed class SettlementSimulationTests(ITestOutputHelper output)
                         break;
                     case BusinessDayClosed c:
                         settledCents += c.SettledBalanceCents;
+                        if (id == Occ) occSettledCents += c.SettledBalanceCents;
                         break;
                     case ReceivePended or DeliveryPended:
                         pended++;
@@ -318,10 +393,16 @@ public sealed class SettlementSimulationTests(ITestOutputHelper output)
         }
         Assert.Equal(paymentsCents, settledCents + states.Values.Sum(s => s.SettlementBalance.Cents));
 
+        // OCC is flat: no position, and nothing to settle at the close.
+        Assert.Equal(0, occSettledCents);
+        Assert.All(states[new ParticipantId(Occ)].Positions, kv => Assert.Equal(0, kv.Value));
+
         // The run exercised what it claims to.
         Assert.True(completed > 200, $"only {completed} receives completed");
         Assert.True(pended > 20, $"only {pended} deliver orders pended");
         Assert.True(tally.Kills > 10, $"only {tally.Kills} kills");
+        var lookAheads = states.Values.Sum(s => s.Receives.Values.Count(r => r.CompletedBy == CompletedBy.LookAhead));
+        Assert.True(lookAheads > 20, $"only {lookAheads} receives completed by look-ahead");
         Assert.True(FlakyJournal.Failures > 5, $"only {FlakyJournal.Failures} injected write failures");
     }
 

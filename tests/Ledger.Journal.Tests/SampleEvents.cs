@@ -71,6 +71,8 @@ internal static class SampleEvents
         new ReceiveDropped("DO-2026-03-02-000021", At(13)),
         new ReceiveCancelled("DO-2026-03-02-000022", At(14)),
         new RecycleCutoffReached("2026-03-02", At(15)),
+        new LookAheadProposed("DO-2026-03-02-000023", "DO-2026-03-02-000024", Terms, Passed with { Rule = "look-ahead", CollateralMonitorBypassed = true }, At(23)),
+        new LookAheadCompleted("DO-2026-03-02-000023", "DO-2026-03-02-000024", At(24)),
         new BusinessDayClosed("2026-03-02", "2026-03-03", -1_234_567_89, At(16)),
         new ParticipantRegistered("0101", "Lender One Securities", 5_000_000_00, 1_000_000_00, MarketLoanProgram: true, CentralCounterparty: false, At(17)),
         new SecurityListed("594918104", 415_30, 0.2m, 7, At(18)),
