@@ -462,7 +462,9 @@ public sealed class Simulation
                         }
                     case LookAheadProposed x:
                         CheckLookAhead(state, x);
-                        Once(decided, "look-ahead", x.ReceiveId);
+                        // A delivery pairs once; a receive pairs again only after its pair came apart.
+                        Once(decided, "look-ahead", x.DeliveryId);
+                        Require(state.Receives[new DeliverOrderId(x.ReceiveId)].Stage == ReceiveStage.Pending, $"{x.ReceiveId} paired with {x.DeliveryId} while {state.Receives[new DeliverOrderId(x.ReceiveId)].Stage}");
                         break;
                     case LookAheadCompleted x:
                     {
