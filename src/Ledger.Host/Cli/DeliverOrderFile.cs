@@ -147,7 +147,8 @@ public sealed class DeliverOrderFile
         if (!_headerSeen)
         {
             _headerSeen = true;
-            if (string.Equals(cells[0], "id", StringComparison.OrdinalIgnoreCase))
+            // A header names at least the id and the shares columns; no deliver order reads like that.
+            if (cells.Any(c => string.Equals(c, "id", StringComparison.OrdinalIgnoreCase)) && cells.Any(c => string.Equals(c, "shares", StringComparison.OrdinalIgnoreCase)))
             {
                 _csvColumns = Header(lineNumber, cells);
                 _headerCount = cells.Count;

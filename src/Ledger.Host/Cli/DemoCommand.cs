@@ -145,9 +145,8 @@ public static class DemoCommand
     public static void Print(IAnsiConsole console, DemoReport report)
     {
         console.WriteLine();
+        console.MarkupLine($"Deliver orders of {E(report.BusinessDate)} by purpose, and what the ledger did with them");
         var table = new Table().Border(TableBorder.Simple)
-            .Title($"Deliver orders of {E(report.BusinessDate)} by purpose, and what the ledger did with them")
-            .Caption("direct .. reclaim-override: completed, and how; pending: as the cutoff came; rejected: at entry; refused: the HTTP request was")
             .AddColumn(new TableColumn("purpose").NoWrap()).AddColumn(new TableColumn("DOs").RightAligned());
         foreach (var (_, header) in Outcomes) table.AddColumn(new TableColumn(header).RightAligned());
         foreach (var header in new[] { "pending", "dropped", "cancelled", "rejected", "refused" })
@@ -171,6 +170,7 @@ public static class DemoCommand
         table.AddEmptyRow();
         table.AddRow(Cells("all", report.Orders));
         console.Write(table);
+        console.MarkupLine("[grey](direct .. reclaim-override: completed, and how; pending: as the cutoff came; rejected: at entry; refused: the HTTP request was)[/]");
 
         var overCap = report.Orders.Where(o => o.Loan.Kind == LoanKind.NetDebitCap && o.Leg is DemoLeg.LenderLeg or DemoLeg.BorrowerLeg).ToList();
         if (overCap.Count > 0)
@@ -192,7 +192,8 @@ public static class DemoCommand
             console.MarkupLine($"Reclaims refused with {E(refusal.Key)}{E(hint)}: {N(refusal.Count())}, e.g. {E(string.Join(", ", refusal.Take(3).Select(o => o.Id)))}");
         }
 
-        var debits = new Table().Border(TableBorder.Simple).Title("Largest net debits against caps (after the cutoff, before the close)")
+        console.MarkupLine("Largest net debits against caps (after the cutoff, before the close)");
+        var debits = new Table().Border(TableBorder.Simple)
             .AddColumn("participant").AddColumn("name").AddColumn(new TableColumn("net debit").RightAligned())
             .AddColumn(new TableColumn("net debit cap").RightAligned()).AddColumn(new TableColumn("used").RightAligned())
             .AddColumn(new TableColumn("collateral monitor").RightAligned());

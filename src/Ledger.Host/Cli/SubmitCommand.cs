@@ -345,7 +345,8 @@ public static class SubmitCommand
         {
             console.WriteLine();
             foreach (var note in _notes) console.MarkupLine($"[grey]{E(note)}[/]");
-            var table = new Table().Border(TableBorder.Simple).Title($"ledger submit {E(options.File)} -> {E(options.Url)}")
+            console.MarkupLine($"ledger submit {E(options.File)} -> {E(options.Url)}");
+            var table = new Table().Border(TableBorder.Simple)
                 .AddColumn("").AddColumn(new TableColumn("this run").RightAligned()).AddColumn(new TableColumn("file so far").RightAligned());
             table.AddRow("lines acknowledged", $"{N(AcknowledgedLine - _resumeAfter)}", $"{N(AcknowledgedLine)} of {N(_totalLines)}");
             table.AddRow("deliver orders sent", N(_sent), "");
@@ -356,7 +357,8 @@ public static class SubmitCommand
 
             if (_rejectedByRule.Count > 0)
             {
-                var rejected = new Table().Border(TableBorder.Simple).Title("rejected, by rule (first ids)")
+                console.MarkupLine("rejected, by rule (first ids)");
+                var rejected = new Table().Border(TableBorder.Simple)
                     .AddColumn("rule").AddColumn(new TableColumn("count").RightAligned()).AddColumn("deliver orders");
                 foreach (var (rule, group) in _rejectedByRule.OrderByDescending(kv => kv.Value.Count).ThenBy(kv => kv.Key, StringComparer.Ordinal))
                     rejected.AddRow(E(rule), N(group.Count), E(string.Join(", ", group.FirstIds) + (group.Count > group.FirstIds.Count ? ", ..." : "")));
@@ -373,7 +375,8 @@ public static class SubmitCommand
                 var which = _polledCount < _accepted
                     ? $"a random sample of {N(_polledCount)} of the {N(_accepted)} deliver orders accepted in this run"
                     : $"all {N(_polledCount)} deliver orders accepted in this run";
-                var statuses = new Table().Border(TableBorder.Simple).Title($"status now (GET /v1/deliver-orders/{{id}}) of {which}")
+                console.MarkupLine($"status now (GET /v1/deliver-orders/{{id}}) of {which}");
+                var statuses = new Table().Border(TableBorder.Simple)
                     .AddColumn("status").AddColumn(new TableColumn("count").RightAligned());
                 foreach (var (status, count) in _statuses.OrderBy(kv => kv.Key, StringComparer.Ordinal)) statuses.AddRow(E(status), N(count));
                 console.Write(statuses);

@@ -1,0 +1,81 @@
+using Ledger.Host.Auth;
+using Ledger.Host.Tests.Support;
+using Ledger.Host.Verbs;
+
+namespace Ledger.Host.Tests.Verbs;
+
+[Collection("real-node")]
+public sealed class DemoCommandTests
+{
+    private static async Task<(int Exit, string Output, string Error)> Demo(string dataDir, params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = await global::Ledger.Host.Cli.RunAsync(
+            ["demo", "--no-serve", "--data-dir", dataDir, "--urls", "http://127.0.0.1:0", .. args], LedgerNodeStartup.StartAsync, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    /// <summary>
+    /// The whole verb on a real node: a small day runs through HTTP to its close, OCC ends flat, and a
+    /// second day on the same folder runs on top with new ids; a node started afresh on the folder
+    /// then finds OCC flat in its journal too.
+    /// </summary>
+    [Fact]
+    public async Task A_small_demo_day_runs_to_its_close_leaves_occ_flat_and_a_second_day_runs_on_top()
+    {
+        using var folder = new TempFolder();
+
+        var first = await Demo(folder.Path, "--loans", "50", "--seed", "7");
+
+        Assert.True(first.Exit == DemoCommand.ExitOk, $"exit {first.Exit}\n{first.Error}\n{first.Output}");
+        Assert.Contains("seed 7, 50 loans", first.Output);
+        Assert.Contains("OK   OCC 0900's settlement balance and positions are zero after the close", first.Output);
+        Assert.Contains("OK   no mismatched leg completed", first.Output);
+        Assert.Contains("market-loan-program", first.Output);
+        Assert.DoesNotContain("already holds data", first.Output);
+
+        var second = await Demo(folder.Path, "--loans", "20", "--seed", "8");
+
+        Assert.True(second.Exit == DemoCommand.ExitOk, $"exit {second.Exit}\n{second.Error}\n{second.Output}");
+        Assert.Contains("already holds data", second.Output);
+        Assert.Contains("OK   OCC 0900's settlement balance and positions are zero after the close", second.Output);
+
+        await using var node = await RealNode.StartAsync(folder.Path);
+        var occ = await (await node.Api.SendAsync(HttpMethod.Get, "/v1/participants/0900/account", TokenStore.DemoOperatorToken)).AssertOk();
+        Assert.Equal(0m, occ.GetProperty("settlementBalance").GetDecimal());
+        Assert.All(occ.GetProperty("positions").EnumerateArray(), p => Assert.Equal(0, p.GetProperty("shares").GetInt64()));
+        Assert.Empty(occ.GetProperty("pending").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Demo_help_lists_the_serve_options_and_its_own()
+    {
+        var output = new StringWriter();
+
+        var exit = await global::Ledger.Host.Cli.RunAsync(["demo", "--help"], (_, _, _) => throw new InvalidOperationException(), output);
+
+        Assert.Equal(0, exit);
+        foreach (var option in new[] { "--urls", "--data-dir", "--store", "--seed", "--loans", "--no-serve", "--batch-size" })
+            Assert.Contains(option, output.ToString());
+        Assert.DoesNotContain("--tokens", output.ToString());
+    }
+
+    [Fact]
+    public async Task A_node_that_does_not_start_is_the_exit_code_of_serve()
+    {
+        var exit = await global::Ledger.Host.Cli.RunAsync(["demo", "--no-serve"], (_, _, _) => throw new InvalidOperationException("not in this test"),
+            new StringWriter(), new StringWriter());
+
+        Assert.Equal(LedgerServer.ExitStartFailed, exit);
+    }
+
+    [Theory]
+    [InlineData("http://[::]:5080", "http://127.0.0.1:5080/")]
+    [InlineData("http://0.0.0.0:5081", "http://127.0.0.1:5081/")]
+    [InlineData("http://127.0.0.1:43211", "http://127.0.0.1:43211/")]
+    public void The_demo_talks_to_its_node_on_loopback_even_when_it_listens_on_every_address(string listening, string url)
+    {
+        Assert.Equal(url, DemoCommand.LocalUrl([listening]).ToString());
+    }
+}
