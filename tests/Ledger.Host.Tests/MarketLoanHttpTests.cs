@@ -1,0 +1,410 @@
+using System.Text.Json;
+using Ledger.Host.Tests.Support;
+using static Ledger.Host.Tests.Support.MarketLoanDesk;
+
+namespace Ledger.Host.Tests;
+
+/// <summary>One real node on a temporary SQLite folder, shared by the tests that need no cutoff; each test has a world of its own.</summary>
+public sealed class MarketLoanNodeFixture : IAsyncLifetime
+{
+    private readonly TempFolder _folder = new();
+    private RealNode? _node;
+    private Task<MarketLoanWorld>? _rulesWorld;
+
+    public MarketLoanDesk Desk { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        _node = await RealNode.StartAsync(_folder.Path);
+        Desk = new MarketLoanDesk(_node);
+        await Desk.SetUpOccAsync();
+    }
+
+    /// <summary>The world of the reclaim endpoint's rules: scenario 9's, plus a deliver order pending for position.</summary>
+    public Task<MarketLoanWorld> RulesWorld() => _rulesWorld ??= MakeRulesWorld();
+
+    private async Task<MarketLoanWorld> MakeRulesWorld()
+    {
+        var w = await Desk.ReclaimWorld(6);
+        await Desk.Submit(Order(w.Do("PEND"), w.L, w.B, w.Security, 5_000, "1"));
+        Assert.Equal("position", Text(await Desk.Sees(w.Do("PEND"), "pending", Token(w.B), OccToken), "pendingReason"));
+        await Desk.PutParticipant(w.X, "Bystander 6", 1_000_000m, 0m, marketLoan: true);
+        return w;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_node is not null) await _node.DisposeAsync();
+        _folder.Dispose();
+    }
+}
+
+/// <summary>
+/// atp-rules.md sections 3, 5, 6 and worked scenarios 5, 8 (with OCC's redelivery) and 9 through the
+/// real HTTP host over the real node, with the demo tokens as users hold them: the operator sets up,
+/// OCC submits the legs, the borrower reclaims, each party reads its deliver orders and its account.
+/// The same scenarios through the gateway: Ledger.Cluster.Tests/MarketLoanTests.cs.
+/// </summary>
+[Collection("real-node")]
+public sealed class MarketLoanHttpTests(MarketLoanNodeFixture fixture) : IClassFixture<MarketLoanNodeFixture>
+{
+    private readonly MarketLoanDesk _desk = fixture.Desk;
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Scenario_5_a_market_loan_completes_both_legs_by_look_ahead_in_either_order(bool borrowerLegFirst)
+    {
+        var w = await _desk.LoanWorld(borrowerLegFirst ? 2 : 1);
+        string DO1 = w.Do("DO1"), DO2 = w.Do("DO2");
+        var lend = Order(DO1, w.L, Occ, w.Security, 1_000, "100000");
+        var borrow = Order(DO2, Occ, w.B, w.Security, 1_000, "100000");
+        if (borrowerLegFirst)
+        {
+            await _desk.Submit(borrow);
+            var pending = await _desk.Sees(DO2, "pending", OccToken, Token(w.B));
+            Assert.Equal("position", Text(pending, "pendingReason"));
+            await _desk.Submit(lend);
+        }
+        else
+        {
+            await _desk.Submit(lend);
+            var pending = await _desk.Sees(DO1, "pending", OccToken, Token(w.L));
+            Assert.Equal("net-debit-cap", Text(pending, "pendingReason"));
+            await _desk.Submit(borrow);
+        }
+
+        var lent = await _desk.Sees(DO1, "completed", Token(w.L), OccToken);
+        var borrowed = await _desk.Sees(DO2, "completed", Token(w.B), OccToken);
+        Assert.Equal("look-ahead", Text(lent, "completedBy"));
+        Assert.Equal("look-ahead", Text(borrowed, "completedBy"));
+        Assert.Equal(100_000.00m, borrowed.GetProperty("amount").GetDecimal());
+        Assert.Equal(1_000, borrowed.GetProperty("shares").GetInt64());
+        // Neither party sees the other's leg.
+        await (await _desk.Api.SendAsync(HttpMethod.Get, $"/v1/deliver-orders/{DO2}", Token(w.L))).AssertProblem(404, "deliver-order-known", "id");
+        await (await _desk.Api.SendAsync(HttpMethod.Get, $"/v1/deliver-orders/{DO1}", Token(w.B))).AssertProblem(404, "deliver-order-known", "id");
+
+        // L: -80,000 + 100,000 = 20,000; CM 20,000 (no Apple left). B: -100,000; CM 50,000 - 100,000 + 90,000.
+        var l = await _desk.AccountWhen(w.L, a => Dollars(a, "collateralMonitor") == 20_000.00m, $"{w.L} credited");
+        AssertAccount(l, 20_000.00m, 20_000.00m, (w.Security, 0), (JunkAt100, 800));
+        AssertAccount(await _desk.Account(w.B), -100_000.00m, 40_000.00m, (w.Security, 1_000));
+        Assert.Empty((await _desk.Account(w.B)).GetProperty("pending").EnumerateArray());
+        await _desk.AssertOccFlat($"W{w.N}-");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Scenario_8_a_reclaim_into_occ_waits_for_occs_redelivery_and_completes_with_it(bool redeliveryFirst)
+    {
+        var w = await _desk.LoanWorld(redeliveryFirst ? 4 : 3);
+        string DO1 = w.Do("DO1"), DO2 = w.Do("DO2"), DO3 = w.Do("DO3"), RC1 = w.Do("RC1");
+        await _desk.Submit(Order(DO1, w.L, Occ, w.Security, 1_000, "100000"), Order(DO2, Occ, w.B, w.Security, 1_000, "100000"));
+        Assert.Equal("look-ahead", Text(await _desk.Sees(DO2, "completed", Token(w.B), OccToken), "completedBy"));
+        Assert.Equal("look-ahead", Text(await _desk.Sees(DO1, "completed", Token(w.L), OccToken), "completedBy"));
+        await _desk.AccountWhen(w.L, a => Dollars(a, "settlementBalance") == 20_000.00m, $"{w.L} credited for the loan");
+
+        var redeliver = Order(DO3, Occ, w.L, w.Security, 1_000, "100000");
+        if (redeliveryFirst)
+        {
+            await _desk.Submit(redeliver);
+            Assert.Equal("position", Text(await _desk.Sees(DO3, "pending", OccToken, Token(w.L)), "pendingReason"));
+        }
+        await _desk.ReclaimAccepted(w.B, RC1, DO2);
+        if (!redeliveryFirst)
+        {
+            // $100,000 < $15M, but a reclaim into OCC does not override OCC's zero cap.
+            Assert.Equal("net-debit-cap", Text(await _desk.Sees(RC1, "pending", Token(w.B), OccToken), "pendingReason"));
+            await _desk.Submit(redeliver);
+        }
+
+        var reclaim = await _desk.Sees(RC1, "completed", Token(w.B), OccToken);
+        Assert.Equal("look-ahead", Text(reclaim, "completedBy"));
+        Assert.Equal(DO2, Text(reclaim, "reclaimOf"));
+        Assert.Equal(w.B, Text(reclaim, "deliverer"));
+        Assert.Equal(Occ, Text(reclaim, "receiver"));
+        Assert.Equal(w.Security, Text(reclaim, "cusip"));
+        Assert.Equal(1_000, reclaim.GetProperty("shares").GetInt64());
+        Assert.Equal(100_000.00m, reclaim.GetProperty("amount").GetDecimal());
+        Assert.Equal("look-ahead", Text(await _desk.Sees(DO3, "completed", Token(w.L), OccToken), "completedBy"));
+        Assert.Equal("completed", Text(await _desk.DeliverOrder(DO2, Token(w.B)), "status"));
+
+        // L: back to where it was before the loan; B: as before the loan.
+        var l = await _desk.AccountWhen(w.L, a => Shares(a, w.Security) == 1_000, $"shares back at {w.L}");
+        AssertAccount(l, -80_000.00m, 10_000.00m, (w.Security, 1_000), (JunkAt100, 800));
+        var b = await _desk.AccountWhen(w.B, a => Dollars(a, "settlementBalance") == 0m, $"{w.B} paid back");
+        AssertAccount(b, 0.00m, 50_000.00m, (w.Security, 0));
+        Assert.Empty(b.GetProperty("pending").EnumerateArray());
+        await _desk.AssertOccFlat($"W{w.N}-");
+    }
+
+    [Fact]
+    public async Task Scenario_9_a_reclaim_between_ordinary_participants_completes_at_once_overriding_controls()
+    {
+        var w = await _desk.ReclaimWorld(5);
+        string DO1 = w.Do("DO1"), RC1 = w.Do("RC1");
+
+        await _desk.ReclaimAccepted(w.B, RC1, DO1);
+
+        var reclaim = await _desk.Sees(RC1, "completed", Token(w.B), Token(w.L), OccToken);
+        Assert.Equal("reclaim-override", Text(reclaim, "completedBy"));
+        Assert.Equal(DO1, Text(reclaim, "reclaimOf"));
+        Assert.Equal(w.B, Text(reclaim, "deliverer"));
+        Assert.Equal(w.L, Text(reclaim, "receiver"));
+        Assert.Equal(100_000.00m, reclaim.GetProperty("amount").GetDecimal());
+        // L: -100,000 - 100,000 = -200,000, over its $100,000 cap; CM 100,000 - 200,000 + 90,000 = -10,000: only the override allows it.
+        var l = await _desk.AccountWhen(w.L, a => Shares(a, w.Security) == 1_000, $"shares back at {w.L}");
+        AssertAccount(l, -200_000.00m, -10_000.00m, (w.Security, 1_000), (JunkAt1, 1_000));
+        Assert.Equal(100_000.00m, Dollars(l, "netDebitCap"));
+        var b = await _desk.AccountWhen(w.B, a => Dollars(a, "settlementBalance") == 0m, $"{w.B} paid back");
+        AssertAccount(b, 0.00m, 10_000_000.00m, (w.Security, 0));
+        await _desk.AssertOccFlat($"W{w.N}-");
+    }
+
+    [Fact]
+    public async Task Reclaims_answer_401_without_a_token()
+    {
+        var w = await fixture.RulesWorld();
+        var response = await _desk.Reclaim(null, w.Do("R-401"), w.Do("DO1"));
+        await response.AssertProblem(401, "bearer-token");
+        Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
+    }
+
+    [Theory]
+    [InlineData(OccToken)]
+    [InlineData(Operator)]
+    [InlineData(Risk)]
+    public async Task Only_a_participant_may_reclaim_other_roles_get_403(string token)
+    {
+        var w = await fixture.RulesWorld();
+        await (await _desk.Reclaim(token, w.Do("R-403"), w.Do("DO1"))).AssertProblem(403, "role");
+        await (await _desk.Api.SendAsync(HttpMethod.Get, $"/v1/deliver-orders/{w.Do("R-403")}", OccToken)).AssertProblem(404, "deliver-order-known", "id");
+    }
+
+    public static TheoryData<string, string, string> BadBodies() => new()
+    {
+        // body ({0} is the original deliver order id), rule, field
+        { """{"deliverOrderId":"{0}"}""", "required", "id" },
+        { """{"id":null,"deliverOrderId":"{0}"}""", "required", "id" },
+        { """{"id":"R 1","deliverOrderId":"{0}"}""", "deliver-order-id-format", "id" },
+        { """{"id":"R/1","deliverOrderId":"{0}"}""", "deliver-order-id-format", "id" },
+        { """{"id":"","deliverOrderId":"{0}"}""", "deliver-order-id-format", "id" },
+        { "{\"id\":\"" + new string('R', 65) + "\",\"deliverOrderId\":\"{0}\"}", "deliver-order-id-format", "id" },
+        { """{"id":7,"deliverOrderId":"{0}"}""", "json-type", "id" },
+        { """{"id":"R-1"}""", "required", "deliverOrderId" },
+        { """{"id":"R-1","deliverOrderId":"no such id"}""", "deliver-order-id-format", "deliverOrderId" },
+        { """{"id":"R-1","deliverOrderId":"{0}","memo":"x"}""", "field-known", "memo" },
+        { """{"id":"R-1","deliverOrderId":"{0}","reclaimer":"0062"}""", "field-known", "reclaimer" },
+        { """{"id":"R-1","deliverOrderId":"{0}","id":"R-2"}""", "field-unique", "id" },
+        { """{"id":"R-1","deliverOrderId":"{0}" """, "json-syntax", "body" },
+        { """{"id":"R-1","deliverOrderId":"{0}",}""", "json-syntax", "body" },
+        { "", "json-syntax", "body" },
+        { """["{0}"]""", "json-type", "body" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadBodies))]
+    public async Task A_malformed_reclaim_is_400_naming_the_field_and_changes_nothing(string body, string rule, string field)
+    {
+        var w = await fixture.RulesWorld();
+        var before = await _desk.Account(w.B);
+        var original = await _desk.DeliverOrder(w.Do("DO1"), Token(w.B));
+
+        var response = await _desk.Api.SendAsync(HttpMethod.Post, "/v1/reclaims", Token(w.B), body.Replace("{0}", w.Do("DO1")));
+
+        await response.AssertProblem(400, rule, field);
+        Assert.Equal(before.ToString(), (await _desk.Account(w.B)).ToString());
+        Assert.Equal(original.ToString(), (await _desk.DeliverOrder(w.Do("DO1"), Token(w.B))).ToString());
+        await (await _desk.Api.SendAsync(HttpMethod.Get, "/v1/deliver-orders/R-1", OccToken)).AssertProblem(404, "deliver-order-known", "id");
+    }
+
+    [Fact]
+    public async Task Reclaims_are_404_for_unknown_and_other_firms_deliver_orders_and_409_for_pending_and_already_reclaimed_ones()
+    {
+        var w = await fixture.RulesWorld();
+        string DO1 = w.Do("DO1"), PEND = w.Do("PEND");
+        var lBefore = (await _desk.Account(w.L)).ToString();
+        var bBefore = (await _desk.Account(w.B)).ToString();
+
+        // Unknown, and not the original receiver (a bystander, and the deliverer itself): 404 alike.
+        await (await _desk.Reclaim(Token(w.B), w.Do("R-1"), w.Do("NO-SUCH"))).AssertProblem(404, "deliver-order-known", "deliverOrderId");
+        await (await _desk.Reclaim(Token(w.X), w.Do("R-2"), DO1)).AssertProblem(404, "deliver-order-known", "deliverOrderId");
+        await (await _desk.Reclaim(Token(w.L), w.Do("R-3"), DO1)).AssertProblem(404, "deliver-order-known", "deliverOrderId");
+        // Not completed.
+        await (await _desk.Reclaim(Token(w.B), w.Do("R-4"), PEND)).AssertProblem(409, "reclaim-of-completed", "deliverOrderId");
+        Assert.Equal(lBefore, (await _desk.Account(w.L)).ToString());
+        Assert.Equal(bBefore, (await _desk.Account(w.B)).ToString());
+        Assert.Equal("pending", Text(await _desk.DeliverOrder(PEND, Token(w.B)), "status"));
+
+        await _desk.ReclaimAccepted(w.B, w.Do("R-5"), DO1);
+        var reclaim = await _desk.Sees(w.Do("R-5"), "completed", Token(w.B), Token(w.L), OccToken);
+        Assert.Equal(DO1, Text(reclaim, "reclaimOf"));
+        await _desk.AccountWhen(w.B, a => Dollars(a, "settlementBalance") == 0m, $"{w.B} paid back");
+
+        // Once only, whatever the new id.
+        await (await _desk.Reclaim(Token(w.B), w.Do("R-6"), DO1)).AssertProblem(409, "reclaim-once", "deliverOrderId");
+        foreach (var refused in new[] { "R-1", "R-2", "R-3", "R-4", "R-6" })
+            await (await _desk.Api.SendAsync(HttpMethod.Get, $"/v1/deliver-orders/{w.Do(refused)}", OccToken)).AssertProblem(404, "deliver-order-known", "id");
+
+        var l = await _desk.AccountWhen(w.L, a => Shares(a, w.Security) == 1_000, $"shares back at {w.L}");
+        Assert.Equal(-200_000.00m, Dollars(l, "settlementBalance"));
+        Assert.Equal(-10_000.00m, Dollars(l, "collateralMonitor"));
+        AssertAccount(await _desk.Account(w.B), 0.00m, 10_000_000.00m, (w.Security, 0));
+        AssertAccount(await _desk.Account(w.X), 0.00m, 0.00m, (w.Security, 0));
+        Assert.Equal("pending", Text(await _desk.DeliverOrder(PEND, Token(w.L)), "status"));
+        await _desk.AssertOccFlat();
+    }
+}
+
+/// <summary>
+/// A second real node for the scenarios that end at the recycle cutoff. It builds every world first,
+/// records what each party sees before the cutoff, then the operator cuts off once; the tests check
+/// each world. The worlds have CUSIPs of their own, so OCC cannot pair one world's leg with another's.
+/// </summary>
+public sealed class MarketLoanCutoffFixture : IAsyncLifetime
+{
+    public const int Scenario6 = 11, SharesOff = 12, CentOff = 13, DollarsOff = 14, Scenario8 = 15;
+
+    private readonly TempFolder _folder = new();
+    private RealNode? _node;
+
+    public MarketLoanDesk Desk { get; private set; } = null!;
+
+    public Dictionary<int, MarketLoanWorld> Worlds { get; } = new();
+
+    /// <summary>What the deliver orders looked like just before the cutoff, by id.</summary>
+    public Dictionary<string, JsonElement> Before { get; } = new();
+
+    public JsonElement ReclaimAnswer { get; private set; }
+
+    public JsonElement Cutoff { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        _node = await RealNode.StartAsync(_folder.Path);
+        Desk = new MarketLoanDesk(_node);
+        await Desk.SetUpOccAsync();
+
+        var legs = new (int World, decimal Cap, long BorrowShares, string BorrowAmount)[]
+        {
+            (Scenario6, 60_000m, 1_000, "100000"),
+            (SharesOff, 1_000_000m, 999, "100000"),
+            (CentOff, 1_000_000m, 1_000, "99999.99"),
+            (DollarsOff, 1_000_000m, 1_000, "99000"),
+            (Scenario8, 1_000_000m, 1_000, "100000"),
+        };
+        foreach (var (n, cap, shares, amount) in legs)
+        {
+            var w = Worlds[n] = await Desk.LoanWorld(n, cap);
+            await Desk.Submit(Order(w.Do("DO1"), w.L, Occ, w.Security, 1_000, "100000"), Order(w.Do("DO2"), Occ, w.B, w.Security, shares, amount));
+        }
+
+        foreach (var (n, _, _, _) in legs.Where(l => l.World != Scenario8))
+        {
+            foreach (var id in new[] { Worlds[n].Do("DO1"), Worlds[n].Do("DO2") })
+                Before[id] = await Desk.Poll($"/v1/deliver-orders/{id}", OccToken, v => MarketLoanDesk.Is(v, "status", "pending"));
+        }
+
+        // Scenario 8 without OCC's redelivery: the loan completes, B reclaims, the reclaim waits at OCC.
+        var s8 = Worlds[Scenario8];
+        foreach (var id in new[] { s8.Do("DO1"), s8.Do("DO2") })
+            Before[id] = await Desk.Poll($"/v1/deliver-orders/{id}", OccToken, v => MarketLoanDesk.Is(v, "status", "completed"));
+        await Desk.Poll($"/v1/participants/{s8.L}/account", Token(s8.L), a => Dollars(a, "settlementBalance") == 20_000m);
+        var reclaim = await Desk.Reclaim(Token(s8.B), s8.Do("RC1"), s8.Do("DO2"));
+        ReclaimAnswer = await reclaim.Json();
+        Before[s8.Do("RC1")] = await Desk.Poll($"/v1/deliver-orders/{s8.Do("RC1")}", Token(s8.B), v => MarketLoanDesk.Is(v, "status", "pending"));
+
+        Cutoff = await (await Desk.Api.SendAsync(HttpMethod.Post, "/v1/business-day/cutoff", Operator)).AssertOk();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_node is not null) await _node.DisposeAsync();
+        _folder.Dispose();
+    }
+}
+
+/// <summary>
+/// Worked scenarios 6, 7 and 8 (without OCC's redelivery) through the real HTTP host: what stays
+/// pending all day drops at the operator's cutoff, and every account ends as it began.
+/// </summary>
+[Collection("real-node")]
+public sealed class MarketLoanCutoffHttpTests(MarketLoanCutoffFixture fixture) : IClassFixture<MarketLoanCutoffFixture>
+{
+    private readonly MarketLoanDesk _desk = fixture.Desk;
+
+    private void AssertPendingBefore(string id, string reason)
+    {
+        var view = fixture.Before[id];
+        Assert.True(view.ValueKind == JsonValueKind.Object && Is(view, "status", "pending"), $"{id} before the cutoff: expected pending, got {view}");
+        Assert.Equal(reason, Text(view, "pendingReason"));
+    }
+
+    /// <summary>Both legs dropped, seen alike by OCC and the party; L and B exactly as before the loan; OCC flat.</summary>
+    private async Task AssertLoanDropped(MarketLoanWorld w)
+    {
+        Assert.True(fixture.Cutoff.GetProperty("ok").GetBoolean(), fixture.Cutoff.ToString());
+        await _desk.Sees(w.Do("DO1"), "dropped", OccToken, Token(w.L));
+        await _desk.Sees(w.Do("DO2"), "dropped", OccToken, Token(w.B));
+        var l = await _desk.AccountWhen(w.L, a => Reserved(a, w.Security) == 0 && a.GetProperty("pending").GetArrayLength() == 0, $"{w.L} released");
+        AssertAccount(l, -80_000.00m, 10_000.00m, (w.Security, 1_000), (JunkAt100, 800));
+        Assert.True(l.GetProperty("cutoffReached").GetBoolean());
+        var b = await _desk.AccountWhen(w.B, a => a.GetProperty("pending").GetArrayLength() == 0, $"{w.B} released");
+        AssertAccount(b, 0.00m, 50_000.00m, (w.Security, 0));
+        await _desk.AssertOccFlat($"W{w.N}-");
+    }
+
+    [Fact]
+    public async Task Scenario_6_a_pair_that_breaks_the_borrowers_cap_stays_pending_and_drops_at_the_cutoff()
+    {
+        var w = fixture.Worlds[MarketLoanCutoffFixture.Scenario6];
+        AssertPendingBefore(w.Do("DO1"), "net-debit-cap");
+        AssertPendingBefore(w.Do("DO2"), "net-debit-cap");
+        await AssertLoanDropped(w);
+    }
+
+    [Theory]
+    [InlineData(MarketLoanCutoffFixture.SharesOff)]
+    [InlineData(MarketLoanCutoffFixture.CentOff)]
+    [InlineData(MarketLoanCutoffFixture.DollarsOff)]
+    public async Task Scenario_7_legs_that_differ_by_a_share_or_a_cent_or_1000_dollars_never_pair_at_occ_and_drop_at_the_cutoff(int world)
+    {
+        var w = fixture.Worlds[world];
+        AssertPendingBefore(w.Do("DO1"), "net-debit-cap");
+        AssertPendingBefore(w.Do("DO2"), "position");
+        await AssertLoanDropped(w);
+    }
+
+    [Fact]
+    public async Task Scenario_8_without_occs_redelivery_the_reclaim_drops_at_the_cutoff_and_the_borrower_keeps_the_loan()
+    {
+        var w = fixture.Worlds[MarketLoanCutoffFixture.Scenario8];
+        string DO2 = w.Do("DO2"), RC1 = w.Do("RC1");
+        Assert.True(Is(fixture.Before[w.Do("DO1")], "status", "completed"), fixture.Before[w.Do("DO1")].ToString());
+        Assert.True(Is(fixture.Before[DO2], "status", "completed"), fixture.Before[DO2].ToString());
+        Assert.True(fixture.ReclaimAnswer.GetProperty("accepted").GetBoolean(), fixture.ReclaimAnswer.ToString());
+        Assert.Equal(RC1, Text(fixture.ReclaimAnswer, "id"));
+        AssertPendingBefore(RC1, "net-debit-cap");
+        Assert.True(fixture.Cutoff.GetProperty("ok").GetBoolean(), fixture.Cutoff.ToString());
+
+        var dropped = await _desk.Sees(RC1, "dropped", Token(w.B), OccToken);
+        Assert.Equal(DO2, Text(dropped, "reclaimOf"));
+        Assert.Null(Text(dropped, "completedBy"));
+        Assert.Equal("completed", Text(await _desk.DeliverOrder(DO2, Token(w.B)), "status"));
+        Assert.Equal("completed", Text(await _desk.DeliverOrder(w.Do("DO1"), Token(w.L)), "status"));
+
+        // The loan stands: L as after scenario 5, B keeps the shares and the debit.
+        var b = await _desk.AccountWhen(w.B, a => Reserved(a, w.Security) == 0 && a.GetProperty("pending").GetArrayLength() == 0, $"{w.B} released");
+        AssertAccount(b, -100_000.00m, 40_000.00m, (w.Security, 1_000));
+        AssertAccount(await _desk.Account(w.L), 20_000.00m, 20_000.00m, (w.Security, 0), (JunkAt100, 800));
+        await _desk.AssertOccFlat($"W{w.N}-");
+    }
+
+    [Fact]
+    public async Task After_the_cutoff_nothing_of_any_world_is_pending_at_occ_and_occ_is_flat()
+    {
+        Assert.True(fixture.Cutoff.GetProperty("ok").GetBoolean(), fixture.Cutoff.ToString());
+        await _desk.Node.EventuallyAsync($"/v1/participants/{Occ}/account", Token(Occ), a => a.GetProperty("pending").GetArrayLength() == 0, "OCC's pending list emptying");
+        await _desk.AssertOccFlat(nothingPending: true);
+    }
+}
