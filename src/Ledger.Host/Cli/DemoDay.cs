@@ -102,7 +102,7 @@ public sealed class DemoDay(LedgerClient client, IAnsiConsole console, DemoOptio
         var (prefix, priorData) = await PrefixAsync(businessDate, dataFolderHadLedger, ct);
         if (priorData is not null) console.MarkupLine($"[yellow]{E(priorData)}[/]");
         var plan = DemoData.Generate(seed, options.Loans, prefix);
-        console.MarkupLine($"Market Loan day [bold]{E(businessDate)}[/]: seed {seed}, {N(plan.Loans.Count)} loans, " +
+        console.MarkupLine($"Market Loan day [bold]{E(businessDate)}[/]: seed {seed}{(options.Seed is null ? $" (--seed {seed} repeats this day)" : "")}, {N(plan.Loans.Count)} loans, " +
                            $"{N(plan.Participants.Count)} participants and OCC {DemoData.OccId}, {N(plan.Securities.Count)} securities; deliver order ids {E(prefix)}-NNNNN-L/B/R/RD");
 
         var orders = plan.Loans.SelectMany(l => new[] { new DemoOrder(l, DemoLeg.LenderLeg, l.LenderLeg.Id), new DemoOrder(l, DemoLeg.BorrowerLeg, l.BorrowerLeg.Id) })
