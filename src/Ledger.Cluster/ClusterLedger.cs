@@ -118,17 +118,27 @@ public sealed class ClusterLedger : ILedger
         {
             var items = bucket.ToList();
             var outcomes = await Ask<RegistrationOutcomes>(_index,
-                new IndexEnvelope(bucket.Key, new RegisterDeliverOrders(items.Select(x => x.Order).ToList())), ct);
-            return items.Zip(outcomes.Outcomes, (item, outcome) => (item.Index, item.Order, outcome));
+                new IndexEnvelope(bucket.Key, new RegisterDeliverOrders(items.Select(x => x.Order).ToList(), reference.BusinessDate)), ct);
+            return items.Select((item, k) => (item.Index, item.Order, outcome: outcomes.Outcomes[k], registeredOn: outcomes.RegisteredOn[k]));
         }));
 
         var toDeliverers = new List<(int Index, DeliverOrder Order)>();
-        foreach (var (index, order, outcome) in registrations.SelectMany(r => r))
+        foreach (var (index, order, outcome, registeredOn) in registrations.SelectMany(r => r))
         {
             if (outcome == RegistrationOutcome.ConflictingPayload)
             {
                 results[index] = new SubmitResult(order.Id.Value, false, DeliverOrderStatus.Rejected.Name(), new EntryError(
                     EntryRejection.SameIdOtherPayload, "id", $"deliver order {order.Id} was already submitted with other details"));
+            }
+            else if (outcome == RegistrationOutcome.SameAsBefore && registeredOn != reference.BusinessDate)
+            {
+                // A resubmission from an earlier business day is answered from the records, never applied
+                // again: the deliverer forgets the deliveries of days closed before the last one.
+                var view = await DeliverOrderAsync(order.Id, ct);
+                results[index] = view is not null
+                    ? new SubmitResult(order.Id.Value, true, view.Status, null)
+                    : new SubmitResult(order.Id.Value, false, DeliverOrderStatus.Rejected.Name(), new EntryError(EntryRejection.SameIdOtherPayload, "id",
+                        $"deliver order {order.Id} was taken on business day {registeredOn:yyyy-MM-dd}, which is closed; ids are never reused"));
             }
             else
             {
@@ -203,7 +213,7 @@ public sealed class ClusterLedger : ILedger
         if (reference.Closing)
             return Refused(EntryRejection.BusinessDayClosing, "id", $"business day {reference.BusinessDate:yyyy-MM-dd} is closing");
         var outcome = (await Ask<RegistrationOutcomes>(_index,
-            new IndexEnvelope(IndexBuckets.Of(reclaimId), new RegisterDeliverOrders([reclaim])), ct)).Outcomes[0];
+            new IndexEnvelope(IndexBuckets.Of(reclaimId), new RegisterDeliverOrders([reclaim], reference.BusinessDate)), ct)).Outcomes[0];
         if (outcome == RegistrationOutcome.ConflictingPayload)
             return Refused(EntryRejection.SameIdOtherPayload, "id", $"deliver order {reclaimId} was already submitted with other details");
 

@@ -38,6 +38,7 @@ public sealed class DeliverOrderIndexActor : UntypedPersistentActor
                 break;
             case RegisterDeliverOrders r:
                 var outcomes = new List<RegistrationOutcome>(r.Orders.Count);
+                var registeredOn = new List<DateOnly?>(r.Orders.Count);
                 var events = new List<DeliverOrderRegistered>();
                 var at = _clock.GetUtcNow();
                 foreach (var order in r.Orders)
@@ -45,16 +46,18 @@ public sealed class DeliverOrderIndexActor : UntypedPersistentActor
                     var outcome = _state.Check(order);
                     if (outcome == RegistrationOutcome.Registered)
                     {
-                        var e = new DeliverOrderRegistered(order.Id.Value, order.Deliverer.Value, order.Receiver.Value, order.Fingerprint, at);
+                        var e = new DeliverOrderRegistered(order.Id.Value, order.Deliverer.Value, order.Receiver.Value, order.Fingerprint, at,
+                            AccountState.FormatDate(r.BusinessDate));
                         _state.Apply(e);
                         events.Add(e);
                     }
                     outcomes.Add(outcome);
+                    registeredOn.Add(_state.Find(order.Id)?.BusinessDate);
                 }
                 var sender = Sender;
                 if (events.Count == 0)
                 {
-                    sender.Tell(new RegistrationOutcomes(outcomes));
+                    sender.Tell(new RegistrationOutcomes(outcomes, registeredOn));
                     return;
                 }
                 var persisted = 0;
@@ -62,7 +65,7 @@ public sealed class DeliverOrderIndexActor : UntypedPersistentActor
                 // ahead of the journal above is never seen by another request before it is durable.
                 PersistAll(events, _ =>
                 {
-                    if (++persisted == events.Count) sender.Tell(new RegistrationOutcomes(outcomes));
+                    if (++persisted == events.Count) sender.Tell(new RegistrationOutcomes(outcomes, registeredOn));
                 });
                 break;
             default:

@@ -51,9 +51,10 @@ public sealed record GetReference
 }
 
 /// <summary>Registers deliver orders in one index bucket; answered with <see cref="RegistrationOutcomes"/>, one per order.</summary>
-public sealed record RegisterDeliverOrders(IReadOnlyList<DeliverOrder> Orders);
+public sealed record RegisterDeliverOrders(IReadOnlyList<DeliverOrder> Orders, DateOnly BusinessDate);
 
-public sealed record RegistrationOutcomes(IReadOnlyList<RegistrationOutcome> Outcomes);
+/// <summary>One outcome per order, with the business date each id was first registered on (null for journals older than that record).</summary>
+public sealed record RegistrationOutcomes(IReadOnlyList<RegistrationOutcome> Outcomes, IReadOnlyList<DateOnly?> RegisteredOn);
 
 public sealed record FindDeliverOrder(DeliverOrderId Id);
 

@@ -2,12 +2,13 @@ using Ledger.Domain.Events;
 
 namespace Ledger.Domain.Events
 {
-    public sealed record DeliverOrderRegistered(string DeliverOrderId, string Deliverer, string Receiver, string Fingerprint, DateTimeOffset At);
+    /// <summary>An id taken, with the business date it was taken on (absent in journals written before it was recorded).</summary>
+    public sealed record DeliverOrderRegistered(string DeliverOrderId, string Deliverer, string Receiver, string Fingerprint, DateTimeOffset At, string? BusinessDate = null);
 }
 
 namespace Ledger.Domain
 {
-    public readonly record struct IndexEntry(ParticipantId Deliverer, ParticipantId Receiver, string Fingerprint);
+    public readonly record struct IndexEntry(ParticipantId Deliverer, ParticipantId Receiver, string Fingerprint, DateOnly? BusinessDate = null);
 
     public enum RegistrationOutcome
     {
@@ -34,7 +35,8 @@ namespace Ledger.Domain
         public IEnumerable<KeyValuePair<DeliverOrderId, IndexEntry>> Entries => _entries;
 
         public void Apply(DeliverOrderRegistered e) =>
-            _entries[new DeliverOrderId(e.DeliverOrderId)] = new IndexEntry(new ParticipantId(e.Deliverer), new ParticipantId(e.Receiver), e.Fingerprint);
+            _entries[new DeliverOrderId(e.DeliverOrderId)] = new IndexEntry(new ParticipantId(e.Deliverer), new ParticipantId(e.Receiver), e.Fingerprint,
+                e.BusinessDate is null ? null : AccountState.ParseDate(e.BusinessDate));
 
         public RegistrationOutcome Check(DeliverOrder order) =>
             _entries.TryGetValue(order.Id, out var known)

@@ -102,6 +102,25 @@ public sealed class LedgerNodeTests
     }
 
     [Fact]
+    public async Task A_resubmission_after_two_closes_is_answered_from_the_records_and_never_applied_again()
+    {
+        await using var node = await LedgerNode.StartAsync(Memory(), null, Setup.None);
+        var ledger = node.Ledger;
+        await WorkedSetup(ledger, receiverFund: 50_000m, receiverCap: 1_000_000m);
+        await ledger.SubmitAsync([Setup.Do("DO-OLD", "0001", "0002", 100, 10_000m)], Setup.None);
+        await Eventually.Status(ledger, "DO-OLD", "completed");
+        Assert.True((await ledger.CloseAsync(Setup.None)).Ok);
+        Assert.True((await ledger.CloseAsync(Setup.None)).Ok);
+
+        var again = await ledger.SubmitAsync([Setup.Do("DO-OLD", "0001", "0002", 100, 10_000m)], Setup.None);
+        Assert.False(again[0].Accepted);
+        Assert.Equal(EntryRejection.SameIdOtherPayload, again[0].Error!.Rule);
+        var b = (await ledger.AccountAsync(new ParticipantId("0002"), Setup.None))!;
+        Assert.Equal(100, b.Positions.Single().Shares);
+        Assert.Equal(0m, b.SettlementBalance);
+    }
+
+    [Fact]
     public async Task Cancel_of_a_receive_pending_at_the_receiver_cancels_it_and_releases_the_shares()
     {
         await using var node = await LedgerNode.StartAsync(Memory(), null, Setup.None);
