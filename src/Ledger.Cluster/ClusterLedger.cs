@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Ledger.Cluster.Replay;
 using Ledger.Domain;
 
 namespace Ledger.Cluster;
@@ -8,16 +9,20 @@ namespace Ledger.Cluster;
 /// deliver-order index, then the accounts. It only translates and routes; every rule it applies
 /// is called from Ledger.Domain.
 /// </summary>
-public sealed class ClusterLedger : ILedger
+public sealed class ClusterLedger : ILedger, IJournalReader
 {
+    private readonly IJournalReader? _journal;
+
     private readonly IActorRef _accounts;
     private readonly IActorRef _reference;
     private readonly IActorRef _index;
     private readonly TimeProvider _clock;
     private readonly LedgerNodeOptions _options;
 
-    public ClusterLedger(IActorRef accounts, IActorRef reference, IActorRef index, LedgerNodeOptions options)
+    /// <param name="journal">The node's read side; null on a store without a SQL read journal (the in-memory test store).</param>
+    public ClusterLedger(IActorRef accounts, IActorRef reference, IActorRef index, LedgerNodeOptions options, IJournalReader? journal = null)
     {
+        _journal = journal;
         _accounts = accounts;
         _reference = reference;
         _index = index;
@@ -52,9 +57,15 @@ public sealed class ClusterLedger : ILedger
     /// <summary>Opens the first business day if the ledger has none yet: the New York date of now, or the next weekday.</summary>
     public Task<ReferenceSnapshot> OpenFirstBusinessDayAsync(CancellationToken ct)
     {
-        var newYork = TimeZoneInfo.ConvertTime(Now, NewYork.TimeZone);
+        // Today's date where the business day runs; once today's cutoff has passed, the first day is the next one.
+        var local = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(Now, _options.TimeZone).DateTime);
+        var date = BusinessCalendar.OnOrAfter(local);
+        if (_options.RecycleCutoffLocalTime is { } cutoff && Now >= BusinessCalendar.CutoffInstant(date, cutoff, _options.TimeZone))
+        {
+            date = BusinessCalendar.Next(date);
+        }
         // The first ask of a fresh node also creates the journal tables and starts the shard: allow it time.
-        var first = new OpenFirstBusinessDay(BusinessCalendar.OnOrAfter(DateOnly.FromDateTime(newYork.DateTime)), Now);
+        var first = new OpenFirstBusinessDay(date, Now);
         var timeout = _options.AskTimeout > FirstStartTimeout ? _options.AskTimeout : FirstStartTimeout;
         return _reference.Ask<ReferenceSnapshot>(new ReferenceEnvelope(first), timeout, ct);
     }
@@ -257,6 +268,14 @@ public sealed class ClusterLedger : ILedger
         var answer = await AskAccount<object>(participant, GetAccountView.Instance, ct);
         return answer as AccountView;
     }
+
+    public Task<AccountView?> ReplayAsync(ParticipantId participant, ReplayBound bound, CancellationToken ct) =>
+        Journal.ReplayAsync(participant, bound, ct);
+
+    public Task<IReadOnlyList<JournalEntry>?> EventsAsync(ParticipantId participant, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct) =>
+        Journal.EventsAsync(participant, from, to, ct);
+
+    private IJournalReader Journal => _journal ?? throw new NotSupportedException($"the store '{_options.Store}' of this node has no read journal");
 
     public async Task<BusinessDayResult> CutoffAsync(CancellationToken ct)
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Configuration;
+using Ledger.Cluster.Replay;
 using Ledger.Journal;
 using Microsoft.Extensions.Logging;
 
@@ -19,16 +20,23 @@ public sealed class LedgerNode : IAsyncDisposable
     public const string ReferenceRegion = "reference";
     public const string IndexRegion = "deliver-order-index";
 
-    private LedgerNode(ActorSystem system, ClusterLedger ledger, LedgerNodeOptions options)
+    private readonly RecycleCutoffClock _cutoffClock;
+
+    private LedgerNode(ActorSystem system, ClusterLedger ledger, LedgerNodeOptions options, ILoggerFactory? loggerFactory)
     {
         System = system;
         Ledger = ledger;
         Options = options;
+        var logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger("Ledger.BusinessDay");
+        _cutoffClock = new RecycleCutoffClock(ledger, options, logger);
     }
 
     public ActorSystem System { get; }
 
     public ILedger Ledger { get; }
+
+    /// <summary>The read side of this node's journal (the account at a moment, its stored events); the same object as <see cref="Ledger"/>.</summary>
+    public IJournalReader Journal { get; }
 
     public LedgerNodeOptions Options { get; }
 
@@ -60,9 +68,10 @@ public sealed class LedgerNode : IAsyncDisposable
             var reference = await sharding.StartAsync(ReferenceRegion, _ => ReferenceActor.Props(), settings, extractor);
             var index = await sharding.StartAsync(IndexRegion, bucket => DeliverOrderIndexActor.Props(bucket, options.Clock), settings, extractor);
 
-            var ledger = new ClusterLedger(regions.Accounts, reference, index, options);
+            var journal = options.Store == "memory" ? null : new JournalReader(system, options.ReclaimRules);
+            var ledger = new ClusterLedger(regions.Accounts, reference, index, options, journal);
             await ledger.OpenFirstBusinessDayAsync(ct);
-            return new LedgerNode(system, ledger, options);
+            return new LedgerNode(system, ledger, options, loggerFactory);
         }
         catch
         {
@@ -112,6 +121,7 @@ public sealed class LedgerNode : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _cutoffClock.DisposeAsync();
         var cluster = Akka.Cluster.Cluster.Get(System);
         try
         {

@@ -30,6 +30,15 @@ public sealed record LedgerNodeOptions
     /// <summary>How long a request waits on the accounts before it answers 503.</summary>
     public TimeSpan AskTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Local time of the automatic recycle cutoff in <see cref="TimeZone"/>; null leaves the cutoff to the operator alone.</summary>
+    public TimeOnly? RecycleCutoffLocalTime { get; init; } = new(15, 10);
+
+    /// <summary>The time zone of the business day.</summary>
+    public TimeZoneInfo TimeZone { get; init; } = NewYork.TimeZone;
+
+    /// <summary>How often the node looks whether the recycle cutoff is due.</summary>
+    public TimeSpan CutoffCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The reclaim threshold and regime (ledger.reclaims in HOCON).</summary>
     public Ledger.Domain.ReclaimRules ReclaimRules { get; init; } = Ledger.Domain.ReclaimRules.Default;
 

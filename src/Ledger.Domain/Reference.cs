@@ -40,6 +40,13 @@ public static class BusinessCalendar
         return next;
     }
 
+    /// <summary>The instant of the recycle cutoff of <paramref name="businessDate"/>: its local <paramref name="cutoff"/> time in <paramref name="zone"/>.</summary>
+    public static DateTimeOffset CutoffInstant(DateOnly businessDate, TimeOnly cutoff, TimeZoneInfo zone)
+    {
+        var local = businessDate.ToDateTime(cutoff, DateTimeKind.Unspecified);
+        return new DateTimeOffset(local, zone.GetUtcOffset(local));
+    }
+
     /// <summary>The business date a calendar date falls in: itself, or the next weekday.</summary>
     public static DateOnly OnOrAfter(DateOnly date)
     {

@@ -66,6 +66,8 @@ public static class LedgerServer
             AskTimeout = settings.AskTimeout,
             ResendInterval = settings.ResendInterval,
             ReclaimRules = new Ledger.Domain.ReclaimRules(settings.ReclaimThreshold, (Ledger.Domain.ReclaimRegime)settings.ReclaimsRegime),
+            RecycleCutoffLocalTime = settings.RecycleCutoffLocalTime,
+            TimeZone = settings.TimeZone,
             Store = options.Store,
             Connection = options.Connection,
             DataDir = options.DataDir,
