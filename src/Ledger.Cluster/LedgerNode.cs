@@ -26,6 +26,7 @@ public sealed class LedgerNode : IAsyncDisposable
     {
         System = system;
         Ledger = ledger;
+        Journal = ledger;
         Options = options;
         var logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger("Ledger.BusinessDay");
         _cutoffClock = new RecycleCutoffClock(ledger, options, logger);
