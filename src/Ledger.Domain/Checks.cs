@@ -57,19 +57,9 @@ public static class Checks
         {
             rule = ReclaimOverrideRule;
         }
-        else if (!bypass && monitor + delta < 0)
-        {
-            failed = PendReason.Collateral;
-            rule = "collateral";
-        }
-        else if (netDebitAfter > state.NetDebitCap.Cents)
-        {
-            failed = PendReason.NetDebitCap;
-            rule = "net-debit-cap";
-        }
         else
         {
-            rule = "passed";
+            (failed, rule) = ReceivingControls(state, monitor + delta, netDebitAfter, passed: "passed");
         }
         return new CheckResult(failed, new CheckInputs(state.AvailableShares(order.Cusip), monitor, delta, state.AvailableBalance.Cents, state.NetDebitCap.Cents, bypass, rule));
     }
@@ -104,20 +94,18 @@ public static class Checks
             failed = PendReason.Position;
             rule = "position";
         }
-        else if (!bypass && monitor + delta < 0)
-        {
-            failed = PendReason.Collateral;
-            rule = "collateral";
-        }
-        else if (netDebitAfter > state.NetDebitCap.Cents)
-        {
-            failed = PendReason.NetDebitCap;
-            rule = "net-debit-cap";
-        }
         else
         {
-            rule = "look-ahead";
+            (failed, rule) = ReceivingControls(state, monitor + delta, netDebitAfter, passed: "look-ahead");
         }
         return new CheckResult(failed, new CheckInputs(available, monitor, delta, state.AvailableBalance.Cents, state.NetDebitCap.Cents, bypass, rule));
+    }
+
+    /// <summary>The controls of the receiving side, in order: collateral (bypassed at a central counterparty), then the net debit cap.</summary>
+    private static (PendReason? Failed, string Rule) ReceivingControls(AccountState state, decimal monitorAfter, long netDebitAfter, string passed)
+    {
+        if (!state.CentralCounterparty && monitorAfter < 0) return (PendReason.Collateral, "collateral");
+        if (netDebitAfter > state.NetDebitCap.Cents) return (PendReason.NetDebitCap, "net-debit-cap");
+        return (null, passed);
     }
 }
