@@ -115,6 +115,29 @@ public sealed class MarketLoanTests
     }
 
     [Theory]
+    [InlineData(79_999.99, "pending", "collateral")]
+    [InlineData(80_000.00, "completed", null)]
+    public async Task A_loan_that_would_leave_the_lender_one_cent_under_its_collateral_monitor_pends_at_the_lender(decimal amount, string status, string? reason)
+    {
+        // L's CM is $10,000 and it lends shares worth $90,000 as collateral: L ends at 10,000 + amount - 90,000.
+        await using var node = await LedgerNode.StartAsync(Options(), null, Setup.None);
+        var ledger = await World(node);
+        await Submit(ledger, Setup.Do("DO1", L, Occ, 1_000, amount), Setup.Do("DO2", Occ, B, 1_000, amount));
+        var lend = await Eventually.Status(ledger, "DO1", status);
+        Assert.Equal(reason, lend.PendingReason);
+        if (status == "completed")
+        {
+            await Eventually.Until(async () => (await Account(ledger, L)).CollateralMonitor == 0.00m, TimeSpan.FromSeconds(10), "L at exactly zero");
+        }
+        else
+        {
+            Assert.Equal("position", (await Eventually.Status(ledger, "DO2", "pending")).PendingReason);
+            Assert.Equal(10_000.00m, (await Account(ledger, L)).CollateralMonitor);
+        }
+        await AssertOccFlat(ledger);
+    }
+
+    [Theory]
     [InlineData(1_000, 99_000)]
     [InlineData(999, 100_000)]
     [InlineData(1_000, 99_999.99)]
