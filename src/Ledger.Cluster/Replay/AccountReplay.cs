@@ -104,6 +104,23 @@ public static class AccountReplay
         return entries;
     }
 
+    /// <summary>
+    /// The account's highest sequence number in the store (0: no journal), read without replaying
+    /// anything; for a progress bar's length.
+    /// </summary>
+    public static async Task<long> HighestSequenceNrAsync(ActorSystem system, ParticipantId participant, TimeSpan timeout, CancellationToken ct)
+    {
+        var journal = Akka.Persistence.Persistence.Instance.Apply(system).JournalFor(StoreConfig.JournalPluginId);
+        // max 0 and toSequenceNr 0: the journal answers only with the highest sequence number.
+        var answer = await journal.Ask<object>(replyTo => new Akka.Persistence.ReplayMessages(0, 0, 0, PersistenceIdOf(participant), replyTo), timeout, ct);
+        return answer switch
+        {
+            Akka.Persistence.RecoverySuccess success => success.HighestSequenceNr,
+            Akka.Persistence.ReplayMessagesFailure failure => throw new ReplayStoreException($"the journal could not be read: {failure.Cause.Message}"),
+            _ => throw new InvalidOperationException($"the journal answered {answer.GetType().Name}"),
+        };
+    }
+
     /// <summary>Whether the account has any event at all (an unknown participant has none).</summary>
     public static async Task<bool> ExistsAsync(ActorSystem system, ParticipantId participant, CancellationToken ct)
     {
