@@ -48,6 +48,7 @@ internal static class Endpoints
         v1.MapDelete("/deliver-orders/{id}", Cancel).RequireRole(Role.Occ, Role.Participant);
         v1.MapPost("/reclaims", Reclaim).RequireRole(Role.Participant);
         v1.MapGet("/participants/{id}/account", GetAccount).RequireRole(Role.Participant, Role.Risk, Role.Operator);
+        v1.MapGet("/participants/{id}/journal", ReplayEndpoints.Journal).RequireRole(Role.Risk);
         v1.MapPost("/business-day/cutoff", Cutoff).RequireRole(Role.Operator);
         v1.MapPost("/business-day/close", Close).RequireRole(Role.Operator);
     }
@@ -292,8 +293,7 @@ internal static class Endpoints
         var caller = http.Caller();
         if (caller.Role == Role.Participant && !caller.Is(new ParticipantId(id)))
             return Problems.Of(StatusCodes.Status403Forbidden, "own-participant", "id", $"the token is for {caller}; a participant sees only its own account");
-        if (http.Request.Query.ContainsKey("asOf"))
-            return Problems.Of(StatusCodes.Status501NotImplemented, "as-of-supported", "asOf", "replaying an account to a point in time is not served by this node yet");
+        if (http.Request.Query.ContainsKey("asOf")) return await ReplayEndpoints.AccountAsOf(http, id);
         var view = await ledger.AccountAsync(new ParticipantId(id), http.RequestAborted);
         return view is null
             ? Problems.Of(StatusCodes.Status404NotFound, "participant-known", "id", $"id {id} is not a known participant")

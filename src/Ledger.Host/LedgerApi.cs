@@ -60,6 +60,8 @@ public static class LedgerApi
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.Tokens);
         builder.Services.AddSingleton(ledger);
+        // The read side of the journal (?asOf=, /journal) where the ledger has one: the real node's does.
+        if (ledger is Ledger.Cluster.Replay.IJournalReader journal) builder.Services.AddSingleton(journal);
         configure?.Invoke(builder);
 
         var app = builder.Build();
