@@ -1,0 +1,89 @@
+using System.Net;
+using System.Text.Json;
+using Ledger.Host.Tests.Support;
+using Ledger.Host.Verbs;
+
+namespace Ledger.Host.Tests;
+
+/// <summary>
+/// GET /v1/deliver-orders/{id}/explanation on a real node, and `ledger explain` on the same SQLite
+/// folder while the node runs: who may see an explanation, and that both tell scenario 3 the same way.
+/// </summary>
+[Collection("real-node")]
+public sealed class ExplainHttpTests
+{
+    private const string Apple = "037833100";
+
+    /// <summary>atp-rules.md scenario 3: B (fund $50,000, cap $80,000) receives $100,000, pends on its cap, and completes by recycle after a $30,000 payment.</summary>
+    private static async Task Scenario3(RealNode node)
+    {
+        var api = node.Api;
+        await (await api.SendAsync(HttpMethod.Put, "/v1/participants/0001", "operator-demo",
+            """{"name":"A","netDebitCap":1000000,"participantsFund":0,"marketLoanProgram":false,"centralCounterparty":false}""")).AssertOk();
+        await (await api.SendAsync(HttpMethod.Put, "/v1/participants/0002", "operator-demo",
+            """{"name":"B","netDebitCap":80000,"participantsFund":50000,"marketLoanProgram":false,"centralCounterparty":false}""")).AssertOk();
+        await (await api.SendAsync(HttpMethod.Put, "/v1/participants/0003", "operator-demo",
+            """{"name":"C","netDebitCap":0,"participantsFund":0,"marketLoanProgram":false,"centralCounterparty":false}""")).AssertOk();
+        await (await api.SendAsync(HttpMethod.Put, $"/v1/securities/{Apple}", "operator-demo", """{"price":100,"haircut":0.1}""")).AssertOk();
+        await (await api.SendAsync(HttpMethod.Post, "/v1/participants/0001/deposits", "operator-demo", $$"""{"cusip":"{{Apple}}","shares":1000}""")).AssertOk();
+        await (await api.SendAsync(HttpMethod.Post, "/v1/deliver-orders", "occ-demo",
+            $$"""[{"id":"DO-3","deliverer":"0001","receiver":"0002","cusip":"{{Apple}}","shares":1000,"amount":100000,"reasonCode":"LOAN"}]""")).AssertOk();
+        await node.EventuallyAsync("/v1/deliver-orders/DO-3", "occ-demo", v => v.GetProperty("status").GetString() == "pending", "DO-3 pending");
+        await (await api.SendAsync(HttpMethod.Post, "/v1/participants/0002/settlement-progress-payments", "operator-demo", """{"amount":30000}""")).AssertOk();
+        await node.EventuallyAsync("/v1/deliver-orders/DO-3/explanation", "risk-demo",
+            v => v.GetProperty("steps").GetArrayLength() == 4, "DO-3 completed at both parties");
+    }
+
+    [Fact]
+    public async Task Risk_occ_and_the_two_parties_see_the_explanation_others_get_404_or_403()
+    {
+        using var folder = new TempFolder();
+        await using var node = await RealNode.StartAsync(folder.Path);
+        await Scenario3(node);
+
+        foreach (var token in new[] { "risk-demo", "occ-demo", "participant-0001", "participant-0002" })
+        {
+            var x = await (await node.Api.SendAsync(HttpMethod.Get, "/v1/deliver-orders/DO-3/explanation", token)).AssertOk();
+            Assert.Equal("completed", x.GetProperty("finalState").GetString());
+            Assert.Equal("recycle", x.GetProperty("completedBy").GetString());
+            var pend = x.GetProperty("steps")[1];
+            Assert.Equal("net-debit-cap", pend.GetProperty("outcome").GetString());
+            Assert.Equal(80_000.00m, pend.GetProperty("inputs").GetProperty("netDebitCap").GetDecimal());
+            Assert.Equal(100_000.00m, pend.GetProperty("inputs").GetProperty("netDebitAfter").GetDecimal());
+            Assert.EndsWith("receiver 0002 pended on net-debit-cap: balance 0.00 - 100,000.00 = net debit 100,000.00 > cap 80,000.00; collateral monitor 50,000.00 + (90,000.00 received - 100,000.00) = 40,000.00 >= 0 [price 100.00, haircut 10%]",
+                pend.GetProperty("sentence").GetString());
+        }
+
+        Assert.Equal(HttpStatusCode.NotFound, (await node.Api.SendAsync(HttpMethod.Get, "/v1/deliver-orders/DO-3/explanation", "participant-0003")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await node.Api.SendAsync(HttpMethod.Get, "/v1/deliver-orders/DO-404/explanation", "risk-demo")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await node.Api.SendAsync(HttpMethod.Get, "/v1/deliver-orders/DO-3/explanation", "operator-demo")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await node.Api.SendAsync(HttpMethod.Get, "/v1/deliver-orders/DO-3/explanation", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await node.Api.SendAsync(HttpMethod.Get, "/v1/deliver-orders/bad%20id/explanation", "risk-demo")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Ledger_explain_reads_the_folder_of_a_running_node_as_text_and_json()
+    {
+        using var folder = new TempFolder();
+        await using var node = await RealNode.StartAsync(folder.Path);
+        await Scenario3(node);
+
+        var text = new StringWriter();
+        var error = new StringWriter();
+        Assert.Equal(ExplainCommand.ExitOk, await ExplainCommand.RunAsync(new ExplainOptions { DeliverOrderId = "DO-3", DataDir = folder.Path }, text, error, CancellationToken.None));
+        Assert.Contains("deliver order DO-3: 0001 -> 0002, 1,000 sh of 037833100 against 100,000.00", text.ToString());
+        Assert.Contains("receiver 0002 completed by recycle after a settlement progress payment of 30,000.00", text.ToString());
+        Assert.Contains("final state: completed by recycle", text.ToString());
+
+        var json = new StringWriter();
+        Assert.Equal(ExplainCommand.ExitOk, await ExplainCommand.RunAsync(new ExplainOptions { DeliverOrderId = "DO-3", DataDir = folder.Path, Json = true }, json, error, CancellationToken.None));
+        var x = JsonDocument.Parse(json.ToString()).RootElement;
+        Assert.Equal("registered", x.GetProperty("steps")[0].GetProperty("kind").GetString());
+        Assert.Equal(5, x.GetProperty("steps").GetArrayLength());
+
+        Assert.Equal(ExplainCommand.ExitUnknownDeliverOrder,
+            await ExplainCommand.RunAsync(new ExplainOptions { DeliverOrderId = "DO-404", DataDir = folder.Path }, new StringWriter(), error, CancellationToken.None));
+        Assert.Equal(ExplainCommand.ExitStoreUnreadable,
+            await ExplainCommand.RunAsync(new ExplainOptions { DeliverOrderId = "DO-3", DataDir = Path.Combine(folder.Path, "nowhere") }, new StringWriter(), error, CancellationToken.None));
+    }
+}
