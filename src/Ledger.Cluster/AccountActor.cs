@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Persistence;
 using Ledger.Domain;
 using Ledger.Domain.Events;
+using Ledger.Journal;
 
 namespace Ledger.Cluster;
 
@@ -30,6 +31,7 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
     private readonly HashSet<DeliverOrderId> _acknowledgedPending = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private bool _writing;
+    private string _chain = EventChain.Genesis;
     private int _resendTicks;
 
     public AccountActor(string participant, IActorRef accounts, TimeProvider clock, TimeSpan resendInterval, ReclaimRules reclaimRules)
@@ -59,6 +61,7 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
         {
             case AccountEvent e:
                 _state.Apply(e);
+                _chain = e.Chain ?? _chain;
                 break;
             case RecoveryCompleted:
                 Timers.StartPeriodicTimer("resend", ResendTick.Instance, _resendInterval);
@@ -94,6 +97,13 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
         {
             Release(effects);
             return;
+        }
+        // Seal each event onto the account's hash chain; a failed write stops the actor, and the
+        // chain it ran ahead with goes with it.
+        for (var i = 0; i < events.Count; i++)
+        {
+            events[i] = EventChain.Seal(_chain, events[i]);
+            _chain = events[i].Chain!;
         }
         _writing = true;
         var persisted = 0;

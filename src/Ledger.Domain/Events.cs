@@ -30,7 +30,15 @@ public sealed record CheckInputs(
     bool CollateralMonitorBypassed,
     string Rule);
 
-public abstract record AccountEvent(DateTimeOffset At);
+public abstract record AccountEvent(DateTimeOffset At)
+{
+    /// <summary>
+    /// Tamper evidence: the hex SHA-256 over the previous event's chain, this event's manifest and
+    /// its stored bytes (with this field empty). Set by the account actor as it persists; absent
+    /// on events that never went through a journal.
+    /// </summary>
+    public string? Chain { get; init; }
+}
 
 public sealed record ParticipantConfigured(
     string Name,
