@@ -1,1 +1,82 @@
-Console.WriteLine("Ledger benchmarks: see benchmarks/RESULTS.md");
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using BenchmarkDotNet.Running;
+using Ledger.Benchmarks;
+
+// dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- load --store sqlite|postgres [--connection CS] --dos N [--rate R] [--mix all-settle|realistic] [--drain S] [--no-verify] [--no-raw] [--out FILE]
+// dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- micro [--filter *Replay*]
+if (args.Length == 0 || args[0] is "-h" or "--help")
+{
+    Console.WriteLine("usage: load --store sqlite|postgres [--connection CS] --dos N [--rate R] [--mix all-settle|realistic] [--warmup N] [--drain SECONDS] [--no-verify] [--no-raw] [--out FILE]");
+    Console.WriteLine("       micro [BenchmarkDotNet options, e.g. --filter *Replay*]");
+    return 2;
+}
+
+if (args[0] == "micro")
+{
+    BenchmarkSwitcher.FromAssembly(typeof(MicroBenchmarks).Assembly).Run(args.Length > 1 ? args[1..] : ["--filter", "*"], MicroBenchmarks.Config());
+    return 0;
+}
+
+if (args[0] != "load")
+{
+    Console.Error.WriteLine($"unknown command '{args[0]}': load or micro");
+    return 2;
+}
+
+var options = new LoadOptions();
+string? output = null;
+for (var i = 1; i < args.Length; i++)
+{
+    string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+    switch (args[i])
+    {
+        case "--store": options = options with { Store = Value() }; break;
+        case "--connection": options = options with { Connection = Value() }; break;
+        case "--dos": options = options with { Dos = int.Parse(Value(), CultureInfo.InvariantCulture) }; break;
+        case "--rate": options = options with { Rate = int.Parse(Value(), CultureInfo.InvariantCulture) }; break;
+        case "--mix": options = options with { Mix = Value() }; break;
+        case "--participants": options = options with { Participants = int.Parse(Value(), CultureInfo.InvariantCulture) }; break;
+        case "--drain": options = options with { Drain = TimeSpan.FromSeconds(double.Parse(Value(), CultureInfo.InvariantCulture)) }; break;
+        case "--warmup": options = options with { Warmup = int.Parse(Value(), CultureInfo.InvariantCulture) }; break;
+        case "--no-verify": options = options with { Verify = false }; break;
+        case "--no-raw": options = options with { RawInsert = false }; break;
+        case "--out": output = Value(); break;
+        default: Console.Error.WriteLine($"unknown option '{args[i]}'"); return 2;
+    }
+}
+
+var report = await LoadDriver.RunAsync(options, CancellationToken.None);
+Console.WriteLine();
+Console.WriteLine($"store {report.Store}, mix {report.Mix}, {report.Dos:N0} DOs offered at {report.OfferedPerSecond:N0}/s (sent at {report.AchievedSendPerSecond:N0}/s)");
+Console.WriteLine($"completed {report.Completed:N0} in {report.RunSeconds:0.00} s = {report.CompletedPerSecond:N0} DOs/s; never completed {report.NeverCompleted}, rejected {report.Rejected}, busy {report.Busy}");
+Console.WriteLine($"latency intended-send -> completed (ms): p50 {report.P50Ms:0.0}  p90 {report.P90Ms:0.0}  p99 {report.P99Ms:0.0}  p99.9 {report.P999Ms:0.0}  max {report.MaxMs:0.0}");
+Console.WriteLine($"submit acknowledged (ms, per batch): p50 {report.AckP50Ms:0.0}  p99 {report.AckP99Ms:0.0}");
+Console.WriteLine($"journal: {report.LedgerEvents:N0} events = {report.EventsPerSecond:N0}/s, {report.EventsPerDo:0.00} per DO; raw insert {report.RawInsertRowsPerSecond:N0} rows/s; ratio {report.RatioToRawInsert:0.000}");
+Console.WriteLine($"events by persistence id: {string.Join(", ", report.EventsByAccount.Select(kv => $"{kv.Key} {kv.Value:N0}"))}");
+Console.WriteLine($"process: cpu {report.Process.CpuSeconds:0.0} s over {report.Process.WallSeconds:0.0} s = {report.Process.CpuUtilisation:P0} of {report.Machine.Cores} cores; GC gen0/1/2 {report.Process.Gen0}/{report.Process.Gen1}/{report.Process.Gen2}, pause {report.Process.GcPauseMs:0} ms, allocated {report.Process.AllocatedMb:N0} MB");
+Console.WriteLine($"load average before {report.LoadAverageBefore}, after {report.LoadAverageAfter}; {report.Machine.Cpu}, {report.Machine.Os}, {report.Machine.Dotnet}");
+
+var json = JsonSerializer.Serialize(report, new JsonSerializerOptions
+{
+    WriteIndented = true,
+    PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+});
+var dir = Path.Combine(RepoRoot(), "benchmarks", "results");
+Directory.CreateDirectory(dir);
+var latest = output ?? Path.Combine(dir, "latest.json");
+await File.WriteAllTextAsync(latest, json);
+await File.WriteAllTextAsync(Path.Combine(dir, $"{report.Store}-{report.Mix}-{report.OfferedPerSecond:0}per-s-{report.Dos}.json"), json);
+Console.WriteLine($"wrote {latest}");
+return report.NeverCompleted == 0 ? 0 : 1;
+
+static string RepoRoot()
+{
+    for (var d = new DirectoryInfo(Environment.CurrentDirectory); d is not null; d = d.Parent)
+    {
+        if (File.Exists(Path.Combine(d.FullName, "Ledger.sln"))) return d.FullName;
+    }
+    return Environment.CurrentDirectory;
+}
