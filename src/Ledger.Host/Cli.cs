@@ -87,7 +87,7 @@ public static class Cli
 
         // The demo starts its node exactly as serve does, with the same options (less --tokens: it uses the demo tokens).
         var demo = Verbs.DemoCommand.Build(startLedger, ReadServeOptions, urls, dataDir, store, connection, port, seedNodes, logFormat);
-        var root = new RootCommand("ledger: an event-sourced settlement ledger for stock-loan deliver orders") { serve, demo, Verbs.SubmitCommand.Build(), Verbs.ReplayCommand.Build(), Verbs.ExplainCommand.Build(), Verbs.VerifyCommand.Build() };
+        var root = new RootCommand("ledger: an event-sourced settlement ledger for stock-loan deliver orders") { serve, demo, Verbs.SubmitCommand.Build(), Verbs.ReplayCommand.Build(), Verbs.ExplainCommand.Build(), Verbs.VerifyCommand.Build(), Verbs.WhatIfCommand.Build() };
         root.SetAction(parse => new HelpAction().Invoke(parse));
         return root;
     }
