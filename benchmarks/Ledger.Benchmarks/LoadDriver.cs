@@ -103,7 +103,7 @@ public static class LoadDriver
     public const decimal Haircut = 0.1m;
     private const long DepositShares = 1_000_000_000;
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(10);
-    private static readonly TimeSpan SppInterval = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan SppInterval = TimeSpan.FromMilliseconds(500);
 
     public static async Task<LoadReport> RunAsync(LoadOptions o, CancellationToken ct)
     {
@@ -156,7 +156,7 @@ public static class LoadDriver
                 {
                     // JIT, shard and entity start-up, connection pools: not part of the measured run.
                     log.WriteLine($"warm-up: {o.Warmup:N0} DOs at {o.Rate:N0}/s (not measured)");
-                    var warm = await DriveAsync(node.Ledger, journal, plan, plan.Orders("W", o.Warmup, 1_000_000), o with { Verify = false }, ct);
+                    var warm = await DriveAsync(node.Ledger, journal, plan, plan.Orders("W", o.Warmup, 101 + o.Dos / o.Cusips), o with { Verify = false }, ct);
                     log.WriteLine($"warm-up: {warm.Completed:N0} completed, {warm.NeverCompleted.Count:N0} not");
                 }
                 run = await DriveAsync(node.Ledger, journal, plan, plan.Orders("", o.Dos, 100), o, ct);
@@ -209,6 +209,23 @@ public static class LoadDriver
         public ParticipantId[] Borrowers { get; }
         public Cusip[] Cusips { get; }
         public HashSet<ParticipantId> Tight { get; }
+
+        /// <summary>The cap of a small-cap borrower: about two loans.</summary>
+        public static readonly Money TightCap = Money.FromDollars(1_000m);
+
+        /// <summary>
+        /// What a small-cap borrower pays in every <see cref="SppInterval"/>: 110 % of what it is
+        /// expected to receive meanwhile (0.35 x rate loans/s of ~$530 and 0.15 x rate ordinary DOs/s
+        /// of $50, shared by the borrowers), so its receives keep pending on the cap and recycling.
+        /// </summary>
+        public Money SppAmount
+        {
+            get
+            {
+                var perBorrowerPerSecond = (0.35m * Options.Rate * 530m + 0.15m * Options.Rate * 50m) / Borrowers.Length;
+                return Money.FromDollars(decimal.Round(Math.Max(100m, 1.1m * (decimal)SppInterval.TotalSeconds * perBorrowerPerSecond), 2));
+            }
+        }
 
         public ParticipantId LenderOf(int cusipIndex) => Lenders[cusipIndex % Lenders.Length];
 
@@ -274,7 +291,7 @@ public static class LoadDriver
         }
         Ok(await ledger.PutParticipantAsync(new ParticipantRecord(Occ, "OCC", Money.Zero, Money.Zero, MarketLoanProgram: true, CentralCounterparty: true), ct), "OCC");
         var participants = await Task.WhenAll(plan.Participants.Select(p => ledger.PutParticipantAsync(new ParticipantRecord(p, "Participant " + p.Value,
-            plan.Tight.Contains(p) ? Money.FromDollars(20_000m) : Money.FromDollars(10_000_000_000m),
+            plan.Tight.Contains(p) ? Plan.TightCap : Money.FromDollars(10_000_000_000m),
             Money.FromDollars(1_000_000_000m), MarketLoanProgram: true, CentralCounterparty: false), ct)));
         foreach (var r in participants) Ok(r, "participant");
         foreach (var chunk in Enumerable.Range(0, plan.Cusips.Length).Chunk(200))
@@ -376,19 +393,19 @@ public static class LoadDriver
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         long lastCompletionTicks = 0;
 
-        // The tail: reads completion events from the journal as they become durable.
+        // The tail: reads completion events from the journal as they become durable, each row once.
         var tail = Task.Run(async () =>
         {
             var seen = new HashSet<long>();
-            long watermark = startOrdering;
+            var contiguous = startOrdering; // every ordering <= this has been read
+            var gapSince = TimeSpan.Zero;
             while (Volatile.Read(ref outstanding) > 0 && !stop.IsCancellationRequested)
             {
-                var rows = await journal.CompletionsSinceAsync(Math.Max(startOrdering, watermark - JournalDb.ReorderWindow), stop.Token);
+                var rows = await journal.RowsSinceAsync(contiguous, stop.Token);
                 var now = clock.ElapsedTicks;
                 foreach (var row in rows)
                 {
-                    if (!seen.Add(row.Ordering)) continue;
-                    if (row.Ordering > watermark) watermark = row.Ordering;
+                    if (!seen.Add(row.Ordering) || row.Payload is null) continue;
                     foreach (var id in CompletedIds(row.Manifest, row.Payload))
                     {
                         if (!index.TryGetValue(id, out var i) || done[i]) continue;
@@ -400,7 +417,15 @@ public static class LoadDriver
                         Interlocked.Decrement(ref outstanding);
                     }
                 }
-                if (seen.Count > 200_000) seen.RemoveWhere(x => x < watermark - JournalDb.ReorderWindow);
+                var before = contiguous;
+                while (seen.Remove(contiguous + 1)) contiguous++;
+                if (seen.Count == 0 || contiguous != before) gapSince = clock.Elapsed;
+                else if (clock.Elapsed - gapSince > JournalDb.GapPatience)
+                {
+                    // A gap that never fills (a rolled-back insert): step over it.
+                    contiguous = seen.Min() - 1;
+                    gapSince = clock.Elapsed;
+                }
                 await Task.Delay(5, stop.Token).ConfigureAwait(false);
             }
         }, stop.Token);
@@ -411,7 +436,7 @@ public static class LoadDriver
             while (!stop.IsCancellationRequested && Volatile.Read(ref outstanding) > 0)
             {
                 await Task.Delay(SppInterval, stop.Token).ConfigureAwait(false);
-                await Task.WhenAll(plan.Tight.Select(p => ledger.SettlementProgressPaymentAsync(p, Money.FromDollars(200_000m), stop.Token)));
+                await Task.WhenAll(plan.Tight.Select(p => ledger.SettlementProgressPaymentAsync(p, plan.SppAmount, stop.Token)));
             }
         }, stop.Token);
 

@@ -17,6 +17,8 @@ public class MicroBenchmarks
     public static IConfig Config() => ManualConfig.CreateMinimumViable()
         .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithId("InProcess-Short"))
         .AddDiagnoser(MemoryDiagnoser.Default)
+        .AddExporter(BenchmarkDotNet.Exporters.MarkdownExporter.GitHub)
+        .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "ledger-bdn"))
         .WithOptions(ConfigOptions.DisableOptimizationsValidator);
 
     private static readonly DateTimeOffset At = new(2026, 3, 2, 14, 30, 0, TimeSpan.Zero);
