@@ -36,22 +36,18 @@ public static class ExplainCommand
         var id = new Option<string>("--deliver-order") { Description = "The deliver order to explain", HelpName = "ID", Required = true };
         var format = new Option<string>("--format") { Description = "Sentences for people (text) or the JSON of GET /v1/deliver-orders/{id}/explanation (json)", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
-        var dataDir = new Option<string>("--data-dir") { Description = "Folder of the embedded SQLite journal", HelpName = "DIR", DefaultValueFactory = _ => "./data" };
-        var store = new Option<string>("--store") { Description = "Journal store", DefaultValueFactory = _ => StoreConfig.Sqlite };
-        store.AcceptOnlyFromAmong(Cli.Stores);
-        var connection = new Option<string?>("--connection") { Description = "Connection string (required for postgres and sqlserver)", HelpName = "STRING" };
+        var storeOptions = new StoreOptions();
+        var (dataDir, store, connection) = (storeOptions.DataDir, storeOptions.Store, storeOptions.Connection);
 
         var command = new Command("explain", "Tell a deliver order's life from the journal: each check with its numbers, pends, recycles, look-ahead, reclaim, final state")
         {
-            id, format, dataDir, store, connection,
+            id, format,
         };
+        storeOptions.AddTo(command);
         command.Validators.Add(r =>
         {
             if (r.GetResult(id)?.Tokens.FirstOrDefault()?.Value is { } value && !DeliverOrderId.IsValid(value))
                 r.AddError($"--deliver-order '{value}' is not a deliver order id (1 to {DeliverOrderId.LengthMax} letters, digits, '-', '_', '.' or ':')");
-            var storeName = r.GetResult(store)?.Tokens.FirstOrDefault()?.Value ?? StoreConfig.Sqlite;
-            if (storeName is StoreConfig.Postgres or StoreConfig.SqlServer && string.IsNullOrWhiteSpace(r.GetResult(connection)?.Tokens.FirstOrDefault()?.Value))
-                r.AddError("--connection is required with --store postgres or sqlserver");
         });
         command.SetAction((parse, ct) => RunAsync(new ExplainOptions
         {

@@ -44,15 +44,14 @@ public static class ReplayCommand
         var toEvent = new Option<long?>("--to-event") { Description = "Replay up to sequence number N, inclusive", HelpName = "N" };
         var format = new Option<string>("--format") { Description = "A table for people (text) or the JSON of GET /v1/participants/{id}/account (json)", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
-        var dataDir = new Option<string>("--data-dir") { Description = "Folder of the embedded SQLite journal", HelpName = "DIR", DefaultValueFactory = _ => "./data" };
-        var store = new Option<string>("--store") { Description = "Journal store", DefaultValueFactory = _ => StoreConfig.Sqlite };
-        store.AcceptOnlyFromAmong(Cli.Stores);
-        var connection = new Option<string?>("--connection") { Description = "Connection string (required for postgres and sqlserver)", HelpName = "STRING" };
+        var storeOptions = new StoreOptions();
+        var (dataDir, store, connection) = (storeOptions.DataDir, storeOptions.Store, storeOptions.Connection);
 
         var command = new Command("replay", "Replay an account's journal from the store to a moment or an event, and print the account then")
         {
-            participant, to, toEvent, format, dataDir, store, connection,
+            participant, to, toEvent, format,
         };
+        storeOptions.AddTo(command);
         command.Validators.Add(r =>
         {
             if (r.GetResult(to) is { Tokens.Count: > 0 } && r.GetResult(toEvent) is { Tokens.Count: > 0 })
@@ -63,9 +62,6 @@ public static class ReplayCommand
                 r.AddError("--to-event must be 1 or more");
             if (r.GetResult(participant)?.Tokens.FirstOrDefault()?.Value is { } p && !ParticipantId.IsValid(p))
                 r.AddError($"--participant '{p}' is not a four-digit participant number");
-            var storeName = r.GetResult(store)?.Tokens.FirstOrDefault()?.Value ?? StoreConfig.Sqlite;
-            if (storeName is StoreConfig.Postgres or StoreConfig.SqlServer && string.IsNullOrWhiteSpace(r.GetResult(connection)?.Tokens.FirstOrDefault()?.Value))
-                r.AddError("--connection is required with --store postgres or sqlserver");
         });
         command.SetAction((parse, ct) =>
         {

@@ -19,21 +19,17 @@ public static class VerifyCommand
     public static Command Build()
     {
         var participant = new Option<string?>("--participant") { Description = "Check one account only", HelpName = "P" };
-        var dataDir = new Option<string>("--data-dir") { Description = "Folder of the embedded SQLite journal", HelpName = "DIR", DefaultValueFactory = _ => "./data" };
-        var store = new Option<string>("--store") { Description = "Journal store", DefaultValueFactory = _ => StoreConfig.Sqlite };
-        store.AcceptOnlyFromAmong(Cli.Stores);
-        var connection = new Option<string?>("--connection") { Description = "Connection string (required for postgres and sqlserver)", HelpName = "STRING" };
+        var storeOptions = new StoreOptions();
+        var (dataDir, store, connection) = (storeOptions.DataDir, storeOptions.Store, storeOptions.Connection);
         var command = new Command("verify", "Check the hash chain of every account journal; name the first event that does not match")
         {
-            participant, dataDir, store, connection,
+            participant,
         };
+        storeOptions.AddTo(command);
         command.Validators.Add(r =>
         {
             if (r.GetResult(participant)?.Tokens.FirstOrDefault()?.Value is { } value && !ParticipantId.IsValid(value))
                 r.AddError($"--participant '{value}' is not a four-digit participant number");
-            var storeName = r.GetResult(store)?.Tokens.FirstOrDefault()?.Value ?? StoreConfig.Sqlite;
-            if (storeName is StoreConfig.Postgres or StoreConfig.SqlServer && string.IsNullOrWhiteSpace(r.GetResult(connection)?.Tokens.FirstOrDefault()?.Value))
-                r.AddError("--connection is required with --store postgres or sqlserver");
         });
         command.SetAction((parse, ct) => RunAsync(
             new StoreSettings(parse.GetValue(store)!, parse.GetValue(connection), parse.GetValue(dataDir)!),
@@ -67,7 +63,8 @@ public static class VerifyCommand
             var line = r switch
             {
                 { Unreadable: { } why } => $"FAIL {r.PersistenceId}: {why}",
-                { Break: { } b } => $"FAIL {r.PersistenceId}: event {b.SequenceNr} ({b.Manifest}) does not match its chain: stored {b.Stored ?? "none"}, its bytes give {b.Computed}",
+                { Break: { Stored: null } b } => $"FAIL {r.PersistenceId}: event {b.SequenceNr} ({b.Manifest}) carries no chain (stripped, or written before Ledger chained its events)",
+                { Break: { } b } => $"FAIL {r.PersistenceId}: event {b.SequenceNr} ({b.Manifest}) does not match its chain: stored {b.Stored}, its bytes give {b.Computed}",
                 _ => $"OK   {r.PersistenceId}: {r.Events} events",
             };
             await output.WriteLineAsync(line);

@@ -45,21 +45,14 @@ public static class WhatIfCommand
         };
         var format = new Option<string>("--format") { Description = "Lines for people (text) or JSON (json)", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
-        var dataDir = new Option<string>("--data-dir") { Description = "Folder of the embedded SQLite journal", HelpName = "DIR", DefaultValueFactory = _ => "./data" };
-        var store = new Option<string>("--store") { Description = "Journal store", DefaultValueFactory = _ => StoreConfig.Sqlite };
-        store.AcceptOnlyFromAmong(Cli.Stores);
-        var connection = new Option<string?>("--connection") { Description = "Connection string (required for postgres and sqlserver)", HelpName = "STRING" };
+        var storeOptions = new StoreOptions();
+        var (dataDir, store, connection) = (storeOptions.DataDir, storeOptions.Store, storeOptions.Connection);
 
         var command = new Command("what-if", "Re-run a business day from the journal with changed caps, funds, haircuts or prices; report what would have ended differently")
         {
-            day, set, format, dataDir, store, connection,
+            day, set, format,
         };
-        command.Validators.Add(r =>
-        {
-            var storeName = r.GetResult(store)?.Tokens.FirstOrDefault()?.Value ?? StoreConfig.Sqlite;
-            if (storeName is StoreConfig.Postgres or StoreConfig.SqlServer && string.IsNullOrWhiteSpace(r.GetResult(connection)?.Tokens.FirstOrDefault()?.Value))
-                r.AddError("--connection is required with --store postgres or sqlserver");
-        });
+        storeOptions.AddTo(command);
         command.SetAction((parse, ct) => RunAsync(new WhatIfOptions
         {
             Day = parse.GetValue(day)!,
