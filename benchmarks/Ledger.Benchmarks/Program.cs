@@ -10,6 +10,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
 {
     Console.WriteLine("usage: load --store sqlite|postgres [--connection CS] --dos N [--rate R] [--mix all-settle|realistic] [--warmup N] [--drain SECONDS] [--no-verify] [--no-raw] [--out FILE]");
     Console.WriteLine("       micro [BenchmarkDotNet options, e.g. --filter *Replay*]");
+    Console.WriteLine("       replay [EVENTS]   (one account's journal of EVENTS events replayed from SQLite, as ledger replay does)");
     return 2;
 }
 
@@ -19,9 +20,15 @@ if (args[0] == "micro")
     return 0;
 }
 
+if (args[0] == "replay")
+{
+    // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- replay [EVENTS]
+    return await StoreReplay.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000);
+}
+
 if (args[0] != "load")
 {
-    Console.Error.WriteLine($"unknown command '{args[0]}': load or micro");
+    Console.Error.WriteLine($"unknown command '{args[0]}': load, micro or replay");
     return 2;
 }
 

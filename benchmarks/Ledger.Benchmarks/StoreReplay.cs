@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using Ledger.Cluster;
+using Ledger.Cluster.Replay;
+using Ledger.Domain;
+using Ledger.Domain.Events;
+using Ledger.Journal;
+using Microsoft.Data.Sqlite;
+
+namespace Ledger.Benchmarks;
+
+/// <summary>
+/// End-to-end replay of one account from the SQLite store: a journal of N events for one account
+/// (a real node writes the tables and the account's set-up; the rest are real serialized, chained
+/// ledger events inserted in bulk), then <see cref="AccountReplay.ReplayAsync"/> through
+/// Persistence Query on a reader system, exactly as <c>ledger replay</c> runs it.
+/// </summary>
+public static class StoreReplay
+{
+    public static async Task<int> RunAsync(int events)
+    {
+        var folder = Directory.CreateTempSubdirectory("ledger-replay-bench-").FullName;
+        try
+        {
+            var participant = new ParticipantId("0001");
+            var cusip = new Cusip("037833100");
+            await using (var node = await LedgerNode.StartAsync(new LedgerNodeOptions { DataDir = folder, RecycleCutoffLocalTime = null }, null, default))
+            {
+                await node.Ledger.PutSecurityAsync(cusip, Money.FromDollars(100m), 0.1m, default);
+                var set = await node.Ledger.PutParticipantAsync(new ParticipantRecord(participant, "Replay", Money.FromDollars(1_000_000m), Money.FromDollars(1_000_000m), false, false), default);
+                if (!set.Ok) throw new InvalidOperationException(set.Message);
+            }
+
+            var load = Stopwatch.StartNew();
+            var written = Fill(folder, participant, cusip, events);
+            Console.WriteLine($"journal of account-0001: {written:N0} events written in {load.Elapsed.TotalSeconds:0.0} s");
+
+            var system = AccountReplay.CreateReaderSystem(new StoreSettings(StoreConfig.Sqlite, null, folder));
+            try
+            {
+                var clock = Stopwatch.StartNew();
+                var view = await AccountReplay.ReplayAsync(system, participant, ReplayBound.Latest, null, default);
+                clock.Stop();
+                Console.WriteLine($"replayed {view!.Version:N0} events in {clock.Elapsed.TotalSeconds:0.00} s = {view.Version / clock.Elapsed.TotalSeconds:N0} events/s");
+                Console.WriteLine($"account after replay: balance {view.SettlementBalance:N2}, positions {view.Positions.Sum(p => p.Shares):N0} shares; load average {File.ReadAllText("/proc/loadavg").Trim()}");
+            }
+            finally
+            {
+                await system.Terminate();
+            }
+            return 0;
+        }
+        finally
+        {
+            try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>Appends settlement progress payments and deposits, alternating, chained on from the account's last event.</summary>
+    private static long Fill(string folder, ParticipantId participant, Cusip cusip, int events)
+    {
+        using var connection = new SqliteConnection(StoreConfig.SqliteConnectionString(folder));
+        connection.Open();
+        var persistenceId = AccountReplay.PersistenceIdOf(participant);
+        long sequenceNr;
+        string chain;
+        using (var last = connection.CreateCommand())
+        {
+            last.CommandText = "SELECT sequence_number, message, manifest FROM journal WHERE persistence_id = $p ORDER BY sequence_number DESC LIMIT 1";
+            last.Parameters.AddWithValue("$p", persistenceId);
+            using var reader = last.ExecuteReader();
+            reader.Read();
+            sequenceNr = reader.GetInt64(0);
+            var stored = (AccountEvent)LedgerSerializer.FromUtf8Json((byte[])reader[1], reader.GetString(2));
+            chain = stored.Chain ?? EventChain.Genesis;
+        }
+        var at = DateTimeOffset.UtcNow;
+        var terms = new TermsData(100_00, 0.1m, 1);
+        const int perTransaction = 10_000;
+        for (var written = 0; written < events;)
+        {
+            using var tx = connection.BeginTransaction();
+            using var insert = connection.CreateCommand();
+            insert.Transaction = tx;
+            insert.CommandText = """
+                INSERT INTO journal (created, deleted, persistence_id, sequence_number, message, tags, manifest, identifier, writer_uuid)
+                VALUES ($created, 0, $p, $seq, $message, NULL, $manifest, 4180, 'replay-benchmark')
+                """;
+            var created = insert.Parameters.Add("$created", SqliteType.Integer);
+            insert.Parameters.AddWithValue("$p", persistenceId);
+            var seq = insert.Parameters.Add("$seq", SqliteType.Integer);
+            var message = insert.Parameters.Add("$message", SqliteType.Blob);
+            var manifest = insert.Parameters.Add("$manifest", SqliteType.Text);
+            for (var k = 0; k < perTransaction && written < events; k++, written++)
+            {
+                at = at.AddMilliseconds(1);
+                AccountEvent e = written % 2 == 0
+                    ? new SettlementProgressPaymentReceived(1_00, at)
+                    : new SharesDeposited(cusip.Value, 1, terms, at);
+                e = EventChain.Seal(chain, e);
+                chain = e.Chain!;
+                created.Value = at.UtcTicks;
+                seq.Value = ++sequenceNr;
+                message.Value = LedgerSerializer.ToUtf8Json(e);
+                manifest.Value = LedgerSerializer.ManifestFor(e.GetType());
+                insert.ExecuteNonQuery();
+            }
+            tx.Commit();
+        }
+        return sequenceNr;
+    }
+}
