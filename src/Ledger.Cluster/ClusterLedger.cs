@@ -275,6 +275,8 @@ public sealed class ClusterLedger : ILedger, IJournalReader
     public Task<IReadOnlyList<JournalEntry>?> EventsAsync(ParticipantId participant, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct) =>
         Journal.EventsAsync(participant, from, to, ct);
 
+    public Task<DeliverOrderExplanation?> ExplainAsync(DeliverOrderId id, CancellationToken ct) => Journal.ExplainAsync(id, ct);
+
     private IJournalReader Journal => _journal ?? throw new NotSupportedException($"the store '{_options.Store}' of this node has no read journal");
 
     public async Task<BusinessDayResult> CutoffAsync(CancellationToken ct)

@@ -69,7 +69,7 @@ public sealed class LedgerNode : IAsyncDisposable
             var reference = await sharding.StartAsync(ReferenceRegion, _ => ReferenceActor.Props(), settings, extractor);
             var index = await sharding.StartAsync(IndexRegion, bucket => DeliverOrderIndexActor.Props(bucket, options.Clock), settings, extractor);
 
-            var journal = options.Store == "memory" ? null : new JournalReader(system, options.ReclaimRules);
+            var journal = options.Store == "memory" ? null : new JournalReader(JournalTable.Of(new StoreSettings(options.Store, options.Connection, options.DataDir)), options.ReclaimRules);
             var ledger = new ClusterLedger(regions.Accounts, reference, index, options, journal);
             await ledger.OpenFirstBusinessDayAsync(ct);
             return new LedgerNode(system, ledger, options, loggerFactory);

@@ -364,6 +364,8 @@ public static class AccountDecider
     /// blocks nobody behind it. Receives go first (they add shares that deliveries may need).
     /// A receive that completes can add collateral value, which is headroom for the receives
     /// tried before it, so receives are retried again until a pass completes none.
+    /// Items that cannot pass are not tried (see <see cref="ReceiveCandidates"/> and
+    /// <see cref="DeliveryCandidates"/>), so a long queue costs little when nothing changed for it.
     /// </summary>
     private static void Recycle(AccountState state, Decision decision, DateTimeOffset at)
     {
@@ -371,7 +373,7 @@ public static class AccountDecider
         while (completed && state.PendingReceives.Count > 0)
         {
             completed = false;
-            foreach (var r in state.PendingReceives.ToList())
+            foreach (var r in ReceiveCandidates(state))
             {
                 var order = r.Order!;
                 var terms = state.NewestTerms(order.Cusip, r.Terms);
@@ -385,7 +387,7 @@ public static class AccountDecider
         }
         if (state.PendingDeliveries.Count > 0)
         {
-            foreach (var d in state.PendingDeliveries.ToList())
+            foreach (var d in DeliveryCandidates(state))
             {
                 var terms = state.NewestTerms(d.Order.Cusip, d.Terms);
                 var check = Checks.Deliverer(state, d.Order, terms);
@@ -393,14 +395,57 @@ public static class AccountDecider
                 Reserve(state, decision, d.Order, terms, check.Inputs, pendedBefore: true, at);
             }
         }
-        // What is still pending on the cap may now pair by look-ahead.
+        // What is still pending on the cap may now pair by look-ahead, where a delivery of its CUSIP pends.
         if (state.PendingReceives.Count > 0 && state.PendingDeliveries.Count > 0)
         {
-            foreach (var r in state.PendingReceives.Where(r => r.PendReason == PendReason.NetDebitCap).ToList())
+            List<Receive>? pairable = null;
+            foreach (var r in state.PendingReceives)
+            {
+                if (r.PendReason == PendReason.NetDebitCap && state.PendingDeliveriesOf(r.Order!.Cusip).Count > 0) (pairable ??= new()).Add(r);
+            }
+            if (pairable is null) return;
+            foreach (var r in pairable)
             {
                 if (r.Stage == ReceiveStage.Pending) PairReceive(state, decision, r, at);
             }
         }
+    }
+
+    /// <summary>
+    /// The pending receives, in recycle order, that the receiver's checks can let through now: one
+    /// whose amount exceeds the available balance plus the cap fails the cap whatever else holds,
+    /// unless it is a reclaim the rules let override. Completing receives only lowers the balance,
+    /// so what is left out here would fail anywhere in the same pass.
+    /// </summary>
+    private static List<Receive> ReceiveCandidates(AccountState state)
+    {
+        var headroom = state.AvailableBalance.Cents + state.NetDebitCap.Cents;
+        var candidates = new List<Receive>();
+        foreach (var r in state.PendingReceives)
+        {
+            if (r.Order!.Amount.Cents <= headroom || state.ReclaimRules.Overrides(r.Order, state.CentralCounterparty)) candidates.Add(r);
+        }
+        return candidates;
+    }
+
+    /// <summary>
+    /// The pending deliveries, in recycle order, whose shares are available now: the position
+    /// check fails for every other one, and reserving only lowers what is available, so what is
+    /// left out here would fail anywhere in the same pass.
+    /// </summary>
+    private static List<Delivery> DeliveryCandidates(AccountState state)
+    {
+        var candidates = new List<Delivery>();
+        foreach (var (cusip, group) in state.PendingDeliveriesByCusip)
+        {
+            var available = state.AvailableShares(cusip);
+            foreach (var d in group)
+            {
+                if (d.Order.Shares <= available) candidates.Add(d);
+            }
+        }
+        candidates.Sort(RecycleOrder.Deliveries);
+        return candidates;
     }
 
     /// <summary>
@@ -410,10 +455,13 @@ public static class AccountDecider
     private static void PairReceive(AccountState state, Decision decision, Receive receive, DateTimeOffset at)
     {
         var order = receive.Order!;
-        foreach (var delivery in state.PendingDeliveries
-                     .Where(d => d.PendReason == PendReason.Position && d.Order.Cusip == order.Cusip)
-                     .OrderBy(d => d.Sequence)
-                     .ToList())
+        var partners = new List<Delivery>();
+        foreach (var d in state.PendingDeliveriesOf(order.Cusip))
+        {
+            if (d.PendReason == PendReason.Position && MayPair(state, order, d.Order)) partners.Add(d);
+        }
+        partners.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
+        foreach (var delivery in partners)
         {
             if (TryPair(state, decision, receive, delivery, at)) return;
         }
@@ -422,14 +470,21 @@ public static class AccountDecider
     /// <summary>Look-ahead from a delivery pending on position: the oldest receive pending on the cap that pairs with it.</summary>
     private static void PairDelivery(AccountState state, Decision decision, Delivery delivery, DateTimeOffset at)
     {
-        foreach (var receive in state.PendingReceives
-                     .Where(r => r.PendReason == PendReason.NetDebitCap && r.Order!.Cusip == delivery.Order.Cusip)
-                     .OrderBy(r => r.Sequence)
-                     .ToList())
+        var partners = new List<Receive>();
+        foreach (var r in state.PendingReceivesOf(delivery.Order.Cusip))
+        {
+            if (r.PendReason == PendReason.NetDebitCap && MayPair(state, r.Order!, delivery.Order)) partners.Add(r);
+        }
+        partners.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
+        foreach (var receive in partners)
         {
             if (TryPair(state, decision, receive, delivery, at)) return;
         }
     }
+
+    /// <summary>At a central counterparty legs pair only on equal shares and amount (the look-ahead check's first rule); elsewhere any legs of the CUSIP may.</summary>
+    private static bool MayPair(AccountState state, DeliverOrder receive, DeliverOrder delivery) =>
+        !state.CentralCounterparty || (receive.Shares == delivery.Shares && receive.Amount == delivery.Amount);
 
     private static bool TryPair(AccountState state, Decision decision, Receive receive, Delivery delivery, DateTimeOffset at)
     {

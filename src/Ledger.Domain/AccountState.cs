@@ -84,6 +84,9 @@ public sealed class AccountState
     private readonly SortedSet<Delivery> _pendingDeliveries = new(RecycleOrder.Deliveries);
     private readonly SortedSet<Receive> _pendingReceives = new(RecycleOrder.Receives);
     private readonly HashSet<Receive> _pairedReceives = new();
+    // The same pending items grouped by CUSIP: recycling and look-ahead look only where the shares are.
+    private readonly Dictionary<Cusip, List<Delivery>> _pendingDeliveriesByCusip = new();
+    private readonly Dictionary<Cusip, List<Receive>> _pendingReceivesByCusip = new();
     private int _inFlightDeliveries;
 
     public AccountState(ParticipantId participant, ReclaimRules? reclaimRules = null)
@@ -139,6 +142,17 @@ public sealed class AccountState
     /// <summary>Receives pending on the cap and paired by look-ahead, awaiting the partner's receiver.</summary>
     public IReadOnlyCollection<Receive> PairedReceives => _pairedReceives;
 
+    /// <summary>The pending deliveries grouped by CUSIP (within a group in no set order).</summary>
+    public IReadOnlyDictionary<Cusip, List<Delivery>> PendingDeliveriesByCusip => _pendingDeliveriesByCusip;
+
+    /// <summary>The pending deliveries of <paramref name="cusip"/>, in no set order.</summary>
+    public IReadOnlyList<Delivery> PendingDeliveriesOf(Cusip cusip) =>
+        _pendingDeliveriesByCusip.TryGetValue(cusip, out var group) ? group : [];
+
+    /// <summary>The pending receives of <paramref name="cusip"/>, in no set order.</summary>
+    public IReadOnlyList<Receive> PendingReceivesOf(Cusip cusip) =>
+        _pendingReceivesByCusip.TryGetValue(cusip, out var group) ? group : [];
+
     public long Position(Cusip cusip) => _positions.GetValueOrDefault(cusip);
 
     public long AvailableShares(Cusip cusip) => Position(cusip) - _reservedShares.GetValueOrDefault(cusip);
@@ -190,7 +204,7 @@ public sealed class AccountState
                     BusinessDate = BusinessDate,
                 };
                 _deliveries[order.Id] = delivery;
-                _pendingDeliveries.Add(delivery);
+                AddPending(delivery);
                 MarkReclaim(order, reclaimed: true);
                 break;
             }
@@ -200,7 +214,7 @@ public sealed class AccountState
                 var terms = ToTerms(e.Terms);
                 if (_deliveries.TryGetValue(order.Id, out var pended))
                 {
-                    _pendingDeliveries.Remove(pended);
+                    RemovePending(pended);
                 }
                 var delivery = new Delivery
                 {
@@ -222,8 +236,8 @@ public sealed class AccountState
             {
                 var receive = _receives[new DeliverOrderId(e.ReceiveId)];
                 var delivery = _deliveries[new DeliverOrderId(e.DeliveryId)];
-                _pendingReceives.Remove(receive);
-                _pendingDeliveries.Remove(delivery);
+                RemovePending(receive);
+                RemovePending(delivery);
                 receive.Stage = ReceiveStage.LookAhead;
                 receive.LinkedDelivery = delivery.Order.Id;
                 _pairedReceives.Add(receive);
@@ -287,7 +301,7 @@ public sealed class AccountState
                     BusinessDate = BusinessDate,
                 };
                 _receives[order.Id] = receive;
-                _pendingReceives.Add(receive);
+                AddPending(receive);
                 break;
             }
             case ReceiveCompleted e:
@@ -296,7 +310,7 @@ public sealed class AccountState
                 var terms = ToTerms(e.Terms);
                 if (_receives.TryGetValue(order.Id, out var pended))
                 {
-                    _pendingReceives.Remove(pended);
+                    RemovePending(pended);
                 }
                 _receives[order.Id] = new Receive
                 {
@@ -337,7 +351,7 @@ public sealed class AccountState
         var delivery = _deliveries[id];
         if (delivery.Stage == DeliveryStage.PendingAtDeliverer)
         {
-            _pendingDeliveries.Remove(delivery);
+            RemovePending(delivery);
         }
         else
         {
@@ -349,10 +363,44 @@ public sealed class AccountState
             _pairedReceives.Remove(receive);
             receive.Stage = ReceiveStage.Pending;
             receive.LinkedDelivery = null;
-            _pendingReceives.Add(receive);
+            AddPending(receive);
         }
         delivery.Stage = stage;
         MarkReclaim(delivery.Order, reclaimed: false);
+    }
+
+    private void AddPending(Delivery delivery)
+    {
+        if (_pendingDeliveries.Add(delivery)) Group(_pendingDeliveriesByCusip, delivery.Order.Cusip).Add(delivery);
+    }
+
+    private void RemovePending(Delivery delivery)
+    {
+        if (_pendingDeliveries.Remove(delivery)) Ungroup(_pendingDeliveriesByCusip, delivery.Order.Cusip, delivery);
+    }
+
+    private void AddPending(Receive receive)
+    {
+        if (_pendingReceives.Add(receive)) Group(_pendingReceivesByCusip, receive.Order!.Cusip).Add(receive);
+    }
+
+    private void RemovePending(Receive receive)
+    {
+        if (_pendingReceives.Remove(receive)) Ungroup(_pendingReceivesByCusip, receive.Order!.Cusip, receive);
+    }
+
+    private static List<T> Group<T>(Dictionary<Cusip, List<T>> groups, Cusip cusip)
+    {
+        if (!groups.TryGetValue(cusip, out var group)) groups[cusip] = group = new List<T>();
+        return group;
+    }
+
+    private static void Ungroup<T>(Dictionary<Cusip, List<T>> groups, Cusip cusip, T item)
+        where T : class
+    {
+        var group = groups[cusip];
+        group.Remove(item);
+        if (group.Count == 0) groups.Remove(cusip);
     }
 
     private void Hold(Delivery delivery)
@@ -377,7 +425,7 @@ public sealed class AccountState
     {
         if (_receives.TryGetValue(id, out var receive))
         {
-            _pendingReceives.Remove(receive);
+            RemovePending(receive);
             receive.Stage = stage;
         }
         else

@@ -14,7 +14,7 @@ namespace Ledger.Host;
 /// </summary>
 internal static class ExplainEndpoints
 {
-    public static async Task<IResult> Explanation(HttpContext http, string id, ILedger ledger)
+    public static async Task<IResult> Explanation(HttpContext http, string id)
     {
         if (!DeliverOrderId.IsValid(id))
             return Problems.Entry(new EntryError(EntryRejection.InvalidDeliverOrderId, "id",
@@ -24,7 +24,7 @@ internal static class ExplainEndpoints
         DeliverOrderExplanation? explanation;
         try
         {
-            explanation = await ExplainReader.ExplainAsync(ledger, reader, new DeliverOrderId(id), http.RequestAborted);
+            explanation = await reader.ExplainAsync(new DeliverOrderId(id), http.RequestAborted);
         }
         catch (NotSupportedException e)
         {

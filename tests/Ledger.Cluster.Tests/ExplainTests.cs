@@ -29,10 +29,10 @@ public sealed class ExplainTests
         Assert.True((await ledger.SettlementProgressPaymentAsync(new ParticipantId("0002"), Money.FromDollars(30_000m), Setup.None)).Ok);
         await Eventually.Status(ledger, "DO-3", "completed");
         // The deliverer journals its completion when the receiver's report reaches it.
-        await Eventually.Until(async () => (await ExplainReader.ExplainAsync(node.System, new DeliverOrderId("DO-3"), Setup.None))!.Steps.Count == 5,
+        await Eventually.Until(async () => (await node.Journal.ExplainAsync(new DeliverOrderId("DO-3"), Setup.None))!.Steps.Count == 5,
             TimeSpan.FromSeconds(10), "the deliverer's completion journaled");
 
-        var fromNode = (await ExplainReader.ExplainAsync(node.System, new DeliverOrderId("DO-3"), Setup.None))!;
+        var fromNode = (await node.Journal.ExplainAsync(new DeliverOrderId("DO-3"), Setup.None))!;
         var fromStore = (await ExplainReader.ExplainStoreAsync(new StoreSettings(StoreConfig.Sqlite, null, folder.Path), new DeliverOrderId("DO-3"), Setup.None))!;
 
         foreach (var x in new[] { fromNode, fromStore })
@@ -50,7 +50,7 @@ public sealed class ExplainTests
             Assert.Equal(["index", "0001", "0002", "0002", "0001"], x.Steps.Select(s => s.Participant));
         }
 
-        Assert.Null(await ExplainReader.ExplainAsync(node.System, new DeliverOrderId("DO-404"), Setup.None));
+        Assert.Null(await node.Journal.ExplainAsync(new DeliverOrderId("DO-404"), Setup.None));
     }
 
     [Fact]

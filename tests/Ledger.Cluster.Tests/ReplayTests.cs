@@ -106,18 +106,11 @@ public sealed class ReplayTests
         Assert.Null(await node.Journal.ReplayAsync(new ParticipantId("0077"), ReplayBound.Latest, Setup.None));
 
         // A separate local reader on the same file, beside the running node (SQLite WAL), reads the same.
-        var reader = AccountReplay.CreateReaderSystem(new StoreSettings(StoreConfig.Sqlite, null, folder.Path));
-        try
-        {
-            var progress = new List<long>();
-            var view = await AccountReplay.ReplayAsync(reader, Borrower, ReplayBound.ToTime(moments[1].At), new SyncProgress(progress), Setup.None);
-            SameView(moments[1].Borrower, view, "0002 at the second moment, from a separate reader");
-            Assert.Equal(moments[1].Borrower.Version, progress[^1]);
-        }
-        finally
-        {
-            await reader.Terminate();
-        }
+        var reader = JournalTable.Of(new StoreSettings(StoreConfig.Sqlite, null, folder.Path));
+        var progress = new List<long>();
+        var view = await AccountReplay.ReplayAsync(reader, Borrower, ReplayBound.ToTime(moments[1].At), new SyncProgress(progress), Setup.None);
+        SameView(moments[1].Borrower, view, "0002 at the second moment, from a separate reader");
+        Assert.Equal(moments[1].Borrower.Version, progress[^1]);
         // The node was not disturbed: it still answers as before.
         SameView(moments[^1].Borrower, await node.Ledger.AccountAsync(Borrower, Setup.None), "0002 live after the reader");
     }

@@ -31,7 +31,7 @@ public sealed class ExplainHttpTests
         await node.EventuallyAsync("/v1/deliver-orders/DO-3", "occ-demo", v => v.GetProperty("status").GetString() == "pending", "DO-3 pending");
         await (await api.SendAsync(HttpMethod.Post, "/v1/participants/0002/settlement-progress-payments", "operator-demo", """{"amount":30000}""")).AssertOk();
         await node.EventuallyAsync("/v1/deliver-orders/DO-3/explanation", "risk-demo",
-            v => v.GetProperty("steps").GetArrayLength() == 4, "DO-3 completed at both parties");
+            v => v.GetProperty("steps").GetArrayLength() == 5, "DO-3 registered, then completed at both parties");
     }
 
     [Fact]
@@ -46,7 +46,8 @@ public sealed class ExplainHttpTests
             var x = await (await node.Api.SendAsync(HttpMethod.Get, "/v1/deliver-orders/DO-3/explanation", token)).AssertOk();
             Assert.Equal("completed", x.GetProperty("finalState").GetString());
             Assert.Equal("recycle", x.GetProperty("completedBy").GetString());
-            var pend = x.GetProperty("steps")[1];
+            Assert.Equal("registered", x.GetProperty("steps")[0].GetProperty("kind").GetString());
+            var pend = x.GetProperty("steps")[2];
             Assert.Equal("net-debit-cap", pend.GetProperty("outcome").GetString());
             Assert.Equal(80_000.00m, pend.GetProperty("inputs").GetProperty("netDebitCap").GetDecimal());
             Assert.Equal(100_000.00m, pend.GetProperty("inputs").GetProperty("netDebitAfter").GetDecimal());

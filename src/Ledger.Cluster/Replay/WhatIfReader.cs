@@ -1,8 +1,3 @@
-using Akka.Actor;
-using Akka.Persistence.Query;
-using Akka.Persistence.Sql.Query;
-using Akka.Streams;
-using Akka.Streams.Dsl;
 using Ledger.Domain;
 using Ledger.Domain.Events;
 using Ledger.Journal;
@@ -11,8 +6,7 @@ namespace Ledger.Cluster.Replay;
 
 /// <summary>
 /// Reads what <see cref="WhatIf.Reconstruct"/> needs from the store: the reference journal and
-/// every account's journal (Persistence Query's <c>CurrentPersistenceIds</c> and
-/// <c>CurrentEventsByPersistenceId</c>), then hands them to the pure what-if. It never writes.
+/// every account's journal (<see cref="JournalTable"/>), then hands them to the pure what-if. It never writes.
 /// </summary>
 public static class WhatIfReader
 {
@@ -21,30 +15,24 @@ public static class WhatIfReader
 
     private const string AccountPrefix = "account-";
 
-    /// <summary>Reconstructs <paramref name="businessDate"/> from the store of <paramref name="system"/>.</summary>
+    /// <summary>Reconstructs <paramref name="businessDate"/> from the journal table of a store.</summary>
     /// <exception cref="WhatIfException">The business day is not in the journal.</exception>
-    public static async Task<WhatIfDay> ReadDayAsync(ActorSystem system, DateOnly businessDate, CancellationToken ct, ReclaimRules? reclaimRules = null)
+    public static async Task<WhatIfDay> ReadDayAsync(JournalTable journal, DateOnly businessDate, CancellationToken ct, ReclaimRules? reclaimRules = null)
     {
-        ArgumentNullException.ThrowIfNull(system);
-        var journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(StoreConfig.ReadJournalPluginId);
+        ArgumentNullException.ThrowIfNull(journal);
         var reference = new List<ReferenceEvent>();
-        await foreach (var envelope in Read(system, journal, ReferencePersistenceId).WithCancellation(ct))
+        await foreach (var stored in journal.EventsAsync(ReferencePersistenceId, long.MaxValue, ct))
         {
-            if (envelope.Event is ReferenceEvent e) reference.Add(e);
-        }
-        var ids = new List<string>();
-        await foreach (var id in journal.CurrentPersistenceIds().RunAsAsyncEnumerable(system.Materializer()).WithCancellation(ct))
-        {
-            if (id.StartsWith(AccountPrefix, StringComparison.Ordinal) && ParticipantId.IsValid(id[AccountPrefix.Length..])) ids.Add(id);
+            if (stored.Event is ReferenceEvent e) reference.Add(e);
         }
         var accounts = new Dictionary<string, IReadOnlyList<AccountEvent>>(StringComparer.Ordinal);
-        foreach (var id in ids.Order(StringComparer.Ordinal))
+        foreach (var id in await journal.PersistenceIdsAsync(AccountPrefix, ct))
         {
+            if (!ParticipantId.IsValid(id[AccountPrefix.Length..])) continue;
             var events = new List<AccountEvent>();
-            await foreach (var envelope in Read(system, journal, id).WithCancellation(ct))
+            await foreach (var stored in journal.EventsAsync(id, long.MaxValue, ct))
             {
-                if (envelope.Event is not AccountEvent e) continue;
-                events.Add(e);
+                if (stored.Event is AccountEvent e) events.Add(e);
             }
             accounts[id[AccountPrefix.Length..]] = events;
         }
@@ -53,7 +41,7 @@ public static class WhatIfReader
 
     /// <summary>
     /// <c>ledger what-if</c>: reconstructs the day from the store of <paramref name="settings"/>
-    /// on a plain local actor system (which it stops after) and runs the what-if on it.
+    /// and runs the what-if on it.
     /// </summary>
     /// <exception cref="ReplayStoreException">The SQLite file does not exist.</exception>
     /// <exception cref="WhatIfException">The day is not in the journal, or a setting names nothing of it.</exception>
@@ -63,20 +51,7 @@ public static class WhatIfReader
         return WhatIf.Run(day, changes);
     }
 
-    /// <summary>Reconstructs the day from the store of <paramref name="settings"/> on a plain local actor system, which it stops after.</summary>
-    public static async Task<WhatIfDay> ReadStoreDayAsync(StoreSettings settings, DateOnly businessDate, ReclaimRules? reclaimRules, CancellationToken ct)
-    {
-        var system = AccountReplay.CreateReaderSystem(settings);
-        try
-        {
-            return await ReadDayAsync(system, businessDate, ct, reclaimRules);
-        }
-        finally
-        {
-            await system.Terminate();
-        }
-    }
-
-    private static IAsyncEnumerable<EventEnvelope> Read(ActorSystem system, SqlReadJournal journal, string persistenceId) =>
-        journal.CurrentEventsByPersistenceId(persistenceId, 0, long.MaxValue).RunAsAsyncEnumerable(system.Materializer());
+    /// <summary>Reconstructs the day from the store of <paramref name="settings"/>.</summary>
+    public static Task<WhatIfDay> ReadStoreDayAsync(StoreSettings settings, DateOnly businessDate, ReclaimRules? reclaimRules, CancellationToken ct) =>
+        ReadDayAsync(JournalTable.Of(settings), businessDate, ct, reclaimRules);
 }

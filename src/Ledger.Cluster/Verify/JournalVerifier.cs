@@ -1,8 +1,4 @@
-using Akka.Actor;
-using Akka.Persistence.Query;
-using Akka.Persistence.Sql.Query;
-using Akka.Streams;
-using Akka.Streams.Dsl;
+using Ledger.Cluster.Replay;
 using Ledger.Domain;
 using Ledger.Domain.Events;
 using Ledger.Journal;
@@ -16,23 +12,19 @@ public sealed record AccountVerification(string PersistenceId, long Events, Chai
 }
 
 /// <summary>
-/// Checks the hash chain of account journals straight from the store (Persistence Query): every
+/// Checks the hash chain of account journals straight from the store (<see cref="JournalTable"/>): every
 /// account, or one. Nothing is written.
 /// </summary>
 public static class JournalVerifier
 {
     private const string AccountPrefix = "account-";
 
-    public static async Task<IReadOnlyList<AccountVerification>> VerifyAsync(ActorSystem system, ParticipantId? participant, CancellationToken ct)
+    public static async Task<IReadOnlyList<AccountVerification>> VerifyAsync(JournalTable journal, ParticipantId? participant, CancellationToken ct)
     {
-        var journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(StoreConfig.ReadJournalPluginId);
-        var materializer = system.Materializer();
+        ArgumentNullException.ThrowIfNull(journal);
         IReadOnlyList<string> ids = participant is { } p
             ? [AccountPrefix + p.Value]
-            : (await journal.CurrentPersistenceIds().RunAggregate(new List<string>(), (list, id) => { list.Add(id); return list; }, materializer))
-                .Where(id => id.StartsWith(AccountPrefix, StringComparison.Ordinal))
-                .Order(StringComparer.Ordinal)
-                .ToList();
+            : await journal.PersistenceIdsAsync(AccountPrefix, ct);
         var results = new List<AccountVerification>(ids.Count);
         foreach (var id in ids)
         {
@@ -41,15 +33,15 @@ public static class JournalVerifier
             string? unreadable = null;
             try
             {
-                await foreach (var envelope in journal.CurrentEventsByPersistenceId(id, 0, long.MaxValue).RunAsAsyncEnumerable(materializer).WithCancellation(ct))
+                await foreach (var stored in journal.EventsAsync(id, long.MaxValue, ct))
                 {
-                    if (envelope.Event is AccountEvent e) events.Add((envelope.SequenceNr, e));
+                    if (stored.Event is AccountEvent e) events.Add((stored.SequenceNr, e));
                 }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (JournalRowException e)
             {
                 // A row edited into something the serializer cannot read is tampering too.
-                unreadable = $"event {events.Count + 1} could not be read: {e.GetBaseException().Message}";
+                unreadable = $"event {e.SequenceNr} could not be read: {e.Why}";
             }
             results.Add(new AccountVerification(id, events.Count, EventChain.Verify(events), unreadable));
         }

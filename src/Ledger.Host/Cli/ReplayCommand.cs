@@ -35,8 +35,6 @@ public static class ReplayCommand
     /// <summary>Journals at least this long get a progress bar on a terminal.</summary>
     public const long ProgressFromEvents = 10_000;
 
-    private static readonly TimeSpan HighestSequenceNrTimeout = TimeSpan.FromSeconds(30);
-
     public static Command Build()
     {
         var participant = new Option<string>("--participant") { Description = "The participant whose account to replay (four digits)", HelpName = "P", Required = true };
@@ -89,10 +87,10 @@ public static class ReplayCommand
             return ExitBadInput;
         }
         var participant = new ParticipantId(options.Participant);
-        Akka.Actor.ActorSystem system;
+        JournalTable journal;
         try
         {
-            system = AccountReplay.CreateReaderSystem(new StoreSettings(options.Store, options.Connection, options.DataDir));
+            journal = JournalTable.Of(new StoreSettings(options.Store, options.Connection, options.DataDir));
         }
         catch (Exception e) when (e is ReplayStoreException or ArgumentException)
         {
@@ -100,56 +98,49 @@ public static class ReplayCommand
             return ExitStoreUnreadable;
         }
 
+        var console = For(output);
+        AccountView? view;
         try
         {
-            var console = For(output);
-            AccountView? view;
-            try
-            {
-                view = options.Json
-                    ? await AccountReplay.ReplayAsync(system, participant, options.Bound, null, ct)
-                    : await ReplayWithProgressAsync(system, participant, options.Bound, console, ct);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                await error.WriteLineAsync($"ledger replay: the journal could not be read: {e.GetBaseException().Message}");
-                return ExitStoreUnreadable;
-            }
-            if (view is null)
-            {
-                await error.WriteLineAsync($"ledger replay: participant {participant.Value} had no account {Describe(options.Bound)}");
-                return ExitNoAccount;
-            }
-            if (options.Json)
-            {
-                await output.WriteLineAsync(JsonSerializer.Serialize(view, LedgerApi.Json));
-            }
-            else
-            {
-                Print(console, view, options.Bound);
-            }
-            return ExitOk;
+            view = options.Json
+                ? await AccountReplay.ReplayAsync(journal, participant, options.Bound, null, ct)
+                : await ReplayWithProgressAsync(journal, participant, options.Bound, console, ct);
         }
-        finally
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            await system.Terminate();
+            await error.WriteLineAsync($"ledger replay: the journal could not be read: {e.GetBaseException().Message}");
+            return ExitStoreUnreadable;
         }
+        if (view is null)
+        {
+            await error.WriteLineAsync($"ledger replay: participant {participant.Value} had no account {Describe(options.Bound)}");
+            return ExitNoAccount;
+        }
+        if (options.Json)
+        {
+            await output.WriteLineAsync(JsonSerializer.Serialize(view, LedgerApi.Json));
+        }
+        else
+        {
+            Print(console, view, options.Bound);
+        }
+        return ExitOk;
     }
 
-    private static async Task<AccountView?> ReplayWithProgressAsync(Akka.Actor.ActorSystem system, ParticipantId participant, ReplayBound bound, IAnsiConsole console,
+    private static async Task<AccountView?> ReplayWithProgressAsync(JournalTable journal, ParticipantId participant, ReplayBound bound, IAnsiConsole console,
         CancellationToken ct)
     {
-        if (!console.Profile.Capabilities.Interactive) return await AccountReplay.ReplayAsync(system, participant, bound, null, ct);
-        var highest = await AccountReplay.HighestSequenceNrAsync(system, participant, HighestSequenceNrTimeout, ct);
+        if (!console.Profile.Capabilities.Interactive) return await AccountReplay.ReplayAsync(journal, participant, bound, null, ct);
+        var highest = await AccountReplay.HighestSequenceNrAsync(journal, participant, ct);
         var total = bound is ReplayBound.EventBound e ? Math.Min(e.SequenceNr, highest) : highest;
-        if (total < ProgressFromEvents) return await AccountReplay.ReplayAsync(system, participant, bound, null, ct);
+        if (total < ProgressFromEvents) return await AccountReplay.ReplayAsync(journal, participant, bound, null, ct);
         AccountView? view = null;
         await console.Progress().AutoClear(true)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .StartAsync(async context =>
             {
                 var task = context.AddTask(Markup.Escape($"replaying account {participant.Value}"), maxValue: total);
-                view = await AccountReplay.ReplayAsync(system, participant, bound, new Progress<long>(n => task.Value = n), ct);
+                view = await AccountReplay.ReplayAsync(journal, participant, bound, new Progress<long>(n => task.Value = n), ct);
                 task.Value = total;
             });
         return view;

@@ -43,15 +43,7 @@ public static class VerifyCommand
         IReadOnlyList<AccountVerification> results;
         try
         {
-            var system = AccountReplay.CreateReaderSystem(store);
-            try
-            {
-                results = await JournalVerifier.VerifyAsync(system, participant, ct);
-            }
-            finally
-            {
-                await system.Terminate();
-            }
+            results = await JournalVerifier.VerifyAsync(JournalTable.Of(store), participant, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
