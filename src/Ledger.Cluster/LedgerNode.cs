@@ -138,7 +138,8 @@ public sealed class LedgerNode : IAsyncDisposable
         var cluster = Akka.Cluster.Cluster.Get(System);
         try
         {
-            await cluster.LeaveAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            // A node that already left (or whose system stopped) has nothing to leave, and no answer would come.
+            if (!cluster.IsTerminated && !System.WhenTerminated.IsCompleted) await cluster.LeaveAsync().WaitAsync(TimeSpan.FromSeconds(10));
         }
         catch (TimeoutException)
         {

@@ -77,12 +77,11 @@ internal static class Endpoints
         {
             log.LogWarning("Not ready: {Check} failed: {Detail} ({Cause})", check.Name, check.Detail, check.Cause ?? "no further cause");
         }
-        var rule = failed[0].Name switch
-        {
-            HealthCheck.ClusterName => "cluster-up",
-            HealthCheck.JournalName => "journal-reachable",
-            _ => "ledger-available",
-        };
+        // The most specific cause names the problem: a node out of its cluster or cut off from
+        // its journal usually stops answering as a ledger too.
+        var rule = failed.Any(c => c.Name == HealthCheck.ClusterName) ? "cluster-up"
+            : failed.Any(c => c.Name == HealthCheck.JournalName) ? "journal-reachable"
+            : "ledger-available";
         return Problems.Of(StatusCodes.Status503ServiceUnavailable, rule, null,
             "the node is not ready: " + string.Join("; ", failed.Select(c => $"{c.Name}: {c.Detail}")),
             extensions: new Dictionary<string, object?> { ["checks"] = shown });
