@@ -2,6 +2,10 @@ using System.Text.Json;
 using Ledger.Cluster;
 using Ledger.Cluster.Telemetry;
 using Ledger.Host.Tests.Support;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Serilog;
 using Serilog.Events;
 using Serilog.Extensions.Logging;
@@ -260,6 +264,42 @@ public sealed class OperabilityTests
         var ready = await (await host.SendAsync(HttpMethod.Get, "/health/ready", null)).AssertOk();
         Assert.Equal("ready", ready.GetProperty("status").GetString());
         Assert.Equal(3, ready.GetProperty("checks").GetArrayLength());
+    }
+
+    /// <summary>With an OTLP endpoint the host pushes its node's metrics there too (OTLP over HTTP, protobuf).</summary>
+    [Fact]
+    public async Task Metrics_are_pushed_by_otlp_to_the_endpoint_given()
+    {
+        var received = new System.Collections.Concurrent.ConcurrentQueue<byte[]>();
+        var receiverBuilder = WebApplication.CreateSlimBuilder();
+        receiverBuilder.WebHost.UseUrls("http://127.0.0.1:0");
+        receiverBuilder.Logging.ClearProviders();
+        await using var receiver = receiverBuilder.Build();
+        receiver.MapPost("/v1/metrics", async (HttpRequest request) =>
+        {
+            using var body = new MemoryStream();
+            await request.Body.CopyToAsync(body);
+            received.Enqueue(body.ToArray());
+            return Results.Ok();
+        });
+        await receiver.StartAsync();
+        using var telemetry = new LedgerTelemetry();
+
+        await using var host = await ApiHost.StartAsync(FakeLedger.Seeded(), configure: o => o with
+        {
+            Telemetry = telemetry,
+            OtlpEndpoint = new Uri(receiver.Urls.First()),
+            OtlpExportInterval = TimeSpan.FromMilliseconds(200),
+        });
+
+        // OTLP protobuf holds names as plain UTF-8: the rejected counter and its rule travel as they are.
+        static bool Holds(byte[] body, string text) => body.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(text)) >= 0;
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); !received.Any(b => Holds(b, LedgerTelemetry.RejectedName) && Holds(b, "security-known")); await Task.Delay(100))
+        {
+            // A measurement counts only once the exporter listens; refuse again until one has gone out.
+            telemetry.Refused("DO-9", "0001", new Ledger.Domain.EntryError(Ledger.Domain.EntryRejection.UnknownSecurity, "cusip", "unknown"));
+            Assert.True(DateTime.UtcNow < deadline, $"no OTLP export with {LedgerTelemetry.RejectedName} within 30 s ({received.Count} posts)");
+        }
     }
 
     /// <summary>Polls /health/ready until it answers 503 (at most 30 s) and returns the problem.</summary>
