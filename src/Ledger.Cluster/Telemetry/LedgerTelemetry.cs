@@ -94,6 +94,10 @@ public sealed partial class LedgerTelemetry : IExtension, IDisposable
         var logger = _settlement;
         var info = logger.IsEnabled(LogLevel.Information);
         var debug = info && logger.IsEnabled(LogLevel.Debug);
+        // At a central counterparty (OCC) every Market Loan leg pends until look-ahead pairs it:
+        // there a pend is the normal path, and logged as such.
+        var pendLevel = state.CentralCounterparty ? LogLevel.Debug : LogLevel.Information;
+        var pends = state.CentralCounterparty ? debug : info;
         long accepted = 0, direct = 0, recycle = 0, lookAhead = 0, overridden = 0, dropped = 0, cancelled = 0;
         var participant = state.Participant.Value;
         for (var i = 0; i < events.Count; i++)
@@ -107,11 +111,11 @@ public sealed partial class LedgerTelemetry : IExtension, IDisposable
                 case DeliveryPended e:
                     accepted++;
                     _pended.Add(1, DeliverySide, Reason(e.Reason));
-                    if (info) Log.DeliveryPended(logger, e.Order.Id, participant, e.Reason, e.Order.Receiver, e.Order.Shares, e.Order.Cusip);
+                    if (pends) Log.DeliveryPended(logger, pendLevel, e.Order.Id, participant, e.Reason, e.Order.Receiver, e.Order.Shares, e.Order.Cusip);
                     break;
                 case ReceivePended e:
                     _pended.Add(1, ReceiveSide, Reason(e.Reason));
-                    if (info) Log.ReceivePended(logger, e.Order.Id, participant, e.Reason, e.Order.Deliverer, e.Order.Shares, e.Order.Cusip);
+                    if (pends) Log.ReceivePended(logger, pendLevel, e.Order.Id, participant, e.Reason, e.Order.Deliverer, e.Order.Shares, e.Order.Cusip);
                     break;
                 case ReceiveCompleted e:
                     if (debug) Log.ReceiveCompleted(logger, e.Order.Id, participant, e.CompletedBy, e.Order.Deliverer);
@@ -239,7 +243,7 @@ public sealed partial class LedgerTelemetry : IExtension, IDisposable
     /// The settlement lines. Every one names the deliver order and the account it happened at
     /// (<c>DeliverOrderId</c>, <c>Participant</c>). Completions and reservations are Debug (one per
     /// deliver order at full rate would swamp the log); pends, drops, cancels and refusals are
-    /// Information.
+    /// Information, except pends at a central counterparty, which are Debug (see <see cref="Persisted"/>).
     /// </summary>
     private static partial class Log
     {
@@ -247,13 +251,13 @@ public sealed partial class LedgerTelemetry : IExtension, IDisposable
             Message = "Deliver order {DeliverOrderId} reserved at deliverer {Participant}: {Shares} shares of {Cusip} to {Counterparty} (recycled: {Recycled})")]
         public static partial void Reserved(ILogger logger, string deliverOrderId, string participant, string counterparty, long shares, string cusip, bool recycled);
 
-        [LoggerMessage(EventId = 1002, Level = LogLevel.Information,
+        [LoggerMessage(EventId = 1002,
             Message = "Deliver order {DeliverOrderId} pended at deliverer {Participant} on {PendReason}: {Shares} shares of {Cusip} to {Counterparty}")]
-        public static partial void DeliveryPended(ILogger logger, string deliverOrderId, string participant, string pendReason, string counterparty, long shares, string cusip);
+        public static partial void DeliveryPended(ILogger logger, LogLevel level, string deliverOrderId, string participant, string pendReason, string counterparty, long shares, string cusip);
 
-        [LoggerMessage(EventId = 1003, Level = LogLevel.Information,
+        [LoggerMessage(EventId = 1003,
             Message = "Deliver order {DeliverOrderId} pended at receiver {Participant} on {PendReason}: {Shares} shares of {Cusip} from {Counterparty}")]
-        public static partial void ReceivePended(ILogger logger, string deliverOrderId, string participant, string pendReason, string counterparty, long shares, string cusip);
+        public static partial void ReceivePended(ILogger logger, LogLevel level, string deliverOrderId, string participant, string pendReason, string counterparty, long shares, string cusip);
 
         [LoggerMessage(EventId = 1004, Level = LogLevel.Debug,
             Message = "Deliver order {DeliverOrderId} received by {Participant} from {Counterparty} ({CompletedBy})")]
