@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using Ledger.Cluster.Telemetry;
 using Ledger.Domain;
 using Ledger.Domain.Events;
 using Ledger.Journal;
@@ -30,6 +32,7 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
     private readonly List<(object Message, IActorRef Sender)> _buffer = new();
     private readonly HashSet<DeliverOrderId> _acknowledgedPending = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly LedgerTelemetry _telemetry = LedgerTelemetry.Of(Context.System);
     private bool _writing;
     private string _chain = EventChain.Genesis;
     private int _resendTicks;
@@ -66,6 +69,7 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
             case RecoveryCompleted:
                 Timers.StartPeriodicTimer("resend", ResendTick.Instance, _resendInterval);
                 SendAll(AccountDecider.Unsettled(_state, _clock.GetUtcNow()));
+                _telemetry.PendingDepth(_state);
                 break;
         }
     }
@@ -107,11 +111,14 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
         }
         _writing = true;
         var persisted = 0;
+        var writeStarted = Stopwatch.GetTimestamp();
         PersistAllAsync(events, _ =>
         {
             if (++persisted < events.Count) return;
+            var written = Stopwatch.GetTimestamp();
             _writing = false;
             Release(effects);
+            _telemetry.Persisted(_state, events, writeStarted, written);
             if (_buffer.Count > 0) Flush();
         });
     }
@@ -202,6 +209,12 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
         return AccountDecider.Unsettled(_state, _clock.GetUtcNow())
             .Where(m => everything || m.Command is not RequestReceive rr || !_acknowledgedPending.Contains(rr.Order.Id))
             .ToList();
+    }
+
+    protected override void PostStop()
+    {
+        _telemetry.Forget(_state.Participant);
+        base.PostStop();
     }
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Ledger.Cluster.Replay;
+using Ledger.Cluster.Telemetry;
 using Ledger.Domain;
 
 namespace Ledger.Cluster;
@@ -18,10 +19,14 @@ public sealed class ClusterLedger : ILedger, IJournalReader
     private readonly IActorRef _index;
     private readonly TimeProvider _clock;
     private readonly LedgerNodeOptions _options;
+    private readonly LedgerTelemetry? _telemetry;
 
     /// <param name="journal">The node's read side; null on a store without a SQL read journal (the in-memory test store).</param>
-    public ClusterLedger(IActorRef accounts, IActorRef reference, IActorRef index, LedgerNodeOptions options, IJournalReader? journal = null)
+    /// <param name="telemetry">Counts and logs refusals at entry; null counts nothing.</param>
+    public ClusterLedger(IActorRef accounts, IActorRef reference, IActorRef index, LedgerNodeOptions options, IJournalReader? journal = null,
+        LedgerTelemetry? telemetry = null)
     {
+        _telemetry = telemetry;
         _journal = journal;
         _accounts = accounts;
         _reference = reference;
@@ -175,6 +180,13 @@ public sealed class ClusterLedger : ILedger, IJournalReader
                 };
             }
         }));
+        if (_telemetry is { } telemetry)
+        {
+            for (var i = 0; i < results.Length; i++)
+            {
+                if (results[i] is { Accepted: false, Error: { } error }) telemetry.Refused(requests[i].Id, requests[i].Deliverer, error);
+            }
+        }
         return results.Select(r => r!).ToList();
     }
 
@@ -204,8 +216,12 @@ public sealed class ClusterLedger : ILedger, IJournalReader
 
     public async Task<SubmitResult> ReclaimAsync(ParticipantId reclaimer, DeliverOrderId reclaimId, DeliverOrderId original, CancellationToken ct)
     {
-        SubmitResult Refused(EntryRejection rule, string field, string message) =>
-            new(reclaimId.Value, false, DeliverOrderStatus.Rejected.Name(), new EntryError(rule, field, message));
+        SubmitResult Refused(EntryRejection rule, string field, string message)
+        {
+            var error = new EntryError(rule, field, message);
+            _telemetry?.Refused(reclaimId.Value, reclaimer.Value, error);
+            return new(reclaimId.Value, false, DeliverOrderStatus.Rejected.Name(), error);
+        }
 
         var location = await Ask<DeliverOrderLocation>(_index, new IndexEnvelope(IndexBuckets.Of(original), new FindDeliverOrder(original)), ct);
         if (location.Entry is not { } entry)

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Configuration;
 using Ledger.Cluster.Replay;
+using Ledger.Cluster.Telemetry;
 using Ledger.Journal;
 using Microsoft.Extensions.Logging;
 
@@ -28,6 +29,8 @@ public sealed class LedgerNode : IAsyncDisposable
         Ledger = ledger;
         Journal = ledger;
         Options = options;
+        Telemetry = LedgerTelemetry.Of(system);
+        Health = new NodeHealth(system);
         var logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger("Ledger.BusinessDay");
         _cutoffClock = new RecycleCutoffClock(ledger, options, logger);
     }
@@ -41,6 +44,12 @@ public sealed class LedgerNode : IAsyncDisposable
 
     public LedgerNodeOptions Options { get; }
 
+    /// <summary>This node's metrics (its own meter) and settlement log.</summary>
+    public LedgerTelemetry Telemetry { get; }
+
+    /// <summary>This node's readiness checks: cluster membership Up, journal answering.</summary>
+    public INodeHealth Health { get; }
+
     /// <summary>This node's cluster address, for other nodes to use as a seed.</summary>
     public string Address => Akka.Cluster.Cluster.Get(System).SelfAddress.ToString();
 
@@ -50,6 +59,9 @@ public sealed class LedgerNode : IAsyncDisposable
         var system = ActorSystem.Create(SystemName, BuildConfig(options));
         try
         {
+            // Before any account starts, so that every settlement line reaches this node's log.
+            var telemetry = LedgerTelemetry.Of(system);
+            if (loggerFactory is not null) telemetry.UseLoggerFactory(loggerFactory);
             var cluster = Akka.Cluster.Cluster.Get(system);
             if (options.SeedNodes.Count == 0)
             {
@@ -70,7 +82,7 @@ public sealed class LedgerNode : IAsyncDisposable
             var index = await sharding.StartAsync(IndexRegion, bucket => DeliverOrderIndexActor.Props(bucket, options.Clock), settings, extractor);
 
             var journal = options.Store == "memory" ? null : new JournalReader(JournalTable.Of(new StoreSettings(options.Store, options.Connection, options.DataDir)), options.ReclaimRules);
-            var ledger = new ClusterLedger(regions.Accounts, reference, index, options, journal);
+            var ledger = new ClusterLedger(regions.Accounts, reference, index, options, journal, telemetry);
             await ledger.OpenFirstBusinessDayAsync(ct);
             return new LedgerNode(system, ledger, options, loggerFactory);
         }
@@ -126,7 +138,8 @@ public sealed class LedgerNode : IAsyncDisposable
         var cluster = Akka.Cluster.Cluster.Get(System);
         try
         {
-            await cluster.LeaveAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            // A node that already left (or whose system stopped) has nothing to leave, and no answer would come.
+            if (!cluster.IsTerminated && !System.WhenTerminated.IsCompleted) await cluster.LeaveAsync().WaitAsync(TimeSpan.FromSeconds(10));
         }
         catch (TimeoutException)
         {

@@ -60,10 +60,28 @@ public static class Cli
             DefaultValueFactory = _ => "console",
         };
         logFormat.AcceptOnlyFromAmong("console", "json");
+        var logLevel = new Option<string>("--log-level")
+        {
+            Description = "Least level logged; debug adds a line per deliver order completed",
+            DefaultValueFactory = _ => "information",
+        };
+        logLevel.AcceptOnlyFromAmong(HostLogging.Levels);
+        var otlpEndpoint = new Option<Uri?>("--otlp-endpoint")
+        {
+            Description = "Push metrics by OTLP over HTTP to this collector (http://127.0.0.1:4318); /metrics serves them to Prometheus either way",
+            HelpName = "URL",
+            CustomParser = r =>
+            {
+                var text = r.Tokens.Single().Value;
+                if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https") return uri;
+                r.AddError($"--otlp-endpoint must be an absolute http or https URL, not '{text}'");
+                return null;
+            },
+        };
 
         var serve = new Command("serve", "Start a ledger node and its HTTP API")
         {
-            urls, dataDir, store, connection, tokens, port, seedNodes, logFormat,
+            urls, dataDir, store, connection, tokens, port, seedNodes, logFormat, logLevel, otlpEndpoint,
         };
         serve.Validators.Add(r =>
         {
@@ -82,11 +100,13 @@ public static class Cli
             Port = parse.GetValue(port),
             SeedNodes = SplitList(parse.GetValue(seedNodes)),
             LogFormat = parse.GetValue(logFormat) == "json" ? LogFormat.Json : LogFormat.Console,
+            LogLevel = HostLogging.ParseLevel(parse.GetValue(logLevel)!),
+            OtlpEndpoint = parse.GetValue(otlpEndpoint),
         };
         serve.SetAction((parse, ct) => LedgerServer.RunAsync(ReadServeOptions(parse), startLedger, ct));
 
         // The demo starts its node exactly as serve does, with the same options (less --tokens: it uses the demo tokens).
-        var demo = Verbs.DemoCommand.Build(startLedger, ReadServeOptions, urls, dataDir, store, connection, port, seedNodes, logFormat);
+        var demo = Verbs.DemoCommand.Build(startLedger, ReadServeOptions, urls, dataDir, store, connection, port, seedNodes, logFormat, logLevel, otlpEndpoint);
         var root = new RootCommand("ledger: an event-sourced settlement ledger for stock-loan deliver orders") { serve, demo, Verbs.SubmitCommand.Build(), Verbs.ReplayCommand.Build(), Verbs.ExplainCommand.Build(), Verbs.VerifyCommand.Build(), Verbs.WhatIfCommand.Build() };
         root.SetAction(parse => new HelpAction().Invoke(parse));
         return root;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ledger.Cluster;
+using Ledger.Cluster.Telemetry;
 using Ledger.Domain;
 using Ledger.Host.Auth;
 using Ledger.Host.Http;
@@ -54,18 +55,51 @@ internal static class Endpoints
         v1.MapPost("/business-day/close", Close).RequireRole(Role.Operator);
     }
 
-    private static async Task<IResult> Ready(ILedger ledger, ApiOptions options, CancellationToken ct)
+    /// <summary>
+    /// Ready when the ledger answers (its reference data, through the sharded reference entity) and,
+    /// on a real node, its cluster member is Up and its journal answers a read. Each check is bounded
+    /// by <see cref="ApiOptions.ReadyTimeout"/>; a failure answers 503 naming the check, and the
+    /// node's log gets the cause (the endpoint needs no token, so the answer carries no internals).
+    /// </summary>
+    private static async Task<IResult> Ready(ILedger ledger, ApiOptions options, ILoggerFactory loggers, CancellationToken ct)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(options.ReadyTimeout);
+        var nodeChecks = options.Health is { } health
+            ? health.CheckAsync(options.ReadyTimeout, ct)
+            : Task.FromResult<IReadOnlyList<HealthCheck>>([]);
+        var (ledgerCheck, businessDate) = await LedgerAnswers(ledger, options.ReadyTimeout, ct);
+        IReadOnlyList<HealthCheck> checks = [ledgerCheck, .. await nodeChecks];
+        var shown = checks.Select(c => new { name = c.Name, ok = c.Ok, detail = c.Detail }).ToList();
+        var failed = checks.Where(c => !c.Ok).ToList();
+        if (failed.Count == 0) return Results.Ok(new { status = "ready", businessDate, checks = shown });
+
+        var log = loggers.CreateLogger("Ledger.Host.Health");
+        foreach (var check in failed)
+        {
+            log.LogWarning("Not ready: {Check} failed: {Detail} ({Cause})", check.Name, check.Detail, check.Cause ?? "no further cause");
+        }
+        // The most specific cause names the problem: a node out of its cluster or cut off from
+        // its journal usually stops answering as a ledger too.
+        var rule = failed.Any(c => c.Name == HealthCheck.ClusterName) ? "cluster-up"
+            : failed.Any(c => c.Name == HealthCheck.JournalName) ? "journal-reachable"
+            : "ledger-available";
+        return Problems.Of(StatusCodes.Status503ServiceUnavailable, rule, null,
+            "the node is not ready: " + string.Join("; ", failed.Select(c => $"{c.Name}: {c.Detail}")),
+            extensions: new Dictionary<string, object?> { ["checks"] = shown });
+    }
+
+    private static async Task<(HealthCheck Check, string? BusinessDate)> LedgerAnswers(ILedger ledger, TimeSpan timeout, CancellationToken ct)
+    {
+        const string name = "ledger";
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(timeout);
         try
         {
-            var reference = await ledger.ReferenceAsync(timeout.Token).WaitAsync(timeout.Token);
-            return Results.Ok(new { status = "ready", businessDate = reference.BusinessDate.ToString("yyyy-MM-dd") });
+            var reference = await ledger.ReferenceAsync(limit.Token).WaitAsync(limit.Token);
+            return (new HealthCheck(name, true, "the ledger answers"), reference.BusinessDate.ToString("yyyy-MM-dd"));
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            return Problems.Of(StatusCodes.Status503ServiceUnavailable, "ledger-available", null, "the ledger is not answering yet");
+            return (new HealthCheck(name, false, "the ledger is not answering yet", e.Message), null);
         }
     }
 

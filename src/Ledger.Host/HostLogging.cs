@@ -10,13 +10,29 @@ public enum LogFormat
     Json = 2,
 }
 
-/// <summary>All of a node's logging goes through Serilog: its own, ASP.NET Core's and the ledger node's.</summary>
+/// <summary>
+/// All of a node's logging goes through Serilog: its own, ASP.NET Core's and the ledger node's
+/// (Akka's own lines and the settlement lines of <c>Ledger.Settlement</c>, whose structured
+/// properties, DeliverOrderId and Participant among them, appear as JSON fields with <c>--log-format json</c>).
+/// </summary>
 public static class HostLogging
 {
-    public static Serilog.Core.Logger Create(LogFormat format, Action<LoggerConfiguration>? configure = null)
+    /// <summary>The names <c>--log-level</c> takes.</summary>
+    public static readonly string[] Levels = ["debug", "information", "warning", "error"];
+
+    public static LogEventLevel ParseLevel(string name) => name switch
+    {
+        "debug" => LogEventLevel.Debug,
+        "warning" => LogEventLevel.Warning,
+        "error" => LogEventLevel.Error,
+        _ => LogEventLevel.Information,
+    };
+
+    /// <param name="level">The least level written; Debug adds the ledger's per-deliver-order completion lines.</param>
+    public static Serilog.Core.Logger Create(LogFormat format, Action<LoggerConfiguration>? configure = null, LogEventLevel level = LogEventLevel.Information)
     {
         var config = new LoggerConfiguration()
-            .MinimumLevel.Information()
+            .MinimumLevel.Is(level)
             // ASP.NET Core's own request lines would repeat the request log; its warnings still show.
             .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
             .Enrich.FromLogContext();

@@ -1,7 +1,12 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Ledger.Cluster;
+using Ledger.Cluster.Telemetry;
 using Ledger.Host.Auth;
 using Ledger.Host.Http;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using Serilog;
 using Serilog.Events;
 
@@ -23,8 +28,23 @@ public sealed record ApiOptions
     /// <summary>The largest request body: 16 MiB holds a full batch of deliver orders several times over.</summary>
     public long RequestBodyBytesMax { get; init; } = 16 * 1024 * 1024;
 
-    /// <summary>How long /health/ready waits for the ledger before it says not ready.</summary>
+    /// <summary>How long /health/ready waits for each check before it says not ready.</summary>
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The node's own checks for /health/ready (cluster Up, journal answering); without them only the ledger's answer is checked.</summary>
+    public INodeHealth? Health { get; init; }
+
+    /// <summary>The node's telemetry; with it the node exports its meter on <see cref="MetricsPath"/> (and by OTLP when asked).</summary>
+    public LedgerTelemetry? Telemetry { get; init; }
+
+    /// <summary>Where metrics are pushed by OTLP over HTTP/protobuf (a collector's base URL; <c>/v1/metrics</c> is added when it has no path).</summary>
+    public Uri? OtlpEndpoint { get; init; }
+
+    /// <summary>How often metrics are pushed by OTLP; null: the OpenTelemetry default (60 s, or OTEL_METRIC_EXPORT_INTERVAL).</summary>
+    public TimeSpan? OtlpExportInterval { get; init; }
+
+    /// <summary>The Prometheus scrape path, served to operator and risk tokens.</summary>
+    public const string MetricsPath = "/metrics";
 }
 
 /// <summary>
@@ -60,11 +80,14 @@ public static class LedgerApi
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.Tokens);
         builder.Services.AddSingleton(ledger);
+        var hostMeters = new HostMeters();
+        if (options.Telemetry is { } telemetry) AddMetrics(builder, options, telemetry, hostMeters);
         // The read side of the journal (?asOf=, /journal) where the ledger has one: the real node's does.
         if (ledger is Ledger.Cluster.Replay.IJournalReader journal) builder.Services.AddSingleton(journal);
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        hostMeters.Factory = app.Services.GetService<IMeterFactory>();
         app.UseSerilogRequestLogging(o =>
         {
             // Method, path (never the query), status and time: no header, so no token, is ever logged.
@@ -72,7 +95,7 @@ public static class LedgerApi
             o.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms";
             o.GetLevel = (http, _, ex) =>
                 ex is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
-                : http.Request.Path.StartsWithSegments("/health") ? LogEventLevel.Verbose
+                : http.Request.Path.StartsWithSegments("/health") || http.Request.Path.StartsWithSegments(ApiOptions.MetricsPath) ? LogEventLevel.Verbose
                 : LogEventLevel.Information;
         });
         app.Use(Failures.Middleware);
@@ -87,8 +110,57 @@ public static class LedgerApi
             };
             await Problems.Of(http.Response.StatusCode, rule, null, detail).ExecuteAsync(http);
         });
+        if (options.Telemetry is not null)
+        {
+            // Not a route handler, so the bearer check goes in front of the exporter in its branch.
+            app.UseOpenTelemetryPrometheusScrapingEndpoint(meterProvider: null, predicate: null, path: ApiOptions.MetricsPath,
+                configureBranchedPipeline: branch => branch.UseRequireRole(Role.Operator, Role.Risk), optionsName: null);
+        }
         Endpoints.Map(app);
         return app;
+    }
+
+    /// <summary>
+    /// OpenTelemetry metrics: the node's meter and ASP.NET Core's request metrics, scraped by
+    /// Prometheus on <see cref="ApiOptions.MetricsPath"/>, and pushed by OTLP when an endpoint is
+    /// given (or OTEL_EXPORTER_OTLP_ENDPOINT is set). Only this node's meter and this host's own
+    /// meters are exported: other nodes in the same process (tests) have meters of the same names.
+    /// </summary>
+    private static void AddMetrics(WebApplicationBuilder builder, ApiOptions options, LedgerTelemetry telemetry, HostMeters hostMeters)
+    {
+        bool Ours(Instrument instrument) =>
+            ReferenceEquals(instrument.Meter, telemetry.Meter) || (hostMeters.Factory is { } f && ReferenceEquals(instrument.Meter.Scope, f));
+
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("ledger"))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(LedgerTelemetry.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+                    .AddView(instrument => Ours(instrument) ? null : MetricStreamConfiguration.Drop)
+                    .AddPrometheusExporter();
+                if (options.OtlpEndpoint is { } endpoint)
+                {
+                    metrics.AddOtlpExporter((exporter, reader) =>
+                    {
+                        exporter.Protocol = OtlpExportProtocol.HttpProtobuf;
+                        // Set in code, the endpoint is used as it is: the signal's path is ours to add.
+                        exporter.Endpoint = endpoint.AbsolutePath is "" or "/" ? new Uri(endpoint, "/v1/metrics") : endpoint;
+                        if (options.OtlpExportInterval is { } interval)
+                            reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = checked((int)interval.TotalMilliseconds);
+                    });
+                }
+                else if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")))
+                {
+                    // The standard variables (OTEL_EXPORTER_OTLP_ENDPOINT, _PROTOCOL, OTEL_METRIC_EXPORT_INTERVAL) configure it.
+                    metrics.AddOtlpExporter();
+                }
+            });
+    }
+
+    /// <summary>The host's own meter factory, known once the app is built (ASP.NET Core's meters are created by it).</summary>
+    private sealed class HostMeters
+    {
+        public IMeterFactory? Factory { get; set; }
     }
 }
 

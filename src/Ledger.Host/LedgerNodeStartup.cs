@@ -1,10 +1,19 @@
 using Ledger.Cluster;
+using Ledger.Cluster.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Ledger.Host;
 
-/// <summary>A running ledger: the gateway to call, and the node to dispose when the host stops.</summary>
-public sealed record StartedLedger(ILedger Ledger, IAsyncDisposable Node);
+/// <summary>
+/// A running ledger: the gateway to call, and the node to dispose when the host stops. A real
+/// node also brings its readiness checks and its telemetry (the meter the host exports).
+/// </summary>
+public sealed record StartedLedger(ILedger Ledger, IAsyncDisposable Node)
+{
+    public INodeHealth? Health { get; init; }
+
+    public LedgerTelemetry? Telemetry { get; init; }
+}
 
 /// <summary>How the host gets a ledger. The program passes <see cref="LedgerNodeStartup.StartAsync"/>; tests may pass their own.</summary>
 public delegate Task<StartedLedger> StartLedger(LedgerNodeOptions options, ILoggerFactory loggerFactory, CancellationToken ct);
@@ -15,6 +24,6 @@ public static class LedgerNodeStartup
     public static async Task<StartedLedger> StartAsync(LedgerNodeOptions options, ILoggerFactory loggerFactory, CancellationToken ct)
     {
         var node = await LedgerNode.StartAsync(options, loggerFactory, ct);
-        return new StartedLedger(node.Ledger, node);
+        return new StartedLedger(node.Ledger, node) { Health = node.Health, Telemetry = node.Telemetry };
     }
 }

@@ -15,6 +15,10 @@ public sealed record ServeOptions
     public int Port { get; init; }
     public IReadOnlyList<string> SeedNodes { get; init; } = [];
     public LogFormat LogFormat { get; init; } = LogFormat.Console;
+    public Serilog.Events.LogEventLevel LogLevel { get; init; } = Serilog.Events.LogEventLevel.Information;
+
+    /// <summary>An OTLP/HTTP collector to push metrics to; null pushes none (unless OTEL_EXPORTER_OTLP_ENDPOINT is set).</summary>
+    public Uri? OtlpEndpoint { get; init; }
 }
 
 /// <summary>
@@ -36,7 +40,7 @@ public static class LedgerServer
     public static async Task<int> RunAsync(ServeOptions options, StartLedger startLedger, CancellationToken ct, Action<Serilog.LoggerConfiguration>? configureLogging = null,
         WhileServing? whileServing = null)
     {
-        using var logger = HostLogging.Create(options.LogFormat, configureLogging);
+        using var logger = HostLogging.Create(options.LogFormat, configureLogging, options.LogLevel);
         var log = logger.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "Ledger.Host");
 
         TokenStore tokens;
@@ -90,7 +94,15 @@ public static class LedgerServer
 
         try
         {
-            var api = new ApiOptions { Urls = options.Urls, Tokens = tokens, BatchSizeMax = nodeOptions.BatchSizeMax };
+            var api = new ApiOptions
+            {
+                Urls = options.Urls,
+                Tokens = tokens,
+                BatchSizeMax = nodeOptions.BatchSizeMax,
+                Health = started.Health,
+                Telemetry = started.Telemetry,
+                OtlpEndpoint = options.OtlpEndpoint,
+            };
             await using var app = LedgerApi.Build(api, started.Ledger, logger);
             await app.StartAsync(ct);
             log.Information("Listening on {Urls}", string.Join(", ", app.Urls));

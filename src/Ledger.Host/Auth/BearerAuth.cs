@@ -10,25 +10,38 @@ namespace Ledger.Host.Auth;
 public static class BearerAuth
 {
     public static RouteHandlerBuilder RequireRole(this RouteHandlerBuilder endpoint, params Role[] roles) =>
-        endpoint.AddEndpointFilter(async (context, next) =>
-        {
-            var http = context.HttpContext;
-            var tokens = http.RequestServices.GetRequiredService<TokenStore>();
-            if (!TryReadBearer(http.Request, out var token))
-                return Unauthorized(http, "Bearer", "send Authorization: Bearer <token>");
-            var caller = tokens.Find(token);
-            if (caller is null)
-                return Unauthorized(http, "Bearer error=\"invalid_token\"", "the bearer token is not known to this node");
+        endpoint.AddEndpointFilter(async (context, next) => Authorize(context.HttpContext, roles) ?? await next(context));
 
-            http.Items[typeof(Caller)] = caller;
-            http.RequestServices.GetService<IDiagnosticContext>()?.Set("Caller", caller.ToString());
-            if (!roles.Contains(caller.Role))
-            {
-                var allowed = string.Join(" or ", roles.Select(Roles.Name));
-                return Problems.Of(StatusCodes.Status403Forbidden, "role", null, $"this request is for {allowed}; the token is for {caller}");
-            }
-            return await next(context);
+    /// <summary>
+    /// The same check for a middleware branch (the metrics scrape endpoint is not a route handler):
+    /// answers the refusal itself, or passes the request on.
+    /// </summary>
+    public static void UseRequireRole(this IApplicationBuilder branch, params Role[] roles) =>
+        branch.Use(async (HttpContext http, RequestDelegate next) =>
+        {
+            if (Authorize(http, roles) is { } refusal) await refusal.ExecuteAsync(http);
+            else await next(http);
         });
+
+    /// <summary>Null when the request carries a known token of one of <paramref name="roles"/>; otherwise the 401 or 403 to answer.</summary>
+    private static IResult? Authorize(HttpContext http, Role[] roles)
+    {
+        var tokens = http.RequestServices.GetRequiredService<TokenStore>();
+        if (!TryReadBearer(http.Request, out var token))
+            return Unauthorized(http, "Bearer", "send Authorization: Bearer <token>");
+        var caller = tokens.Find(token);
+        if (caller is null)
+            return Unauthorized(http, "Bearer error=\"invalid_token\"", "the bearer token is not known to this node");
+
+        http.Items[typeof(Caller)] = caller;
+        http.RequestServices.GetService<IDiagnosticContext>()?.Set("Caller", caller.ToString());
+        if (!roles.Contains(caller.Role))
+        {
+            var allowed = string.Join(" or ", roles.Select(Roles.Name));
+            return Problems.Of(StatusCodes.Status403Forbidden, "role", null, $"this request is for {allowed}; the token is for {caller}");
+        }
+        return null;
+    }
 
     /// <summary>The caller the filter found; only for handlers behind <see cref="RequireRole"/>.</summary>
     public static Caller Caller(this HttpContext http) =>

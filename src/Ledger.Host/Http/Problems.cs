@@ -15,7 +15,9 @@ public static class Problems
 {
     public const string ContentType = "application/problem+json";
 
-    public static IResult Of(int status, string rule, string? field, string detail, IReadOnlyList<FieldProblem>? errors = null)
+    /// <param name="extensions">More members of the problem (for instance the readiness checks), after rule, field and errors.</param>
+    public static IResult Of(int status, string rule, string? field, string detail, IReadOnlyList<FieldProblem>? errors = null,
+        IReadOnlyDictionary<string, object?>? extensions = null)
     {
         var problem = new ProblemDetails
         {
@@ -31,6 +33,10 @@ public static class Problems
             problem.Extensions["errors"] = errors
                 .Select(e => new { index = e.Index, field = e.Field, rule = e.Rule, message = e.Message })
                 .ToList();
+        }
+        if (extensions is not null)
+        {
+            foreach (var (key, value) in extensions) problem.Extensions[key] = value;
         }
         return Results.Problem(problem);
     }

@@ -28,11 +28,14 @@ public sealed class ApiHost : IAsyncDisposable
 
     public LogCapture Logs { get; }
 
-    public static async Task<ApiHost> StartAsync(ILedger ledger, TokenStore? tokens = null, int? batchSizeMax = null, long? bodyBytesMax = null)
+    /// <param name="configure">Changes the options last (a real node's health checks and telemetry, say).</param>
+    public static async Task<ApiHost> StartAsync(ILedger ledger, TokenStore? tokens = null, int? batchSizeMax = null, long? bodyBytesMax = null,
+        Func<ApiOptions, ApiOptions>? configure = null)
     {
         var options = new ApiOptions { Tokens = tokens ?? TokenStore.Demo() };
         if (batchSizeMax is { } b) options = options with { BatchSizeMax = b };
         if (bodyBytesMax is { } m) options = options with { RequestBodyBytesMax = m };
+        if (configure is not null) options = configure(options);
         var logs = new LogCapture();
         var logger = new LoggerConfiguration().MinimumLevel.Verbose().WriteTo.Sink(logs).CreateLogger();
         var app = LedgerApi.Build(options, ledger, logger, builder => builder.WebHost.UseTestServer());

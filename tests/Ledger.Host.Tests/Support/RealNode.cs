@@ -20,13 +20,20 @@ public sealed class RealNode : IAsyncDisposable
 
     public ApiHost Api { get; }
 
-    public static async Task<RealNode> StartAsync(string dataDir)
+    /// <summary>The node itself (its actor system, telemetry and health checks).</summary>
+    public LedgerNode Node => (LedgerNode)_ledger.Node;
+
+    public static Task<RealNode> StartAsync(string dataDir) =>
+        StartAsync(new LedgerNodeOptions { DataDir = dataDir, ResendInterval = TimeSpan.FromMilliseconds(200) });
+
+    /// <summary>A node as <c>ledger serve</c> builds it: its health checks and telemetry reach the API too.</summary>
+    public static async Task<RealNode> StartAsync(LedgerNodeOptions options, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
     {
-        var options = new LedgerNodeOptions { DataDir = dataDir, ResendInterval = TimeSpan.FromMilliseconds(200) };
-        var started = await LedgerNodeStartup.StartAsync(options, NullLoggerFactory.Instance, CancellationToken.None);
+        var started = await LedgerNodeStartup.StartAsync(options, loggerFactory ?? NullLoggerFactory.Instance, CancellationToken.None);
         try
         {
-            return new RealNode(started, await ApiHost.StartAsync(started.Ledger));
+            return new RealNode(started, await ApiHost.StartAsync(started.Ledger,
+                configure: o => o with { Health = started.Health, Telemetry = started.Telemetry }));
         }
         catch
         {

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Persistence;
+
+namespace Ledger.Cluster.Telemetry;
+
+/// <summary>
+/// One readiness check: its name, whether it held, a sentence safe to show anyone (the health
+/// endpoint needs no token), and for the node's own log the cause when it did not hold.
+/// </summary>
+public sealed record HealthCheck(string Name, bool Ok, string Detail, string? Cause = null)
+{
+    public const string ClusterName = "cluster";
+    public const string JournalName = "journal";
+}
+
+/// <summary>What a node checks before it says it is ready, beyond the ledger answering.</summary>
+public interface INodeHealth
+{
+    /// <summary>Every check, each bounded by <paramref name="timeout"/>; never throws for a failed check.</summary>
+    Task<IReadOnlyList<HealthCheck>> CheckAsync(TimeSpan timeout, CancellationToken ct);
+}
+
+/// <summary>
+/// A node is ready when its cluster member is Up and its journal answers. The journal check is a
+/// round trip through the node's own write journal (the plugin its accounts persist through):
+/// asking for the highest sequence number of a persistence id that never has events costs one
+/// small query on the store and replays nothing.
+/// </summary>
+public sealed class NodeHealth(ActorSystem system) : INodeHealth
+{
+    /// <summary>A persistence id no actor uses: the probe reads it, nothing ever writes it.</summary>
+    public const string ProbePersistenceId = "ledger-readiness-probe";
+
+    public async Task<IReadOnlyList<HealthCheck>> CheckAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        var cluster = Cluster();
+        var journal = await JournalAsync(timeout, ct);
+        return [cluster, journal];
+    }
+
+    private HealthCheck Cluster()
+    {
+        if (system.WhenTerminated.IsCompleted)
+            return new HealthCheck(HealthCheck.ClusterName, false, "the node's actor system has stopped");
+        var self = Akka.Cluster.Cluster.Get(system).SelfMember;
+        return self.Status == MemberStatus.Up
+            ? new HealthCheck(HealthCheck.ClusterName, true, "this node is an Up member of the cluster")
+            : new HealthCheck(HealthCheck.ClusterName, false, $"this node's cluster membership is {self.Status}, not Up");
+    }
+
+    private async Task<HealthCheck> JournalAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        if (system.WhenTerminated.IsCompleted)
+            return new HealthCheck(HealthCheck.JournalName, false, "the node's actor system has stopped");
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var journal = Persistence.Instance.Apply(system).JournalFor(null);
+            // max 0 and toSequenceNr 0: the journal only looks up the highest sequence number.
+            var answer = await journal.Ask<object>(replyTo => new ReplayMessages(0, 0, 0, ProbePersistenceId, replyTo), timeout, ct);
+            var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            return answer switch
+            {
+                RecoverySuccess => new HealthCheck(HealthCheck.JournalName, true, $"the journal answered in {elapsedMs:0} ms"),
+                ReplayMessagesFailure failure => new HealthCheck(HealthCheck.JournalName, false, "the journal could not be read", failure.Cause.Message),
+                _ => new HealthCheck(HealthCheck.JournalName, false, "the journal answered unexpectedly", answer.GetType().Name),
+            };
+        }
+        catch (AskTimeoutException)
+        {
+            return new HealthCheck(HealthCheck.JournalName, false, $"the journal did not answer within {timeout.TotalSeconds:0.#} s");
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return new HealthCheck(HealthCheck.JournalName, false, "the journal could not be reached", e.Message);
+        }
+    }
+}
