@@ -1,13 +1,14 @@
 using Ledger.Cluster.Replay;
 using Ledger.Cluster.Verify;
 using Ledger.Domain;
+using Ledger.Journal;
 using Ledger.TestSupport;
 
 namespace Ledger.Cluster.Tests;
 
 /// <summary>
 /// A node on a shared SQL store end to end: it settles, a second node on the same database recovers
-/// every account and deliver order, the read journal replays an account to its live state, a
+/// every account and deliver order, the journal table replays an account to its live state, a
 /// pending receive still recycles, and every hash chain verifies. One test body, one subclass per
 /// server store.
 /// </summary>
@@ -46,7 +47,7 @@ public abstract class SqlStoreNodeTests
             AssertSameAccount(before, after);
             Assert.Equal("completed", (await node.Ledger.DeliverOrderAsync(new DeliverOrderId("DO-A"), Setup.None))!.Status);
 
-            // The read journal (Persistence Query on this store) replays the account to what its actor holds.
+            // The journal table of this store replays the account to what its actor holds.
             AssertSameAccount(after, (await node.Journal.ReplayAsync(borrower, ReplayBound.Latest, Setup.None))!);
             var events = (await node.Journal.EventsAsync(borrower, null, null, Setup.None))!;
             Assert.Equal(after.Version, events.Count);
@@ -55,7 +56,8 @@ public abstract class SqlStoreNodeTests
             Assert.True((await node.Ledger.SettlementProgressPaymentAsync(borrower, Money.FromDollars(20_000m), Setup.None)).Ok);
             await Eventually.Status(node.Ledger, "DO-B", "completed");
 
-            var verified = await JournalVerifier.VerifyAsync(node.System, null, Setup.None);
+            // Straight from the store's journal table, as `ledger verify` reads it.
+            var verified = await JournalVerifier.VerifyAsync(JournalTable.Of(new StoreSettings(Store, options.Connection, "unused")), null, Setup.None);
             Assert.Contains(verified, v => v.PersistenceId == "account-0001");
             Assert.Contains(verified, v => v.PersistenceId == "account-0002");
             Assert.All(verified, v => Assert.True(v.Ok, $"{v.PersistenceId}: {v.Break} {v.Unreadable}"));
