@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Configuration;
@@ -104,6 +105,7 @@ public sealed class LedgerNode : IAsyncDisposable
         var seeds = string.Join(", ", options.SeedNodes.Select(s => "\"" + s + "\""));
         var overrides = ConfigurationFactory.ParseString(string.Create(CultureInfo.InvariantCulture, $$"""
             akka.remote.dot-netty.tcp.hostname = "{{options.Hostname}}"
+            akka.remote.dot-netty.tcp.public-hostname = "{{AdvertisedHostname(options)}}"
             akka.remote.dot-netty.tcp.port = {{options.Port}}
             akka.cluster.seed-nodes = [{{seeds}}]
             akka.loggers = ["Ledger.Cluster.MicrosoftLoggingBridge, Ledger.Cluster"]
@@ -131,6 +133,22 @@ public sealed class LedgerNode : IAsyncDisposable
             .WithFallback(StoreConfig.LoadEmbedded("ledger.conf"))
             .WithFallback(ClusterSharding.DefaultConfig());
     }
+
+    /// <summary>
+    /// The host name in this node's address: <see cref="LedgerNodeOptions.PublicHostname"/> when given;
+    /// otherwise the bind address, unless that is a wildcard, which no other node can dial: then the
+    /// machine's host name (a container's own name).
+    /// </summary>
+    public static string AdvertisedHostname(LedgerNodeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!string.IsNullOrWhiteSpace(options.PublicHostname)) return options.PublicHostname;
+        return IsWildcard(options.Hostname) ? Dns.GetHostName() : options.Hostname;
+    }
+
+    /// <summary>True for the addresses that bind every interface: 0.0.0.0 and ::.</summary>
+    public static bool IsWildcard(string? hostname) =>
+        IPAddress.TryParse(hostname, out var ip) && (ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any));
 
     public async ValueTask DisposeAsync()
     {

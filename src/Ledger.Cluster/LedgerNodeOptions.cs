@@ -12,8 +12,18 @@ public sealed record LedgerNodeOptions
     /// <summary>Where the embedded SQLite file lives.</summary>
     public string DataDir { get; init; } = "./data";
 
-    /// <summary>The Akka remoting address; always 127.0.0.1 on loopback, never "localhost".</summary>
+    /// <summary>
+    /// The address Akka remoting binds to: 127.0.0.1 on loopback (never "localhost"), or 0.0.0.0 in a
+    /// container, where other nodes reach this one by <see cref="PublicHostname"/>.
+    /// </summary>
     public string Hostname { get; init; } = "127.0.0.1";
+
+    /// <summary>
+    /// The host name this node gives other nodes (its address is <c>akka.tcp://ledger@PublicHostname:Port</c>),
+    /// which must be spelled exactly as in their seed node list. Null: <see cref="Hostname"/>, or the
+    /// machine's host name when <see cref="Hostname"/> is a wildcard (0.0.0.0 or ::).
+    /// </summary>
+    public string? PublicHostname { get; init; }
 
     /// <summary>The Akka remoting port; 0 picks a free one.</summary>
     public int Port { get; init; }

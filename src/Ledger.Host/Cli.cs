@@ -1,3 +1,4 @@
+using Ledger.Cluster;
 using System.CommandLine;
 using System.CommandLine.Help;
 
@@ -38,6 +39,27 @@ public static class Cli
             Description = "JSON array of {token, role, participant} or {sha256, role, participant}; without it the node serves the public demo tokens",
             HelpName = "FILE",
         };
+        var hostname = new Option<string>("--hostname")
+        {
+            Description = "Address Akka remoting binds to; 0.0.0.0 in a container",
+            HelpName = "ADDRESS",
+            DefaultValueFactory = _ => "127.0.0.1",
+        };
+        hostname.Validators.Add(r =>
+        {
+            if (r.Tokens is [{ } token] && !IsHostname(token.Value))
+                r.AddError($"--hostname '{token.Value}' must be an IP address or a DNS name");
+        });
+        var publicHostname = new Option<string?>("--public-hostname")
+        {
+            Description = "Host name other nodes reach this one by, spelled as in their --seed-nodes; default: --hostname, or this machine's name when that is 0.0.0.0",
+            HelpName = "NAME",
+        };
+        publicHostname.Validators.Add(r =>
+        {
+            if (r.Tokens is [{ } token] && (!IsHostname(token.Value) || LedgerNode.IsWildcard(token.Value)))
+                r.AddError($"--public-hostname '{token.Value}' must be an address or DNS name other nodes can dial (not 0.0.0.0 or ::)");
+        });
         var port = new Option<int>("--port")
         {
             Description = "Akka remoting port; 0 picks a free one",
@@ -54,6 +76,15 @@ public static class Cli
             Description = "Comma-separated seed node addresses (akka.tcp://ledger@host:port); none: the node joins itself",
             HelpName = "LIST",
         };
+        seedNodes.Validators.Add(r =>
+        {
+            if (r.Tokens is not [{ } token]) return;
+            foreach (var seed in SplitList(token.Value))
+            {
+                if (!IsSeedNode(seed))
+                    r.AddError($"--seed-nodes '{seed}' must be akka.tcp://{LedgerNode.SystemName}@HOST:PORT with a port from 1 to 65535");
+            }
+        });
         var logFormat = new Option<string>("--log-format")
         {
             Description = "Log lines for people (console) or compact JSON (json)",
@@ -81,7 +112,7 @@ public static class Cli
 
         var serve = new Command("serve", "Start a ledger node and its HTTP API")
         {
-            urls, dataDir, store, connection, tokens, port, seedNodes, logFormat, logLevel, otlpEndpoint,
+            urls, dataDir, store, connection, tokens, hostname, publicHostname, port, seedNodes, logFormat, logLevel, otlpEndpoint,
         };
         serve.Validators.Add(r =>
         {
@@ -97,6 +128,8 @@ public static class Cli
             Store = parse.GetValue(store)!,
             Connection = parse.GetValue(connection),
             TokensFile = parse.GetValue(tokens),
+            Hostname = parse.GetValue(hostname)!,
+            PublicHostname = parse.GetValue(publicHostname),
             Port = parse.GetValue(port),
             SeedNodes = SplitList(parse.GetValue(seedNodes)),
             LogFormat = parse.GetValue(logFormat) == "json" ? LogFormat.Json : LogFormat.Console,
@@ -106,13 +139,22 @@ public static class Cli
         serve.SetAction((parse, ct) => LedgerServer.RunAsync(ReadServeOptions(parse), startLedger, ct));
 
         // The demo starts its node exactly as serve does, with the same options (less --tokens: it uses the demo tokens).
-        var demo = Verbs.DemoCommand.Build(startLedger, ReadServeOptions, urls, dataDir, store, connection, port, seedNodes, logFormat, logLevel, otlpEndpoint);
+        var demo = Verbs.DemoCommand.Build(startLedger, ReadServeOptions, urls, dataDir, store, connection, hostname, publicHostname, port, seedNodes, logFormat, logLevel, otlpEndpoint);
         var root = new RootCommand("ledger: an event-sourced settlement ledger for stock-loan deliver orders") { serve, demo, Verbs.SubmitCommand.Build(), Verbs.ReplayCommand.Build(), Verbs.ExplainCommand.Build(), Verbs.VerifyCommand.Build(), Verbs.WhatIfCommand.Build() };
         root.SetAction(parse => new HelpAction().Invoke(parse));
+
+        // Help names the environment variable each such option may also come from.
+        var described = new HashSet<Option>();
+        foreach (var option in root.Subcommands.SelectMany(c => c.Options).Where(o => EnvironmentArguments.Names.Contains(o.Name)))
+        {
+            if (described.Add(option)) option.Description += $" [env: {EnvironmentArguments.VariableOf(option.Name)}]";
+        }
         return root;
     }
 
-    public static Task<int> RunAsync(string[] args, StartLedger startLedger, TextWriter? output = null, TextWriter? error = null)
+    /// <param name="environment">Reads an environment variable; the process environment unless a test passes its own.</param>
+    public static Task<int> RunAsync(string[] args, StartLedger startLedger, TextWriter? output = null, TextWriter? error = null,
+        Func<string, string?>? environment = null)
     {
         var configuration = new InvocationConfiguration
         {
@@ -121,9 +163,30 @@ public static class Cli
         };
         if (output is not null) configuration.Output = output;
         if (error is not null) configuration.Error = error;
-        return Build(startLedger).Parse(args).InvokeAsync(configuration);
+        var root = Build(startLedger);
+        var parse = root.Parse(EnvironmentArguments.Apply(root, args, environment ?? Environment.GetEnvironmentVariable, out var variables));
+        if (parse.Errors.Count > 0 && variables.Count > 0)
+        {
+            // The parser's messages name options; say which of them came from the environment.
+            configuration.Error.WriteLine($"Options taken from the environment: {string.Join(", ", variables)}");
+        }
+        return parse.InvokeAsync(configuration);
     }
 
     public static IReadOnlyList<string> SplitList(string? value) =>
         value is null ? [] : value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>An IP address or a DNS name (letters, digits, '-', '.', '_'): what Akka can put in an address.</summary>
+    public static bool IsHostname(string? value) =>
+        System.Net.IPAddress.TryParse(value, out _)
+        || (!string.IsNullOrEmpty(value) && value.Length <= 253 && Uri.CheckHostName(value) == UriHostNameType.Dns
+            && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_'));
+
+    /// <summary>A seed node address of this ledger: akka.tcp://ledger@HOST:PORT.</summary>
+    public static bool IsSeedNode(string value) =>
+        Akka.Actor.Address.TryParse(value, out var address)
+        && address.Protocol == "akka.tcp"
+        && address.System == LedgerNode.SystemName
+        && IsHostname(address.Host)
+        && address.Port is > 0 and <= 65535;
 }

@@ -64,6 +64,10 @@ public static class LedgerApi
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.WebHost.UseUrls(options.Urls);
+        // The slim builder leaves out Kestrel's HTTPS configuration: with it, an https:// address in
+        // --urls takes its certificate from Kestrel:Certificates:Default, and Kestrel:Endpoints from
+        // configuration (environment variables, appsettings.json beside the program) work as documented.
+        builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

@@ -12,6 +12,8 @@ public sealed record ServeOptions
     public string Store { get; init; } = "sqlite";
     public string? Connection { get; init; }
     public string? TokensFile { get; init; }
+    public string Hostname { get; init; } = "127.0.0.1";
+    public string? PublicHostname { get; init; }
     public int Port { get; init; }
     public IReadOnlyList<string> SeedNodes { get; init; } = [];
     public LogFormat LogFormat { get; init; } = LogFormat.Console;
@@ -75,6 +77,8 @@ public static class LedgerServer
             Store = options.Store,
             Connection = options.Connection,
             DataDir = options.DataDir,
+            Hostname = options.Hostname,
+            PublicHostname = options.PublicHostname,
             Port = options.Port,
             SeedNodes = options.SeedNodes,
         };
@@ -82,8 +86,8 @@ public static class LedgerServer
         StartedLedger started;
         try
         {
-            log.Information("Starting the ledger node: store {Store}, data dir {DataDir}, remoting port {Port}, seed nodes {SeedNodes}",
-                nodeOptions.Store, Path.GetFullPath(nodeOptions.DataDir), nodeOptions.Port, nodeOptions.SeedNodes);
+            log.Information("Starting the ledger node: store {Store}, data dir {DataDir}, remoting on {Hostname}:{Port} as {PublicHostname}, seed nodes {SeedNodes}",
+                nodeOptions.Store, Path.GetFullPath(nodeOptions.DataDir), nodeOptions.Hostname, nodeOptions.Port, LedgerNode.AdvertisedHostname(nodeOptions), nodeOptions.SeedNodes);
             started = await startLedger(nodeOptions, loggerFactory, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
