@@ -155,6 +155,32 @@ public sealed partial class ProtocolSerializerTests : IClassFixture<ProtocolSeri
         Assert.Equal(new Busy("busy"), back);
     }
 
+    [Fact]
+    public void The_largest_message_a_submission_sends_fits_well_within_one_remoting_frame()
+    {
+        var frameBytes = LedgerNode.BuildConfig(new LedgerNodeOptions { Store = "memory" }).GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size")
+            ?? throw new InvalidOperationException("no maximum-frame-size");
+        var longId = new string('X', DeliverOrderId.LengthMax);
+        var orders = Enumerable.Range(0, ClusterLedger.OrdersPerMessageMax)
+            .Select(i => new DeliverOrder(new DeliverOrderId(longId[..^6] + i.ToString("D6", System.Globalization.CultureInfo.InvariantCulture)),
+                new ParticipantId("0001"), new ParticipantId("0002"), new Cusip("037833100"), DeliverOrder.SharesMax, Money.AmountMax,
+                new string('R', DeliverOrder.ReasonCodeLengthMax), new DeliverOrderId(longId)))
+            .ToList();
+        var terms = new SecurityTerms(SecurityTerms.PriceMax, 0.123456m, long.MaxValue);
+        var at = new DateTimeOffset(2026, 12, 31, 23, 59, 59, 999, TimeSpan.FromHours(-5));
+        var largest = new object[]
+        {
+            new AccountEnvelope("0001", new AccountCommands(orders.Select(o => (AccountCommand)new SubmitDelivery(o, terms, at)).ToList())),
+            new IndexEnvelope(IndexBuckets.Count - 1, new RegisterDeliverOrders(orders, DateOnly.MaxValue)),
+        };
+
+        Assert.All(largest, message =>
+        {
+            var bytes = ProtocolSerializer.ToUtf8Json(message).Length;
+            Assert.True(bytes * 4 < frameBytes, $"{message.GetType().Name} of {ClusterLedger.OrdersPerMessageMax} orders takes {bytes} bytes; the frame is {frameBytes}");
+        });
+    }
+
     internal static object Sample(string manifest) =>
         ProtocolSamples.ByType[ProtocolSerializer.Manifests.Single(p => p.Value == manifest).Key];
 }
