@@ -85,9 +85,15 @@ public sealed class FailoverTests(PostgresFixture postgres, ITestOutputHelper ou
             // shard coordinator, so the coordinators fail over along with its accounts.
             victim = await Start(connection, [], errors);
             var joining = new[] { Start(connection, [victim.Address], errors), Start(connection, [victim.Address], errors) };
-            await Task.WhenAll(joining);
+            try
+            {
+                await Task.WhenAll(joining);
+            }
+            finally
+            {
+                nodes.AddRange(joining.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result));
+            }
             var (a, b) = (joining[0].Result, joining[1].Result);
-            nodes.AddRange([a, b]);
             await AllUp([victim, a, b], 3);
             await Eventually.Until(async () => (await Regions(a)).Count == 3, Limit, "three account regions registered with the coordinator");
             var oldest = Akka.Cluster.Cluster.Get(a.System).State.Members.Where(m => m.Status == Akka.Cluster.MemberStatus.Up).OrderBy(m => m, Akka.Cluster.Member.AgeOrdering).First();
@@ -102,7 +108,7 @@ public sealed class FailoverTests(PostgresFixture postgres, ITestOutputHelper ou
             var load = new Load();
             using var stop = new CancellationTokenSource();
             var workers = new[] { a, b }
-                .SelectMany(n => Enumerable.Range(0, WorkersPerSurvivor).Select(w => (Node: n, Seed: n.GetHashCode() + w)))
+                .SelectMany((n, i) => Enumerable.Range(0, WorkersPerSurvivor).Select(w => (Node: n, Seed: i * WorkersPerSurvivor + w)))
                 .Select(x => Task.Run(() => Worker(x.Node, x.Seed, load, stop.Token)))
                 .ToList();
             await UntilAcknowledged(load, PairsBeforeCrashMin, workers, "load before the stop");
@@ -155,6 +161,11 @@ public sealed class FailoverTests(PostgresFixture postgres, ITestOutputHelper ou
             await Task.WhenAll(workers);
             Log(clock, $"load stopped: {load.Acknowledged.Count} deliver orders acknowledged, {load.Retries} submits retried");
 
+            // Pairs whose submission was under way when the node stopped: each worker is always mid-pair.
+            var spanning = load.Loans.Where(l => l.StartedAt < crashAt && l.AcknowledgedAt > crashAt).ToList();
+            Assert.NotEmpty(spanning);
+            output.WriteLine($"pairs in flight at the stop: {spanning.Count} ({spanning.Count(l => l.Attempts > 1)} of them resubmitted)");
+
             var states = await Quiesce(a, load);
             Log(clock, "quiescent");
             await Verify(a, states, load, onVictim);
@@ -166,8 +177,10 @@ public sealed class FailoverTests(PostgresFixture postgres, ITestOutputHelper ou
         finally
         {
             foreach (var line in errors.Lines.Take(60)) output.WriteLine(line);
-            await Task.WhenAll(nodes.Select(n => n.DisposeAsync().AsTask()));
-            if (victim is not null && !victim.System.WhenTerminated.IsCompleted) await victim.DisposeAsync();
+            // The nodes and their database are thrown away, so they are aborted rather than left
+            // gracefully: with every node leaving at once, each waits on the others' hand-offs.
+            foreach (var node in nodes.Append(victim).OfType<LedgerNode>()) ((ExtendedActorSystem)node.System).Abort();
+            await Task.WhenAll(nodes.Append(victim).OfType<LedgerNode>().Select(n => n.System.WhenTerminated)).WaitAsync(Limit);
             Log(clock, "nodes stopped");
         }
     }
@@ -296,8 +309,6 @@ public sealed class FailoverTests(PostgresFixture postgres, ITestOutputHelper ou
             var attempts = await SubmitUntilAccepted(node.Ledger, pair, load);
             foreach (var leg in pair) load.Acknowledged[leg.Id!] = leg;
             load.Loans.Enqueue(new Loan(n, lender, borrower, started, DateTimeOffset.UtcNow, attempts, node.Address));
-            // Paced, so that the load is steady rather than as fast as two cores allow.
-            await Task.Delay(10, CancellationToken.None);
         }
     }
 
