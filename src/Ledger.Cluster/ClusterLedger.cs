@@ -37,6 +37,13 @@ public sealed class ClusterLedger : ILedger, IJournalReader
 
     private static readonly TimeSpan FirstStartTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Deliver orders per message to one account or index bucket, at most. A batch may hold up to
+    /// ledger.batch-size-max orders (up to 1,000,000), and a message that crosses nodes must fit in
+    /// one remoting frame (4 MiB): 1,000 orders of the largest size take about 0.5 MB on the wire.
+    /// </summary>
+    public const int OrdersPerMessageMax = 1_000;
+
     private DateTimeOffset Now => _clock.GetUtcNow();
 
     private Task<T> Ask<T>(IActorRef region, object message, CancellationToken ct) =>
@@ -130,16 +137,19 @@ public sealed class ClusterLedger : ILedger, IJournalReader
         }
 
         // Register every id in its index bucket (durably) before any account hears of it.
-        var registrations = await Task.WhenAll(valid.GroupBy(v => IndexBuckets.Of(v.Order.Id)).Select(async bucket =>
-        {
-            var items = bucket.ToList();
-            var outcomes = await Ask<RegistrationOutcomes>(_index,
-                new IndexEnvelope(bucket.Key, new RegisterDeliverOrders(items.Select(x => x.Order).ToList(), reference.BusinessDate)), ct);
-            return items.Select((item, k) => (item.Index, item.Order, outcome: outcomes.Outcomes[k], registeredOn: outcomes.RegisteredOn[k]));
-        }));
+        var registrations = await Task.WhenAll(valid.GroupBy(v => IndexBuckets.Of(v.Order.Id))
+            .SelectMany(bucket => bucket.Chunk(OrdersPerMessageMax).Select(items => (Bucket: bucket.Key, Items: items)))
+            .Select(async chunk =>
+            {
+                var outcomes = await Ask<RegistrationOutcomes>(_index,
+                    new IndexEnvelope(chunk.Bucket, new RegisterDeliverOrders(chunk.Items.Select(x => x.Order).ToList(), reference.BusinessDate)), ct);
+                return chunk.Items.Select((item, k) => (item.Index, item.Order, outcome: outcomes.Outcomes[k], registeredOn: outcomes.RegisteredOn[k]));
+            }));
 
+        // Back in the order given (registration went bucket by bucket), so that each deliverer decides
+        // its orders in that order: which of them pend when shares run short depends on it.
         var toDeliverers = new List<(int Index, DeliverOrder Order)>();
-        foreach (var (index, order, outcome, registeredOn) in registrations.SelectMany(r => r))
+        foreach (var (index, order, outcome, registeredOn) in registrations.SelectMany(r => r).OrderBy(r => r.Index))
         {
             if (outcome == RegistrationOutcome.ConflictingPayload)
             {
@@ -163,12 +173,16 @@ public sealed class ClusterLedger : ILedger, IJournalReader
         }
 
         // A resubmission with the same payload goes to the deliverer again: it answers from its records.
-        await Task.WhenAll(toDeliverers.GroupBy(x => x.Order.Deliverer).Select(async group =>
+        // A deliverer's orders go in chunks sent in order (each Ask is sent before the next is made),
+        // so the account still decides them in the order given.
+        await Task.WhenAll(toDeliverers.GroupBy(x => x.Order.Deliverer)
+            .SelectMany(group => group.Chunk(OrdersPerMessageMax).Select(items => (Deliverer: group.Key, Items: items)))
+            .Select(async chunk =>
         {
-            var items = group.ToList();
+            var items = chunk.Items;
             var commands = items.Select(x => (AccountCommand)new SubmitDelivery(x.Order, reference.Securities[x.Order.Cusip], Now)).ToList();
-            var replies = await AskAccount<AccountReplies>(group.Key, new AccountCommands(commands), ct);
-            for (var k = 0; k < items.Count; k++)
+            var replies = await AskAccount<AccountReplies>(chunk.Deliverer, new AccountCommands(commands), ct);
+            for (var k = 0; k < items.Length; k++)
             {
                 var (index, order) = items[k];
                 results[index] = replies.Replies[k] switch

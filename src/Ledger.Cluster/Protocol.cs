@@ -4,22 +4,28 @@ using Ledger.Domain;
 
 namespace Ledger.Cluster;
 
+/// <summary>
+/// A message that may cross from one node to another: serialized by <see cref="ProtocolSerializer"/>
+/// (bound to this interface in ledger.conf), never by Akka's default JSON serializer.
+/// </summary>
+public interface IProtocolMessage;
+
 /// <summary>A message for one participant account, routed by sharding on the participant id.</summary>
-public sealed record AccountEnvelope(string ParticipantId, object Message);
+public sealed record AccountEnvelope(string ParticipantId, object Message) : IProtocolMessage;
 
 /// <summary>A message for the reference data (one entity for the whole ledger).</summary>
-public sealed record ReferenceEnvelope(object Message);
+public sealed record ReferenceEnvelope(object Message) : IProtocolMessage;
 
 /// <summary>A message for one bucket of the deliver-order index.</summary>
-public sealed record IndexEnvelope(int Bucket, object Message);
+public sealed record IndexEnvelope(int Bucket, object Message) : IProtocolMessage;
 
 /// <summary>Several commands for one account, decided in order and persisted together; answered by <see cref="AccountReplies"/>.</summary>
-public sealed record AccountCommands(IReadOnlyList<AccountCommand> Commands);
+public sealed record AccountCommands(IReadOnlyList<AccountCommand> Commands) : IProtocolMessage;
 
-public sealed record AccountReplies(IReadOnlyList<AccountReply?> Replies);
+public sealed record AccountReplies(IReadOnlyList<AccountReply?> Replies) : IProtocolMessage;
 
 /// <summary>Asks for the account view; answered with <see cref="AccountView"/>, or <see cref="Rejected"/> when the account is not set up.</summary>
-public sealed record GetAccountView
+public sealed record GetAccountView : IProtocolMessage
 {
     public static readonly GetAccountView Instance = new();
 }
@@ -28,41 +34,41 @@ public sealed record GetAccountView
 public sealed record DeliverySnapshot(DeliverOrder Order, DeliveryStage Stage, PendReason? PendReason, CompletedBy? CompletedBy);
 
 /// <summary>A receive as its receiver holds it; <see cref="Stage"/> is null when the receiver has not heard of it.</summary>
-public sealed record ReceiveSnapshot(ReceiveStage? Stage, PendReason? PendReason, CompletedBy? CompletedBy);
+public sealed record ReceiveSnapshot(ReceiveStage? Stage, PendReason? PendReason, CompletedBy? CompletedBy) : IProtocolMessage;
 
-public sealed record GetDelivery(DeliverOrderId Id);
+public sealed record GetDelivery(DeliverOrderId Id) : IProtocolMessage;
 
 /// <summary>Answer to <see cref="GetDelivery"/>; <see cref="Delivery"/> is null when the account has no such delivery.</summary>
-public sealed record DeliveryFound(DeliverySnapshot? Delivery);
+public sealed record DeliveryFound(DeliverySnapshot? Delivery) : IProtocolMessage;
 
-public sealed record GetReceive(DeliverOrderId Id);
+public sealed record GetReceive(DeliverOrderId Id) : IProtocolMessage;
 
-public sealed record GetInFlightCount
+public sealed record GetInFlightCount : IProtocolMessage
 {
     public static readonly GetInFlightCount Instance = new();
 }
 
-public sealed record InFlightCount(string Participant, int Deliveries);
+public sealed record InFlightCount(string Participant, int Deliveries) : IProtocolMessage;
 
 /// <summary>Asks for the reference snapshot; answered with <see cref="ReferenceSnapshot"/>.</summary>
-public sealed record GetReference
+public sealed record GetReference : IProtocolMessage
 {
     public static readonly GetReference Instance = new();
 }
 
 /// <summary>Registers deliver orders in one index bucket; answered with <see cref="RegistrationOutcomes"/>, one per order.</summary>
-public sealed record RegisterDeliverOrders(IReadOnlyList<DeliverOrder> Orders, DateOnly BusinessDate);
+public sealed record RegisterDeliverOrders(IReadOnlyList<DeliverOrder> Orders, DateOnly BusinessDate) : IProtocolMessage;
 
 /// <summary>One outcome per order, with the business date each id was first registered on (null for journals older than that record).</summary>
-public sealed record RegistrationOutcomes(IReadOnlyList<RegistrationOutcome> Outcomes, IReadOnlyList<DateOnly?> RegisteredOn);
+public sealed record RegistrationOutcomes(IReadOnlyList<RegistrationOutcome> Outcomes, IReadOnlyList<DateOnly?> RegisteredOn) : IProtocolMessage;
 
-public sealed record FindDeliverOrder(DeliverOrderId Id);
+public sealed record FindDeliverOrder(DeliverOrderId Id) : IProtocolMessage;
 
 /// <summary>Answer to <see cref="FindDeliverOrder"/>; null when the id was never registered.</summary>
-public sealed record DeliverOrderLocation(IndexEntry? Entry);
+public sealed record DeliverOrderLocation(IndexEntry? Entry) : IProtocolMessage;
 
 /// <summary>The business rule said no; carried back to the gateway as a value, never as an exception.</summary>
-public sealed record Busy(string Reason);
+public sealed record Busy(string Reason) : IProtocolMessage;
 
 /// <summary>Routes envelopes to entities. The shard count is fixed for the life of a cluster (about ten times the largest node count).</summary>
 public sealed class LedgerMessageExtractor(int shardCount) : HashCodeMessageExtractor(shardCount)

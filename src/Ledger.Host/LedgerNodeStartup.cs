@@ -13,6 +13,9 @@ public sealed record StartedLedger(ILedger Ledger, IAsyncDisposable Node)
     public INodeHealth? Health { get; init; }
 
     public LedgerTelemetry? Telemetry { get; init; }
+
+    /// <summary>Completes if the node stops by itself (downed by the split-brain resolver); the host then exits.</summary>
+    public Task? Stopped { get; init; }
 }
 
 /// <summary>How the host gets a ledger. The program passes <see cref="LedgerNodeStartup.StartAsync"/>; tests may pass their own.</summary>
@@ -24,6 +27,6 @@ public static class LedgerNodeStartup
     public static async Task<StartedLedger> StartAsync(LedgerNodeOptions options, ILoggerFactory loggerFactory, CancellationToken ct)
     {
         var node = await LedgerNode.StartAsync(options, loggerFactory, ct);
-        return new StartedLedger(node.Ledger, node) { Health = node.Health, Telemetry = node.Telemetry };
+        return new StartedLedger(node.Ledger, node) { Health = node.Health, Telemetry = node.Telemetry, Stopped = node.System.WhenTerminated };
     }
 }

@@ -37,6 +37,11 @@ public static class LedgerServer
     public const int ExitStartFailed = 1;
     public const int ExitBadTokens = 2;
 
+    /// <summary>The node stopped underneath the API (downed by the split-brain resolver): a supervisor should start it again.</summary>
+    public const int ExitNodeStopped = 3;
+
+    private const int Serving = 0, Stopping = 1, NodeStopped = 2;
+
     /// <param name="configureLogging">Adds to the logging set-up, for tests that read the log.</param>
     /// <param name="whileServing">Runs once the API listens; see <see cref="WhileServing"/>.</param>
     public static async Task<int> RunAsync(ServeOptions options, StartLedger startLedger, CancellationToken ct, Action<Serilog.LoggerConfiguration>? configureLogging = null,
@@ -96,6 +101,7 @@ public static class LedgerServer
             return ExitStartFailed;
         }
 
+        var state = Serving;
         try
         {
             var api = new ApiOptions
@@ -110,6 +116,14 @@ public static class LedgerServer
             await using var app = LedgerApi.Build(api, started.Ledger, logger);
             await app.StartAsync(ct);
             log.Information("Listening on {Urls}", string.Join(", ", app.Urls));
+            // A node downed by the split-brain resolver terminates its actor system. Serving on would
+            // only answer 503s: stop, and exit with a code that tells the supervisor to start a new member.
+            _ = started.Stopped?.ContinueWith(_ =>
+            {
+                if (Interlocked.CompareExchange(ref state, NodeStopped, Serving) != Serving) return;
+                log.Fatal("The ledger node stopped by itself (downed by the split-brain resolver, or its actor system failed); stopping the API");
+                try { app.Lifetime.StopApplication(); } catch (ObjectDisposedException) { }
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             if (whileServing is not null)
             {
                 // Ctrl+C stops the web host; it stops the work beside it too.
@@ -125,17 +139,20 @@ public static class LedgerServer
                 }
                 if (exit is { } code)
                 {
+                    Interlocked.CompareExchange(ref state, Stopping, Serving);
                     await app.StopAsync(CancellationToken.None);
                     return code;
                 }
             }
             await app.WaitForShutdownAsync(ct);
+            Interlocked.CompareExchange(ref state, Stopping, Serving);
         }
         finally
         {
+            Interlocked.CompareExchange(ref state, Stopping, Serving);
             log.Information("Stopping the ledger node");
             await started.Node.DisposeAsync();
         }
-        return ExitOk;
+        return Volatile.Read(ref state) == NodeStopped ? ExitNodeStopped : ExitOk;
     }
 }

@@ -175,6 +175,37 @@ public sealed class LedgerNodeTests
         Assert.Equal(0, a.Positions.Single().ReservedShares);
     }
 
+    /// <summary>
+    /// A batch larger than one message to an account is sent in chunks; the deliverer still decides
+    /// it in the order given: with shares for all but the last 100 orders, exactly the last 100 pend.
+    /// </summary>
+    [Fact]
+    public async Task A_batch_larger_than_one_message_is_answered_in_order_and_decided_in_order()
+    {
+        await using var node = await LedgerNode.StartAsync(Memory(), null, Setup.None);
+        var ledger = node.Ledger;
+        await Setup.Participant(ledger, "0001", 1_000_000m, 1_000_000m);
+        await Setup.Participant(ledger, "0002", 1_000_000m, 1_000_000m);
+        Assert.True((await ledger.PutSecurityAsync(Cusips.Apple, Money.FromDollars(100m), 0.10m, Setup.None)).Ok);
+        const int orders = ClusterLedger.OrdersPerMessageMax * 2 + 500;
+        var batch = Enumerable.Range(0, orders)
+            .Select(i => i % 700 == 699
+                ? Setup.Do($"BAD-{i}", "0001", "0001", 1, 0m) // refused at entry: deliverer and receiver are the same
+                : Setup.Do($"DO-{i:D5}", "0001", "0002", 1, 0m))
+            .ToList();
+        var refused = batch.Count(o => o.Id!.StartsWith("BAD-", StringComparison.Ordinal));
+        Assert.True((await ledger.DepositAsync(new ParticipantId("0001"), Cusips.Apple, orders - refused - 100, Setup.None)).Ok);
+
+        var results = await ledger.SubmitAsync(batch, Setup.None);
+
+        Assert.Equal(batch.Select(o => o.Id), results.Select(r => r.Id));
+        Assert.All(results.Where(r => r.Id!.StartsWith("BAD-", StringComparison.Ordinal)), r => Assert.False(r.Accepted));
+        var accepted = results.Where(r => r.Accepted).ToList();
+        Assert.Equal(orders - refused, accepted.Count);
+        Assert.All(accepted.Take(orders - refused - 100), r => Assert.NotEqual("pending", r.Status));
+        Assert.All(accepted.TakeLast(100), r => Assert.Equal("pending", r.Status));
+    }
+
     [Fact]
     public async Task A_node_restarted_on_the_same_sqlite_folder_keeps_accounts_and_deliver_orders()
     {

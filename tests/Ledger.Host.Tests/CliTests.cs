@@ -189,6 +189,38 @@ public sealed class CliTests
         Assert.True(node.Disposed);
     }
 
+    /// <summary>A node downed by the split-brain resolver terminates its actor system: serve stops and exits 3 for its supervisor to restart it.</summary>
+    [Fact]
+    public async Task Serve_exits_with_code_3_when_its_node_stops_by_itself()
+    {
+        var port = FreePort();
+        var node = new DisposeProbe();
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        StartLedger start = (_, _, _) => Task.FromResult(new StartedLedger(FakeLedger.Seeded(), node) { Stopped = stopped.Task });
+
+        var run = Cli.Build(start).Parse(["serve", "--urls", $"http://127.0.0.1:{port}"]).InvokeAsync(new() { ProcessTerminationTimeout = null }, CancellationToken.None);
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        HttpResponseMessage? live = null;
+        for (var i = 0; i < 100 && live is null; i++)
+        {
+            try
+            {
+                live = await client.GetAsync("/health/live");
+            }
+            catch (HttpRequestException)
+            {
+                await Task.Delay(100);
+            }
+        }
+        Assert.NotNull(live);
+        Assert.False(run.IsCompleted);
+
+        stopped.SetResult();
+
+        Assert.Equal(LedgerServer.ExitNodeStopped, await run.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.True(node.Disposed);
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

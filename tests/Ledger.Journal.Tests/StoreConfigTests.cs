@@ -143,6 +143,29 @@ public sealed class StoreConfigTests
     }
 
     [Fact]
+    public void Ledger_conf_downs_by_keep_majority_with_the_documented_timings_and_binds_cross_node_messages_to_the_protocol_serializer()
+    {
+        var config = StoreConfig.BuildWithLedgerDefaults(new StoreSettings("postgres", PgConnection, "unused"));
+        Assert.Equal("Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster", config.GetString("akka.cluster.downing-provider-class"));
+        Assert.Equal("keep-majority", config.GetString("akka.cluster.split-brain-resolver.active-strategy"));
+        Assert.Equal(TimeSpan.FromSeconds(20), config.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after"));
+        Assert.Equal("on", config.GetString("akka.cluster.split-brain-resolver.down-all-when-unstable"));
+        Assert.Equal("off", config.GetString("akka.cluster.down-removal-margin"));
+        Assert.Equal(TimeSpan.FromSeconds(3), config.GetTimeSpan("akka.cluster.failure-detector.acceptable-heartbeat-pause"));
+        Assert.True(config.GetBoolean("akka.cluster.run-coordinated-shutdown-when-down"));
+
+        Assert.Equal("Ledger.Cluster.ProtocolSerializer, Ledger.Cluster", config.GetString("akka.actor.serializers.ledger-protocol"));
+        Assert.Equal(4181, config.GetInt("akka.actor.serialization-identifiers.\"Ledger.Cluster.ProtocolSerializer, Ledger.Cluster\""));
+        var bindings = config.GetConfig("akka.actor.serialization-bindings");
+        foreach (var type in new[] { "Ledger.Cluster.IProtocolMessage, Ledger.Cluster", "Ledger.Domain.AccountCommand, Ledger.Domain",
+                     "Ledger.Domain.AccountReply, Ledger.Domain", "Ledger.Domain.ReferenceCommand, Ledger.Domain",
+                     "Ledger.Domain.AccountView, Ledger.Domain", "Ledger.Domain.ReferenceSnapshot, Ledger.Domain" })
+        {
+            Assert.Equal("ledger-protocol", bindings.GetString($"\"{type}\""));
+        }
+    }
+
+    [Fact]
     public void Ledger_settings_come_from_the_ledger_section()
     {
         var s = LedgerSettings.Default;
