@@ -40,7 +40,11 @@ public sealed record CrashOptions
     /// <summary>A kill under load comes at the latest this long after ready, acknowledged or not.</summary>
     public TimeSpan KillWaitMax { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Chance that a kill comes during start-up and recovery instead, 0.2 to 2 s after the process starts.</summary>
+    /// <summary>
+    /// Chance that a kill comes during start-up and recovery instead: after 20% to 100% of the time
+    /// the previous start took to be ready (the node recovers its accounts and resends what is in
+    /// flight before it listens).
+    /// </summary>
     public double StartupKillRate { get; init; } = 0.2;
 
     /// <summary>How long the node serves the clients after its last restart before they stop.</summary>
@@ -215,29 +219,31 @@ public static class CrashTest
             .ToList();
 
         int acknowledgedBefore = 0, unansweredBefore = tally.Unanswered;
+        var lastReady = first;
         for (var cycle = 1; cycle <= options.Cycles; cycle++)
         {
             double? ready = cycle == 1 ? first : null;
             var duringStartup = cycle > 1 && random.NextDouble() < options.StartupKillRate;
             var acknowledgements = random.Next(options.KillAfterAcknowledgedMin, options.KillAfterAcknowledgedMax + 1);
             var jitter = Between(random, TimeSpan.Zero, options.KillJitterMax);
-            var afterStart = Between(random, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(2));
+            var startupFraction = 0.2 + 0.8 * random.NextDouble();
             if (cycle > 1)
             {
                 StartProcess(run);
                 if (!duringStartup)
                 {
                     ready = await WaitReadyAsync(run, ct);
+                    lastReady = ready.Value;
                 }
             }
             var node = run.Node!;
             string moment;
             if (duringStartup)
             {
-                var wait = afterStart - node.Age;
+                var wait = TimeSpan.FromSeconds(startupFraction * lastReady) - node.Age;
                 if (wait > TimeSpan.Zero) await Task.Delay(wait, ct);
                 if (node.HasExited) throw new CrashRunException($"the node (pid {node.Pid}) ended by itself during start-up with exit code {node.ExitCode}; see {LogFile(run)}");
-                moment = "during start-up and recovery";
+                moment = $"during start-up and recovery ({startupFraction:P0} of the previous start's {lastReady:0.0} s)";
             }
             else
             {
