@@ -35,6 +35,7 @@ public sealed record CrashExpectations(
     string Occ,
     IReadOnlyDictionary<string, DeliverOrderLine> Acknowledged,
     IReadOnlyDictionary<string, DeliverOrderLine> Abandoned,
+    /// <summary>Pairs through OCC: loans (lender's leg, borrower's leg) and reclaims with OCC's redelivery.</summary>
     IReadOnlyList<CrashLoan> Loans,
     IReadOnlyDictionary<string, long> DepositedShares,
     IReadOnlyList<CrashPayment> AcknowledgedPayments,
@@ -188,7 +189,10 @@ public static class CrashInvariants
             : $"OCC {e.Occ}: {List(wrong)}");
     }
 
-    /// <summary>A Market Loan completes both legs together or neither (OCC would otherwise be left holding shares or money).</summary>
+    /// <summary>
+    /// A pair through OCC (a Market Loan's two legs, or a reclaim into OCC and OCC's redelivery to the
+    /// lender) completes both together or neither: OCC would otherwise be left holding shares or money.
+    /// </summary>
     public static CrashCheck LoansCompleteWhole(CrashSnapshot s, CrashExpectations e)
     {
         bool Completed(string id) => s.DeliverOrders.TryGetValue(id, out var v) && v?.Status == "completed";
@@ -201,8 +205,8 @@ public static class CrashInvariants
             if (completed == 1) split.Add($"{loan.LenderLegId} {Status(s, loan.LenderLegId)}, {loan.BorrowerLegId} {Status(s, loan.BorrowerLegId)}");
         }
         return new("loans-complete-whole", split.Count == 0, split.Count == 0
-            ? $"{N(e.Loans.Count)} loans: {N(both)} completed both legs, {N(e.Loans.Count - both)} neither"
-            : $"{split.Count} loans with one leg completed: {List(split)}");
+            ? $"{N(e.Loans.Count)} pairs through OCC (loans, reclaims with redelivery): {N(both)} completed both legs, {N(e.Loans.Count - both)} neither"
+            : $"{split.Count} pairs through OCC with one leg completed: {List(split)}");
     }
 
     /// <summary>

@@ -180,7 +180,9 @@ public static class CrashTest
         var report = new CrashReport(seed, cycles, checks, tally.Acknowledged.Count, tally.Abandoned.Count, tally.Loans.Count,
             tally.Requests, tally.Unanswered, tally.Resubmitted, workDir, failure);
         run.Say($"clients: {N(report.Requests)} requests, {N(report.Unanswered)} unanswered, {N(report.Resubmitted)} resubmitted; " +
-                $"{N(report.Acknowledged)} deliver orders acknowledged ({N(report.Loans)} loans started), {N(report.Abandoned)} given up on unanswered");
+                $"{N(report.Acknowledged)} deliver orders acknowledged ({N(report.Loans)} loans started, {N(tally.Reclaims)} reclaims, {N(tally.Redeliveries.Count)} redeliveries), " +
+                $"{N(report.Abandoned)} given up on unanswered; cancels: {(tally.Cancels.IsEmpty ? "none" : string.Join(", ", tally.Cancels.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}")))}");
+        run.Say(NodeLogSummary(LogFile(run)));
         foreach (var c in checks) run.Say(c.ToString());
         if (failure is not null) run.Say($"FAIL: {failure}");
         run.Say(report.Passed
@@ -212,75 +214,94 @@ public static class CrashTest
         run.Say($"cycle 1: node pid {run.Node!.Pid} ready in {first:0.0} s; reference data loaded: OCC {world.Occ.Id}, {world.Participants.Count} participants, " +
                 $"{world.Securities.Count} securities, {world.Deposits.Count} deposits ({N(world.DepositedShares.Values.Sum())} shares)");
 
+        // stopClients ends the loops (a batch already sent is still sent until answered); killClients ends them at once.
         using var stopClients = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var killClients = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var clientsWork = new CrashClients(run.Client, world, options, tally);
         var clientTasks = Enumerable.Range(0, options.Clients)
-            .Select(k => Task.Run(() => clientsWork.RunAsync(k, unchecked(run.Seed * 31 + k), stopClients.Token, ct), ct))
+            .Select(k => Task.Run(() => clientsWork.RunAsync(k, unchecked(run.Seed * 31 + k), stopClients.Token, killClients.Token), ct))
             .ToList();
-
-        int acknowledgedBefore = 0, unansweredBefore = tally.Unanswered;
-        var lastReady = first;
-        for (var cycle = 1; cycle <= options.Cycles; cycle++)
+        try
         {
-            double? ready = cycle == 1 ? first : null;
-            var duringStartup = cycle > 1 && random.NextDouble() < options.StartupKillRate;
-            var acknowledgements = random.Next(options.KillAfterAcknowledgedMin, options.KillAfterAcknowledgedMax + 1);
-            var jitter = Between(random, TimeSpan.Zero, options.KillJitterMax);
-            var startupFraction = 0.2 + 0.8 * random.NextDouble();
-            if (cycle > 1)
+            int acknowledgedBefore = 0, unansweredBefore = tally.Unanswered;
+            var lastReady = first;
+            for (var cycle = 1; cycle <= options.Cycles; cycle++)
             {
-                StartProcess(run);
-                if (!duringStartup)
+                double? ready = cycle == 1 ? first : null;
+                var duringStartup = cycle > 1 && random.NextDouble() < options.StartupKillRate;
+                var acknowledgements = random.Next(options.KillAfterAcknowledgedMin, options.KillAfterAcknowledgedMax + 1);
+                var jitter = Between(random, TimeSpan.Zero, options.KillJitterMax);
+                var startupFraction = 0.2 + 0.8 * random.NextDouble();
+                if (cycle > 1)
                 {
-                    ready = await WaitReadyAsync(run, ct);
-                    lastReady = ready.Value;
+                    StartProcess(run);
+                    if (!duringStartup)
+                    {
+                        ready = await WaitReadyAsync(run, ct);
+                        lastReady = ready.Value;
+                    }
                 }
-            }
-            var node = run.Node!;
-            string moment;
-            if (duringStartup)
-            {
-                var wait = TimeSpan.FromSeconds(startupFraction * lastReady) - node.Age;
-                if (wait > TimeSpan.Zero) await Task.Delay(wait, ct);
-                if (node.HasExited) throw new CrashRunException($"the node (pid {node.Pid}) ended by itself during start-up with exit code {node.ExitCode}; see {LogFile(run)}");
-                moment = $"during start-up and recovery ({startupFraction:P0} of the previous start's {lastReady:0.0} s)";
-            }
-            else
-            {
-                var baseline = tally.Acknowledged.Count;
-                var readyAt = node.Age;
-                while (tally.Acknowledged.Count - baseline < acknowledgements && node.Age - readyAt < options.KillWaitMax && !node.HasExited)
+                var node = run.Node!;
+                string moment;
+                if (duringStartup)
                 {
-                    await Task.Delay(10, ct);
+                    var wait = TimeSpan.FromSeconds(startupFraction * lastReady) - node.Age;
+                    if (wait > TimeSpan.Zero) await Task.Delay(wait, ct);
+                    if (node.HasExited) throw new CrashRunException($"the node (pid {node.Pid}) ended by itself during start-up with exit code {node.ExitCode}; see {LogFile(run)}");
+                    moment = $"in start-up and recovery ({startupFraction:P0} of the previous start's {lastReady:0.0} s)";
                 }
-                var reached = tally.Acknowledged.Count - baseline;
-                await Task.Delay(jitter, ct);
-                if (node.HasExited) throw new CrashRunException($"the node (pid {node.Pid}) ended by itself with exit code {node.ExitCode}; see {LogFile(run)}");
-                moment = reached >= acknowledgements
-                    ? $"under load, {(node.Age - readyAt).TotalSeconds:0.00} s after ready ({acknowledgements} acknowledged + {jitter.TotalMilliseconds:0} ms)"
-                    : $"under load, {(node.Age - readyAt).TotalSeconds:0.00} s after ready (only {reached} of {acknowledgements} acknowledged within {options.KillWaitMax.TotalSeconds:0} s)";
+                else
+                {
+                    var baseline = tally.Acknowledged.Count;
+                    var readyAt = node.Age;
+                    while (tally.Acknowledged.Count - baseline < acknowledgements && node.Age - readyAt < options.KillWaitMax && !node.HasExited)
+                    {
+                        await Task.Delay(10, ct);
+                    }
+                    var reached = tally.Acknowledged.Count - baseline;
+                    await Task.Delay(jitter, ct);
+                    if (node.HasExited) throw new CrashRunException($"the node (pid {node.Pid}) ended by itself with exit code {node.ExitCode}; see {LogFile(run)}");
+                    moment = reached >= acknowledgements
+                        ? $"under load, {(node.Age - readyAt).TotalSeconds:0.00} s after ready ({acknowledgements} acknowledged + {jitter.TotalMilliseconds:0} ms)"
+                        : $"under load, {(node.Age - readyAt).TotalSeconds:0.00} s after ready (only {reached} of {acknowledgements} acknowledged within {options.KillWaitMax.TotalSeconds:0} s)";
+                }
+                var age = node.Age.TotalSeconds;
+                var exit = await node.KillHard();
+                await node.DisposeAsync();
+                run.Node = null;
+                var acknowledged = tally.Acknowledged.Count;
+                // Only this process answered during the cycle: acknowledgements mean it was serving when it died.
+                if (duringStartup && acknowledged > acknowledgedBefore) moment += ", when it had just begun to serve";
+                var c = new CrashCycle(cycle, node.Pid, moment, ready, age, exit, acknowledged - acknowledgedBefore, acknowledged,
+                    tally.Unanswered - unansweredBefore, tally.Abandoned.Count);
+                cycles.Add(c);
+                acknowledgedBefore = acknowledged;
+                unansweredBefore = tally.Unanswered;
+                run.Say($"cycle {cycle}: pid {c.Pid}{(ready is { } r ? $" ready in {r:0.0} s" : "")}, SIGKILL {moment} ({age:0.0} s after start), exit code {exit}; " +
+                        $"acknowledged {N(c.AcknowledgedDuring)} (total {N(acknowledged)}), unanswered requests {N(c.UnansweredDuring)}, given up on {N(tally.Abandoned.Count)} deliver orders so far");
+                if (exit != LedgerProcess.SigkillExitCode)
+                    throw new CrashRunException($"cycle {cycle}: the node's exit code is {exit}, not {LedgerProcess.SigkillExitCode} (SIGKILL)");
             }
-            var age = node.Age.TotalSeconds;
-            var exit = await node.KillHard();
-            await node.DisposeAsync();
-            run.Node = null;
-            var acknowledged = tally.Acknowledged.Count;
-            var c = new CrashCycle(cycle, node.Pid, moment, ready, age, exit, acknowledged - acknowledgedBefore, acknowledged,
-                tally.Unanswered - unansweredBefore, tally.Abandoned.Count);
-            cycles.Add(c);
-            acknowledgedBefore = acknowledged;
-            unansweredBefore = tally.Unanswered;
-            run.Say($"cycle {cycle}: pid {c.Pid}{(ready is { } r ? $" ready in {r:0.0} s" : "")}, SIGKILL {moment} ({age:0.0} s after start), exit code {exit}; " +
-                    $"acknowledged {N(c.AcknowledgedDuring)} (total {N(acknowledged)}), unanswered requests {N(c.UnansweredDuring)}, given up on {N(tally.Abandoned.Count)} deliver orders so far");
-            if (exit != LedgerProcess.SigkillExitCode)
-                throw new CrashRunException($"cycle {cycle}: the node's exit code is {exit}, not {LedgerProcess.SigkillExitCode} (SIGKILL)");
-        }
 
-        var recovered = await StartAsync(run, ct);
-        run.Say($"recovery: pid {run.Node!.Pid} ready in {recovered:0.0} s on the same data folder; the clients go on for {options.FinalRun.TotalSeconds:0.0} s and then stop (unanswered batches are sent again until answered)");
-        await Task.Delay(options.FinalRun, ct);
-        await stopClients.CancelAsync();
-        await Task.WhenAll(clientTasks);
+            var recovered = await StartAsync(run, ct);
+            run.Say($"recovery: pid {run.Node!.Pid} ready in {recovered:0.0} s on the same data folder; the clients go on for {options.FinalRun.TotalSeconds:0.0} s and then stop (unanswered batches are sent again until answered)");
+            await Task.Delay(options.FinalRun, ct);
+            await stopClients.CancelAsync();
+            await Task.WhenAll(clientTasks);
+        }
+        finally
+        {
+            // A run that fails half-way leaves no client running against the next.
+            await killClients.CancelAsync();
+            try
+            {
+                await Task.WhenAll(clientTasks);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ended by killClients.
+            }
+        }
         run.Say($"clients stopped: {N(tally.Acknowledged.Count)} deliver orders acknowledged in all, {N(tally.Abandoned.Count)} given up on");
 
         var expectations = Expect(world, tally);
@@ -348,7 +369,7 @@ public static class CrashTest
         world.Occ.Id,
         new Dictionary<string, DeliverOrderLine>(tally.Acknowledged, StringComparer.Ordinal),
         new Dictionary<string, DeliverOrderLine>(tally.Abandoned.Where(kv => !tally.Acknowledged.ContainsKey(kv.Key)), StringComparer.Ordinal),
-        tally.Loans.ToList(),
+        tally.Loans.Concat(tally.Redeliveries).ToList(),
         world.DepositedShares,
         tally.AcknowledgedPayments.ToList(),
         tally.UnansweredPayments.ToList(),
@@ -469,6 +490,22 @@ public static class CrashTest
         return code == 0
             ? new CrashCheck(name, true, $"ledger verify after the final SIGKILL: {last}")
             : new CrashCheck(name, false, $"ledger verify exit code {code}: {string.Join(" | ", lines.Where(l => !l.StartsWith("OK", StringComparison.Ordinal)).Take(10))}");
+    }
+
+    /// <summary>How many error lines the node logged over all its lives, and the first few (for a person reading the run; not a verdict).</summary>
+    private static string NodeLogSummary(string logFile)
+    {
+        if (!File.Exists(logFile)) return "node log: none written";
+        using var stream = new FileStream(logFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        var errors = new List<string>();
+        while (reader.ReadLine() is { } line)
+        {
+            if (line.Contains(" ERR] ", StringComparison.Ordinal) || line.Contains(" FTL] ", StringComparison.Ordinal)) errors.Add(line);
+        }
+        return errors.Count == 0
+            ? $"node log ({logFile}): no error lines"
+            : $"node log ({logFile}): {errors.Count} error lines, first: {string.Join(" | ", errors.Take(3))}";
     }
 
     private static string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
