@@ -3,9 +3,10 @@
 # while several clients submit deliver orders over HTTP, and started again on the same data folder
 # each time. Afterwards it checks through the HTTP API that every acknowledged deliver order exists,
 # that each one is final or pending with a reason, that shares and money are conserved, that OCC is
-# flat; the same after the recycle cutoff; that a kill at rest changes no account; and that
-# `ledger verify` finds every journal's hash chain intact. Prints each cycle and PASS or FAIL;
-# exits 0 on PASS, 1 on FAIL, 2 on bad options.
+# flat; the same after the recycle cutoff; that a kill at rest changes no account; that a kill
+# during the end of day still closes the day exactly once; and that `ledger verify` finds every
+# journal's hash chain intact. Prints each cycle and PASS or FAIL; exits 0 on PASS, 1 on FAIL,
+# 2 on bad options.
 #
 #   deploy/crash-test.sh [--seed N] [--cycles N] [--clients N] [--keep] [-- more harness options]
 #
@@ -16,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 args=()

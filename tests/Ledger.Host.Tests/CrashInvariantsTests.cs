@@ -219,6 +219,39 @@ public sealed class CrashInvariantsTests
     }
 
     [Fact]
+    public void A_day_closed_twice_or_not_everywhere_fails_closed_once()
+    {
+        // After the close: every balance settled to zero and journaled as the day's close; A settled $1,500, B $500 (= the payment), OCC nothing.
+        static Dictionary<string, CrashAccount> Closed() => Accounts().ToDictionary(kv => kv.Key, kv => kv.Value with { SettlementBalance = 0m, NetDebit = 0m, BusinessDate = "2026-11-24" });
+        static CrashJournalEntry Close(long settledCents) =>
+            Entry("account.business-day-closed.v1", $$"""{"closedDate":"2026-11-23","nextDate":"2026-11-24","settledBalanceCents":{{settledCents}}}""");
+        static Dictionary<string, IReadOnlyList<CrashJournalEntry>> ClosedJournals()
+        {
+            var journals = Journals();
+            foreach (var (id, settled) in new[] { (A, 150_000L), (B, 50_000L), (Occ, 0L) }) journals[id] = [.. journals[id], Close(settled)];
+            return journals;
+        }
+        var ok = CrashInvariants.ClosedOnce(Snapshot(Closed(), journals: ClosedJournals()), Expectations(), "2026-11-23", "2026-11-24");
+        Assert.True(ok.Passed, ok.ToString());
+
+        var twice = ClosedJournals();
+        twice[B] = [.. twice[B], Close(0)];
+        var check = CrashInvariants.ClosedOnce(Snapshot(Closed(), journals: twice), Expectations(), "2026-11-23", "2026-11-24");
+        Assert.False(check.Passed);
+        Assert.Contains("0002 journaled 2 closes of 2026-11-23", check.Detail, StringComparison.Ordinal);
+
+        var behind = Closed();
+        behind[A] = behind[A] with { BusinessDate = "2026-11-23", SettlementBalance = 1_500m };
+        var notClosed = ClosedJournals();
+        notClosed[A] = Journals()[A];
+        check = CrashInvariants.ClosedOnce(Snapshot(behind, journals: notClosed), Expectations(), "2026-11-23", "2026-11-24");
+        Assert.False(check.Passed);
+        Assert.Contains("0001 is on 2026-11-23, not 2026-11-24", check.Detail, StringComparison.Ordinal);
+        Assert.Contains("0001 has a balance of 1500", check.Detail, StringComparison.Ordinal);
+        Assert.Contains("settled $500.00 in all, the payments were $2,000.00", check.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_refused_deliver_order_fails_none_refused()
     {
         var refused = Expectations(refused: ["D7: deliver-order-id-unique deliver order D7 was already submitted with other details"]);

@@ -18,7 +18,8 @@ public sealed record CrashAccount(
     bool CentralCounterparty,
     IReadOnlyList<CrashPosition> Positions,
     IReadOnlyList<CrashPending> Pending,
-    long Version);
+    long Version,
+    string? BusinessDate = null);
 
 /// <summary>One stored event as <c>GET /v1/participants/{id}/journal</c> shows it.</summary>
 public sealed record CrashJournalEntry(long SequenceNr, string Manifest, JsonElement Event);
@@ -266,6 +267,38 @@ public static class CrashInvariants
         }
         return new("controls-hold", wrong.Count == 0, wrong.Count == 0
             ? $"{s.Accounts.Count} accounts: positions >= reserved >= 0, collateral monitor >= 0, net debit within cap"
+            : List(wrong));
+    }
+
+    /// <summary>
+    /// After the end of day, closed once even if the node was killed during the close and the close
+    /// was asked again: every account is on the next business date with a zero balance, each journal
+    /// holds exactly one close of the day, and what the close settled adds up to the payments
+    /// (OCC settles nothing).
+    /// </summary>
+    public static CrashCheck ClosedOnce(CrashSnapshot s, CrashExpectations e, string closedDate, string nextDate)
+    {
+        var wrong = new List<string>();
+        foreach (var a in s.Accounts.Values)
+        {
+            if (a.BusinessDate != nextDate) wrong.Add($"{a.Participant} is on {a.BusinessDate ?? "no date"}, not {nextDate}");
+            if (a.SettlementBalance != 0m) wrong.Add($"{a.Participant} has a balance of {a.SettlementBalance} after the close");
+        }
+        long settledCents = 0;
+        foreach (var (id, journal) in s.Journals)
+        {
+            var closes = journal.Where(x => x.Manifest == "account.business-day-closed.v1" && x.Event.GetProperty("closedDate").GetString() == closedDate).ToList();
+            if (closes.Count != 1) wrong.Add($"{id} journaled {closes.Count} closes of {closedDate}");
+            var settled = closes.Sum(x => x.Event.GetProperty("settledBalanceCents").GetInt64());
+            if (id == e.Occ && settled != 0) wrong.Add($"OCC settled {Dollars(settled)}");
+            settledCents += settled;
+        }
+        var paidCents = s.Journals.Values.SelectMany(j => j)
+            .Where(x => x.Manifest == "account.settlement-progress-payment-received.v1")
+            .Sum(x => x.Event.GetProperty("amountCents").GetInt64());
+        if (settledCents != paidCents) wrong.Add($"the close settled {Dollars(settledCents)} in all, the payments were {Dollars(paidCents)}");
+        return new("closed-once", wrong.Count == 0, wrong.Count == 0
+            ? $"all {s.Accounts.Count} accounts closed {closedDate} once and are on {nextDate} with zero balances; settled {Dollars(settledCents)} in all = the payments, OCC nothing"
             : List(wrong));
     }
 

@@ -50,6 +50,9 @@ public sealed record CrashOptions
     /// <summary>How long the node serves the clients after its last restart before they stop.</summary>
     public TimeSpan FinalRun { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>The kill during the end of day comes up to this long after the close is sent.</summary>
+    public TimeSpan CloseKillMax { get; init; } = TimeSpan.FromMilliseconds(400);
+
     /// <summary>How long the ledger may take to settle and meet every invariant after the clients stop.</summary>
     public TimeSpan SettleMax { get; init; } = TimeSpan.FromSeconds(90);
 
@@ -316,6 +319,7 @@ public static class CrashTest
         run.Say($"after the recycle cutoff: settled in {settledCutoff:0.0} s; {afterCutoff.Count(c => c.Passed)} of {afterCutoff.Count} checks pass");
 
         checks.Add(await RecoveryReproducesAccountsAsync(run, world, ct));
+        checks.AddRange(await CloseUnderKillAsync(run, world, expectations, random, ct));
         checks.Add(await JournalsVerifyAsync(run, ct));
         return null;
     }
@@ -472,6 +476,90 @@ public static class CrashTest
             return new CrashCheck(name, exit == LedgerProcess.SigkillExitCode, $"killed at rest (exit code {exit}) and restarted: all {before.Count} accounts read back byte for byte as before");
         var first = changed[0];
         return new CrashCheck(name, false, $"{changed.Count} accounts changed across a kill at rest ({string.Join(", ", changed)}); {first} before: {before[first].Text} after: {after[first].Text}");
+    }
+
+    /// <summary>
+    /// The end of day with a SIGKILL at a random moment during it (or just after it answered), a
+    /// restart, and the close asked again until it answers: the day must be closed exactly once.
+    /// Then the invariants hold on the new business date.
+    /// </summary>
+    private static async Task<IReadOnlyList<CrashCheck>> CloseUnderKillAsync(Run run, CrashWorld world, CrashExpectations expectations, Random random, CancellationToken ct)
+    {
+        var before = await AccountsAsync(run, world, ct);
+        var closedDate = before[world.Occ.Id].Parsed.BusinessDate ?? throw new CrashRunException("OCC's account shows no business date");
+        var killAfter = Between(random, TimeSpan.Zero, run.Options.CloseKillMax);
+        var close = Task.Run(() => run.Client.SendAsync<BusinessDayAnswer>(HttpMethod.Post, "/v1/business-day/close", Operator, null, idempotent: false, ct), ct);
+        await Task.WhenAny(close, Task.Delay(killAfter, ct));
+        var node = run.Node!;
+        var exit = await node.KillHard();
+        await node.DisposeAsync();
+        run.Node = null;
+        string first;
+        try
+        {
+            var answer = await close;
+            first = answer.Ok && answer.Value is { Ok: true } ? "had answered closed" : $"had answered {answer.Describe()} {answer.Value?.Message}";
+        }
+        catch (LedgerUnreachableException)
+        {
+            first = "was cut off";
+        }
+        var ready = await StartAsync(run, ct);
+        // As an operator would: a close that went through before the kill moved the business date,
+        // and asking again would close the next day too; only a day still open is closed again.
+        var dateAfter = await BusinessDateAsync(run, ct);
+        var accountsClosed = (await AccountsAsync(run, world, ct)).Values.Count(a => a.Parsed.BusinessDate != closedDate);
+        first += $" ({accountsClosed} of {before.Count} accounts had closed the day)";
+        string? next = dateAfter != closedDate ? dateAfter : null;
+        var attempts = 0;
+        for (var deadline = Stopwatch.StartNew(); next is null && deadline.Elapsed < run.Options.SettleMax; )
+        {
+            attempts++;
+            var answer = await run.Client.SendAsync<BusinessDayAnswer>(HttpMethod.Post, "/v1/business-day/close", Operator, null, idempotent: true, ct);
+            if (answer.Ok && answer.Value is { Ok: true } done) next = done.NextBusinessDate;
+            else await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        }
+        var again = attempts == 0
+            ? $"the ledger was already on {next}, so the close was not asked again"
+            : next is null ? $"the close asked again {attempts} times without success" : $"the close asked again answered closed (next business date {next}) at attempt {attempts}";
+        run.Say($"end of day under a kill: the close of {closedDate} {first} when SIGKILL came {killAfter.TotalMilliseconds:0} ms after it was sent (exit code {exit}); " +
+                $"restarted in {ready:0.0} s; {again}");
+        if (next is null)
+            return [new CrashCheck("close-after-kill", false, $"the close of {closedDate} asked again {attempts} times after a kill during it never succeeded")];
+
+        var ids = expectations.Acknowledged.Keys.Concat(expectations.Abandoned.Keys).ToList();
+        CrashSnapshot? snapshot = null;
+        string? previous = null;
+        for (var settle = Stopwatch.StartNew(); settle.Elapsed < run.Options.SettleMax; await Task.Delay(TimeSpan.FromMilliseconds(500), ct))
+        {
+            var accounts = await AccountsAsync(run, world, ct);
+            var signature = string.Join(",", accounts.Values.Select(a => a.Parsed.Version));
+            if (signature == previous)
+            {
+                snapshot = new CrashSnapshot(accounts.ToDictionary(a => a.Key, a => a.Value.Parsed), await DeliverOrdersAsync(run, ids, ct), await JournalsAsync(run, world, ct));
+                break;
+            }
+            previous = signature;
+        }
+        if (snapshot is null) return [new CrashCheck("close-after-kill", false, "the ledger did not come to rest after the close")];
+        return
+        [
+            new CrashCheck("close-after-kill", exit == LedgerProcess.SigkillExitCode,
+                $"the close {first} when the node was killed (exit code {exit}); after the restart {again}"),
+            CrashInvariants.ClosedOnce(snapshot, expectations, closedDate, next!),
+            CrashInvariants.AcknowledgedExist(snapshot, expectations),
+            CrashInvariants.SharesConserved(snapshot, expectations),
+            CrashInvariants.OneEffectBothAgree(snapshot, expectations),
+        ];
+    }
+
+    /// <summary>The business date the node's reference data is on, as <c>/health/ready</c> tells it.</summary>
+    private static async Task<string> BusinessDateAsync(Run run, CancellationToken ct)
+    {
+        var ready = await run.Client.SendAsync<JsonElement>(HttpMethod.Get, "/health/ready", null, null, idempotent: true, ct);
+        if (ready.Ok && ready.Value.ValueKind == JsonValueKind.Object && ready.Value.TryGetProperty("businessDate", out var date) && date.GetString() is { } text)
+            return text;
+        throw new CrashRunException($"GET /health/ready: {ready.Describe()}");
     }
 
     /// <summary>The node killed once more, then <c>ledger verify</c> over the data folder: every account journal's hash chain must be intact.</summary>
