@@ -31,13 +31,13 @@ public static class CrashCommand
                     case "--clients": options = options with { Clients = Count("--clients", 1) }; break;
                     case "--pause-ms": options = options with { PauseMs = Count("--pause-ms", 0) }; break;
                     case "--abandon-rate":
-                    {
-                        var text = Value();
-                        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) || rate is < 0 or > 1)
-                            throw new ArgumentException($"--abandon-rate must be between 0 and 1, not '{text}'");
-                        options = options with { AbandonRate = rate };
-                        break;
-                    }
+                        {
+                            var text = Value();
+                            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) || rate is < 0 or > 1)
+                                throw new ArgumentException($"--abandon-rate must be between 0 and 1, not '{text}'");
+                            options = options with { AbandonRate = rate };
+                            break;
+                        }
                     case "--ledger": options = options with { LedgerDll = Value() }; break;
                     case "--work-dir": options = options with { WorkDir = Value() }; break;
                     case "--keep": options = options with { Keep = true }; break;
