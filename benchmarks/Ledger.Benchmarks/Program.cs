@@ -3,15 +3,24 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using BenchmarkDotNet.Running;
 using Ledger.Benchmarks;
+using Ledger.Benchmarks.Crash;
 
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- load --store sqlite|postgres [--connection CS] --dos N [--rate R] [--mix all-settle|realistic] [--drain S] [--no-verify] [--no-raw] [--out FILE]
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- micro [--filter *Replay*]
+// dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- crash [--seed N] [--cycles N] [--clients N] (or deploy/crash-test.sh)
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
     Console.WriteLine("usage: load --store sqlite|postgres [--connection CS] --dos N [--rate R] [--mix all-settle|realistic] [--warmup N] [--drain SECONDS] [--no-verify] [--no-raw] [--out FILE]");
     Console.WriteLine("       micro [BenchmarkDotNet options, e.g. --filter *Replay*]");
     Console.WriteLine("       replay [EVENTS]   (one account's journal of EVENTS events replayed from SQLite, as ledger replay does)");
+    Console.WriteLine("       crash [--seed N] [--cycles N] [--clients N] [--pause-ms N] [--abandon-rate R] [--ledger PATH] [--work-dir DIR] [--keep]");
+    Console.WriteLine("             (ledger serve as a separate process, killed with SIGKILL N times under load; exit 0 PASS, 1 FAIL)");
     return 2;
+}
+
+if (args[0] == "crash")
+{
+    return await CrashCommand.RunAsync(args[1..]);
 }
 
 if (args[0] == "micro")
@@ -28,7 +37,7 @@ if (args[0] == "replay")
 
 if (args[0] != "load")
 {
-    Console.Error.WriteLine($"unknown command '{args[0]}': load, micro or replay");
+    Console.Error.WriteLine($"unknown command '{args[0]}': load, micro, replay or crash");
     return 2;
 }
 
