@@ -1,6 +1,6 @@
-using Ledger.Cluster;
 using System.CommandLine;
 using System.CommandLine.Help;
+using Ledger.Cluster;
 
 namespace Ledger.Host;
 

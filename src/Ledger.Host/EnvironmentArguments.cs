@@ -7,8 +7,8 @@ namespace Ledger.Host;
 /// <c>LEDGER_SEED_NODES</c> for <c>--seed-nodes</c>, and so on (see <see cref="Names"/>). A variable
 /// counts for a verb that has the option and whose command line does not give it: the command line
 /// wins. Each value goes through the same parsing and validation as the option itself, because it
-/// is handed to the parser as if it had been typed. Values are never echoed, so a connection string
-/// passed this way stays out of logs and out of the process's argument list.
+/// is handed to the parser as if it had been typed. A connection string passed this way stays out
+/// of the process's argument list, where every user of the machine could read it.
 /// </summary>
 public static class EnvironmentArguments
 {
