@@ -20,7 +20,9 @@ public sealed class KestrelTests
         await using var app = LedgerApi.Build(new ApiOptions { Urls = "http://127.0.0.1:0", Tokens = TokenStore.Demo() }, ledger, logger);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        using var client = new HttpClient { BaseAddress = new Uri(address) };
+        // The client waits for the node's answer to Expect: 100-continue however busy the machine:
+        // after the default second it would start sending the body into a closed connection.
+        using var client = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromMinutes(2) }) { BaseAddress = new Uri(address) };
 
         var body = new StringBuilder("[");
         var order = """{"id":"DO-1","deliverer":"0001","receiver":"0002","cusip":"037833100","shares":100,"amount":10000,"reasonCode":"LOAN"}""";
