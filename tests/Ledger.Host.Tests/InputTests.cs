@@ -100,6 +100,39 @@ public sealed class InputTests
     }
 
     [Theory]
+    [InlineData("GET", "/v1/participants/0001/account?asof2=2026-01-05T15:00:00Z", "query-parameter-known", "asof2")]
+    [InlineData("GET", "/v1/participants/0001/account?from=2026-01-05T15:00:00Z", "query-parameter-known", "from")]
+    [InlineData("GET", "/v1/participants/0001/account?asOf=2026-01-05T15:00:00Z&asOf=2026-01-05T16:00:00Z", "query-parameter-unique", "asOf")]
+    [InlineData("GET", "/v1/participants/0001/journal?form=2026-01-05T15:00:00Z", "query-parameter-known", "form")]
+    [InlineData("GET", "/v1/participants/0001/journal?to=2026-01-05T15:00:00Z&to=2026-01-06T15:00:00Z", "query-parameter-unique", "to")]
+    [InlineData("POST", "/v1/business-day/cutoff?force=true", "query-parameter-known", "force")]
+    [InlineData("POST", "/v1/participants/0001/settlement-progress-payments?amount=100", "query-parameter-known", "amount")]
+    public async Task A_query_parameter_the_endpoint_does_not_take_or_given_twice_is_refused(string method, string path, string rule, string field)
+    {
+        var ledger = FakeLedger.Seeded();
+        await using var host = await ApiHost.StartAsync(ledger);
+        var token = path.Contains("/journal") ? "risk-demo" : "operator-demo";
+
+        var response = await host.SendAsync(new HttpMethod(method), path, token, method == "POST" ? """{"amount":100}""" : null);
+
+        await response.AssertProblem(400, rule, field);
+        Assert.Empty(ledger.Changes);
+        // The token is checked first: without one the answer is 401 whatever the query says.
+        await (await host.SendAsync(new HttpMethod(method), path, null)).AssertProblem(401, "bearer-token");
+    }
+
+    [Fact]
+    public async Task The_account_of_an_id_never_set_up_is_404_without_asking_its_account()
+    {
+        var ledger = FakeLedger.Seeded();
+        await using var host = await ApiHost.StartAsync(ledger);
+
+        await (await host.SendAsync(HttpMethod.Get, "/v1/participants/0777/account", "risk-demo")).AssertProblem(404, "participant-known", "id");
+
+        Assert.DoesNotContain(ledger.AccountQueries, p => p == "0777");
+    }
+
+    [Theory]
     [InlineData("text/plain")]
     [InlineData("application/x-www-form-urlencoded")]
     [InlineData(null)]
