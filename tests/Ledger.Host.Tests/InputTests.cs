@@ -31,6 +31,9 @@ public sealed class InputTests
         { "POST", Deposit, """{"shares":10}""", 400, "required", "cusip" },
         { "POST", Deposit, """{"cusip":"037833100","shares":10,"memo":"x"}""", 400, "field-known", "memo" },
         { "POST", Deposit, """{"cusip":"037833100","Shares":10}""", 400, "field-known", "Shares" },
+        { "POST", Deposit, """{"cusip":"037833100","shares":10,"":1}""", 400, "field-known", "\"\"" },
+        { "POST", Deposit, """{"cusip":"037833100","shares":10,"\u202Eid":1}""", 400, "field-known", "\"\\u202Eid\"" },
+        { "POST", Deposit, """{"cusip":"037833100","shares":10,"a b":1}""", 400, "field-known", "\"a b\"" },
         { "POST", Deposit, """{"cusip":"037833100","shares":10,"shares":20}""", 400, "field-unique", "shares" },
         { "POST", Deposit, """{"cusip":"037833101","shares":10}""", 400, "cusip-check-digit", "cusip" },
         { "POST", Deposit, """{"cusip":"03783310","shares":10}""", 400, "cusip-check-digit", "cusip" },
@@ -63,6 +66,12 @@ public sealed class InputTests
         { "PUT", Participant, ParticipantBody(netDebitCap: "1000.001"), 400, "amount-two-decimals", "netDebitCap" },
         { "PUT", Participant, ParticipantBody(fund: "-0.01"), 400, "amount-not-negative", "participantsFund" },
         { "PUT", Participant, ParticipantBody(name: "\"\""), 400, "name-format", "name" },
+        { "PUT", Participant, ParticipantBody(name: "\"Firm\\u202Eevil\""), 400, "name-format", "name" },
+        { "PUT", Participant, ParticipantBody(name: "\"Zero\\u200Bwidth\""), 400, "name-format", "name" },
+        { "PUT", Participant, ParticipantBody(name: "\"Lone \\ud800\""), 400, "unicode", "name" },
+        { "PUT", Participant, ParticipantBody(name: "\"Lone \\udc00 low\""), 400, "unicode", "name" },
+        { "POST", Deposit, """{"cusip":"037833100","shares":10,"\ud800":1}""", 400, "unicode", "body" },
+        { "POST", Deposit, """{"cusip":"\ud800","shares":10}""", 400, "unicode", "cusip" },
         { "PUT", Participant, ParticipantBody(name: "null"), 400, "required", "name" },
         { "PUT", Participant, ParticipantBody(mlp: "\"yes\""), 400, "json-type", "marketLoanProgram" },
         { "PUT", Participant, ParticipantBody(ccp: "1"), 400, "json-type", "centralCounterparty" },
@@ -178,6 +187,26 @@ public sealed class InputTests
         var response = await host.SendAsync(HttpMethod.Post, Payment, "operator-demo", json);
 
         await response.AssertOk();
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xC0, 0xAF })]
+    [InlineData(new byte[] { 0xFF, 0xFE })]
+    [InlineData(new byte[] { 0xED, 0xA0, 0x80 })]
+    [InlineData(new byte[] { 0xE2, 0x82 })]
+    public async Task A_body_that_is_not_UTF8_is_refused_and_changes_nothing(byte[] junk)
+    {
+        var ledger = FakeLedger.Seeded();
+        await using var host = await ApiHost.StartAsync(ledger);
+        var body = Encoding.UTF8.GetBytes("{\"cusip\":\"").Concat(junk).Concat(Encoding.UTF8.GetBytes("\",\"shares\":10}")).ToArray();
+        var request = new HttpRequestMessage(HttpMethod.Post, Deposit) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "operator-demo");
+
+        var response = await host.Client.SendAsync(request);
+
+        await response.AssertProblem(400, "utf-8", "body");
+        Assert.Empty(ledger.Changes);
     }
 
     [Fact]

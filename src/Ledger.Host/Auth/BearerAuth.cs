@@ -62,13 +62,14 @@ public static class BearerAuth
         var allowed = http.GetEndpoint()?.Metadata.GetMetadata<QueryParameters>()?.Names ?? [];
         foreach (var (name, values) in http.Request.Query)
         {
+            var shown = JsonFields.Shown(name);
             if (!allowed.Contains(name, StringComparer.OrdinalIgnoreCase))
             {
                 var takes = allowed.Count == 0 ? "this request takes no query parameters" : $"this request takes {string.Join(", ", allowed)}";
-                return Problems.Of(StatusCodes.Status400BadRequest, "query-parameter-known", name, $"{name} is not a query parameter here; {takes}");
+                return Problems.Of(StatusCodes.Status400BadRequest, "query-parameter-known", shown, $"{shown} is not a query parameter here; {takes}");
             }
             if (values.Count > 1)
-                return Problems.Of(StatusCodes.Status400BadRequest, "query-parameter-unique", name, $"{name} is given {values.Count} times; give it once");
+                return Problems.Of(StatusCodes.Status400BadRequest, "query-parameter-unique", shown, $"{shown} is given {values.Count} times; give it once");
         }
         return null;
     }
