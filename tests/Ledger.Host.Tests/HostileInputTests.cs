@@ -185,8 +185,13 @@ public sealed class HostileInputTests(HostileWorld world) : IClassFixture<Hostil
         var before = await world.SnapshotAsync();
         var fields = new Dictionary<string, string>
         {
-            ["id"] = $"\"{HostileWorld.Done}\"", ["deliverer"] = "\"0001\"", ["receiver"] = "\"0002\"", ["cusip"] = $"\"{HostileWorld.Apple}\"",
-            ["shares"] = "100", ["amount"] = "10000", ["reasonCode"] = "\"LOAN\"",
+            ["id"] = $"\"{HostileWorld.Done}\"",
+            ["deliverer"] = "\"0001\"",
+            ["receiver"] = "\"0002\"",
+            ["cusip"] = $"\"{HostileWorld.Apple}\"",
+            ["shares"] = "100",
+            ["amount"] = "10000",
+            ["reasonCode"] = "\"LOAN\"",
         };
         fields[field] = value;
         var body = "[{" + string.Join(",", fields.Select(f => $"\"{f.Key}\":{f.Value}")) + "}]";
@@ -494,8 +499,13 @@ internal static class HostileRequests
             var deliverer = id == HostileWorld.Pending ? "0003" : "0001";
             var fields = new Dictionary<string, string>
             {
-                ["id"] = Str(id), ["deliverer"] = Str(deliverer), ["receiver"] = "\"0002\"", ["cusip"] = Str(Apple),
-                ["shares"] = "100", ["amount"] = "10000", ["reasonCode"] = "\"LOAN\"",
+                ["id"] = Str(id),
+                ["deliverer"] = Str(deliverer),
+                ["receiver"] = "\"0002\"",
+                ["cusip"] = Str(Apple),
+                ["shares"] = "100",
+                ["amount"] = "10000",
+                ["reasonCode"] = "\"LOAN\"",
             };
             fields[change.Item1] = change.Item2;
             return "{" + string.Join(",", fields.Select(f => $"\"{f.Key}\":{f.Value}")) + "}";
@@ -537,7 +547,8 @@ internal static class HostileRequests
     private static readonly Gen<Hostile> Semantic = Any(
         SemanticDeliverOrder.Select(x => Json("semantic: deliver order", "POST", "/v1/deliver-orders", "occ-demo", "[" + x.Body + "]") with
         {
-            Items = 1, NewIds = [x.Id],
+            Items = 1,
+            NewIds = [x.Id],
         }),
         Pick(
             Json("semantic: deposit of an unlisted security", "POST", "/v1/participants/0001/deposits", "operator-demo", $$"""{"cusip":"{{HostileWorld.Unlisted}}","shares":10}"""),
