@@ -177,12 +177,38 @@ public static class EntryRules
         return null;
     }
 
+    /// <summary>The longest name, in UTF-16 code units.</summary>
+    public const int NameLengthMax = 100;
+
+    /// <summary>
+    /// A name is 1 to <see cref="NameLengthMax"/> printable characters: no control characters, and no
+    /// invisible format characters (direction overrides such as U+202E, zero-width spaces, byte
+    /// order marks), line or paragraph separators, private-use, unassigned or lone surrogate code
+    /// points, which could make a name show as something other than what it is.
+    /// </summary>
     public static EntryError? NameField(string? name, string field)
     {
         if (name is null) return new EntryError(EntryRejection.Missing, field, $"{field} is required");
-        if (name.Length is 0 or > 100 || name.Any(char.IsControl))
-            return new EntryError(EntryRejection.InvalidName, field, $"{field} must be 1 to 100 printable characters");
+        if (name.Length is 0 or > NameLengthMax || !IsPrintable(name))
+            return new EntryError(EntryRejection.InvalidName, field,
+                $"{field} must be 1 to {NameLengthMax} printable characters (no control, format or direction characters)");
         return null;
+    }
+
+    private static bool IsPrintable(string text)
+    {
+        var rest = text.AsSpan();
+        while (!rest.IsEmpty)
+        {
+            if (System.Text.Rune.DecodeFromUtf16(rest, out var rune, out var used) != System.Buffers.OperationStatus.Done) return false;
+            if (System.Text.Rune.GetUnicodeCategory(rune) is System.Globalization.UnicodeCategory.Control or System.Globalization.UnicodeCategory.Format
+                or System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator
+                or System.Globalization.UnicodeCategory.PrivateUse or System.Globalization.UnicodeCategory.OtherNotAssigned
+                or System.Globalization.UnicodeCategory.Surrogate)
+                return false;
+            rest = rest[used..];
+        }
+        return true;
     }
 
     private static (DeliverOrder?, EntryError?) Fail(EntryRejection rule, string field, string message) => (null, new EntryError(rule, field, message));

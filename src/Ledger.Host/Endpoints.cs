@@ -49,8 +49,8 @@ internal static class Endpoints
         v1.MapGet("/deliver-orders/{id}/explanation", ExplainEndpoints.Explanation).RequireRole(Role.Risk, Role.Occ, Role.Participant);
         v1.MapDelete("/deliver-orders/{id}", Cancel).RequireRole(Role.Occ, Role.Participant);
         v1.MapPost("/reclaims", Reclaim).RequireRole(Role.Participant);
-        v1.MapGet("/participants/{id}/account", GetAccount).RequireRole(Role.Participant, Role.Risk, Role.Operator);
-        v1.MapGet("/participants/{id}/journal", ReplayEndpoints.Journal).RequireRole(Role.Risk);
+        v1.MapGet("/participants/{id}/account", GetAccount).RequireRole(Role.Participant, Role.Risk, Role.Operator).AllowQuery("asOf");
+        v1.MapGet("/participants/{id}/journal", ReplayEndpoints.Journal).RequireRole(Role.Risk).AllowQuery("from", "to");
         v1.MapPost("/business-day/cutoff", Cutoff).RequireRole(Role.Operator);
         v1.MapPost("/business-day/close", Close).RequireRole(Role.Operator);
     }
@@ -248,20 +248,24 @@ internal static class Endpoints
             r.Id, r.Accepted, r.Status, r.Error is { } e ? new ErrorResponse(e.Field, e.RuleName, e.Message) : null)));
     }
 
-    /// <summary>A participant who is not a party gets 404, as for an unknown id, so that ids do not leak.</summary>
+    /// <summary>
+    /// OCC sees every deliver order; a participant only those it delivers or receives. Any other
+    /// id, known or not, is 403 for a participant, so that the answer does not tell which ids exist.
+    /// </summary>
     private static async Task<IResult> GetDeliverOrder(HttpContext http, string id, ILedger ledger)
     {
         if (DeliverOrderPath(id) is { } badId) return badId;
         var view = await ledger.DeliverOrderAsync(new DeliverOrderId(id), http.RequestAborted);
         var caller = http.Caller();
-        if (view is null || (caller.Role == Role.Participant && !IsParty(caller, view))) return UnknownDeliverOrder(id);
-        return Results.Ok(view);
+        if (caller.Role == Role.Participant && (view is null || !IsParty(caller, view))) return NotAParty(caller, id);
+        return view is null ? UnknownDeliverOrder(id) : Results.Ok(view);
     }
 
     /// <summary>
-    /// OCC or the deliverer may cancel; the receiver gets 403, anyone else 404 as for an unknown id.
-    /// A deliver order already final is 409 here, also when it was cancelled before: the ledger
-    /// answers a repeated cancel as cancelled, and the contract says only a pending one can be.
+    /// OCC or the deliverer may cancel; the receiver gets 403 (rule deliverer), any other
+    /// participant 403 as for an unknown id (rule deliver-order-party). A deliver order already
+    /// final is 409 here, also when it was cancelled before: the ledger answers a repeated cancel
+    /// as cancelled, and the contract says only a pending one can be.
     /// </summary>
     private static async Task<IResult> Cancel(HttpContext http, string id, ILedger ledger)
     {
@@ -269,7 +273,8 @@ internal static class Endpoints
         var doId = new DeliverOrderId(id);
         var caller = http.Caller();
         var view = await ledger.DeliverOrderAsync(doId, http.RequestAborted);
-        if (view is null || (caller.Role == Role.Participant && !IsParty(caller, view))) return UnknownDeliverOrder(id);
+        if (caller.Role == Role.Participant && (view is null || !IsParty(caller, view))) return NotAParty(caller, id);
+        if (view is null) return UnknownDeliverOrder(id);
         if (caller.Role == Role.Participant && view.Deliverer != caller.Participant!.Value.Value)
             return Problems.Of(StatusCodes.Status403Forbidden, "deliverer", "id", $"only the deliverer ({view.Deliverer}) or OCC may cancel {id}");
         if (FinalStatuses.Contains(view.Status)) return NotPending(id, view.Status);
@@ -286,9 +291,9 @@ internal static class Endpoints
     }
 
     /// <summary>
-    /// The original receiver reclaims a completed deliver order of the same business day. Unknown
-    /// and other firms' deliver orders answer 404 alike (ids do not leak); one not completed, or
-    /// already reclaimed, or of an earlier day, 409.
+    /// The original receiver reclaims a completed deliver order of the same business day. Another
+    /// firm's deliver order is 403, and so is an unknown one (the answer does not tell which ids
+    /// exist); one not completed, or already reclaimed, or of an earlier day, 409.
     /// </summary>
     private static async Task<IResult> Reclaim(HttpContext http, ILedger ledger, ApiOptions options)
     {
@@ -315,7 +320,8 @@ internal static class Endpoints
         return error.Rule switch
         {
             EntryRejection.UnknownDeliverOrder or EntryRejection.NotTheOriginalReceiver =>
-                Problems.Of(StatusCodes.Status404NotFound, "deliver-order-known", "deliverOrderId", $"{original} is not a deliver order {caller} received"),
+                Problems.Of(StatusCodes.Status403Forbidden, "reclaim-by-receiver", "deliverOrderId",
+                    $"only the original receiver may reclaim a deliver order, and {original} is not one that {caller} received"),
             EntryRejection.SameIdOtherPayload or EntryRejection.ReclaimRefused or EntryRejection.AlreadyReclaimed
                 or EntryRejection.ReclaimOfEarlierDay or EntryRejection.BusinessDayClosing => Problems.Entry(error, StatusCodes.Status409Conflict),
             _ => Problems.Entry(error),
@@ -329,7 +335,10 @@ internal static class Endpoints
         if (caller.Role == Role.Participant && !caller.Is(new ParticipantId(id)))
             return Problems.Of(StatusCodes.Status403Forbidden, "own-participant", "id", $"the token is for {caller}; a participant sees only its own account");
         if (http.Request.Query.ContainsKey("asOf")) return await ReplayEndpoints.AccountAsOf(http, id);
-        var view = await ledger.AccountAsync(new ParticipantId(id), http.RequestAborted);
+        // Reference data first: asking the account of an id never set up would start (and remember) its actor.
+        var reference = await ledger.ReferenceAsync(http.RequestAborted);
+        var participant = new ParticipantId(id);
+        var view = reference.Participants.ContainsKey(participant) ? await ledger.AccountAsync(participant, http.RequestAborted) : null;
         return view is null
             ? Problems.Of(StatusCodes.Status404NotFound, "participant-known", "id", $"id {id} is not a known participant")
             : Results.Ok(view);
@@ -365,7 +374,12 @@ internal static class Endpoints
         $"{id} is {status}; only a pending deliver order can be cancelled");
 
     private static IResult UnknownDeliverOrder(string id) =>
-        Problems.Of(StatusCodes.Status404NotFound, "deliver-order-known", "id", $"there is no deliver order {id} that this token may see");
+        Problems.Of(StatusCodes.Status404NotFound, "deliver-order-known", "id", $"there is no deliver order {id}");
+
+    /// <summary>403 for a participant asking about a deliver order it is not a party to, or one that does not exist.</summary>
+    internal static IResult NotAParty(Caller caller, string id) =>
+        Problems.Of(StatusCodes.Status403Forbidden, "deliver-order-party", "id",
+            $"the token is for {caller}, which is neither deliverer nor receiver of a deliver order {id}; a participant sees only its own");
 
     private static EntryError? Required(bool? value, string field) =>
         value is null ? new EntryError(EntryRejection.Missing, field, $"{field} is required") : null;

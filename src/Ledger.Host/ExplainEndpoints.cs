@@ -10,7 +10,7 @@ namespace Ledger.Host;
 /// <summary>
 /// <c>GET /v1/deliver-orders/{id}/explanation</c>: the deliver order's life told from the node's
 /// journal alone, the same explanation as <c>ledger explain</c>. Risk and OCC see any; a
-/// participant only its own (as deliverer or receiver), and 404 for any other, as for an unknown id.
+/// participant only its own (as deliverer or receiver), and 403 for any other, known or not.
 /// </summary>
 internal static class ExplainEndpoints
 {
@@ -31,10 +31,11 @@ internal static class ExplainEndpoints
             return NotServed(e.Message);
         }
         var caller = http.Caller();
-        var party = caller.Role != Role.Participant
-            || (caller.Participant is { } p && (explanation?.Deliverer == p.Value || explanation?.Receiver == p.Value));
-        return explanation is null || !party
-            ? Problems.Of(StatusCodes.Status404NotFound, "deliver-order-known", "id", $"there is no deliver order {id} that this token may see")
+        if (caller.Role == Role.Participant
+            && !(caller.Participant is { } p && explanation is not null && (explanation.Deliverer == p.Value || explanation.Receiver == p.Value)))
+            return Endpoints.NotAParty(caller, id);
+        return explanation is null
+            ? Problems.Of(StatusCodes.Status404NotFound, "deliver-order-known", "id", $"there is no deliver order {id}")
             : Results.Ok(explanation);
     }
 

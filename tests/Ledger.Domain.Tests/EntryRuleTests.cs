@@ -180,3 +180,46 @@ public sealed class EntryRuleTests
         Assert.Equal(1, ledger.Index.Count);
     }
 }
+
+/// <summary>A participant's name is printable text: letters of any script, but nothing that hides or reorders what it shows.</summary>
+public sealed class NameRuleTests
+{
+    [Theory]
+    [InlineData("Lender Securities")]
+    [InlineData("Société Générale")]
+    [InlineData("株式会社")]
+    [InlineData("Bank 🏦")]
+    [InlineData("A")]
+    public void A_printable_name_is_taken(string name) => Assert.Null(EntryRules.NameField(name, "name"));
+
+    [Fact]
+    public void A_name_of_the_largest_length_is_taken_and_one_more_is_refused()
+    {
+        Assert.Null(EntryRules.NameField(new string('N', EntryRules.NameLengthMax), "name"));
+        Assert.Equal(EntryRejection.InvalidName, EntryRules.NameField(new string('N', EntryRules.NameLengthMax + 1), "name")!.Rule);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("Firm\u202Eevil")]   // right-to-left override
+    [InlineData("\u2066Firm\u2069")] // isolates
+    [InlineData("Zero\u200Bwidth")]
+    [InlineData("\uFEFFFirm")]      // byte order mark
+    [InlineData("Line\u2028break")]
+    [InlineData("Para\u2029graph")]
+    [InlineData("Nul\u0000")]
+    [InlineData("Tab\tname")]
+    [InlineData("Private\uE000")]
+    [InlineData("Unassigned\u0378")]
+    [InlineData("Lone surrogate")]
+    public void A_name_with_invisible_or_reordering_characters_is_refused(string name)
+    {
+        // Attributes cannot carry a lone surrogate; this row puts one in.
+        if (name == "Lone surrogate") name = "Lone " + (char)0xD800 + " and " + (char)0xDC00;
+        var error = EntryRules.NameField(name, "name");
+
+        Assert.NotNull(error);
+        Assert.Equal(EntryRejection.InvalidName, error.Rule);
+        Assert.Equal("name", error.Field);
+    }
+}

@@ -20,9 +20,9 @@ public sealed class AuthTests
         new("payment", "POST", "/v1/participants/0001/settlement-progress-payments", """{"amount":2500.5}""", new() { ["operator-demo"] = 200 }),
         new("submit", "POST", "/v1/deliver-orders", DeliverOrder, new() { ["occ-demo"] = 200 }),
         new("get-deliver-order", "GET", "/v1/deliver-orders/DO-1", null,
-            new() { ["occ-demo"] = 200, ["participant-0001"] = 200, ["participant-0002"] = 200, ["participant-0003"] = 404 }),
+            new() { ["occ-demo"] = 200, ["participant-0001"] = 200, ["participant-0002"] = 200, ["participant-0003"] = 403 }),
         new("cancel", "DELETE", "/v1/deliver-orders/DO-1", null,
-            new() { ["occ-demo"] = 200, ["participant-0001"] = 200, ["participant-0003"] = 404 }),
+            new() { ["occ-demo"] = 200, ["participant-0001"] = 200 }),
         new("account", "GET", "/v1/participants/0001/account", null,
             new() { ["operator-demo"] = 200, ["risk-demo"] = 200, ["participant-0001"] = 200 }),
         new("cutoff", "POST", "/v1/business-day/cutoff", null, new() { ["operator-demo"] = 200 }),
@@ -60,7 +60,11 @@ public sealed class AuthTests
         }
         else
         {
-            var rule = expected == 404 ? "deliver-order-known" : endpoint.Name == "account" && token.StartsWith("participant-") ? "own-participant" : endpoint.Name == "cancel" && token == "participant-0002" ? "deliverer" : "role";
+            var rule = !token.StartsWith("participant-") ? "role"
+                : endpoint.Name == "account" ? "own-participant"
+                : endpoint.Name == "cancel" && token == "participant-0002" ? "deliverer"
+                : endpoint.Name is "get-deliver-order" or "cancel" ? "deliver-order-party"
+                : "role";
             await response.AssertProblem(expected, rule);
             Assert.Empty(ledger.Changes);
         }

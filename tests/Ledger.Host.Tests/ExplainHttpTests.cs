@@ -35,7 +35,7 @@ public sealed class ExplainHttpTests
     }
 
     [Fact]
-    public async Task Risk_occ_and_the_two_parties_see_the_explanation_others_get_404_or_403()
+    public async Task Risk_occ_and_the_two_parties_see_the_explanation_others_get_403_and_an_unknown_id_404()
     {
         using var folder = new TempFolder();
         await using var node = await RealNode.StartAsync(folder.Path);
@@ -55,7 +55,8 @@ public sealed class ExplainHttpTests
                 pend.GetProperty("sentence").GetString());
         }
 
-        Assert.Equal(HttpStatusCode.NotFound, (await node.Api.SendAsync(HttpMethod.Get, "/v1/deliver-orders/DO-3/explanation", "participant-0003")).StatusCode);
+        await (await node.Api.SendAsync(HttpMethod.Get, "/v1/deliver-orders/DO-3/explanation", "participant-0003")).AssertProblem(403, "deliver-order-party", "id");
+        await (await node.Api.SendAsync(HttpMethod.Get, "/v1/deliver-orders/DO-404/explanation", "participant-0003")).AssertProblem(403, "deliver-order-party", "id");
         Assert.Equal(HttpStatusCode.NotFound, (await node.Api.SendAsync(HttpMethod.Get, "/v1/deliver-orders/DO-404/explanation", "risk-demo")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await node.Api.SendAsync(HttpMethod.Get, "/v1/deliver-orders/DO-3/explanation", "operator-demo")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await node.Api.SendAsync(HttpMethod.Get, "/v1/deliver-orders/DO-3/explanation", null)).StatusCode);

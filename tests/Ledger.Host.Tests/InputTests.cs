@@ -31,6 +31,9 @@ public sealed class InputTests
         { "POST", Deposit, """{"shares":10}""", 400, "required", "cusip" },
         { "POST", Deposit, """{"cusip":"037833100","shares":10,"memo":"x"}""", 400, "field-known", "memo" },
         { "POST", Deposit, """{"cusip":"037833100","Shares":10}""", 400, "field-known", "Shares" },
+        { "POST", Deposit, """{"cusip":"037833100","shares":10,"":1}""", 400, "field-known", "\"\"" },
+        { "POST", Deposit, """{"cusip":"037833100","shares":10,"\u202Eid":1}""", 400, "field-known", "\"\\u202Eid\"" },
+        { "POST", Deposit, """{"cusip":"037833100","shares":10,"a b":1}""", 400, "field-known", "\"a b\"" },
         { "POST", Deposit, """{"cusip":"037833100","shares":10,"shares":20}""", 400, "field-unique", "shares" },
         { "POST", Deposit, """{"cusip":"037833101","shares":10}""", 400, "cusip-check-digit", "cusip" },
         { "POST", Deposit, """{"cusip":"03783310","shares":10}""", 400, "cusip-check-digit", "cusip" },
@@ -63,6 +66,12 @@ public sealed class InputTests
         { "PUT", Participant, ParticipantBody(netDebitCap: "1000.001"), 400, "amount-two-decimals", "netDebitCap" },
         { "PUT", Participant, ParticipantBody(fund: "-0.01"), 400, "amount-not-negative", "participantsFund" },
         { "PUT", Participant, ParticipantBody(name: "\"\""), 400, "name-format", "name" },
+        { "PUT", Participant, ParticipantBody(name: "\"Firm\\u202Eevil\""), 400, "name-format", "name" },
+        { "PUT", Participant, ParticipantBody(name: "\"Zero\\u200Bwidth\""), 400, "name-format", "name" },
+        { "PUT", Participant, ParticipantBody(name: "\"Lone \\ud800\""), 400, "unicode", "name" },
+        { "PUT", Participant, ParticipantBody(name: "\"Lone \\udc00 low\""), 400, "unicode", "name" },
+        { "POST", Deposit, """{"cusip":"037833100","shares":10,"\ud800":1}""", 400, "unicode", "body" },
+        { "POST", Deposit, """{"cusip":"\ud800","shares":10}""", 400, "unicode", "cusip" },
         { "PUT", Participant, ParticipantBody(name: "null"), 400, "required", "name" },
         { "PUT", Participant, ParticipantBody(mlp: "\"yes\""), 400, "json-type", "marketLoanProgram" },
         { "PUT", Participant, ParticipantBody(ccp: "1"), 400, "json-type", "centralCounterparty" },
@@ -97,6 +106,39 @@ public sealed class InputTests
 
         await response.AssertProblem(status, rule, field);
         Assert.Empty(ledger.Changes);
+    }
+
+    [Theory]
+    [InlineData("GET", "/v1/participants/0001/account?asof2=2026-01-05T15:00:00Z", "query-parameter-known", "asof2")]
+    [InlineData("GET", "/v1/participants/0001/account?from=2026-01-05T15:00:00Z", "query-parameter-known", "from")]
+    [InlineData("GET", "/v1/participants/0001/account?asOf=2026-01-05T15:00:00Z&asOf=2026-01-05T16:00:00Z", "query-parameter-unique", "asOf")]
+    [InlineData("GET", "/v1/participants/0001/journal?form=2026-01-05T15:00:00Z", "query-parameter-known", "form")]
+    [InlineData("GET", "/v1/participants/0001/journal?to=2026-01-05T15:00:00Z&to=2026-01-06T15:00:00Z", "query-parameter-unique", "to")]
+    [InlineData("POST", "/v1/business-day/cutoff?force=true", "query-parameter-known", "force")]
+    [InlineData("POST", "/v1/participants/0001/settlement-progress-payments?amount=100", "query-parameter-known", "amount")]
+    public async Task A_query_parameter_the_endpoint_does_not_take_or_given_twice_is_refused(string method, string path, string rule, string field)
+    {
+        var ledger = FakeLedger.Seeded();
+        await using var host = await ApiHost.StartAsync(ledger);
+        var token = path.Contains("/journal") ? "risk-demo" : "operator-demo";
+
+        var response = await host.SendAsync(new HttpMethod(method), path, token, method == "POST" ? """{"amount":100}""" : null);
+
+        await response.AssertProblem(400, rule, field);
+        Assert.Empty(ledger.Changes);
+        // The token is checked first: without one the answer is 401 whatever the query says.
+        await (await host.SendAsync(new HttpMethod(method), path, null)).AssertProblem(401, "bearer-token");
+    }
+
+    [Fact]
+    public async Task The_account_of_an_id_never_set_up_is_404_without_asking_its_account()
+    {
+        var ledger = FakeLedger.Seeded();
+        await using var host = await ApiHost.StartAsync(ledger);
+
+        await (await host.SendAsync(HttpMethod.Get, "/v1/participants/0777/account", "risk-demo")).AssertProblem(404, "participant-known", "id");
+
+        Assert.DoesNotContain(ledger.AccountQueries, p => p == "0777");
     }
 
     [Theory]
@@ -145,6 +187,26 @@ public sealed class InputTests
         var response = await host.SendAsync(HttpMethod.Post, Payment, "operator-demo", json);
 
         await response.AssertOk();
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xC0, 0xAF })]
+    [InlineData(new byte[] { 0xFF, 0xFE })]
+    [InlineData(new byte[] { 0xED, 0xA0, 0x80 })]
+    [InlineData(new byte[] { 0xE2, 0x82 })]
+    public async Task A_body_that_is_not_UTF8_is_refused_and_changes_nothing(byte[] junk)
+    {
+        var ledger = FakeLedger.Seeded();
+        await using var host = await ApiHost.StartAsync(ledger);
+        var body = Encoding.UTF8.GetBytes("{\"cusip\":\"").Concat(junk).Concat(Encoding.UTF8.GetBytes("\",\"shares\":10}")).ToArray();
+        var request = new HttpRequestMessage(HttpMethod.Post, Deposit) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "operator-demo");
+
+        var response = await host.Client.SendAsync(request);
+
+        await response.AssertProblem(400, "utf-8", "body");
+        Assert.Empty(ledger.Changes);
     }
 
     [Fact]

@@ -81,8 +81,8 @@ public sealed class MarketLoanHttpTests(MarketLoanNodeFixture fixture) : IClassF
         Assert.Equal(100_000.00m, borrowed.GetProperty("amount").GetDecimal());
         Assert.Equal(1_000, borrowed.GetProperty("shares").GetInt64());
         // Neither party sees the other's leg.
-        await (await _desk.Api.SendAsync(HttpMethod.Get, $"/v1/deliver-orders/{DO2}", Token(w.L))).AssertProblem(404, "deliver-order-known", "id");
-        await (await _desk.Api.SendAsync(HttpMethod.Get, $"/v1/deliver-orders/{DO1}", Token(w.B))).AssertProblem(404, "deliver-order-known", "id");
+        await (await _desk.Api.SendAsync(HttpMethod.Get, $"/v1/deliver-orders/{DO2}", Token(w.L))).AssertProblem(403, "deliver-order-party", "id");
+        await (await _desk.Api.SendAsync(HttpMethod.Get, $"/v1/deliver-orders/{DO1}", Token(w.B))).AssertProblem(403, "deliver-order-party", "id");
 
         // L: -80,000 + 100,000 = 20,000; CM 20,000 (no Apple left). B: -100,000; CM 50,000 - 100,000 + 90,000.
         var l = await _desk.AccountWhen(w.L, a => Dollars(a, "collateralMonitor") == 20_000.00m, $"{w.L} credited");
@@ -219,17 +219,17 @@ public sealed class MarketLoanHttpTests(MarketLoanNodeFixture fixture) : IClassF
     }
 
     [Fact]
-    public async Task Reclaims_are_404_for_unknown_and_other_firms_deliver_orders_and_409_for_pending_and_already_reclaimed_ones()
+    public async Task Reclaims_are_403_for_unknown_and_other_firms_deliver_orders_and_409_for_pending_and_already_reclaimed_ones()
     {
         var w = await fixture.RulesWorld();
         string DO1 = w.Do("DO1"), PEND = w.Do("PEND");
         var lBefore = (await _desk.Account(w.L)).ToString();
         var bBefore = (await _desk.Account(w.B)).ToString();
 
-        // Unknown, and not the original receiver (a bystander, and the deliverer itself): 404 alike.
-        await (await _desk.Reclaim(Token(w.B), w.Do("R-1"), w.Do("NO-SUCH"))).AssertProblem(404, "deliver-order-known", "deliverOrderId");
-        await (await _desk.Reclaim(Token(w.X), w.Do("R-2"), DO1)).AssertProblem(404, "deliver-order-known", "deliverOrderId");
-        await (await _desk.Reclaim(Token(w.L), w.Do("R-3"), DO1)).AssertProblem(404, "deliver-order-known", "deliverOrderId");
+        // Unknown, and not the original receiver (a bystander, and the deliverer itself): 403 alike, so ids do not leak.
+        await (await _desk.Reclaim(Token(w.B), w.Do("R-1"), w.Do("NO-SUCH"))).AssertProblem(403, "reclaim-by-receiver", "deliverOrderId");
+        await (await _desk.Reclaim(Token(w.X), w.Do("R-2"), DO1)).AssertProblem(403, "reclaim-by-receiver", "deliverOrderId");
+        await (await _desk.Reclaim(Token(w.L), w.Do("R-3"), DO1)).AssertProblem(403, "reclaim-by-receiver", "deliverOrderId");
         // Not completed.
         await (await _desk.Reclaim(Token(w.B), w.Do("R-4"), PEND)).AssertProblem(409, "reclaim-of-completed", "deliverOrderId");
         Assert.Equal(lBefore, (await _desk.Account(w.L)).ToString());

@@ -115,13 +115,13 @@ public sealed class OutcomeTests
     }
 
     [Fact]
-    public async Task Cancelling_an_unknown_deliver_order_is_404()
+    public async Task Cancelling_an_unknown_deliver_order_is_404_for_occ_and_403_for_a_participant()
     {
         var ledger = FakeLedger.Seeded();
         await using var host = await ApiHost.StartAsync(ledger);
 
         await (await host.SendAsync(HttpMethod.Delete, "/v1/deliver-orders/DO-404", "occ-demo")).AssertProblem(404, "deliver-order-known", "id");
-        await (await host.SendAsync(HttpMethod.Delete, "/v1/deliver-orders/DO-404", "participant-0001")).AssertProblem(404, "deliver-order-known", "id");
+        await (await host.SendAsync(HttpMethod.Delete, "/v1/deliver-orders/DO-404", "participant-0001")).AssertProblem(403, "deliver-order-party", "id");
     }
 
     [Fact]

@@ -59,6 +59,8 @@ public sealed class TokenStoreTests
     [InlineData("""[{"token":1,"role":"occ"}]""", "must be a string")]
     [InlineData("""[{"token":"a","role":"occ"},{"token":"a","role":"risk"}]""", "same token twice")]
     [InlineData("""["a"]""", "must be an object")]
+    [InlineData("""[{"token":"a\ud800","role":"occ"}]""", "lone surrogate")]
+    [InlineData("""[{"token":"a","role":"occ","\udc00":"x"}]""", "lone surrogate")]
     public void A_bad_tokens_file_is_refused_with_the_reason(string json, string reason)
     {
         var e = Assert.Throws<TokenFileException>(() => TokenStore.Parse(json, "tokens.json"));

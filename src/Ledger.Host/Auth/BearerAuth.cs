@@ -3,14 +3,24 @@ using Serilog;
 
 namespace Ledger.Host.Auth;
 
+/// <summary>The query parameters an endpoint takes (<see cref="BearerAuth.AllowQuery"/>); any other is refused.</summary>
+public sealed record QueryParameters(IReadOnlyList<string> Names);
+
 /// <summary>
 /// Bearer-token checks as an endpoint filter: 401 without a known token, 403 with a role the
 /// endpoint does not serve. Rules that depend on the participant in the path are the handler's.
+/// Once the caller is let in, a query parameter the endpoint does not take, or one given twice, is
+/// 400: a misspelt <c>?asof=</c> or <c>?form=</c> must not silently answer something else.
 /// </summary>
 public static class BearerAuth
 {
+    /// <summary>Names the query parameters the endpoint takes (case-insensitive, as ASP.NET Core reads them).</summary>
+    public static RouteHandlerBuilder AllowQuery(this RouteHandlerBuilder endpoint, params string[] names) =>
+        endpoint.WithMetadata(new QueryParameters(names));
+
     public static RouteHandlerBuilder RequireRole(this RouteHandlerBuilder endpoint, params Role[] roles) =>
-        endpoint.AddEndpointFilter(async (context, next) => Authorize(context.HttpContext, roles) ?? await next(context));
+        endpoint.AddEndpointFilter(async (context, next) =>
+            Authorize(context.HttpContext, roles) ?? QueryProblem(context.HttpContext) ?? await next(context));
 
     /// <summary>
     /// The same check for a middleware branch (the metrics scrape endpoint is not a route handler):
@@ -46,6 +56,23 @@ public static class BearerAuth
     /// <summary>The caller the filter found; only for handlers behind <see cref="RequireRole"/>.</summary>
     public static Caller Caller(this HttpContext http) =>
         http.Items[typeof(Caller)] as Caller ?? throw new InvalidOperationException("endpoint has no RequireRole filter");
+
+    private static IResult? QueryProblem(HttpContext http)
+    {
+        var allowed = http.GetEndpoint()?.Metadata.GetMetadata<QueryParameters>()?.Names ?? [];
+        foreach (var (name, values) in http.Request.Query)
+        {
+            var shown = JsonFields.Shown(name);
+            if (!allowed.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                var takes = allowed.Count == 0 ? "this request takes no query parameters" : $"this request takes {string.Join(", ", allowed)}";
+                return Problems.Of(StatusCodes.Status400BadRequest, "query-parameter-known", shown, $"{shown} is not a query parameter here; {takes}");
+            }
+            if (values.Count > 1)
+                return Problems.Of(StatusCodes.Status400BadRequest, "query-parameter-unique", shown, $"{shown} is given {values.Count} times; give it once");
+        }
+        return null;
+    }
 
     private static bool TryReadBearer(HttpRequest request, out string token)
     {

@@ -131,7 +131,15 @@ public sealed class TokenStore
             var index = 0;
             foreach (var item in document.RootElement.EnumerateArray())
             {
-                entries.Add(ParseEntry(item, $"{source}[{index}]"));
+                try
+                {
+                    entries.Add(ParseEntry(item, $"{source}[{index}]"));
+                }
+                catch (InvalidOperationException)
+                {
+                    // The JSON reader checks escapes such as \ud800 only when a string is read.
+                    throw new TokenFileException($"{source}[{index}] holds an escaped lone surrogate, which is not Unicode text");
+                }
                 index++;
             }
             var seen = new HashSet<string>(StringComparer.Ordinal);

@@ -38,9 +38,15 @@ public static class JsonBody
             return (null, TooLarge(bytesMax));
         }
 
+        // The JSON reader checks UTF-8 only when a string is read, which would be a failure deep in a
+        // handler: refuse a body that is not UTF-8 here, whole.
+        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.Span))
+            return (null, Problems.Of(StatusCodes.Status400BadRequest, "utf-8", "body", "the body must be UTF-8 text; it holds bytes that are not"));
+
         try
         {
-            var document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), new JsonDocumentOptions { MaxDepth = DepthMax });
+            var document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = DepthMax });
             return (document, null);
         }
         catch (JsonException e)
@@ -84,23 +90,75 @@ public sealed class JsonFields
         }
         foreach (var property in element.EnumerateObject())
         {
-            if (!allowed.Contains(property.Name))
-                fields.Add(prefix + property.Name, "field-known", $"{property.Name} is not a field here; allowed: {string.Join(", ", allowed)}");
-            else if (!fields._values.TryAdd(property.Name, property.Value))
-                fields.Add(prefix + property.Name, "field-unique", $"{property.Name} appears more than once");
+            if (!TryName(property, out var name))
+            {
+                fields.Add(prefix.Length == 0 ? "body" : prefix.TrimEnd('.'), "unicode", LoneSurrogate("a field name"));
+                continue;
+            }
+            if (!allowed.Contains(name))
+            {
+                var shown = Shown(name);
+                fields.Add(prefix + shown, "field-known", $"{shown} is not a field here; allowed: {string.Join(", ", allowed)}");
+            }
+            else if (!fields._values.TryAdd(name, property.Value))
+                fields.Add(prefix + name, "field-unique", $"{name} appears more than once");
         }
         return fields;
     }
+
+    /// <summary>
+    /// An unknown field's name as answers show it: as sent when it is a plain name, otherwise as a
+    /// JSON string (so that an empty name, control or direction characters show as escapes), and
+    /// never longer than <see cref="ShownNameLengthMax"/>.
+    /// </summary>
+    public static string Shown(string name)
+    {
+        if (name.Length > ShownNameLengthMax) name = name[..ShownNameLengthMax] + "...";
+        return name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '$' or '.')
+            ? name
+            : JsonSerializer.Serialize(name);
+    }
+
+    public const int ShownNameLengthMax = 64;
 
     public bool Has(string name) => _values.ContainsKey(name);
 
     public string? String(string name)
     {
         if (!Value(name, out var v)) return null;
-        if (v.ValueKind == JsonValueKind.String) return v.GetString();
-        WrongType(name, "a JSON string");
-        return null;
+        if (v.ValueKind != JsonValueKind.String)
+        {
+            WrongType(name, "a JSON string");
+            return null;
+        }
+        try
+        {
+            return v.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            // The JSON reader checks escapes such as \ud800 only when the string is read.
+            Add(_prefix + name, "unicode", LoneSurrogate(name));
+            return null;
+        }
     }
+
+    private static bool TryName(JsonProperty property, out string name)
+    {
+        try
+        {
+            name = property.Name;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            name = "";
+            return false;
+        }
+    }
+
+    private static string LoneSurrogate(string what) =>
+        $"{what} holds an escaped lone surrogate (such as \\ud800), which is not Unicode text";
 
     public bool? Boolean(string name)
     {

@@ -5,7 +5,10 @@ using Ledger.Cluster;
 using Ledger.Host.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Serilog;
 using Serilog.Core;
 using Serilog.Events;
@@ -42,6 +45,13 @@ public sealed class ApiHost : IAsyncDisposable
         await app.StartAsync();
         return new ApiHost(app, app.GetTestClient(), logs);
     }
+
+    /// <summary>Every route the app maps, as "METHOD /pattern", read from its endpoint data source.</summary>
+    public IReadOnlyList<string> Routes() => _app.Services.GetRequiredService<EndpointDataSource>().Endpoints
+        .OfType<RouteEndpoint>()
+        .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["*"]).Select(m => $"{m} {e.RoutePattern.RawText}"))
+        .Order(StringComparer.Ordinal)
+        .ToList();
 
     public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? token, string? json = null)
     {

@@ -177,9 +177,13 @@ public sealed class FakeLedger : ILedger
         }
     }
 
+    /// <summary>Every participant whose account was asked for, in order.</summary>
+    public List<string> AccountQueries { get; } = new();
+
     public Task<AccountView?> AccountAsync(ParticipantId participant, CancellationToken ct)
     {
         Fail();
+        lock (_gate) AccountQueries.Add(participant.Value);
         lock (_gate) return Task.FromResult(_accounts.TryGetValue(participant, out var a) ? a : null);
     }
 

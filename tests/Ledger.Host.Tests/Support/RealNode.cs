@@ -26,6 +26,10 @@ public sealed class RealNode : IAsyncDisposable
     public static Task<RealNode> StartAsync(string dataDir) =>
         StartAsync(new LedgerNodeOptions { DataDir = dataDir, ResendInterval = TimeSpan.FromMilliseconds(200) });
 
+    /// <param name="configure">Changes the node's options, for tests that need another cutoff or limit.</param>
+    public static Task<RealNode> StartAsync(string dataDir, Func<LedgerNodeOptions, LedgerNodeOptions> configure) =>
+        StartAsync(configure(new LedgerNodeOptions { DataDir = dataDir, ResendInterval = TimeSpan.FromMilliseconds(200) }));
+
     /// <summary>A node as <c>ledger serve</c> builds it: its health checks and telemetry reach the API too.</summary>
     public static async Task<RealNode> StartAsync(LedgerNodeOptions options, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
     {

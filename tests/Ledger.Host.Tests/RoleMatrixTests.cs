@@ -1,0 +1,281 @@
+using System.Text.Json;
+using Ledger.Host.Tests.Support;
+
+namespace Ledger.Host.Tests;
+
+/// <summary>Who presents a request in the role matrix.</summary>
+public enum Who
+{
+    /// <summary>No Authorization header.</summary>
+    Nobody,
+    /// <summary>A bearer token the node does not know.</summary>
+    UnknownToken,
+    Operator,
+    Occ,
+    Risk,
+    /// <summary>The participant the request is about: the one in the path, or the deliverer of the deliver order.</summary>
+    Party,
+    /// <summary>The receiver of the deliver order (rows about a deliver order only).</summary>
+    Receiver,
+    /// <summary>A participant the request is not about: another firm.</summary>
+    Other,
+}
+
+/// <summary>
+/// A real node (SQLite in a temporary folder, no recycle cutoff clock) with reference data and two
+/// deliver orders: RM-DONE (0001 -> 0002, completed) and RM-PEND (0003 -> 0002, pending on position).
+/// </summary>
+public sealed class MatrixWorld : IAsyncLifetime
+{
+    public const string Apple = "037833100";
+    public const string Microsoft = "594918104";
+    public const string Done = "RM-DONE";
+    public const string Pending = "RM-PEND";
+    public static readonly string[] Participants = ["0001", "0002", "0003", "0004"];
+
+    private readonly TempFolder _folder = new();
+
+    public RealNode Node { get; private set; } = null!;
+
+    public ApiHost Api => Node.Api;
+
+    public async Task InitializeAsync()
+    {
+        Node = await RealNode.StartAsync(_folder.Path, o => o with { RecycleCutoffLocalTime = null });
+        foreach (var id in Participants)
+        {
+            await (await Api.SendAsync(HttpMethod.Put, $"/v1/participants/{id}", "operator-demo",
+                $$"""{"name":"Firm {{id}}","netDebitCap":10000000,"participantsFund":1000000,"marketLoanProgram":true,"centralCounterparty":false}""")).AssertOk();
+        }
+        await (await Api.SendAsync(HttpMethod.Put, $"/v1/securities/{Apple}", "operator-demo", """{"price":100,"haircut":0.1}""")).AssertOk();
+        await (await Api.SendAsync(HttpMethod.Put, $"/v1/securities/{Microsoft}", "operator-demo", """{"price":400,"haircut":0.2}""")).AssertOk();
+        await (await Api.SendAsync(HttpMethod.Post, "/v1/participants/0001/deposits", "operator-demo", $$"""{"cusip":"{{Apple}}","shares":100000}""")).AssertOk();
+        await SubmitAsync(Done, "0001", "0002", "completed");
+        await SubmitAsync(Pending, "0003", "0002", "pending");
+    }
+
+    /// <summary>Submits a deliver order of 100 Apple for $10,000 and waits for the status.</summary>
+    public async Task SubmitAsync(string id, string deliverer, string receiver, string status)
+    {
+        var answer = await (await Api.SendAsync(HttpMethod.Post, "/v1/deliver-orders", "occ-demo", Order(id, deliverer, receiver))).AssertOk();
+        Assert.True(answer[0].GetProperty("accepted").GetBoolean(), answer.ToString());
+        await Node.EventuallyAsync($"/v1/deliver-orders/{id}", "occ-demo", v => v.GetProperty("status").GetString() == status, $"{id} {status}");
+    }
+
+    public static string Order(string id, string deliverer, string receiver) =>
+        $$"""[{"id":"{{id}}","deliverer":"{{deliverer}}","receiver":"{{receiver}}","cusip":"{{Apple}}","shares":100,"amount":10000,"reasonCode":"LOAN"}]""";
+
+    public static string FreshId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
+    /// <summary>
+    /// What a refused request must leave as it was: every account (its view carries a version that
+    /// counts its events), both deliver orders, and whether participant 0050 exists.
+    /// </summary>
+    public async Task<string> SnapshotAsync()
+    {
+        var parts = new List<string>();
+        foreach (var id in Participants.Append("0050"))
+        {
+            var response = await Api.SendAsync(HttpMethod.Get, $"/v1/participants/{id}/account", "risk-demo");
+            var body = await response.Json();
+            parts.Add($"{id} {(int)response.StatusCode} {(response.IsSuccessStatusCode ? body.ToString() : body.GetProperty("rule").GetString())}");
+        }
+        foreach (var id in new[] { Done, Pending })
+        {
+            parts.Add((await (await Api.SendAsync(HttpMethod.Get, $"/v1/deliver-orders/{id}", "occ-demo")).AssertOk()).ToString());
+        }
+        return string.Join("\n", parts);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Node.DisposeAsync();
+        _folder.Dispose();
+    }
+}
+
+/// <summary>
+/// Every endpoint the app maps, probed by every kind of caller against the real node: no token and
+/// an unknown token 401, every role the endpoint does not serve 403, a participant acting for
+/// another participant 403, and the roles it serves the success code of a valid request. Refused
+/// requests change nothing. The endpoints come from the app's own endpoint data source, so a new
+/// endpoint without a row here fails <see cref="Every_mapped_endpoint_has_a_row_and_every_row_a_mapped_endpoint"/>.
+/// About 120 cases on one node (two more nodes for cutoff and close); well under a minute.
+/// </summary>
+[Collection("real-node")]
+public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWorld>
+{
+    private sealed record Request(string Path, string? Body);
+
+    /// <summary>An answer: a status, and for a refusal the problem's rule.</summary>
+    private sealed record Expected(int Status, string? Rule = null)
+    {
+        public bool Refused => Status is 401 or 403;
+    }
+
+    private sealed record Row(
+        string Key,
+        string Method,
+        Func<Request> Refused,
+        IReadOnlyDictionary<Who, Expected> Answers,
+        string Party = "0001",
+        string? Receiver = null,
+        string Other = "0003",
+        Func<MatrixWorld, Task<Request>>? Allowed = null,
+        Func<MatrixWorld, JsonElement, Task>? Settle = null,
+        bool Public = false,
+        bool OwnNode = false)
+    {
+        /// <summary>"METHOD /pattern", as the endpoint data source names it; the key without its variant.</summary>
+        public string Route => Key.Split('?')[0];
+
+        public IEnumerable<Who> Callers() => Enum.GetValues<Who>().Where(w => w != Who.Receiver || Receiver is not null);
+
+        public Expected Expect(Who who)
+        {
+            if (Answers.TryGetValue(who, out var answer)) return answer;
+            if (Public) return new Expected(200);
+            return who is Who.Nobody or Who.UnknownToken ? new Expected(401, "bearer-token") : new Expected(403, "role");
+        }
+
+        public string? Token(Who who) => who switch
+        {
+            Who.Nobody => null,
+            Who.UnknownToken => "not-a-token-this-node-knows",
+            Who.Operator => "operator-demo",
+            Who.Occ => "occ-demo",
+            Who.Risk => "risk-demo",
+            Who.Party => $"participant-{Party}",
+            Who.Receiver => $"participant-{Receiver}",
+            Who.Other => $"participant-{Other}",
+            _ => throw new ArgumentOutOfRangeException(nameof(who)),
+        };
+    }
+
+    private static readonly Expected Ok = new(200);
+
+    private static Dictionary<Who, Expected> Answers(params (Who Who, Expected Answer)[] answers) => answers.ToDictionary(a => a.Who, a => a.Answer);
+
+    private static readonly Row[] Rows =
+    [
+        new("GET /health/live", "GET", () => new("/health/live", null), Answers(), Public: true),
+        new("GET /health/ready", "GET", () => new("/health/ready", null), Answers(), Public: true),
+        new("PUT /v1/participants/{id}", "PUT",
+            () => new("/v1/participants/0050", """{"name":"New Firm","netDebitCap":1000,"participantsFund":0,"marketLoanProgram":true,"centralCounterparty":false}"""),
+            Answers((Who.Operator, Ok)), Party: "0050"),
+        new("PUT /v1/securities/{cusip}", "PUT", () => new($"/v1/securities/{MatrixWorld.Microsoft}", """{"price":400,"haircut":0.2}"""),
+            Answers((Who.Operator, Ok))),
+        new("POST /v1/participants/{id}/deposits", "POST", () => new("/v1/participants/0004/deposits", $$"""{"cusip":"{{MatrixWorld.Apple}}","shares":10}"""),
+            Answers((Who.Operator, Ok)), Party: "0004"),
+        new("POST /v1/participants/{id}/settlement-progress-payments", "POST", () => new("/v1/participants/0004/settlement-progress-payments", """{"amount":1.25}"""),
+            Answers((Who.Operator, Ok)), Party: "0004"),
+        new("POST /v1/deliver-orders", "POST", () => new("/v1/deliver-orders", MatrixWorld.Order(MatrixWorld.FreshId("RM-SUB"), "0001", "0002")),
+            Answers((Who.Occ, Ok)),
+            Settle: async (w, answer) =>
+            {
+                Assert.True(answer[0].GetProperty("accepted").GetBoolean(), answer.ToString());
+                var id = answer[0].GetProperty("id").GetString()!;
+                await w.Node.EventuallyAsync($"/v1/deliver-orders/{id}", "occ-demo", v => v.GetProperty("status").GetString() == "completed", $"{id} completing");
+            }),
+        new("GET /v1/deliver-orders/{id}", "GET", () => new($"/v1/deliver-orders/{MatrixWorld.Done}", null),
+            Answers((Who.Occ, Ok), (Who.Party, Ok), (Who.Receiver, Ok), (Who.Other, new(403, "deliver-order-party"))),
+            Receiver: "0002"),
+        new("GET /v1/deliver-orders/{id}/explanation", "GET", () => new($"/v1/deliver-orders/{MatrixWorld.Done}/explanation", null),
+            Answers((Who.Risk, Ok), (Who.Occ, Ok), (Who.Party, Ok), (Who.Receiver, Ok), (Who.Other, new(403, "deliver-order-party"))),
+            Receiver: "0002"),
+        new("DELETE /v1/deliver-orders/{id}", "DELETE", () => new($"/v1/deliver-orders/{MatrixWorld.Pending}", null),
+            Answers((Who.Occ, Ok), (Who.Party, Ok), (Who.Receiver, new(403, "deliverer")), (Who.Other, new(403, "deliver-order-party"))),
+            Party: "0003", Receiver: "0002", Other: "0001",
+            Allowed: async w =>
+            {
+                var id = MatrixWorld.FreshId("RM-CXL");
+                await w.SubmitAsync(id, "0003", "0002", "pending");
+                return new($"/v1/deliver-orders/{id}", null);
+            },
+            Settle: (_, answer) =>
+            {
+                Assert.Equal("cancelled", answer.GetProperty("status").GetString());
+                return Task.CompletedTask;
+            }),
+        new("POST /v1/reclaims", "POST", () => new("/v1/reclaims", $$"""{"id":"{{MatrixWorld.FreshId("RM-RCL")}}","deliverOrderId":"{{MatrixWorld.Done}}"}"""),
+            Answers((Who.Receiver, Ok), (Who.Party, new(403, "reclaim-by-receiver")), (Who.Other, new(403, "reclaim-by-receiver"))),
+            Receiver: "0002",
+            Allowed: async w =>
+            {
+                var original = MatrixWorld.FreshId("RM-ORIG");
+                await w.SubmitAsync(original, "0001", "0002", "completed");
+                return new("/v1/reclaims", $$"""{"id":"{{MatrixWorld.FreshId("RM-RCL")}}","deliverOrderId":"{{original}}"}""");
+            },
+            Settle: async (w, answer) =>
+            {
+                Assert.True(answer.GetProperty("accepted").GetBoolean(), answer.ToString());
+                var id = answer.GetProperty("id").GetString()!;
+                await w.Node.EventuallyAsync($"/v1/deliver-orders/{id}", "occ-demo", v => v.GetProperty("status").GetString() == "completed", $"reclaim {id} completing");
+            }),
+        new("GET /v1/participants/{id}/account", "GET", () => new("/v1/participants/0001/account", null),
+            Answers((Who.Operator, Ok), (Who.Risk, Ok), (Who.Party, Ok), (Who.Other, new(403, "own-participant")))),
+        new("GET /v1/participants/{id}/account?asOf", "GET",
+            () => new($"/v1/participants/0001/account?asOf={Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"))}", null),
+            Answers((Who.Operator, Ok), (Who.Risk, Ok), (Who.Party, Ok), (Who.Other, new(403, "own-participant")))),
+        new("GET /v1/participants/{id}/journal", "GET", () => new("/v1/participants/0001/journal", null), Answers((Who.Risk, Ok))),
+        new("POST /v1/business-day/cutoff", "POST", () => new("/v1/business-day/cutoff", null), Answers((Who.Operator, Ok)), OwnNode: true),
+        new("POST /v1/business-day/close", "POST", () => new("/v1/business-day/close", null), Answers((Who.Operator, Ok)), OwnNode: true),
+    ];
+
+    public static TheoryData<string, Who> Matrix()
+    {
+        var data = new TheoryData<string, Who>();
+        foreach (var row in Rows)
+        {
+            foreach (var who in row.Callers()) data.Add(row.Key, who);
+        }
+        return data;
+    }
+
+    [Fact]
+    public void Every_mapped_endpoint_has_a_row_and_every_row_a_mapped_endpoint()
+    {
+        var mapped = world.Api.Routes();
+        var rows = Rows.Select(r => r.Route).Distinct().Order(StringComparer.Ordinal).ToList();
+
+        Assert.Equal(mapped, rows);
+    }
+
+    [Theory]
+    [MemberData(nameof(Matrix))]
+    public async Task Each_caller_gets_what_the_endpoint_allows_and_a_refusal_changes_nothing(string key, Who who)
+    {
+        var row = Rows.Single(r => r.Key == key);
+        var expected = row.Expect(who);
+        var method = new HttpMethod(row.Method);
+
+        if (expected.Refused)
+        {
+            var before = await world.SnapshotAsync();
+            var request = row.Refused();
+
+            var response = await world.Api.SendAsync(method, request.Path, row.Token(who), request.Body);
+
+            await response.AssertProblem(expected.Status, expected.Rule!);
+            if (expected.Status == 401) Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
+            Assert.Equal(before, await world.SnapshotAsync());
+            return;
+        }
+
+        if (row.OwnNode)
+        {
+            // Cutoff and close drop what is pending and open another day: they run on a node of their own.
+            using var folder = new TempFolder();
+            await using var node = await RealNode.StartAsync(folder.Path, o => o with { RecycleCutoffLocalTime = null });
+            var own = row.Refused();
+            var result = await (await node.Api.SendAsync(method, own.Path, row.Token(who), own.Body)).AssertOk(expected.Status);
+            Assert.True(result.GetProperty("ok").GetBoolean(), result.ToString());
+            return;
+        }
+
+        var allowed = row.Allowed is null ? row.Refused() : await row.Allowed(world);
+        var answer = await (await world.Api.SendAsync(method, allowed.Path, row.Token(who), allowed.Body)).AssertOk(expected.Status);
+        // What the request set going settles before the next case takes its snapshot.
+        if (row.Settle is not null) await row.Settle(world, answer);
+    }
+}
