@@ -155,7 +155,6 @@ public sealed class StoreConfigTests
         Assert.True(config.GetBoolean("akka.cluster.run-coordinated-shutdown-when-down"));
 
         Assert.Equal("Ledger.Cluster.ProtocolSerializer, Ledger.Cluster", config.GetString("akka.actor.serializers.ledger-protocol"));
-        Assert.Equal(4181, config.GetInt("akka.actor.serialization-identifiers.\"Ledger.Cluster.ProtocolSerializer, Ledger.Cluster\""));
         var bindings = config.GetConfig("akka.actor.serialization-bindings");
         foreach (var type in new[] { "Ledger.Cluster.IProtocolMessage, Ledger.Cluster", "Ledger.Domain.AccountCommand, Ledger.Domain",
                      "Ledger.Domain.AccountReply, Ledger.Domain", "Ledger.Domain.ReferenceCommand, Ledger.Domain",
