@@ -51,7 +51,15 @@ public static class CrashCommand
             return ExitUsage;
         }
 
-        var report = await CrashTest.RunAsync(options, CancellationToken.None);
-        return report.Passed ? ExitPass : ExitFail;
+        try
+        {
+            var report = await CrashTest.RunAsync(options, CancellationToken.None);
+            return report.Passed ? ExitPass : ExitFail;
+        }
+        catch (FileNotFoundException e)
+        {
+            await Console.Error.WriteLineAsync($"crash: FAIL: {e.Message}");
+            return ExitFail;
+        }
     }
 }

@@ -154,10 +154,16 @@ public sealed class LedgerProcess : IAsyncDisposable
     /// </summary>
     public static string FindLedgerDll(string? given = null)
     {
-        var candidates = new List<string>();
-        if (!string.IsNullOrWhiteSpace(given)) candidates.Add(given);
-        if (Environment.GetEnvironmentVariable("LEDGER_DLL") is { Length: > 0 } fromEnvironment) candidates.Add(fromEnvironment);
-        candidates.Add(Path.Combine(AppContext.BaseDirectory, "ledger.dll"));
+        // A path asked for by name is that path or nothing: never silently another build.
+        var named = !string.IsNullOrWhiteSpace(given) ? given : Environment.GetEnvironmentVariable("LEDGER_DLL");
+        if (!string.IsNullOrWhiteSpace(named))
+        {
+            var full = Path.GetFullPath(named);
+            return File.Exists(full) && File.Exists(Path.ChangeExtension(full, ".runtimeconfig.json"))
+                ? full
+                : throw new FileNotFoundException($"{full} (with its runtimeconfig beside it) not found");
+        }
+        var candidates = new List<string> { Path.Combine(AppContext.BaseDirectory, "ledger.dll") };
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
         {
             if (File.Exists(Path.Combine(d.FullName, "Ledger.sln")))
