@@ -8,7 +8,7 @@ namespace Ledger.Cluster.Tests;
 /// The SQL journal with injected write failures for account entities (modelled on Akka's
 /// ChaosJournal): a failed write writes nothing, and the account must recover from what was.
 /// </summary>
-public sealed class FlakyJournal(Akka.Configuration.Config config) : SqlWriteJournal(config)
+public sealed class FlakyJournal(Akka.Configuration.Config config) : Ledger.Journal.GroupCommitJournal(config)
 {
     private static readonly object Gate = new();
     private static Random _random = new(1);

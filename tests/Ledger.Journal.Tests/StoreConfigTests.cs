@@ -18,7 +18,7 @@ public sealed class StoreConfigTests
         using var dir = new TempDirectory();
         var config = StoreConfig.Build(new StoreSettings(store, store == "sqlite" ? null : PgConnection, dir.Path));
 
-        Assert.Equal("Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql", config.GetString("akka.persistence.journal.sql.class"));
+        Assert.Equal("Ledger.Journal.GroupCommitJournal, Ledger.Journal", config.GetString("akka.persistence.journal.sql.class"));
         Assert.Equal("Akka.Persistence.Sql.Snapshot.SqlSnapshotStore, Akka.Persistence.Sql", config.GetString("akka.persistence.snapshot-store.sql.class"));
         Assert.Equal("Akka.Persistence.Sql.Query.SqlReadJournalProvider, Akka.Persistence.Sql", config.GetString("akka.persistence.query.journal.sql.class"));
         Assert.Equal(StoreConfig.JournalPluginId, config.GetString("akka.persistence.journal.plugin"));

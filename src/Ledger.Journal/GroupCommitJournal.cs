@@ -1,0 +1,141 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Persistence;
+using Akka.Persistence.Sql.Journal;
+
+namespace Ledger.Journal;
+
+/// <summary>
+/// The SQL journal with group commit: the writes of many persistent actors that arrive while a
+/// transaction is in flight are written together in the next one.
+/// </summary>
+/// <remarks>
+/// Akka.Persistence.Sql queues writes and merges those queued while its writer is busy, but with a
+/// driver whose calls complete synchronously (Microsoft.Data.Sqlite) its writer never yields between
+/// one queued write and the next, so nothing is ever merged: every account write was its own
+/// transaction, and SQLite's single writer spent its time on per-transaction overhead (the commit,
+/// the fsync) rather than on rows. This journal holds writes in its own queue while
+/// <c>parallelism</c> combined writes are in flight and hands the rest to the plugin as one call,
+/// hence one transaction: atomic for all of them, so a failure fails every write in it, exactly as
+/// if each had failed alone. Each caller still gets its own answer, in order, and writes of one
+/// persistence id keep their order (the queue is first in, first out).
+/// </remarks>
+public class GroupCommitJournal : SqlWriteJournal
+{
+    /// <summary>Rows in one combined write, at most, unless a single write is larger.</summary>
+    public const int RowsPerWriteDefault = 1_000;
+
+    private readonly int _writesInFlightMax;
+    private readonly int _rowsPerWriteMax;
+    private readonly Queue<PendingWrite> _queue = new();
+    private readonly Dictionary<string, Task> _lastWriteOf = new();
+    private int _writesInFlight;
+
+    public GroupCommitJournal(Akka.Configuration.Config config) : base(config)
+    {
+        _writesInFlightMax = Math.Max(1, config.GetInt("parallelism", 1));
+        _rowsPerWriteMax = Math.Max(1, config.GetInt("group-commit-rows", RowsPerWriteDefault));
+    }
+
+    private sealed record PendingWrite(IReadOnlyList<AtomicWrite> Writes, int Rows, TaskCompletionSource<IImmutableList<Exception>?> Done);
+
+    private sealed record CombinedWriteEnded(IReadOnlyList<PendingWrite> Writes);
+
+    protected override Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
+    {
+        var writes = messages as IReadOnlyList<AtomicWrite> ?? messages.ToList();
+        var rows = 0;
+        foreach (var w in writes) rows += w.Size;
+        var pending = new PendingWrite(writes, rows, new TaskCompletionSource<IImmutableList<Exception>?>(TaskCreationOptions.RunContinuationsAsynchronously));
+        _queue.Enqueue(pending);
+        foreach (var w in writes) _lastWriteOf[w.PersistenceId] = pending.Done.Task;
+        if (_writesInFlight < _writesInFlightMax) WriteNext();
+        return pending.Done.Task!;
+    }
+
+    /// <summary>Takes what is queued, up to the row limit, and writes it as one call to the plugin.</summary>
+    private void WriteNext()
+    {
+        if (_queue.Count == 0) return;
+        var taken = new List<PendingWrite>();
+        var rows = 0;
+        while (_queue.TryPeek(out var next) && (taken.Count == 0 || rows + next.Rows <= _rowsPerWriteMax))
+        {
+            taken.Add(_queue.Dequeue());
+            rows += next.Rows;
+        }
+        _writesInFlight++;
+        var all = taken.Count == 1 ? taken[0].Writes : taken.SelectMany(t => t.Writes).ToList();
+        Task<IImmutableList<Exception>> written;
+        try
+        {
+            written = base.WriteMessagesAsync(all, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            written = Task.FromException<IImmutableList<Exception>>(e);
+        }
+        var self = Self;
+        written.ContinueWith(t =>
+        {
+            Answer(taken, t);
+            self.Tell(new CombinedWriteEnded(taken), ActorRefs.NoSender);
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Gives each caller its part of the combined answer: its own rejections, or the failure of all.</summary>
+    private static void Answer(List<PendingWrite> taken, Task<IImmutableList<Exception>> written)
+    {
+        if (written.IsFaulted || written.IsCanceled)
+        {
+            var cause = written.Exception?.InnerExceptions is { Count: 1 } one ? one[0] : (Exception?)written.Exception ?? new TaskCanceledException();
+            foreach (var t in taken) t.Done.TrySetException(cause);
+            return;
+        }
+        var rejections = written.Result;
+        if (taken.Count == 1 || rejections is null || rejections.Count == 0)
+        {
+            // No rejections (or the caller's own list): every caller gets what it would have got alone.
+            foreach (var t in taken) t.Done.TrySetResult(rejections);
+            return;
+        }
+        var at = 0;
+        foreach (var t in taken)
+        {
+            t.Done.TrySetResult(rejections.Skip(at).Take(t.Writes.Count).ToImmutableList());
+            at += t.Writes.Count;
+        }
+    }
+
+    protected override bool ReceivePluginInternal(object message)
+    {
+        if (message is not CombinedWriteEnded ended) return base.ReceivePluginInternal(message);
+        _writesInFlight--;
+        foreach (var pending in ended.Writes)
+        {
+            foreach (var w in pending.Writes)
+            {
+                if (_lastWriteOf.TryGetValue(w.PersistenceId, out var last) && last == pending.Done.Task) _lastWriteOf.Remove(w.PersistenceId);
+            }
+        }
+        while (_writesInFlight < _writesInFlightMax && _queue.Count > 0) WriteNext();
+        return true;
+    }
+
+    public override async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken)
+    {
+        // A recovering actor must see its own write that is still queued or in flight here.
+        if (_lastWriteOf.TryGetValue(persistenceId, out var last))
+        {
+            try
+            {
+                await last;
+            }
+            catch
+            {
+                // Its outcome does not matter here, only that it has ended.
+            }
+        }
+        return await base.ReadHighestSequenceNrAsync(persistenceId, fromSequenceNr, cancellationToken);
+    }
+}
