@@ -29,12 +29,17 @@ public class GroupCommitJournal : SqlWriteJournal
     private readonly int _rowsPerWriteMax;
     private readonly Queue<PendingWrite> _queue = new();
     private readonly Dictionary<string, Task> _lastWriteOf = new();
+    private readonly SqliteJournalWriter? _sqlite;
     private int _writesInFlight;
 
     public GroupCommitJournal(Akka.Configuration.Config config) : base(config)
     {
         _writesInFlightMax = Math.Max(1, config.GetInt("parallelism", 1));
         _rowsPerWriteMax = Math.Max(1, config.GetInt("group-commit-rows", RowsPerWriteDefault));
+        if (config.GetString("provider-name", "").StartsWith("SQLite", StringComparison.OrdinalIgnoreCase))
+        {
+            _sqlite = new SqliteJournalWriter((ExtendedActorSystem)Context.System, config.GetString("connection-string"));
+        }
     }
 
     private sealed record PendingWrite(IReadOnlyList<AtomicWrite> Writes, int Rows, TaskCompletionSource<IImmutableList<Exception>?> Done);
@@ -69,7 +74,10 @@ public class GroupCommitJournal : SqlWriteJournal
         Task<IImmutableList<Exception>> written;
         try
         {
-            written = base.WriteMessagesAsync(all, CancellationToken.None);
+            // SQLite's driver completes synchronously: write on a pool thread, never on this actor's.
+            written = _sqlite is { } sqlite && SqliteJournalWriter.Handles(all)
+                ? Task.Run(() => (IImmutableList<Exception>)sqlite.Write(all)!)
+                : base.WriteMessagesAsync(all, CancellationToken.None);
         }
         catch (Exception e)
         {
