@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Diagnostics.Metrics;
 using Akka.Actor;
 using Akka.Persistence;
 using Akka.Persistence.Sql.Journal;
@@ -25,6 +26,22 @@ public class GroupCommitJournal : SqlWriteJournal
     /// <summary>Rows in one combined write, at most, unless a single write is larger.</summary>
     public const int RowsPerWriteDefault = 1_000;
 
+    /// <summary>The meter of the ledger's journal instruments (the same name as the node's own meter).</summary>
+    public const string MeterName = "Ledger";
+
+    /// <summary>Histogram: persistent actors' writes combined in one journal transaction.</summary>
+    public const string WritesPerTransactionName = "ledger.journal.transaction.writes";
+
+    /// <summary>Histogram: events (rows) in one journal transaction.</summary>
+    public const string RowsPerTransactionName = "ledger.journal.transaction.rows";
+
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly Histogram<int> WritesPerTransaction = Meter.CreateHistogram<int>(WritesPerTransactionName, "{write}",
+        "Persistent actors' writes combined in one journal transaction (group commit)");
+    private static readonly Histogram<int> RowsPerTransaction = Meter.CreateHistogram<int>(RowsPerTransactionName, "{event}",
+        "Events written in one journal transaction");
+    private readonly KeyValuePair<string, object?> _systemTag;
+
     private readonly int _writesInFlightMax;
     private readonly int _rowsPerWriteMax;
     private readonly Queue<PendingWrite> _queue = new();
@@ -34,6 +51,7 @@ public class GroupCommitJournal : SqlWriteJournal
 
     public GroupCommitJournal(Akka.Configuration.Config config) : base(config)
     {
+        _systemTag = new KeyValuePair<string, object?>("actor_system", Context.System.Name);
         _writesInFlightMax = Math.Max(1, config.GetInt("parallelism", 1));
         _rowsPerWriteMax = Math.Max(1, config.GetInt("group-commit-rows", RowsPerWriteDefault));
         if (config.GetString("provider-name", "").StartsWith("SQLite", StringComparison.OrdinalIgnoreCase))
@@ -70,6 +88,8 @@ public class GroupCommitJournal : SqlWriteJournal
             rows += next.Rows;
         }
         _writesInFlight++;
+        WritesPerTransaction.Record(taken.Count, _systemTag);
+        RowsPerTransaction.Record(rows, _systemTag);
         var all = taken.Count == 1 ? taken[0].Writes : taken.SelectMany(t => t.Writes).ToList();
         Task<IImmutableList<Exception>> written;
         try
