@@ -135,6 +135,12 @@ public class GroupCommitJournal : SqlWriteJournal
         }
     }
 
+    protected override void PostStop()
+    {
+        _sqlite?.Dispose();
+        base.PostStop();
+    }
+
     protected override bool ReceivePluginInternal(object message)
     {
         if (message is not CombinedWriteEnded ended) return base.ReceivePluginInternal(message);

@@ -16,7 +16,7 @@ namespace Ledger.Journal;
 /// Durability is the plugin's: the same connection string (WAL, <c>synchronous</c> FULL by default),
 /// one transaction per combined write, committed before any caller hears of it.
 /// </remarks>
-internal sealed class SqliteJournalWriter
+internal sealed class SqliteJournalWriter : IDisposable
 {
     private const string InsertSql = """
         INSERT INTO journal (created, deleted, persistence_id, sequence_number, message, tags, manifest, identifier, writer_uuid)
@@ -27,12 +27,18 @@ internal sealed class SqliteJournalWriter
     private readonly Akka.Serialization.Serialization _serialization;
     private readonly ExtendedActorSystem _system;
     private readonly string _writerUuid = Guid.NewGuid().ToString("N");
+    private readonly CancellationTokenSource _stop = new();
+    private int _commitsSinceCheckpoint;
+
+    /// <summary>How often the log is copied into the database file while there are writes.</summary>
+    public static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(200);
 
     public SqliteJournalWriter(ExtendedActorSystem system, string connectionString)
     {
         _system = system;
         _serialization = system.Serialization;
         _connectionString = connectionString;
+        _ = Task.Run(() => Checkpoints(_stop.Token));
     }
 
     /// <summary>
@@ -90,6 +96,12 @@ internal sealed class SqliteJournalWriter
     {
         using var connection = new SqliteConnection(_connectionString);
         connection.Open();
+        using (var pragma = connection.CreateCommand())
+        {
+            // Checkpoints run beside the writer (Checkpoints), never inside one of its commits.
+            pragma.CommandText = "PRAGMA wal_autocheckpoint=0;";
+            pragma.ExecuteNonQuery();
+        }
         using var transaction = connection.BeginTransaction();
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -114,5 +126,58 @@ internal sealed class SqliteJournalWriter
             command.ExecuteNonQuery();
         }
         transaction.Commit();
+        Interlocked.Increment(ref _commitsSinceCheckpoint);
+    }
+
+    /// <summary>
+    /// Copies the write-ahead log into the database file every <see cref="CheckpointInterval"/> while
+    /// there are new commits, on its own connection: SQLite's automatic checkpoint would run inside
+    /// the writer's commit every 1,000 pages and stall every write behind it. A passive checkpoint
+    /// never blocks the writer or readers; the log restarts from the top once it has all been copied.
+    /// </summary>
+    private async Task Checkpoints(CancellationToken ct)
+    {
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                await Task.Delay(CheckpointInterval, ct);
+                if (Interlocked.Exchange(ref _commitsSinceCheckpoint, 0) == 0) continue;
+                try
+                {
+                    using var connection = new SqliteConnection(_connectionString);
+                    connection.Open();
+                    using var command = connection.CreateCommand();
+                    command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+                    command.ExecuteNonQuery();
+                }
+                catch (SqliteException)
+                {
+                    // Busy or locked now: the next round copies what this one did not.
+                    Interlocked.Increment(ref _commitsSinceCheckpoint);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Stops the checkpoints; the log is checkpointed once more, fully, if nothing else holds it.</summary>
+    public void Dispose()
+    {
+        _stop.Cancel();
+        try
+        {
+            using var connection = new SqliteConnection(_connectionString);
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+            command.ExecuteNonQuery();
+        }
+        catch (SqliteException)
+        {
+            // The next writer's checkpoints will copy it.
+        }
     }
 }
