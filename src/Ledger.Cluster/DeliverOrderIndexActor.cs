@@ -7,12 +7,17 @@ namespace Ledger.Cluster;
 
 /// <summary>
 /// One bucket of the deliver-order index: makes ids unique across the ledger and tells which
-/// deliverer holds each. A registration is answered only once it is persisted.
+/// deliverer holds each. A registration is answered only once it is persisted. Requests that
+/// arrive while a write is in flight wait and are decided together when it ends, and the ids they
+/// register are written as one event (group commit, as the accounts do); a lookup waits too, so
+/// it never sees an id that is not durable yet.
 /// </summary>
 public sealed class DeliverOrderIndexActor : UntypedPersistentActor
 {
     private readonly DeliverOrderIndexState _state = new();
     private readonly TimeProvider _clock;
+    private readonly List<(object Message, IActorRef Sender)> _waiting = new();
+    private bool _writing;
 
     public DeliverOrderIndexActor(string bucket, TimeProvider clock)
     {
@@ -26,51 +31,88 @@ public sealed class DeliverOrderIndexActor : UntypedPersistentActor
 
     protected override void OnRecover(object message)
     {
-        if (message is DeliverOrderRegistered e) _state.Apply(e);
+        switch (message)
+        {
+            case DeliverOrderRegistered e:
+                _state.Apply(e);
+                break;
+            case DeliverOrdersRegistered e:
+                _state.Apply(e);
+                break;
+        }
     }
 
     protected override void OnCommand(object message)
     {
-        switch (message)
+        if (message is not (FindDeliverOrder or RegisterDeliverOrders))
         {
-            case FindDeliverOrder q:
-                Sender.Tell(new DeliverOrderLocation(_state.Find(q.Id)));
-                break;
-            case RegisterDeliverOrders r:
-                var outcomes = new List<RegistrationOutcome>(r.Orders.Count);
-                var registeredOn = new List<DateOnly?>(r.Orders.Count);
-                var events = new List<DeliverOrderRegistered>();
-                var at = _clock.GetUtcNow();
-                foreach (var order in r.Orders)
-                {
-                    var outcome = _state.Check(order);
-                    if (outcome == RegistrationOutcome.Registered)
-                    {
-                        var e = new DeliverOrderRegistered(order.Id.Value, order.Deliverer.Value, order.Receiver.Value, order.Fingerprint, at,
-                            AccountState.FormatDate(r.BusinessDate));
-                        _state.Apply(e);
-                        events.Add(e);
-                    }
-                    outcomes.Add(outcome);
-                    registeredOn.Add(_state.Find(order.Id)?.BusinessDate);
-                }
-                var sender = Sender;
-                if (events.Count == 0)
-                {
-                    sender.Tell(new RegistrationOutcomes(outcomes, registeredOn));
-                    return;
-                }
-                var persisted = 0;
-                // PersistAll stashes later commands until this write ends, so the state applied
-                // ahead of the journal above is never seen by another request before it is durable.
-                PersistAll(events, _ =>
-                {
-                    if (++persisted == events.Count) sender.Tell(new RegistrationOutcomes(outcomes, registeredOn));
-                });
-                break;
-            default:
-                Unhandled(message);
-                break;
+            Unhandled(message);
+            return;
         }
+        _waiting.Add((message, Sender));
+        if (!_writing) Flush();
+    }
+
+    /// <summary>Decides everything waiting; persists the new ids as one event, then answers.</summary>
+    private void Flush()
+    {
+        var taken = _waiting.ToList();
+        _waiting.Clear();
+        var registered = new List<DeliverOrderRegistered>();
+        var answers = new List<(object Answer, IActorRef Sender)>(taken.Count);
+        var at = _clock.GetUtcNow();
+        foreach (var (message, sender) in taken)
+        {
+            switch (message)
+            {
+                case FindDeliverOrder q:
+                    answers.Add((new DeliverOrderLocation(_state.Find(q.Id)), sender));
+                    break;
+                case RegisterDeliverOrders r:
+                    var outcomes = new List<RegistrationOutcome>(r.Orders.Count);
+                    var registeredOn = new List<DateOnly?>(r.Orders.Count);
+                    foreach (var order in r.Orders)
+                    {
+                        var outcome = _state.Check(order);
+                        if (outcome == RegistrationOutcome.Registered)
+                        {
+                            var e = new DeliverOrderRegistered(order.Id.Value, order.Deliverer.Value, order.Receiver.Value, order.Fingerprint, at,
+                                AccountState.FormatDate(r.BusinessDate));
+                            // Applied ahead of the journal so that a later order of the same batch sees it;
+                            // nothing is answered before the write ends.
+                            _state.Apply(e);
+                            registered.Add(e);
+                        }
+                        outcomes.Add(outcome);
+                        registeredOn.Add(_state.Find(order.Id)?.BusinessDate);
+                    }
+                    answers.Add((new RegistrationOutcomes(outcomes, registeredOn), sender));
+                    break;
+            }
+        }
+        if (registered.Count == 0)
+        {
+            Answer(answers);
+            return;
+        }
+        _writing = true;
+        object written = registered.Count == 1 ? registered[0] : new DeliverOrdersRegistered(registered, at);
+        PersistAsync(written, _ =>
+        {
+            _writing = false;
+            Answer(answers);
+            if (_waiting.Count > 0) Flush();
+        });
+    }
+
+    private static void Answer(List<(object Answer, IActorRef Sender)> answers)
+    {
+        foreach (var (answer, sender) in answers) sender.Tell(answer);
+    }
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        // The state already holds these ids: it must not outlive the refusal.
+        throw new InvalidOperationException($"journal refused {@event.GetType().Name} for {PersistenceId}", cause);
     }
 }

@@ -4,6 +4,17 @@ namespace Ledger.Domain.Events
 {
     /// <summary>An id taken, with the business date it was taken on (absent in journals written before it was recorded).</summary>
     public sealed record DeliverOrderRegistered(string DeliverOrderId, string Deliverer, string Receiver, string Fingerprint, DateTimeOffset At, string? BusinessDate = null);
+
+    /// <summary>
+    /// Ids taken together in one write of an index bucket: one journal row for all of them (a bucket
+    /// takes the registrations that arrive while its previous write is in flight as one batch).
+    /// </summary>
+    public sealed record DeliverOrdersRegistered(IReadOnlyList<DeliverOrderRegistered> Orders, DateTimeOffset At)
+    {
+        public bool Equals(DeliverOrdersRegistered? other) => other is not null && At == other.At && Orders.SequenceEqual(other.Orders);
+
+        public override int GetHashCode() => Orders.Count == 0 ? 0 : HashCode.Combine(Orders.Count, Orders[0]);
+    }
 }
 
 namespace Ledger.Domain
@@ -37,6 +48,11 @@ namespace Ledger.Domain
         public void Apply(DeliverOrderRegistered e) =>
             _entries[new DeliverOrderId(e.DeliverOrderId)] = new IndexEntry(new ParticipantId(e.Deliverer), new ParticipantId(e.Receiver), e.Fingerprint,
                 e.BusinessDate is null ? null : AccountState.ParseDate(e.BusinessDate));
+
+        public void Apply(DeliverOrdersRegistered e)
+        {
+            foreach (var order in e.Orders) Apply(order);
+        }
 
         public RegistrationOutcome Check(DeliverOrder order) =>
             _entries.TryGetValue(order.Id, out var known)

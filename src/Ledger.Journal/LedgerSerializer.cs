@@ -60,6 +60,7 @@ public sealed class LedgerSerializer : SerializerWithStringManifest
         E("reference.recycle-cutoff-started.v1", LedgerJsonContext.Default.RecycleCutoffStarted),
         E("reference.business-day-close-started.v1", LedgerJsonContext.Default.BusinessDayCloseStarted),
         E("index.deliver-order-registered.v1", LedgerJsonContext.Default.DeliverOrderRegistered),
+        E("index.deliver-orders-registered.v1", LedgerJsonContext.Default.DeliverOrdersRegistered),
     ];
 
     // ToDictionary/ToFrozenDictionary throw on a duplicate key, so a manifest or type listed twice
@@ -149,4 +150,5 @@ public sealed class LedgerSerializer : SerializerWithStringManifest
 [JsonSerializable(typeof(RecycleCutoffStarted))]
 [JsonSerializable(typeof(BusinessDayCloseStarted))]
 [JsonSerializable(typeof(DeliverOrderRegistered))]
+[JsonSerializable(typeof(DeliverOrdersRegistered))]
 internal sealed partial class LedgerJsonContext : JsonSerializerContext;

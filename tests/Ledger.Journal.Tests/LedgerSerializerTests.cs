@@ -11,7 +11,7 @@ namespace Ledger.Journal.Tests;
 public sealed partial class LedgerSerializerTests
 {
     private static readonly Type[] StoredEventTypes = typeof(AccountEvent).Assembly.GetTypes()
-        .Where(t => !t.IsAbstract && (t.IsSubclassOf(typeof(AccountEvent)) || t.IsSubclassOf(typeof(ReferenceEvent)) || t == typeof(DeliverOrderRegistered)))
+        .Where(t => !t.IsAbstract && (t.IsSubclassOf(typeof(AccountEvent)) || t.IsSubclassOf(typeof(ReferenceEvent)) || t == typeof(DeliverOrderRegistered) || t == typeof(DeliverOrdersRegistered)))
         .OrderBy(t => t.FullName, StringComparer.Ordinal)
         .ToArray();
 

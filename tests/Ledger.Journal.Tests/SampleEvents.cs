@@ -80,6 +80,10 @@ internal static class SampleEvents
         new RecycleCutoffStarted("2026-03-02", At(20)),
         new BusinessDayCloseStarted("2026-03-02", "2026-03-03", At(21)),
         new DeliverOrderRegistered("DO-2026-03-02-000017", "0101", "0981", "sha256:6f1ed002ab5595859014ebf0951522d9", At(22)),
+        new DeliverOrdersRegistered([
+            new DeliverOrderRegistered("DO-2026-03-02-000018", "0101", "0900", "sha256:0b8d0a3d9c2e4f1e8a7b6c5d4e3f2a10", At(23), "2026-03-02"),
+            new DeliverOrderRegistered("DO-2026-03-02-000019", "0900", "0981", "sha256:9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c40", At(23), "2026-03-02"),
+        ], At(23)),
     }.ToDictionary(e => e.GetType());
 
     /// <summary>
@@ -98,6 +102,7 @@ internal static class SampleEvents
                 AccountEvent e => e with { At = at },
                 ReferenceEvent e => e with { At = at },
                 DeliverOrderRegistered e => e with { DeliverOrderId = $"DO-{i:D6}", At = at },
+                DeliverOrdersRegistered e => new DeliverOrdersRegistered(e.Orders.Select((o, k) => o with { DeliverOrderId = $"DO-{i:D6}-{k}", At = at }).ToList(), at),
                 var other => throw new InvalidOperationException($"No stream rule for {other.GetType().Name}"),
             });
         }

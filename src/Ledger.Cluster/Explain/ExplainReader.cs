@@ -28,11 +28,13 @@ public static class ExplainReader
         await foreach (var stored in journal.EventsAsync(IndexPersistenceIdOf(id), long.MaxValue, ct))
         {
             // The first registration is the one that counts; a later one with the same id does not happen (the index refuses it).
-            if (stored.Event is DeliverOrderRegistered r && r.DeliverOrderId == id.Value)
+            registered = stored.Event switch
             {
-                registered = r;
-                break;
-            }
+                DeliverOrderRegistered r when r.DeliverOrderId == id.Value => r,
+                DeliverOrdersRegistered batch => batch.Orders.FirstOrDefault(r => r.DeliverOrderId == id.Value),
+                _ => null,
+            };
+            if (registered is not null) break;
         }
         if (registered is null) return null;
         var events = await ReadParties(id, [registered.Deliverer, registered.Receiver], async (participant, token) =>
