@@ -31,6 +31,7 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
     private readonly TimeSpan _resendInterval;
     private readonly List<(object Message, IActorRef Sender)> _buffer = new();
     private readonly HashSet<DeliverOrderId> _acknowledgedPending = new();
+    private readonly Dictionary<DeliverOrderId, (int Tick, int Attempts)> _sent = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LedgerTelemetry _telemetry = LedgerTelemetry.Of(Context.System);
     private bool _writing;
@@ -194,9 +195,25 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
     {
         foreach (var m in messages)
         {
+            if (m.Command is RequestReceive rr) Sent(rr.Order.Id);
+            else if (m.Command is CancelReceive cr) Sent(cr.DeliverOrderId);
             _accounts.Tell(new AccountEnvelope(m.To.Value, m.Command), Self);
         }
     }
+
+    private void Sent(DeliverOrderId id) =>
+        _sent[id] = _sent.TryGetValue(id, out var before) ? (_resendTicks, before.Attempts + 1) : (_resendTicks, 0);
+
+    /// <summary>
+    /// Ticks to wait after a send before asking again: at least one whole interval (a request sent
+    /// just before a tick is not yet late), doubling with every unanswered attempt up to
+    /// <see cref="ResendTicksMax"/>, so that a receiver slow under load is not buried in repeats of
+    /// what it has not reached yet.
+    /// </summary>
+    private static int TicksBeforeResend(int attempts) => Math.Min(ResendTicksMax, 2 << Math.Min(attempts, 4));
+
+    /// <summary>The longest wait between two asks about one delivery, in resend intervals.</summary>
+    public const int ResendTicksMax = 12;
 
     /// <summary>
     /// Asks receivers again about deliveries in flight: those not yet answered every tick, those
@@ -204,11 +221,37 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
     /// </summary>
     private List<Outbound>? Resend()
     {
-        if (_state.InFlightDeliveries == 0) return null;
-        var everything = ++_resendTicks % 12 == 0;
-        return AccountDecider.Unsettled(_state, _clock.GetUtcNow())
-            .Where(m => everything || m.Command is not RequestReceive rr || !_acknowledgedPending.Contains(rr.Order.Id))
-            .ToList();
+        var tick = ++_resendTicks;
+        if (_state.InFlightDeliveries == 0)
+        {
+            _sent.Clear();
+            return null;
+        }
+        var due = new List<Outbound>();
+        var unsettled = new HashSet<DeliverOrderId>();
+        foreach (var m in AccountDecider.Unsettled(_state, _clock.GetUtcNow()))
+        {
+            var id = m.Command switch
+            {
+                RequestReceive rr => rr.Order.Id,
+                CancelReceive cr => cr.DeliverOrderId,
+                _ => (DeliverOrderId?)null,
+            };
+            if (id is not { } known)
+            {
+                due.Add(m);
+                continue;
+            }
+            unsettled.Add(known);
+            // A receiver that said "pending" is asked only every ResendTicksMax ticks: only a lost completion needs it.
+            var wait = m.Command is RequestReceive && _acknowledgedPending.Contains(known)
+                ? ResendTicksMax
+                : _sent.TryGetValue(known, out var sent) ? TicksBeforeResend(sent.Attempts) : 0;
+            var last = _sent.TryGetValue(known, out var s) ? s.Tick : int.MinValue / 2;
+            if (tick - last >= wait) due.Add(m);
+        }
+        foreach (var id in _sent.Keys.Where(id => !unsettled.Contains(id)).ToList()) _sent.Remove(id);
+        return due;
     }
 
     protected override void PostStop()
