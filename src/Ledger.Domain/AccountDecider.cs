@@ -395,15 +395,17 @@ public static class AccountDecider
                 Reserve(state, decision, d.Order, terms, check.Inputs, pendedBefore: true, at);
             }
         }
-        // What is still pending on the cap may now pair by look-ahead, where a delivery of its CUSIP pends.
+        // What is still pending on the cap may now pair by look-ahead, where a delivery of the same
+        // look-ahead terms pends (any other receive would find no partner): in recycle order.
         if (state.PendingReceives.Count > 0 && state.PendingDeliveries.Count > 0)
         {
             List<Receive>? pairable = null;
-            foreach (var r in state.PendingReceives)
+            foreach (var r in state.ReceivesWithPendingPartnerTerms())
             {
-                if (r.PendReason == PendReason.NetDebitCap && state.PendingDeliveriesOf(r.Order!.Cusip).Count > 0) (pairable ??= new()).Add(r);
+                if (r.PendReason == PendReason.NetDebitCap) (pairable ??= new()).Add(r);
             }
             if (pairable is null) return;
+            pairable.Sort(RecycleOrder.Receives);
             foreach (var r in pairable)
             {
                 if (r.Stage == ReceiveStage.Pending) PairReceive(state, decision, r, at);
@@ -421,10 +423,23 @@ public static class AccountDecider
     {
         var headroom = state.AvailableBalance.Cents + state.NetDebitCap.Cents;
         var candidates = new List<Receive>();
-        foreach (var r in state.PendingReceives)
+        if (state.PendingReclaimReceives > 0)
         {
-            if (r.Order!.Amount.Cents <= headroom || state.ReclaimRules.Overrides(r.Order, state.CentralCounterparty)) candidates.Add(r);
+            foreach (var r in state.PendingReceives)
+            {
+                if (r.Order!.Amount.Cents <= headroom || state.ReclaimRules.Overrides(r.Order, state.CentralCounterparty)) candidates.Add(r);
+            }
+            return candidates;
         }
+        // Recycle order puts valued receives first, largest amount first, then those free of payment:
+        // from the far end, the free ones, then valued ones up to the first that exceeds the headroom
+        // (every one before it in recycle order is at least as large).
+        foreach (var r in state.PendingReceivesFromLast())
+        {
+            if (r.Order!.Amount.Cents <= headroom) candidates.Add(r);
+            else if (r.Order.IsValued) break;
+        }
+        candidates.Reverse();
         return candidates;
     }
 
@@ -439,6 +454,7 @@ public static class AccountDecider
         foreach (var (cusip, group) in state.PendingDeliveriesByCusip)
         {
             var available = state.AvailableShares(cusip);
+            if (available <= 0) continue; // every delivery moves some shares
             foreach (var d in group)
             {
                 if (d.Order.Shares <= available) candidates.Add(d);

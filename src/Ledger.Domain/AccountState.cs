@@ -87,6 +87,13 @@ public sealed class AccountState
     // The same pending items grouped by CUSIP: recycling and look-ahead look only where the shares are.
     private readonly Dictionary<Cusip, List<Delivery>> _pendingDeliveriesByCusip = new();
     private readonly Dictionary<Cusip, List<Receive>> _pendingReceivesByCusip = new();
+    // The same pending items by the terms look-ahead pairs on (CUSIP, and at a central counterparty
+    // shares and amount too), and the terms with items pending on both sides: the only places a
+    // look-ahead pairing can be found, whatever else is pending.
+    private readonly Dictionary<PairKey, List<Delivery>> _pendingDeliveriesByKey = new();
+    private readonly Dictionary<PairKey, List<Receive>> _pendingReceivesByKey = new();
+    private readonly HashSet<PairKey> _pairableKeys = new();
+    private int _pendingReclaimReceives;
     private int _inFlightDeliveries;
 
     public AccountState(ParticipantId participant, ReclaimRules? reclaimRules = null)
@@ -149,6 +156,25 @@ public sealed class AccountState
     public IReadOnlyList<Delivery> PendingDeliveriesOf(Cusip cusip) =>
         _pendingDeliveriesByCusip.TryGetValue(cusip, out var group) ? group : [];
 
+    /// <summary>
+    /// The pending receives that share look-ahead terms with a pending delivery (the same CUSIP, and
+    /// at a central counterparty the same shares and amount), in no set order: every receive that
+    /// look-ahead could pair now is among them.
+    /// </summary>
+    public IEnumerable<Receive> ReceivesWithPendingPartnerTerms()
+    {
+        foreach (var key in _pairableKeys)
+        {
+            foreach (var r in _pendingReceivesByKey[key]) yield return r;
+        }
+    }
+
+    /// <summary>The pending receives in reverse recycle order (lazily: stop early to look at only the last few).</summary>
+    public IEnumerable<Receive> PendingReceivesFromLast() => _pendingReceives.Reverse();
+
+    /// <summary>Pending receives that are reclaims (a reclaim may override the cap, whatever its amount).</summary>
+    public int PendingReclaimReceives => _pendingReclaimReceives;
+
     /// <summary>The pending receives of <paramref name="cusip"/>, in no set order.</summary>
     public IReadOnlyList<Receive> PendingReceivesOf(Cusip cusip) =>
         _pendingReceivesByCusip.TryGetValue(cusip, out var group) ? group : [];
@@ -174,7 +200,11 @@ public sealed class AccountState
                 NetDebitCap = new Money(e.NetDebitCapCents);
                 ParticipantsFund = new Money(e.ParticipantsFundCents);
                 MarketLoanProgram = e.MarketLoanProgram;
-                CentralCounterparty = e.CentralCounterparty;
+                if (CentralCounterparty != e.CentralCounterparty)
+                {
+                    CentralCounterparty = e.CentralCounterparty;
+                    ReindexPendingByKey();
+                }
                 if (BusinessDate == default) BusinessDate = ParseDate(e.BusinessDate);
                 break;
             case SecurityTermsApplied e:
@@ -371,36 +401,76 @@ public sealed class AccountState
 
     private void AddPending(Delivery delivery)
     {
-        if (_pendingDeliveries.Add(delivery)) Group(_pendingDeliveriesByCusip, delivery.Order.Cusip).Add(delivery);
+        if (!_pendingDeliveries.Add(delivery)) return;
+        Group(_pendingDeliveriesByCusip, delivery.Order.Cusip).Add(delivery);
+        var key = KeyOf(delivery.Order);
+        Group(_pendingDeliveriesByKey, key).Add(delivery);
+        if (_pendingReceivesByKey.ContainsKey(key)) _pairableKeys.Add(key);
     }
 
     private void RemovePending(Delivery delivery)
     {
-        if (_pendingDeliveries.Remove(delivery)) Ungroup(_pendingDeliveriesByCusip, delivery.Order.Cusip, delivery);
+        if (!_pendingDeliveries.Remove(delivery)) return;
+        Ungroup(_pendingDeliveriesByCusip, delivery.Order.Cusip, delivery);
+        var key = KeyOf(delivery.Order);
+        if (Ungroup(_pendingDeliveriesByKey, key, delivery)) _pairableKeys.Remove(key);
     }
 
     private void AddPending(Receive receive)
     {
-        if (_pendingReceives.Add(receive)) Group(_pendingReceivesByCusip, receive.Order!.Cusip).Add(receive);
+        if (!_pendingReceives.Add(receive)) return;
+        Group(_pendingReceivesByCusip, receive.Order!.Cusip).Add(receive);
+        var key = KeyOf(receive.Order);
+        Group(_pendingReceivesByKey, key).Add(receive);
+        if (_pendingDeliveriesByKey.ContainsKey(key)) _pairableKeys.Add(key);
+        if (receive.Order.IsReclaim) _pendingReclaimReceives++;
     }
 
     private void RemovePending(Receive receive)
     {
-        if (_pendingReceives.Remove(receive)) Ungroup(_pendingReceivesByCusip, receive.Order!.Cusip, receive);
+        if (!_pendingReceives.Remove(receive)) return;
+        Ungroup(_pendingReceivesByCusip, receive.Order!.Cusip, receive);
+        var key = KeyOf(receive.Order);
+        if (Ungroup(_pendingReceivesByKey, key, receive)) _pairableKeys.Remove(key);
+        if (receive.Order.IsReclaim) _pendingReclaimReceives--;
     }
 
-    private static List<T> Group<T>(Dictionary<Cusip, List<T>> groups, Cusip cusip)
+    /// <summary>The terms look-ahead pairs on here: at a central counterparty legs pair only on equal shares and amount.</summary>
+    private PairKey KeyOf(DeliverOrder order) =>
+        CentralCounterparty ? new PairKey(order.Cusip, order.Shares, order.Amount.Cents) : new PairKey(order.Cusip, 0, 0);
+
+    private void ReindexPendingByKey()
     {
-        if (!groups.TryGetValue(cusip, out var group)) groups[cusip] = group = new List<T>();
+        _pendingDeliveriesByKey.Clear();
+        _pendingReceivesByKey.Clear();
+        _pairableKeys.Clear();
+        foreach (var d in _pendingDeliveries) Group(_pendingDeliveriesByKey, KeyOf(d.Order)).Add(d);
+        foreach (var r in _pendingReceives) Group(_pendingReceivesByKey, KeyOf(r.Order!)).Add(r);
+        foreach (var key in _pendingReceivesByKey.Keys)
+        {
+            if (_pendingDeliveriesByKey.ContainsKey(key)) _pairableKeys.Add(key);
+        }
+    }
+
+    private readonly record struct PairKey(Cusip Cusip, long Shares, long AmountCents);
+
+    private static List<T> Group<TKey, T>(Dictionary<TKey, List<T>> groups, TKey key)
+        where TKey : notnull
+    {
+        if (!groups.TryGetValue(key, out var group)) groups[key] = group = new List<T>();
         return group;
     }
 
-    private static void Ungroup<T>(Dictionary<Cusip, List<T>> groups, Cusip cusip, T item)
+    /// <summary>Removes <paramref name="item"/> from its group; true when the group is now gone.</summary>
+    private static bool Ungroup<TKey, T>(Dictionary<TKey, List<T>> groups, TKey key, T item)
+        where TKey : notnull
         where T : class
     {
-        var group = groups[cusip];
+        var group = groups[key];
         group.Remove(item);
-        if (group.Count == 0) groups.Remove(cusip);
+        if (group.Count > 0) return false;
+        groups.Remove(key);
+        return true;
     }
 
     private void Hold(Delivery delivery)
