@@ -87,7 +87,7 @@ public sealed record LoadReport
 }
 
 public sealed record ProcessFigures(double CpuSeconds, double WallSeconds, double CpuUtilisation, int Gen0, int Gen1, int Gen2,
-    double GcPauseMs, double AllocatedMb, double SetupSeconds);
+    double GcPauseMs, double AllocatedMb, double SetupSeconds, double PeakWorkingSetMb = 0);
 
 /// <summary>
 /// The open-loop load driver: a real node in-process, reference data, then deliver orders sent
@@ -517,7 +517,9 @@ public static class LoadDriver
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
         var process = new ProcessFigures(cpu.TotalSeconds, runSeconds, cpu.TotalSeconds / runSeconds / Environment.ProcessorCount,
             GC.CollectionCount(0) - gc0, GC.CollectionCount(1) - gc1, GC.CollectionCount(2) - gc2,
-            (GC.GetTotalPauseDuration() - pause0).TotalMilliseconds, (GC.GetTotalAllocatedBytes() - alloc0) / 1e6, 0);
+            (GC.GetTotalPauseDuration() - pause0).TotalMilliseconds, (GC.GetTotalAllocatedBytes() - alloc0) / 1e6, 0,
+            // The whole process's peak (node and driver together) since it started, set-up included.
+            Process.GetCurrentProcess().PeakWorkingSet64 / 1e6);
 
         var (events, byAccount, byManifest) = await journal.CountSinceAsync(startOrdering, ct);
         var never = Enumerable.Range(0, orders.Count).Where(i => !done[i]).Select(i => orders[i].Id!).ToList();
