@@ -143,19 +143,8 @@ internal sealed class SqliteJournalWriter : IDisposable
             {
                 await Task.Delay(CheckpointInterval, ct);
                 if (Interlocked.Exchange(ref _commitsSinceCheckpoint, 0) == 0) continue;
-                try
-                {
-                    using var connection = new SqliteConnection(_connectionString);
-                    connection.Open();
-                    using var command = connection.CreateCommand();
-                    command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
-                    command.ExecuteNonQuery();
-                }
-                catch (SqliteException)
-                {
-                    // Busy or locked now: the next round copies what this one did not.
-                    Interlocked.Increment(ref _commitsSinceCheckpoint);
-                }
+                // Busy or locked now: the next round copies what this one did not.
+                if (!Checkpoint()) Interlocked.Increment(ref _commitsSinceCheckpoint);
             }
         }
         catch (OperationCanceledException)
@@ -163,10 +152,9 @@ internal sealed class SqliteJournalWriter : IDisposable
         }
     }
 
-    /// <summary>Stops the checkpoints; the log is checkpointed once more, fully, if nothing else holds it.</summary>
-    public void Dispose()
+    /// <summary>Copies what it can of the log into the database file; false when SQLite was busy.</summary>
+    private bool Checkpoint()
     {
-        _stop.Cancel();
         try
         {
             using var connection = new SqliteConnection(_connectionString);
@@ -174,10 +162,18 @@ internal sealed class SqliteJournalWriter : IDisposable
             using var command = connection.CreateCommand();
             command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
             command.ExecuteNonQuery();
+            return true;
         }
         catch (SqliteException)
         {
-            // The next writer's checkpoints will copy it.
+            return false;
         }
+    }
+
+    /// <summary>Stops the checkpoints after one last one (what it cannot copy, the next writer's checkpoints will).</summary>
+    public void Dispose()
+    {
+        _stop.Cancel();
+        Checkpoint();
     }
 }

@@ -23,8 +23,6 @@ public abstract class GroupCommitJournalTests
 
     protected abstract Task<StoreSettings> CreateStoreAsync();
 
-    protected abstract DbConnection CreateRawConnection(StoreSettings store);
-
     [SkippableFact]
     public async Task Writes_arriving_together_share_a_transaction_and_each_actor_recovers_its_own_events_in_order()
     {
@@ -69,7 +67,7 @@ public abstract class GroupCommitJournalTests
             await reading.Terminate().WaitAsync(Timeout);
         }
 
-        await using var connection = CreateRawConnection(store);
+        await using var connection = TestStores.Connect(store);
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT count(*), count(DISTINCT persistence_id), min(identifier), max(identifier) FROM journal WHERE persistence_id LIKE 'account-%'";
@@ -210,8 +208,6 @@ public sealed class SqliteGroupCommitJournalTests : GroupCommitJournalTests, IDi
 
     protected override Task<StoreSettings> CreateStoreAsync() => Task.FromResult(new StoreSettings(StoreConfig.Sqlite, null, _dataDir.Path));
 
-    protected override DbConnection CreateRawConnection(StoreSettings store) => new SqliteConnection(StoreConfig.ConnectionStringFor(store));
-
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
@@ -224,6 +220,4 @@ public sealed class PostgresGroupCommitJournalTests(PostgresFixture postgres) : 
 {
     protected override async Task<StoreSettings> CreateStoreAsync() =>
         new(StoreConfig.Postgres, await postgres.CreateDatabaseAsync("ledger_group_commit"), DataDir: "unused-for-postgres");
-
-    protected override DbConnection CreateRawConnection(StoreSettings store) => new NpgsqlConnection(store.Connection);
 }

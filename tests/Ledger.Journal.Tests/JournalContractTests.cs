@@ -31,9 +31,6 @@ public abstract class JournalContractTests
     /// <summary>A fresh, empty store for this test.</summary>
     protected abstract Task<StoreSettings> CreateStoreAsync();
 
-    /// <summary>A plain ADO.NET connection to the same store, to look at the rows themselves.</summary>
-    protected abstract DbConnection CreateRawConnection(StoreSettings store);
-
     [SkippableFact]
     public async Task Events_persisted_in_batches_recover_in_order_in_a_second_actor_system_and_through_the_read_journal()
     {
@@ -98,7 +95,7 @@ public abstract class JournalContractTests
 
     private async Task AssertRowsAreLedgerJsonAsync(StoreSettings store, string pid, IReadOnlyList<object> events)
     {
-        await using var connection = CreateRawConnection(store);
+        await using var connection = TestStores.Connect(store);
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT sequence_number, identifier, manifest, message, tags FROM journal WHERE persistence_id = @pid ORDER BY sequence_number";
@@ -206,8 +203,6 @@ public sealed class SqliteJournalTests : JournalContractTests, IDisposable
 
     protected override Task<StoreSettings> CreateStoreAsync() => Task.FromResult(new StoreSettings(StoreConfig.Sqlite, null, _dataDir.Path));
 
-    protected override DbConnection CreateRawConnection(StoreSettings store) => new SqliteConnection(StoreConfig.ConnectionStringFor(store));
-
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
@@ -220,8 +215,6 @@ public sealed class PostgresJournalTests(PostgresFixture postgres) : JournalCont
 {
     protected override async Task<StoreSettings> CreateStoreAsync() =>
         new(StoreConfig.Postgres, await postgres.CreateDatabaseAsync("ledger_journal"), DataDir: "unused-for-postgres");
-
-    protected override DbConnection CreateRawConnection(StoreSettings store) => new NpgsqlConnection(store.Connection);
 
     [SkippableFact]
     public async Task Each_call_gets_a_fresh_empty_database()

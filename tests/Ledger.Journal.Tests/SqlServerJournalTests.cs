@@ -19,7 +19,6 @@ public sealed class SqlServerJournalTests : JournalContractTests, IAsyncLifetime
         return new StoreSettings(StoreConfig.SqlServer, _database.ConnectionString, DataDir: "unused-for-sqlserver");
     }
 
-    protected override DbConnection CreateRawConnection(StoreSettings store) => new SqlConnection(store.Connection);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
