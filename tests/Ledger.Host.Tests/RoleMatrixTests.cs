@@ -229,7 +229,8 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
         new("GET /v1/participants/{id}/account", "GET", () => new("/v1/participants/0001/account", null),
             Answers((Who.Operator, Ok), (Who.Risk, Ok), (Who.Party, Ok), (Who.Other, new(403, "own-participant")))),
         new("GET /v1/participants/{id}/account?asOf", "GET",
-            () => new($"/v1/participants/0001/account?asOf={Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"))}", null),
+            // Now to the tick: truncated to the second, a moment could fall before a set-up made earlier in the same second.
+            () => new($"/v1/participants/0001/account?asOf={Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", System.Globalization.CultureInfo.InvariantCulture))}", null),
             Answers((Who.Operator, Ok), (Who.Risk, Ok), (Who.Party, Ok), (Who.Other, new(403, "own-participant")))),
         new("GET /v1/participants/{id}/journal", "GET", () => new("/v1/participants/0001/journal", null), Answers((Who.Risk, Ok))),
         new("POST /v1/business-day/cutoff", "POST", () => new("/v1/business-day/cutoff", null), Answers((Who.Operator, Ok)), OwnNode: true),
