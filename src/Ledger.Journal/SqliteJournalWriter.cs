@@ -130,6 +130,42 @@ internal sealed class SqliteJournalWriter : IDisposable
     }
 
     /// <summary>
+    /// Replays <paramref name="persistenceId"/>'s events from <paramref name="fromSequenceNr"/> to
+    /// <paramref name="toSequenceNr"/>, at most <paramref name="max"/>, in order, as the plugin's
+    /// replay does (rows marked deleted are skipped), with one query and a plain data reader: the
+    /// plugin's replay goes through linq2db and a stream of several stages per event, several times
+    /// slower, and an account's recovery after a long day is all replay.
+    /// </summary>
+    public void Replay(string persistenceId, long fromSequenceNr, long toSequenceNr, long max, Action<IPersistentRepresentation> recoveryCallback)
+    {
+        if (max <= 0 || toSequenceNr < fromSequenceNr) return;
+        using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT sequence_number, message, manifest, identifier, writer_uuid FROM journal
+            WHERE persistence_id = @persistence_id AND sequence_number >= @from AND sequence_number <= @to AND deleted = 0
+            ORDER BY sequence_number
+            LIMIT @max
+            """;
+        command.Parameters.AddWithValue("@persistence_id", persistenceId);
+        command.Parameters.AddWithValue("@from", fromSequenceNr);
+        command.Parameters.AddWithValue("@to", toSequenceNr);
+        command.Parameters.AddWithValue("@max", max);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var sequenceNr = reader.GetInt64(0);
+            var message = (byte[])reader.GetValue(1);
+            var manifest = reader.IsDBNull(2) ? string.Empty : reader.GetString(2);
+            var identifier = reader.GetInt32(3);
+            var writer = reader.IsDBNull(4) ? null : reader.GetString(4);
+            var payload = _serialization.Deserialize(message, identifier, manifest);
+            recoveryCallback(new Persistent(payload, sequenceNr, persistenceId, string.Empty, isDeleted: false, ActorRefs.NoSender, writer));
+        }
+    }
+
+    /// <summary>
     /// Copies the write-ahead log into the database file every <see cref="CheckpointInterval"/> while
     /// there are new commits, on its own connection: SQLite's automatic checkpoint would run inside
     /// the writer's commit every 1,000 pages and stall every write behind it. A passive checkpoint
