@@ -244,11 +244,13 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
             }
             unsettled.Add(known);
             // A receiver that said "pending" is asked only every ResendTicksMax ticks: only a lost completion needs it.
-            var wait = m.Command is RequestReceive && _acknowledgedPending.Contains(known)
-                ? ResendTicksMax
-                : _sent.TryGetValue(known, out var sent) ? TicksBeforeResend(sent.Attempts) : 0;
-            var last = _sent.TryGetValue(known, out var s) ? s.Tick : int.MinValue / 2;
-            if (tick - last >= wait) due.Add(m);
+            if (!_sent.TryGetValue(known, out var sent))
+            {
+                due.Add(m);
+                continue;
+            }
+            var wait = m.Command is RequestReceive && _acknowledgedPending.Contains(known) ? ResendTicksMax : TicksBeforeResend(sent.Attempts);
+            if (tick - sent.Tick >= wait) due.Add(m);
         }
         foreach (var id in _sent.Keys.Where(id => !unsettled.Contains(id)).ToList()) _sent.Remove(id);
         return due;
