@@ -313,6 +313,23 @@ public static class WhatIf
     private const int RankClose = 3;
 
     /// <summary>
+    /// The business day a what-if re-runs when none is named: the most recent day whose close began
+    /// (the day risk staff look back on), or the open day when no day has closed yet; null when no
+    /// day was ever opened.
+    /// </summary>
+    public static DateOnly? LastDay(IReadOnlyList<ReferenceEvent> reference)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        string? open = null, closed = null;
+        foreach (var e in reference)
+        {
+            if (e is BusinessDayOpened o) open = o.BusinessDate;
+            else if (e is BusinessDayCloseStarted && open is not null) closed = open;
+        }
+        return (closed ?? open) is { } date ? DateOnly.ParseExact(date, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : null;
+    }
+
+    /// <summary>
     /// Reconstructs <paramref name="businessDate"/> from the journals alone: the reference journal
     /// (participants, securities, the day's opening, cutoff and close) and every account's journal
     /// in journal order. Reference data stands as it did when the day opened; changes during the

@@ -286,4 +286,17 @@ public sealed class WhatIfTests
         var e = Assert.Throws<WhatIfException>(() => Reconstruct(Scenario3(), new DateOnly(2024, 12, 31)));
         Assert.Contains("2024-12-31", e.Message);
     }
+
+    [Fact]
+    public void Without_a_day_what_if_takes_the_last_day_whose_close_began_or_else_the_open_day()
+    {
+        var t = T(9);
+        Assert.Null(WhatIf.LastDay([]));
+        Assert.Equal(new DateOnly(2026, 11, 19), WhatIf.LastDay([new BusinessDayOpened("2026-11-19", t)]));
+        Assert.Equal(new DateOnly(2026, 11, 19), WhatIf.LastDay([
+            new BusinessDayOpened("2026-11-19", t), new BusinessDayCloseStarted("2026-11-19", "2026-11-20", t), new BusinessDayOpened("2026-11-20", t)]));
+        Assert.Equal(new DateOnly(2026, 11, 20), WhatIf.LastDay([
+            new BusinessDayOpened("2026-11-19", t), new BusinessDayCloseStarted("2026-11-19", "2026-11-20", t), new BusinessDayOpened("2026-11-20", t),
+            new BusinessDayCloseStarted("2026-11-20", "2026-11-23", t), new BusinessDayOpened("2026-11-23", t)]));
+    }
 }

@@ -15,9 +15,12 @@ public static class WhatIfReader
 
     private const string AccountPrefix = "account-";
 
-    /// <summary>Reconstructs <paramref name="businessDate"/> from the journal table of a store.</summary>
+    /// <summary>
+    /// Reconstructs <paramref name="businessDate"/> from the journal table of a store; without a
+    /// date, the last day the journal closed (<see cref="WhatIf.LastDay"/>).
+    /// </summary>
     /// <exception cref="WhatIfException">The business day is not in the journal.</exception>
-    public static async Task<WhatIfDay> ReadDayAsync(JournalTable journal, DateOnly businessDate, CancellationToken ct, ReclaimRules? reclaimRules = null)
+    public static async Task<WhatIfDay> ReadDayAsync(JournalTable journal, DateOnly? businessDate, CancellationToken ct, ReclaimRules? reclaimRules = null)
     {
         ArgumentNullException.ThrowIfNull(journal);
         var reference = new List<ReferenceEvent>();
@@ -25,6 +28,7 @@ public static class WhatIfReader
         {
             if (stored.Event is ReferenceEvent e) reference.Add(e);
         }
+        var day = businessDate ?? WhatIf.LastDay(reference) ?? throw new WhatIfException("no business day was ever opened in this journal");
         var accounts = new Dictionary<string, IReadOnlyList<AccountEvent>>(StringComparer.Ordinal);
         foreach (var id in await journal.PersistenceIdsAsync(AccountPrefix, ct))
         {
@@ -36,7 +40,7 @@ public static class WhatIfReader
             }
             accounts[id[AccountPrefix.Length..]] = events;
         }
-        return WhatIf.Reconstruct(businessDate, reference, accounts, reclaimRules);
+        return WhatIf.Reconstruct(day, reference, accounts, reclaimRules);
     }
 
     /// <summary>
@@ -52,6 +56,6 @@ public static class WhatIfReader
     }
 
     /// <summary>Reconstructs the day from the store of <paramref name="settings"/>.</summary>
-    public static Task<WhatIfDay> ReadStoreDayAsync(StoreSettings settings, DateOnly businessDate, ReclaimRules? reclaimRules, CancellationToken ct) =>
+    public static Task<WhatIfDay> ReadStoreDayAsync(StoreSettings settings, DateOnly? businessDate, ReclaimRules? reclaimRules, CancellationToken ct) =>
         ReadDayAsync(JournalTable.Of(settings), businessDate, ct, reclaimRules);
 }

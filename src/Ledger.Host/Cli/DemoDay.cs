@@ -187,13 +187,15 @@ public sealed class DemoDay(LedgerClient client, IAnsiConsole console, DemoOptio
     }
 
     /// <summary>
-    /// The ids of this run: D + the business date. A ledger that already holds data gets the day on
-    /// top of it: reference data is put again, deposits add to positions, and if an earlier run used
-    /// this business date's ids (it stopped before its close) the prefix takes a run number.
+    /// The ids of this run: DEMO-NNNNN-L/B/R/RD on a new ledger, so that the README's follow-up
+    /// commands (<c>ledger explain --deliver-order DEMO-00001-B</c>) name a deliver order of any demo
+    /// day. A ledger that already holds data gets the day on top of it: reference data is put again,
+    /// deposits add to positions, and the prefix takes the first run number (DEMO-2, DEMO-3, ...)
+    /// whose ids an earlier run did not use.
     /// </summary>
     private async Task<(string Prefix, string? PriorData)> PrefixAsync(string businessDate, bool dataFolderHadLedger, CancellationToken ct)
     {
-        var basePrefix = "D" + businessDate.Replace("-", "", StringComparison.Ordinal);
+        const string basePrefix = "DEMO";
         var occ = await client.AccountAsync(Operator, DemoData.OccId, ct);
         if (!occ.Ok && !dataFolderHadLedger) return (basePrefix, null);
         for (var run = 1; ; run++)

@@ -10,7 +10,8 @@ namespace Ledger.Host.Verbs;
 /// <summary>What <c>ledger what-if</c> was asked to do.</summary>
 public sealed record WhatIfOptions
 {
-    public required string Day { get; init; }
+    /// <summary>The business date to re-run; null: the last day the journal closed.</summary>
+    public string? Day { get; init; }
     public IReadOnlyList<string> Settings { get; init; } = [];
     public bool Json { get; init; }
     public string DataDir { get; init; } = "./data";
@@ -36,7 +37,7 @@ public static class WhatIfCommand
 
     public static Command Build()
     {
-        var day = new Option<string>("--day") { Description = "The business date to re-run (yyyy-MM-dd, New York)", HelpName = "DATE", Required = true };
+        var day = new Option<string>("--day") { Description = "The business date to re-run (yyyy-MM-dd, New York); default: the last day the journal closed", HelpName = "DATE" };
         var set = new Option<string[]>("--set")
         {
             Description = "A changed setting: netDebitCap[P]=DOLLARS, participantsFund[P]=DOLLARS, haircut[CUSIP]=RATE (0..1), price[CUSIP]=DOLLARS; repeatable",
@@ -55,7 +56,7 @@ public static class WhatIfCommand
         storeOptions.AddTo(command);
         command.SetAction((parse, ct) => RunAsync(new WhatIfOptions
         {
-            Day = parse.GetValue(day)!,
+            Day = parse.GetValue(day),
             Settings = parse.GetValue(set) ?? [],
             Json = parse.GetValue(format) == "json",
             DataDir = parse.GetValue(dataDir)!,
@@ -67,10 +68,15 @@ public static class WhatIfCommand
 
     public static async Task<int> RunAsync(WhatIfOptions options, TextWriter output, TextWriter error, CancellationToken ct)
     {
-        if (!DateOnly.TryParseExact(options.Day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        DateOnly? date = null;
+        if (options.Day is not null)
         {
-            await error.WriteLineAsync($"ledger what-if: --day '{options.Day}' is not a date (yyyy-MM-dd)");
-            return ExitBadInput;
+            if (DateOnly.TryParseExact(options.Day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)) date = day;
+            else
+            {
+                await error.WriteLineAsync($"ledger what-if: --day '{options.Day}' is not a date (yyyy-MM-dd)");
+                return ExitBadInput;
+            }
         }
         if (options.Settings.Count == 0)
         {
