@@ -36,8 +36,12 @@ public static class Cli
         };
         var tokens = new Option<string?>("--tokens")
         {
-            Description = "JSON array of {token, role, participant} or {sha256, role, participant}; without it the node serves the public demo tokens",
+            Description = "JSON array of {token, role, participant} or {sha256, role, participant}; serve needs it (or --demo-tokens)",
             HelpName = "FILE",
+        };
+        var demoTokens = new Option<bool>("--demo-tokens")
+        {
+            Description = "Serve the public demo tokens of the README instead of a tokens file; only where --urls and --hostname are loopback",
         };
         var hostname = new Option<string>("--hostname")
         {
@@ -112,7 +116,7 @@ public static class Cli
 
         var serve = new Command("serve", "Start a ledger node and its HTTP API")
         {
-            urls, dataDir, store, connection, tokens, hostname, publicHostname, port, seedNodes, logFormat, logLevel, otlpEndpoint,
+            urls, dataDir, store, connection, tokens, demoTokens, hostname, publicHostname, port, seedNodes, logFormat, logLevel, otlpEndpoint,
         };
         serve.Validators.Add(r =>
         {
@@ -128,6 +132,7 @@ public static class Cli
             Store = parse.GetValue(store)!,
             Connection = parse.GetValue(connection),
             TokensFile = parse.GetValue(tokens),
+            DemoTokens = parse.GetValue(demoTokens),
             Hostname = parse.GetValue(hostname)!,
             PublicHostname = parse.GetValue(publicHostname),
             Port = parse.GetValue(port),
@@ -136,9 +141,9 @@ public static class Cli
             LogLevel = HostLogging.ParseLevel(parse.GetValue(logLevel)!),
             OtlpEndpoint = parse.GetValue(otlpEndpoint),
         };
-        serve.SetAction((parse, ct) => LedgerServer.RunAsync(ReadServeOptions(parse), startLedger, ct));
+        serve.SetAction((parse, ct) => LedgerServer.RunAsync(ReadServeOptions(parse), startLedger, ct, error: parse.InvocationConfiguration.Error));
 
-        // The demo starts its node exactly as serve does, with the same options (less --tokens: it uses the demo tokens).
+        // The demo starts its node exactly as serve does, with the same options (less --tokens: it serves the demo tokens, on loopback only).
         var demo = Verbs.DemoCommand.Build(startLedger, ReadServeOptions, urls, dataDir, store, connection, hostname, publicHostname, port, seedNodes, logFormat, logLevel, otlpEndpoint);
         var root = new RootCommand("ledger: an event-sourced settlement ledger for stock-loan deliver orders") { serve, demo, Verbs.SubmitCommand.Build(), Verbs.ReplayCommand.Build(), Verbs.ExplainCommand.Build(), Verbs.VerifyCommand.Build(), Verbs.WhatIfCommand.Build() };
         root.SetAction(parse => new HelpAction().Invoke(parse));

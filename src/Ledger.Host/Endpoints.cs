@@ -44,7 +44,7 @@ internal static class Endpoints
         v1.MapPut("/securities/{cusip}", PutSecurity).RequireRole(Role.Operator);
         v1.MapPost("/participants/{id}/deposits", Deposit).RequireRole(Role.Operator);
         v1.MapPost("/participants/{id}/settlement-progress-payments", SettlementProgressPayment).RequireRole(Role.Operator);
-        v1.MapPost("/deliver-orders", Submit).RequireRole(Role.Occ);
+        v1.MapPost("/deliver-orders", Submit).RequireRole(Role.Occ).TakesBatchBody();
         v1.MapGet("/deliver-orders/{id}", GetDeliverOrder).RequireRole(Role.Occ, Role.Participant);
         v1.MapGet("/deliver-orders/{id}/explanation", ExplainEndpoints.Explanation).RequireRole(Role.Risk, Role.Occ, Role.Participant);
         v1.MapDelete("/deliver-orders/{id}", Cancel).RequireRole(Role.Occ, Role.Participant);
@@ -103,10 +103,10 @@ internal static class Endpoints
         }
     }
 
-    private static async Task<IResult> PutParticipant(HttpContext http, string id, ILedger ledger, ApiOptions options)
+    private static async Task<IResult> PutParticipant(HttpContext http, string id, ILedger ledger)
     {
         if (ParticipantPath(id) is { } badId) return badId;
-        var (document, bodyProblem) = await JsonBody.ReadAsync(http.Request, options.RequestBodyBytesMax, http.RequestAborted);
+        var (document, bodyProblem) = await JsonBody.ReadAsync(http.Request, http.RequestAborted);
         if (bodyProblem is not null) return bodyProblem;
         using var owned = document;
 
@@ -133,10 +133,10 @@ internal static class Endpoints
             id, record.Name, record.NetDebitCap.Dollars, record.ParticipantsFund.Dollars, record.MarketLoanProgram, record.CentralCounterparty));
     }
 
-    private static async Task<IResult> PutSecurity(HttpContext http, string cusip, ILedger ledger, ApiOptions options)
+    private static async Task<IResult> PutSecurity(HttpContext http, string cusip, ILedger ledger)
     {
         if (EntryRules.CusipFormat(cusip, "cusip") is { } badCusip) return Problems.Entry(badCusip);
-        var (document, bodyProblem) = await JsonBody.ReadAsync(http.Request, options.RequestBodyBytesMax, http.RequestAborted);
+        var (document, bodyProblem) = await JsonBody.ReadAsync(http.Request, http.RequestAborted);
         if (bodyProblem is not null) return bodyProblem;
         using var owned = document;
 
@@ -153,10 +153,10 @@ internal static class Endpoints
         return Problems.Of(result) ?? Results.Ok(new SecurityResponse(cusip, parsedPrice.Dollars, haircut.Value));
     }
 
-    private static async Task<IResult> Deposit(HttpContext http, string id, ILedger ledger, ApiOptions options)
+    private static async Task<IResult> Deposit(HttpContext http, string id, ILedger ledger)
     {
         if (ParticipantPath(id) is { } badId) return badId;
-        var (document, bodyProblem) = await JsonBody.ReadAsync(http.Request, options.RequestBodyBytesMax, http.RequestAborted);
+        var (document, bodyProblem) = await JsonBody.ReadAsync(http.Request, http.RequestAborted);
         if (bodyProblem is not null) return bodyProblem;
         using var owned = document;
 
@@ -176,10 +176,10 @@ internal static class Endpoints
         return Problems.Of(result) ?? await AccountAfter(ledger, participant, http.RequestAborted);
     }
 
-    private static async Task<IResult> SettlementProgressPayment(HttpContext http, string id, ILedger ledger, ApiOptions options)
+    private static async Task<IResult> SettlementProgressPayment(HttpContext http, string id, ILedger ledger)
     {
         if (ParticipantPath(id) is { } badId) return badId;
-        var (document, bodyProblem) = await JsonBody.ReadAsync(http.Request, options.RequestBodyBytesMax, http.RequestAborted);
+        var (document, bodyProblem) = await JsonBody.ReadAsync(http.Request, http.RequestAborted);
         if (bodyProblem is not null) return bodyProblem;
         using var owned = document;
 
@@ -198,12 +198,12 @@ internal static class Endpoints
     }
 
     /// <summary>
-    /// A batch is refused whole (400/413, nothing submitted) when it is not a well-formed array of
+    /// A batch is refused whole (400/413, nothing submitted) when it is over the batch limits or not a well-formed array of
     /// deliver orders; otherwise the ledger checks each against the entry rules and answers each, in order.
     /// </summary>
     private static async Task<IResult> Submit(HttpContext http, ILedger ledger, ApiOptions options)
     {
-        var (document, bodyProblem) = await JsonBody.ReadAsync(http.Request, options.RequestBodyBytesMax, http.RequestAborted);
+        var (document, bodyProblem) = await JsonBody.ReadAsync(http.Request, http.RequestAborted, batchItemsMax: options.BatchSizeMax);
         if (bodyProblem is not null) return bodyProblem;
         using var owned = document;
 
@@ -213,8 +213,7 @@ internal static class Endpoints
         var count = root.GetArrayLength();
         if (count == 0)
             return Problems.Of(StatusCodes.Status400BadRequest, "batch-not-empty", "body", "the batch must hold at least one deliver order");
-        if (count > options.BatchSizeMax)
-            return Problems.Of(StatusCodes.Status413PayloadTooLarge, "batch-size-max", "body", $"the batch holds {count} deliver orders; at most {options.BatchSizeMax}");
+        // JsonBody has refused a batch of more than BatchSizeMax from a count, before building the document.
 
         var problems = new List<FieldProblem>();
         var requests = new List<DeliverOrderRequest>(count);
@@ -295,9 +294,9 @@ internal static class Endpoints
     /// firm's deliver order is 403, and so is an unknown one (the answer does not tell which ids
     /// exist); one not completed, or already reclaimed, or of an earlier day, 409.
     /// </summary>
-    private static async Task<IResult> Reclaim(HttpContext http, ILedger ledger, ApiOptions options)
+    private static async Task<IResult> Reclaim(HttpContext http, ILedger ledger)
     {
-        var (document, bodyProblem) = await JsonBody.ReadAsync(http.Request, options.RequestBodyBytesMax, http.RequestAborted);
+        var (document, bodyProblem) = await JsonBody.ReadAsync(http.Request, http.RequestAborted);
         if (bodyProblem is not null) return bodyProblem;
         using var owned = document;
 

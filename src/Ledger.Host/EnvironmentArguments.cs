@@ -19,6 +19,16 @@ public static class EnvironmentArguments
         "--hostname", "--public-hostname", "--port", "--seed-nodes", "--log-format", "--log-level", "--otlp-endpoint",
     ];
 
+    /// <summary>
+    /// Options that, given on the command line, stand in for another's variable: <c>serve
+    /// --demo-tokens</c> on a machine whose environment names a tokens file asks for the demo
+    /// tokens, not for both.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> GivenInstead = new()
+    {
+        ["--tokens"] = ["--demo-tokens"],
+    };
+
     /// <summary>The variable of an option: <c>--seed-nodes</c> is <c>LEDGER_SEED_NODES</c>.</summary>
     public static string VariableOf(string optionName) =>
         "LEDGER_" + optionName.TrimStart('-').Replace('-', '_').ToUpperInvariant();
@@ -47,6 +57,7 @@ public static class EnvironmentArguments
         foreach (var option in verb.Options.Where(o => Names.Contains(o.Name)))
         {
             if (IsGiven(option.Name, args)) continue;
+            if (GivenInstead.TryGetValue(option.Name, out var instead) && instead.Any(other => IsGiven(other, args))) continue;
             var variable = VariableOf(option.Name);
             var value = environment(variable);
             if (string.IsNullOrWhiteSpace(value)) continue;

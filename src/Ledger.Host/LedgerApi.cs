@@ -25,8 +25,15 @@ public sealed record ApiOptions
     /// <summary>Deliver orders per request at most; the node's own limit (<see cref="LedgerNodeOptions.BatchSizeMax"/>).</summary>
     public int BatchSizeMax { get; init; } = new LedgerNodeOptions().BatchSizeMax;
 
-    /// <summary>The largest request body: 16 MiB holds a full batch of deliver orders several times over.</summary>
-    public long RequestBodyBytesMax { get; init; } = 16 * 1024 * 1024;
+    /// <summary>
+    /// The largest request body of every route but a deliver-order batch: their bodies are objects
+    /// of a few fields, a few hundred bytes. Checked from Content-Length before anything is read,
+    /// and while a chunked body is read (<see cref="RequestLimits"/>).
+    /// </summary>
+    public long RequestBodyBytesMax { get; init; } = 4 * 1024;
+
+    /// <summary>The largest body of <c>POST /v1/deliver-orders</c>: 16 MiB holds a full batch of deliver orders several times over.</summary>
+    public long BatchBodyBytesMax { get; init; } = 16 * 1024 * 1024;
 
     /// <summary>How long /health/ready waits for each check before it says not ready.</summary>
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(5);
@@ -71,7 +78,8 @@ public static class LedgerApi
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = options.RequestBodyBytesMax;
+            // The largest any route takes; RequestLimits lowers it per request to the route's own.
+            kestrel.Limits.MaxRequestBodySize = Math.Max(options.RequestBodyBytesMax, options.BatchBodyBytesMax);
         });
         builder.Logging.ClearProviders();
         builder.Services.AddSerilog(logger, dispose: false);
@@ -92,11 +100,22 @@ public static class LedgerApi
 
         var app = builder.Build();
         hostMeters.Factory = app.Services.GetService<IMeterFactory>();
+        // First, so that every answer carries them, those of the failure and status-code handlers included.
+        app.Use(RequestLimits.AnswerHeaders);
         app.UseSerilogRequestLogging(o =>
         {
             // Method, path (never the query), status and time: no header, so no token, is ever logged.
             o.Logger = logger;
             o.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms";
+            // The path as the server decoded it may hold %0A or %1B: escaped, it can neither start a
+            // forged log line nor drive the terminal that shows the log.
+            o.GetMessageTemplateProperties = (http, path, elapsedMs, status) =>
+            [
+                new LogEventProperty("RequestMethod", new ScalarValue(LogText.Escape(http.Request.Method))),
+                new LogEventProperty("RequestPath", new ScalarValue(LogText.Escape(path))),
+                new LogEventProperty("StatusCode", new ScalarValue(status)),
+                new LogEventProperty("Elapsed", new ScalarValue(elapsedMs)),
+            ];
             o.GetLevel = (http, _, ex) =>
                 ex is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
                 : http.Request.Path.StartsWithSegments("/health") || http.Request.Path.StartsWithSegments(ApiOptions.MetricsPath) ? LogEventLevel.Verbose
@@ -114,6 +133,9 @@ public static class LedgerApi
             };
             await Problems.Of(http.Response.StatusCode, rule, null, detail).ExecuteAsync(http);
         });
+        // After routing (WebApplication routes first), so the limit is the matched route's; before
+        // the bearer check, so an oversized body is refused unread whoever sends it.
+        app.Use(RequestLimits.BodySize);
         if (options.Telemetry is not null)
         {
             // Not a route handler, so the bearer check goes in front of the exporter in its branch.
@@ -184,7 +206,7 @@ internal static class Failures
         catch (Exception e) when (IsTimeout(e) && !http.Response.HasStarted)
         {
             Logger(http)
-                .LogWarning(e, "The ledger did not answer {Method} {Path} in time", http.Request.Method, http.Request.Path.Value);
+                .LogWarning(e, "The ledger did not answer {Method} {Path} in time", http.Request.Method, LogText.Escape(http.Request.Path.Value ?? ""));
             http.Response.Clear();
             http.Response.Headers.RetryAfter = "1";
             await Problems.Of(StatusCodes.Status503ServiceUnavailable, "ledger-available", null,
@@ -193,7 +215,7 @@ internal static class Failures
         catch (Exception e) when (!http.Response.HasStarted)
         {
             Logger(http)
-                .LogError(e, "{Method} {Path} failed", http.Request.Method, http.Request.Path.Value);
+                .LogError(e, "{Method} {Path} failed", http.Request.Method, LogText.Escape(http.Request.Path.Value ?? ""));
             http.Response.Clear();
             await Problems.Of(StatusCodes.Status500InternalServerError, "internal", null,
                 $"the node failed to handle the request; its log has the details under trace id {http.TraceIdentifier}").ExecuteAsync(http);

@@ -12,6 +12,9 @@ public sealed record ServeOptions
     public string Store { get; init; } = "sqlite";
     public string? Connection { get; init; }
     public string? TokensFile { get; init; }
+
+    /// <summary>Serve the public demo tokens (<c>--demo-tokens</c>, and the <c>demo</c> verb); refused unless every listening address is loopback.</summary>
+    public bool DemoTokens { get; init; }
     public string Hostname { get; init; } = "127.0.0.1";
     public string? PublicHostname { get; init; }
     public int Port { get; init; }
@@ -35,6 +38,8 @@ public static class LedgerServer
 {
     public const int ExitOk = 0;
     public const int ExitStartFailed = 1;
+
+    /// <summary>No tokens to serve: none given, a tokens file refused, or demo tokens asked for on an address that is not loopback.</summary>
     public const int ExitBadTokens = 2;
 
     /// <summary>The node stopped underneath the API (downed by the split-brain resolver): a supervisor should start it again.</summary>
@@ -44,26 +49,30 @@ public static class LedgerServer
 
     /// <param name="configureLogging">Adds to the logging set-up, for tests that read the log.</param>
     /// <param name="whileServing">Runs once the API listens; see <see cref="WhileServing"/>.</param>
+    /// <param name="error">Where a refusal to start is written, as one line: standard error unless a test passes its own.</param>
     public static async Task<int> RunAsync(ServeOptions options, StartLedger startLedger, CancellationToken ct, Action<Serilog.LoggerConfiguration>? configureLogging = null,
-        WhileServing? whileServing = null)
+        WhileServing? whileServing = null, TextWriter? error = null)
     {
-        using var logger = HostLogging.Create(options.LogFormat, configureLogging, options.LogLevel);
-        var log = logger.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "Ledger.Host");
-
+        error ??= Console.Error;
+        // Tokens first, before logging or the node start: a node without them must not start at all,
+        // and the operator gets one line that says why (no stack trace, no log set-up to wade through).
         TokenStore tokens;
         try
         {
-            tokens = options.TokensFile is null ? TokenStore.Demo() : TokenStore.Load(options.TokensFile);
+            tokens = ServeTokens.Resolve(options);
         }
         catch (TokenFileException e)
         {
-            log.Fatal("Not starting: {Problem}", e.Message);
+            await error.WriteLineAsync($"ledger: not starting: {e.Message}");
             return ExitBadTokens;
         }
+
+        using var logger = HostLogging.Create(options.LogFormat, configureLogging, options.LogLevel);
+        var log = logger.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "Ledger.Host");
         if (tokens.IsDemo)
         {
             // The tokens themselves are not logged, not even these public ones.
-            log.Warning("Serving the DEMO tokens listed in the README: they are public and for the embedded demo only; pass --tokens FILE for anything else");
+            log.Warning("Serving the DEMO tokens listed in the README, on loopback only: they are public and for the embedded demo only; pass --tokens FILE for anything else");
         }
         else
         {
@@ -114,6 +123,14 @@ public static class LedgerServer
                 OtlpEndpoint = options.OtlpEndpoint,
             };
             await using var app = LedgerApi.Build(api, started.Ledger, logger);
+            // Kestrel:Endpoints in configuration (environment, appsettings.json) replace --urls: the
+            // demo tokens must not reach a listener that way either.
+            if (tokens.IsDemo && ServeTokens.NotLoopback(app.Configuration.GetSection("Kestrel:Endpoints").GetChildren()
+                    .Select(e => e["Url"]).OfType<string>()) is { } configured)
+            {
+                await error.WriteLineAsync($"ledger: not starting: {ServeTokens.DemoNotOnLoopback($"Kestrel:Endpoints has {configured}").Message}");
+                return ExitBadTokens;
+            }
             await app.StartAsync(ct);
             log.Information("Listening on {Urls}", string.Join(", ", app.Urls));
             // A node downed by the split-brain resolver terminates its actor system. Serving on would

@@ -49,7 +49,7 @@ public sealed class CliTests
         var started = new List<LedgerNodeOptions>();
 
         var exit = await Cli.RunAsync(
-            ["serve", "--data-dir", "/tmp/ledger-x", "--port", "4053", "--seed-nodes", "akka.tcp://ledger@127.0.0.1:4053, akka.tcp://ledger@127.0.0.1:4054", "--log-format", "json"],
+            ["serve", "--demo-tokens", "--data-dir", "/tmp/ledger-x", "--port", "4053", "--seed-nodes", "akka.tcp://ledger@127.0.0.1:4053, akka.tcp://ledger@127.0.0.1:4054", "--log-format", "json"],
             Refusing(started), new StringWriter(), new StringWriter());
 
         Assert.Equal(LedgerServer.ExitStartFailed, exit);
@@ -66,7 +66,7 @@ public sealed class CliTests
     {
         var started = new List<LedgerNodeOptions>();
 
-        await Cli.RunAsync(["serve"], Refusing(started), new StringWriter(), new StringWriter());
+        await Cli.RunAsync(["serve", "--demo-tokens"], Refusing(started), new StringWriter(), new StringWriter());
 
         var options = Assert.Single(started);
         Assert.Equal("./data", options.DataDir);
@@ -100,7 +100,7 @@ public sealed class CliTests
     {
         var started = new List<LedgerNodeOptions>();
 
-        await Cli.RunAsync(["serve", "--store", "postgres", "--connection", "Host=127.0.0.1;Database=ledger"], Refusing(started), new StringWriter(), new StringWriter());
+        await Cli.RunAsync(["serve", "--demo-tokens", "--store", "postgres", "--connection", "Host=127.0.0.1;Database=ledger"], Refusing(started), new StringWriter(), new StringWriter());
 
         var options = Assert.Single(started);
         Assert.Equal("postgres", options.Store);
@@ -137,7 +137,7 @@ public sealed class CliTests
             var demoLog = new LogCapture();
             var fileLog = new LogCapture();
 
-            await LedgerServer.RunAsync(new ServeOptions(), Refusing([]), CancellationToken.None, c => c.WriteTo.Sink(demoLog));
+            await LedgerServer.RunAsync(new ServeOptions { DemoTokens = true }, Refusing([]), CancellationToken.None, c => c.WriteTo.Sink(demoLog));
             await LedgerServer.RunAsync(new ServeOptions { TokensFile = file }, Refusing([]), CancellationToken.None, c => c.WriteTo.Sink(fileLog));
 
             var warning = Assert.Single(demoLog.Events, e => e.Level == Serilog.Events.LogEventLevel.Warning);
@@ -162,7 +162,7 @@ public sealed class CliTests
         using var stop = new CancellationTokenSource();
         StartLedger start = (_, _, _) => Task.FromResult(new StartedLedger(ledger, node));
 
-        var run = Cli.Build(start).Parse(["serve", "--urls", $"http://127.0.0.1:{port}"]).InvokeAsync(new() { ProcessTerminationTimeout = null }, stop.Token);
+        var run = Cli.Build(start).Parse(["serve", "--demo-tokens", "--urls", $"http://127.0.0.1:{port}"]).InvokeAsync(new() { ProcessTerminationTimeout = null }, stop.Token);
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         HttpResponseMessage? live = null;
         for (var i = 0; i < 100 && live is null; i++)
@@ -198,7 +198,7 @@ public sealed class CliTests
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         StartLedger start = (_, _, _) => Task.FromResult(new StartedLedger(FakeLedger.Seeded(), node) { Stopped = stopped.Task });
 
-        var run = Cli.Build(start).Parse(["serve", "--urls", $"http://127.0.0.1:{port}"]).InvokeAsync(new() { ProcessTerminationTimeout = null }, CancellationToken.None);
+        var run = Cli.Build(start).Parse(["serve", "--demo-tokens", "--urls", $"http://127.0.0.1:{port}"]).InvokeAsync(new() { ProcessTerminationTimeout = null }, CancellationToken.None);
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         HttpResponseMessage? live = null;
         for (var i = 0; i < 100 && live is null; i++)

@@ -1,4 +1,5 @@
 using Ledger.Cluster;
+using Ledger.Host.Tests.Support;
 
 namespace Ledger.Host.Tests;
 
@@ -8,8 +9,20 @@ namespace Ledger.Host.Tests;
 /// arguments. Each reaches <see cref="LedgerNodeOptions"/> as given, and a bad value is refused,
 /// naming the option and the rule, before anything starts.
 /// </summary>
-public sealed class ClusterOptionsTests
+public sealed class ClusterOptionsTests : IDisposable
 {
+    // serve needs tokens to get as far as starting the node; a cluster node listens beyond loopback, so a file.
+    private readonly TempFolder _folder = new();
+    private readonly string _tokensFile;
+
+    public ClusterOptionsTests()
+    {
+        _tokensFile = Path.Combine(_folder.Path, "tokens.json");
+        File.WriteAllText(_tokensFile, """[{"token":"cluster-options-operator-token","role":"operator"}]""");
+    }
+
+    public void Dispose() => _folder.Dispose();
+
     private const string Seeds =
         "akka.tcp://ledger@ledger-0.ledger-headless.ledger.svc.cluster.local:4053,akka.tcp://ledger@ledger-1.ledger-headless.ledger.svc.cluster.local:4053";
 
@@ -21,8 +34,10 @@ public sealed class ClusterOptionsTests
         throw new InvalidOperationException("not in this test");
     };
 
-    private static async Task<(int Exit, List<LedgerNodeOptions> Started, string Error)> RunAsync(string[] args, Func<string, string?>? environment = null)
+    /// <summary>Runs the command line; a serve without --tokens gets the tokens file of the test.</summary>
+    private async Task<(int Exit, List<LedgerNodeOptions> Started, string Error)> RunAsync(string[] args, Func<string, string?>? environment = null)
     {
+        if (args is ["serve", ..] && !args.Contains("--tokens")) args = [.. args, "--tokens", _tokensFile];
         var started = new List<LedgerNodeOptions>();
         var error = new StringWriter();
         var exit = await Cli.RunAsync(args, Refusing(started), new StringWriter(), error, environment ?? NoEnvironment);

@@ -54,4 +54,31 @@ public sealed class ExactNumberTests
         Assert.Equal(NumberReading.Exact, ExactNumber.Read("1.000000000000000000000000000000000000", out var value, out _));
         Assert.Equal(1m, value);
     }
+
+    [Fact]
+    public void A_literal_of_64_characters_is_read_and_one_of_65_is_not()
+    {
+        var at = "1." + new string('0', ExactNumber.LiteralLengthMax - 2);
+        Assert.Equal(64, at.Length);
+        Assert.Equal(NumberReading.Exact, ExactNumber.Read(at, out var value, out _));
+        Assert.Equal(1m, value);
+
+        Assert.Equal(NumberReading.TooLong, ExactNumber.Read(at + "0", out _, out _));
+    }
+
+    /// <summary>
+    /// A million digits scaled back into range ("1000...0e-999999") would otherwise be parsed as a
+    /// big integer, which costs seconds; it is refused by its length alone, with its sign.
+    /// </summary>
+    [Theory]
+    [InlineData("", false)]
+    [InlineData("-", true)]
+    public void A_literal_of_a_million_digits_is_refused_by_its_length_before_any_arithmetic(string sign, bool negative)
+    {
+        var literal = sign + "1" + new string('7', 999_999) + "e-999999";
+
+        Assert.Equal(NumberReading.TooLong, ExactNumber.Read(literal, out var value, out var isNegative));
+        Assert.Equal(0m, value);
+        Assert.Equal(negative, isNegative);
+    }
 }

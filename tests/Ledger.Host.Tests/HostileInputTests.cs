@@ -136,7 +136,7 @@ public sealed class HostileInputTests(HostileWorld world) : IClassFixture<Hostil
     [
         "method-allowed", "route-known", "bearer-token", "role", "content-type", "utf-8", "json-syntax", "json-type", "field-known",
         "field-unique", "required", "time-format", "participant-id-format", "deliver-order-id-format", "cusip-check-digit",
-        "participant-known", "deliver-order-id-unique",
+        "participant-known", "deliver-order-id-unique", "number-length-max",
     ];
 
     private static readonly string[] FieldlessRules =
@@ -216,6 +216,29 @@ public sealed class HostileInputTests(HostileWorld world) : IClassFixture<Hostil
         Assert.Equal(before, await world.SnapshotAsync());
     }
 
+    /// <summary>
+    /// A number literal of a million digits, in a batch (the one route whose body may hold one), is
+    /// refused by its length, naming the field, before any arithmetic; the rest of the batch is not sent.
+    /// </summary>
+    [Theory]
+    [InlineData("amount", "1", "e-1000000")]
+    [InlineData("shares", "-", "")]
+    public async Task A_number_of_a_million_digits_is_refused_by_its_length_naming_the_field(string field, string prefix, string suffix)
+    {
+        var before = await world.SnapshotAsync();
+        var huge = prefix + new string('7', 1_000_000) + suffix;
+        var amount = field == "amount" ? huge : "10000";
+        var shares = field == "shares" ? huge : "100";
+        var body = $$"""[{"id":"HX-LONG","deliverer":"0001","receiver":"0002","cusip":"{{HostileWorld.Apple}}","shares":{{shares}},"amount":{{amount}},"reasonCode":"LOAN"}]""";
+
+        var response = await world.Api.SendAsync(HttpMethod.Post, "/v1/deliver-orders", "occ-demo", body);
+
+        var problem = await response.AssertProblem(400, "number-length-max", $"[0].{field}");
+        Assert.Contains($"at most {Ledger.Host.Http.ExactNumber.LiteralLengthMax}", problem.GetProperty("errors")[0].GetProperty("message").GetString());
+        Assert.Equal(before, await world.SnapshotAsync());
+        await (await world.Api.SendAsync(HttpMethod.Get, "/v1/deliver-orders/HX-LONG", "occ-demo")).AssertProblem(404, "deliver-order-known", "id");
+    }
+
     [Fact]
     public async Task A_deposit_past_the_largest_position_is_422_and_changes_nothing()
     {
@@ -246,6 +269,7 @@ public sealed class HostileInputTests(HostileWorld world) : IClassFixture<Hostil
         var status = (int)response.StatusCode;
         var text = await response.Content.ReadAsStringAsync();
         var where = $"{status} {text}";
+        response.AssertAnswerHeaders();
         if (hostile.Items is { } items && status == 200)
         {
             var answers = JsonDocument.Parse(text).RootElement;
@@ -345,6 +369,18 @@ internal static class HostileRequests
         Pick("", "Firm\u202Eevil", "Zero\u200Bwidth", "Nul\u0000", "Line\nbreak", "\ud800", "Bell\u0007", "Tab\tname", "\u2028", "\uFEFFBOM"),
         Gen.Int[101, 3_000].Select(n => new string('N', n)));
 
+    /// <summary>
+    /// Number literals over the length limit (64 characters), in the forms that would cost the most
+    /// to read: many digits scaled back into range by an exponent, many leading or trailing zeros.
+    /// </summary>
+    private static readonly Gen<string> LongLiteral = Gen.Select(Gen.Int[65, 1_500], Gen.Int[0, 3], (n, form) => form switch
+    {
+        0 => "1" + new string('7', n) + $"e-{n}",
+        1 => "0." + new string('0', n) + "1",
+        2 => "-" + new string('9', n),
+        _ => "1" + new string('0', n),
+    });
+
     /// <summary>Money that breaks a rule whatever the field: negative, finer than a cent, above the maximum, or unreadable exactly.</summary>
     private static readonly Gen<string> BadMoney = Any(
         Pick("-0.01", "-1", "-1e3", "-79228162514264337593543950335", "1.001", "0.005", "100.0000001", "1e-3", "1.2345e1", "99.999",
@@ -352,6 +388,7 @@ internal static class HostileRequests
             "1e400", "-1e400", "1E+400", "1.00000000000000000000000000001", "1e-400", "0.000000000000000000000000000001",
             "123456789012345678901234567890123456789", "1000000000000000000000"),
         Gen.Int[1, 999_999].Select(n => $"{n}.{n % 9 + 1}01"),
+        LongLiteral,
         NotANumber);
 
     /// <summary>Money that must be greater than zero: all of <see cref="BadMoney"/>, and zero in its forms.</summary>
@@ -367,6 +404,7 @@ internal static class HostileRequests
         Pick("0", "-1", "-0.5", "1.5", "0.1", "1.01", "1e-1", "10000000001", "1e30", "9223372036854775808", "-9223372036854775809",
             "1e400", "-1e400", "99999999999999999999999999999999999999", "1.00000000000000000000000000001", "1e-400"),
         Gen.Int[1, 1_000_000].Select(n => $"{n}.5"),
+        LongLiteral,
         NotANumber);
 
     private static readonly Gen<string> UnknownFieldName = Pick(

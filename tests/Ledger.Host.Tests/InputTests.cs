@@ -24,6 +24,11 @@ public sealed class InputTests
         { "POST", Deposit, """[{"cusip":"037833100","shares":100}]""", 400, "json-type", "body" },
         { "POST", Deposit, "42", 400, "json-type", "body" },
         { "POST", Deposit, """{"cusip":"037833100","shares":1.5}""", 400, "integer", "shares" },
+        // A number literal over 64 characters is refused by its length, before it is read.
+        { "POST", Deposit, $$"""{"cusip":"037833100","shares":1{{new string('0', 64)}}}""", 400, "number-length-max", "shares" },
+        { "POST", Payment, $$"""{"amount":1.{{new string('0', 63)}}}""", 400, "number-length-max", "amount" },
+        { "POST", Payment, $$"""{"amount":-{{new string('9', 64)}}}""", 400, "number-length-max", "amount" },
+        { "PUT", Security, $$"""{"price":100,"haircut":0.{{new string('0', 62)}}1}""", 400, "number-length-max", "haircut" },
         { "POST", Deposit, """{"cusip":"037833100","shares":"10"}""", 400, "json-type", "shares" },
         { "POST", Deposit, """{"cusip":"037833100","shares":true}""", 400, "json-type", "shares" },
         { "POST", Deposit, """{"cusip":"037833100"}""", 400, "required", "shares" },
@@ -128,6 +133,19 @@ public sealed class InputTests
         Assert.Empty(ledger.Changes);
         // The token is checked first: without one the answer is 401 whatever the query says.
         await (await host.SendAsync(new HttpMethod(method), path, null)).AssertProblem(401, "bearer-token");
+    }
+
+    [Fact]
+    public async Task A_number_literal_of_64_characters_is_read()
+    {
+        var ledger = FakeLedger.Seeded();
+        await using var host = await ApiHost.StartAsync(ledger);
+        var amount = "25." + new string('0', 61);
+        Assert.Equal(64, amount.Length);
+
+        await (await host.SendAsync(HttpMethod.Post, Payment, "operator-demo", $$"""{"amount":{{amount}}}""")).AssertOk();
+
+        Assert.Equal(["settlement-progress-payment"], ledger.Changes);
     }
 
     [Fact]

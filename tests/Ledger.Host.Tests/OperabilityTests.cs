@@ -164,6 +164,7 @@ public sealed class OperabilityTests
         {
             Urls = "http://127.0.0.1:0",
             DataDir = folder.Path,
+            DemoTokens = true,
             LogFormat = LogFormat.Json,
             LogLevel = LogEventLevel.Debug,
         };

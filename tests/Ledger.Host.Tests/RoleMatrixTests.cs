@@ -274,6 +274,7 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
             var response = await world.Api.SendAsync(method, request.Path, row.Token(who), request.Body);
 
             await response.AssertProblem(expected.Status, expected.Rule!);
+            response.AssertAnswerHeaders();
             if (expected.Status == 401) Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
             Assert.Equal(before, await world.SnapshotAsync());
             return;
@@ -287,6 +288,7 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
             {
                 var probe = row.Refused();
                 var health = await world.Api.SendAsync(method, probe.Path, row.Token(who));
+                health.AssertAnswerHeaders();
                 Assert.False((int)health.StatusCode is 401 or 403, $"{key} refused {who}: {(int)health.StatusCode}");
                 if ((int)health.StatusCode == expected.Status || DateTime.UtcNow > deadline)
                 {
@@ -302,7 +304,9 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
             using var folder = new TempFolder();
             await using var node = await RealNode.StartAsync(folder.Path, o => o with { RecycleCutoffLocalTime = null });
             var own = row.Refused();
-            var result = await (await node.Api.SendAsync(method, own.Path, row.Token(who), own.Body)).AssertOk(expected.Status);
+            var ownResponse = await node.Api.SendAsync(method, own.Path, row.Token(who), own.Body);
+            ownResponse.AssertAnswerHeaders();
+            var result = await ownResponse.AssertOk(expected.Status);
             Assert.True(result.GetProperty("ok").GetBoolean(), result.ToString());
             return;
         }
@@ -310,13 +314,17 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
         if (row.Branch)
         {
             var scrape = await world.Api.SendAsync(method, row.Refused().Path, row.Token(who));
+            scrape.AssertAnswerHeaders();
             Assert.Equal(expected.Status, (int)scrape.StatusCode);
             Assert.Contains("# TYPE", await scrape.Content.ReadAsStringAsync());
             return;
         }
 
         var allowed = row.Allowed is null ? row.Refused() : await row.Allowed(world);
-        var answer = await (await world.Api.SendAsync(method, allowed.Path, row.Token(who), allowed.Body)).AssertOk(expected.Status);
+        var allowedResponse = await world.Api.SendAsync(method, allowed.Path, row.Token(who), allowed.Body);
+        // Every answer, account data or not: not to be cached, not to be sniffed.
+        allowedResponse.AssertAnswerHeaders();
+        var answer = await allowedResponse.AssertOk(expected.Status);
         // What the request set going settles before the next case takes its snapshot.
         if (row.Settle is not null) await row.Settle(world, answer);
         await world.QuiesceAsync();

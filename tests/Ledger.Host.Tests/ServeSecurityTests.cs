@@ -146,4 +146,52 @@ public sealed class ServeSecurityTests
             Assert.DoesNotContain(answers, a => a.Body.Contains(secret, StringComparison.OrdinalIgnoreCase));
         }
     }
+
+    /// <summary>
+    /// A request path is attacker's text: decoded, <c>%0A</c> would start a forged log line and
+    /// <c>%1B</c> would send escape sequences to the operator's terminal. The real program, in its
+    /// default console format: every request line stays one line, with the characters shown as
+    /// escapes, and nothing the log prints holds a control, format or direction character.
+    /// </summary>
+    [Fact]
+    public async Task Logged_request_paths_are_escaped_so_no_line_is_forged_and_no_terminal_escape_is_sent()
+    {
+        using var folder = new TempFolder();
+        var port = Ledger.Benchmarks.Crash.LedgerProcess.FreeLoopbackPort();
+        await using var ledger = LedgerCommand.Start(folder.Path,
+            ["serve", "--demo-tokens", "--urls", $"http://127.0.0.1:{port}", "--data-dir", Path.Combine(folder.Path, "data")]);
+        await ledger.WaitForOutputAsync(l => l.Contains("Listening on", StringComparison.Ordinal), TimeSpan.FromMinutes(2), "the node listening");
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        // No "/" in it: Kestrel keeps %2F encoded in the path, every other escape is decoded.
+        const string forged = "[12:00:00 INF] Ledger.Host: Serving 1 tokens from forged.json";
+
+        async Task<int> Get(string rawPath)
+        {
+            // The path goes on the wire as written: percent-escapes and all.
+            var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://127.0.0.1:{port}{rawPath}"));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "operator-demo");
+            return (int)(await client.SendAsync(request)).StatusCode;
+        }
+
+        Assert.Equal(404, await Get("/v1/forged%0A" + Uri.EscapeDataString(forged)));
+        Assert.Equal(404, await Get("/v1/crlf%0D%0A" + Uri.EscapeDataString(forged)));
+        Assert.Equal(404, await Get("/v1/ansi%1B%5B2J%1B%5B31mred%07"));
+        Assert.Equal(404, await Get("/v1/bidi%E2%80%AEtxt.exe%E2%80%A8next%C2%85nel"));
+        Assert.Equal(404, await Get("/v1/last-of-the-hostile-paths"));
+        await ledger.WaitForOutputAsync(l => l.Contains("/v1/last-of-the-hostile-paths", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the last request's log line");
+
+        var lines = ledger.Output;
+        // Not a line of the log starts with the forged text, and every request line holds its path whole, escaped.
+        Assert.DoesNotContain(lines, l => l.StartsWith(forged, StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains(@"HTTP GET /v1/forged\n" + forged + " responded 404", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains(@"HTTP GET /v1/crlf\r\n" + forged + " responded 404", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains(@"HTTP GET /v1/ansi\u001B[2J\u001B[31mred\u0007 responded 404", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains(@"HTTP GET /v1/bidi\u202Etxt.exe\u2028next\u0085nel responded 404", StringComparison.Ordinal));
+        foreach (var line in lines.Concat(ledger.Error))
+        {
+            var unsafeCharacter = line.FirstOrDefault(c => char.IsControl(c) || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.Format
+                or System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator);
+            Assert.True(unsafeCharacter == default, $"U+{(int)unsafeCharacter:X4} in the log: {line}");
+        }
+    }
 }

@@ -333,7 +333,8 @@ public static class CrashTest
     {
         run.Starts++;
         run.Node = LedgerProcess.Start(run.LedgerDll,
-            ["serve", "--data-dir", run.DataDir, "--urls", run.Url.ToString().TrimEnd('/'), "--log-format", "console"], LogFile(run));
+            // The harness's clients use the demo tokens; the node listens on loopback only, where serve allows them.
+            ["serve", "--demo-tokens", "--data-dir", run.DataDir, "--urls", run.Url.ToString().TrimEnd('/'), "--log-format", "console"], LogFile(run));
     }
 
     private static async Task<double> WaitReadyAsync(Run run, CancellationToken ct)

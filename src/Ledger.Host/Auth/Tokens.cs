@@ -48,8 +48,15 @@ public static class Roles
     }
 }
 
-/// <summary>A tokens file the node refuses to start with.</summary>
-public sealed class TokenFileException(string message) : Exception(message);
+/// <summary>
+/// A tokens file the node refuses to start with. <see cref="Rule"/> names what it broke; the message
+/// is one line naming the file, the entry (<c>tokens.json[3]</c>) and the rule.
+/// </summary>
+public sealed class TokenFileException(string where, string rule, string problem)
+    : Exception($"{where}: {problem} (rule {rule})")
+{
+    public string Rule { get; } = rule;
+}
 
 /// <summary>
 /// The tokens a node accepts. Only SHA-256 hashes of the tokens are held, and a presented token is
@@ -60,8 +67,20 @@ public sealed class TokenStore
     /// <summary>The most entries a tokens file may hold: every lookup compares against all of them.</summary>
     public const int EntriesMax = 10_000;
 
+    /// <summary>
+    /// The largest tokens file read: 10,000 hashed entries take about 1.3 MB. The file is refused
+    /// unread above it, so a wrong path (a log, a device) cannot make the node read without end.
+    /// </summary>
+    public const int FileBytesMax = 4 * 1024 * 1024;
+
     /// <summary>Presented tokens longer than this are refused unread.</summary>
     public const int TokenLengthMax = 4_096;
+
+    /// <summary>
+    /// The shortest token a file may give in plain: anything shorter can be guessed. (A file's
+    /// <c>sha256</c> entries cannot be measured; deploy/make-tokens.sh makes 43-character tokens.)
+    /// </summary>
+    public const int TokenLengthMin = 16;
 
     public const string DemoOperatorToken = "operator-demo";
     public const string DemoOccToken = "occ-demo";
@@ -95,14 +114,34 @@ public sealed class TokenStore
 
     public static TokenStore Load(string path)
     {
+        if (string.IsNullOrWhiteSpace(path))
+            throw new TokenFileException("--tokens", "tokens-file", "names no file; give the path of a tokens file");
+        byte[] bytes;
+        try
+        {
+            // Read at most one byte past the limit: the length a file reports is not to be trusted
+            // (a device or a pipe reports 0), the bytes read are.
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+            bytes = new byte[FileBytesMax + 1];
+            var length = 0;
+            int read;
+            while (length < bytes.Length && (read = file.Read(bytes, length, bytes.Length - length)) > 0) length += read;
+            if (length > FileBytesMax)
+                throw new TokenFileException(path, "tokens-file-size-max", $"is larger than {FileBytesMax} bytes");
+            Array.Resize(ref bytes, length);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new TokenFileException(path, "tokens-file", $"cannot be read: {e.Message}");
+        }
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (DecoderFallbackException)
         {
-            throw new TokenFileException($"cannot read tokens file {path}: {e.Message}");
+            throw new TokenFileException(path, "utf-8", "is not UTF-8 text");
         }
         return Parse(text, path);
     }
@@ -117,36 +156,37 @@ public sealed class TokenStore
         }
         catch (JsonException e)
         {
-            throw new TokenFileException($"{source} is not valid JSON (line {e.LineNumber + 1})");
+            throw new TokenFileException(source, "json-syntax", $"is not valid JSON (line {e.LineNumber + 1})");
         }
         using (document)
         {
             if (document.RootElement.ValueKind != JsonValueKind.Array)
-                throw new TokenFileException($"{source} must hold a JSON array of {{token, role, participant}} or {{sha256, role, participant}}");
+                throw new TokenFileException(source, "json-type", "must hold a JSON array of {token, role, participant} or {sha256, role, participant}");
             var count = document.RootElement.GetArrayLength();
-            if (count == 0) throw new TokenFileException($"{source} holds no tokens");
-            if (count > EntriesMax) throw new TokenFileException($"{source} holds {count} tokens; at most {EntriesMax}");
+            if (count == 0) throw new TokenFileException(source, "tokens-not-empty", "holds no tokens");
+            if (count > EntriesMax) throw new TokenFileException(source, "entries-max", $"holds {count} tokens; at most {EntriesMax}");
 
             var entries = new List<(byte[], Caller)>();
+            // Which entry gave each token's hash, to name both entries of a duplicate.
+            var firstByHash = new Dictionary<string, int>(StringComparer.Ordinal);
             var index = 0;
             foreach (var item in document.RootElement.EnumerateArray())
             {
+                var where = $"{source}[{index}]";
+                (byte[] Hash, Caller Caller) entry;
                 try
                 {
-                    entries.Add(ParseEntry(item, $"{source}[{index}]"));
+                    entry = ParseEntry(item, where);
                 }
                 catch (InvalidOperationException)
                 {
                     // The JSON reader checks escapes such as \ud800 only when a string is read.
-                    throw new TokenFileException($"{source}[{index}] holds an escaped lone surrogate, which is not Unicode text");
+                    throw new TokenFileException(where, "unicode", "holds an escaped lone surrogate, which is not Unicode text");
                 }
+                if (!firstByHash.TryAdd(Convert.ToHexString(entry.Hash), index))
+                    throw new TokenFileException(where, "token-unique", $"gives the same token as {source}[{firstByHash[Convert.ToHexString(entry.Hash)]}] (plain or hashed)");
+                entries.Add(entry);
                 index++;
-            }
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var (hash, _) in entries)
-            {
-                if (!seen.Add(Convert.ToHexString(hash)))
-                    throw new TokenFileException($"{source} lists the same token twice");
             }
             return new TokenStore(entries, isDemo: false);
         }
@@ -154,14 +194,18 @@ public sealed class TokenStore
 
     private static (byte[], Caller) ParseEntry(JsonElement item, string where)
     {
-        if (item.ValueKind != JsonValueKind.Object) throw new TokenFileException($"{where} must be an object");
+        if (item.ValueKind != JsonValueKind.Object) throw new TokenFileException(where, "json-type", "must be an object");
         string? token = null, sha256 = null, role = null, participant = null;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in item.EnumerateObject())
         {
             if (property.Name is not ("token" or "sha256" or "role" or "participant"))
-                throw new TokenFileException($"{where} has an unknown field '{property.Name}'; allowed: token, sha256, role, participant");
+                throw new TokenFileException(where, "field-known", $"has an unknown field {Http.JsonFields.Shown(property.Name)}; allowed: token, sha256, role, participant");
+            // JSON lets a name repeat and a reader keep the last: which of two tokens counts must not be a guess.
+            if (!seen.Add(property.Name))
+                throw new TokenFileException(where, "field-unique", $"gives {property.Name} more than once");
             if (property.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
-                throw new TokenFileException($"{where}.{property.Name} must be a string");
+                throw new TokenFileException(where, "json-type", $"{property.Name} must be a string");
             var value = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : null;
             switch (property.Name)
             {
@@ -172,17 +216,25 @@ public sealed class TokenStore
             }
         }
 
-        if ((token is null) == (sha256 is null)) throw new TokenFileException($"{where} must have exactly one of token and sha256");
-        if (token is { Length: 0 }) throw new TokenFileException($"{where}.token must not be empty");
-        if (token is { Length: > TokenLengthMax }) throw new TokenFileException($"{where}.token is longer than {TokenLengthMax} characters");
+        if ((token is null) == (sha256 is null)) throw new TokenFileException(where, "token-or-sha256", "must have exactly one of token and sha256");
         byte[] hash;
         if (token is not null)
         {
+            if (token.Length == 0) throw new TokenFileException(where, "token-length-min", "token must not be empty");
+            // A client never sends the spaces around a token (the bearer check trims them), so such a token could never be presented.
+            if (token.Trim().Length != token.Length)
+                throw new TokenFileException(where, "token-padded", "token starts or ends with white space");
+            if (!token.All(c => c is > ' ' and <= '~'))
+                throw new TokenFileException(where, "token-characters", "token must be printable ASCII without spaces, as an Authorization header carries it");
+            if (token.Length < TokenLengthMin)
+                throw new TokenFileException(where, "token-length-min", $"token is {token.Length} characters; at least {TokenLengthMin}");
+            if (token.Length > TokenLengthMax)
+                throw new TokenFileException(where, "token-length-max", $"token is longer than {TokenLengthMax} characters");
             hash = Sha256(token);
         }
         else if (sha256!.Length != 64 || !sha256.All(char.IsAsciiHexDigit))
         {
-            throw new TokenFileException($"{where}.sha256 must be 64 hex digits (the SHA-256 of the token's UTF-8 bytes)");
+            throw new TokenFileException(where, "sha256-format", "sha256 must be 64 hex digits (the SHA-256 of the token's UTF-8 bytes), with nothing around them");
         }
         else
         {
@@ -190,15 +242,15 @@ public sealed class TokenStore
         }
 
         if (!Roles.TryParse(role, out var parsedRole))
-            throw new TokenFileException($"{where}.role must be one of operator, occ, participant, risk");
+            throw new TokenFileException(where, "role", "role must be one of operator, occ, participant, risk");
         if (parsedRole == Role.Participant)
         {
             if (!ParticipantId.IsValid(participant))
-                throw new TokenFileException($"{where}.participant must be a four-digit participant number for role participant");
+                throw new TokenFileException(where, "participant", "participant must be a four-digit participant number for role participant");
             return (hash, new Caller(parsedRole, new ParticipantId(participant!)));
         }
         if (participant is not null)
-            throw new TokenFileException($"{where}.participant is only for role participant");
+            throw new TokenFileException(where, "participant", "participant is only for role participant");
         return (hash, new Caller(parsedRole, null));
     }
 

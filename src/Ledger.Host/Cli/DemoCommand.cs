@@ -51,7 +51,7 @@ public static class DemoCommand
                 r.AddError("--connection is required with --store postgres or sqlserver");
         });
         command.SetAction((parse, ct) => RunAsync(
-            readServeOptions(parse) with { TokensFile = null },
+            readServeOptions(parse) with { TokensFile = null, DemoTokens = true },
             new DemoOptions
             {
                 Seed = parse.GetValue(seed),
@@ -70,7 +70,7 @@ public static class DemoCommand
         var hadLedger = serve.Store == StoreConfig.Sqlite && File.Exists(Path.Combine(serve.DataDir, StoreConfig.SqliteFileName));
         // The node's own log would drown the day's output: warnings only while the day runs, everything after.
         var levels = new LoggingLevelSwitch(LogEventLevel.Warning);
-        return await LedgerServer.RunAsync(serve with { TokensFile = null }, startLedger, ct, c => c.MinimumLevel.ControlledBy(levels), async (urls, token) =>
+        return await LedgerServer.RunAsync(serve with { TokensFile = null, DemoTokens = true }, startLedger, ct, c => c.MinimumLevel.ControlledBy(levels), async (urls, token) =>
         {
             var url = LocalUrl(urls);
             using var client = new LedgerClient(url);
@@ -89,7 +89,7 @@ public static class DemoCommand
             PrintServing(console, url, report);
             levels.MinimumLevel = LogEventLevel.Information;
             return null;
-        });
+        }, error);
     }
 
     /// <summary>The node's own address for a client on this machine: a wildcard host becomes 127.0.0.1.</summary>

@@ -9,6 +9,8 @@ public enum NumberReading
     TooLarge = 2,
     /// <summary>More significant digits than decimal holds (28 to 29); reading it would round.</summary>
     TooPrecise = 3,
+    /// <summary>A literal longer than <see cref="ExactNumber.LiteralLengthMax"/>: not read at all.</summary>
+    TooLong = 4,
 }
 
 /// <summary>
@@ -17,6 +19,13 @@ public enum NumberReading
 /// </summary>
 public static class ExactNumber
 {
+    /// <summary>
+    /// The longest literal read. decimal's largest value has 29 digits; with a sign, a point, an
+    /// exponent and some zeros a reasonable writer adds, 64 is ample. Longer literals are refused
+    /// before any arithmetic: parsing one of a million digits costs seconds.
+    /// </summary>
+    public const int LiteralLengthMax = 64;
+
     private const int ExponentClamp = 100_000;
     private static readonly BigInteger DecimalMax = new(decimal.MaxValue);
 
@@ -27,6 +36,7 @@ public static class ExactNumber
         value = 0m;
         var i = 0;
         negative = literal.Length > 0 && literal[0] == '-';
+        if (literal.Length > LiteralLengthMax) return NumberReading.TooLong;
         if (negative) i++;
 
         var digits = new System.Text.StringBuilder(literal.Length);

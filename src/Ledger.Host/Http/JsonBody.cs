@@ -4,25 +4,31 @@ using Microsoft.AspNetCore.Http.Features;
 namespace Ledger.Host.Http;
 
 /// <summary>
-/// Reads a request body as JSON, strictly: a JSON content type, a size limit, well-formed JSON. It
-/// answers problems itself, so a handler either gets a document or returns the problem.
+/// Reads a request body as JSON, strictly: a JSON content type, the route's size limit, well-formed
+/// JSON. It answers problems itself, so a handler either gets a document or returns the problem.
 /// </summary>
 public static class JsonBody
 {
     /// <summary>Nesting deeper than this is refused: no request of the API needs more than three levels.</summary>
     public const int DepthMax = 16;
 
-    public static async Task<(JsonDocument? Document, IResult? Problem)> ReadAsync(HttpRequest request, long bytesMax, CancellationToken ct)
+    /// <param name="batchItemsMax">
+    /// For a route that takes a batch: a top-level array with more items than this is refused
+    /// (413 <c>batch-size-max</c>) from a count of its items, before a document of it is built.
+    /// </param>
+    public static async Task<(JsonDocument? Document, IResult? Problem)> ReadAsync(HttpRequest request, CancellationToken ct, int? batchItemsMax = null)
     {
         if (!request.HasJsonContentType())
             return (null, Problems.Of(StatusCodes.Status415UnsupportedMediaType, "content-type", "body", "the body must be JSON, sent with Content-Type: application/json"));
+        // RequestLimits has checked this already on the node; checked again here for any other host of the handlers.
+        var bytesMax = RequestLimits.BodyBytesMax(request.HttpContext);
         if (request.ContentLength > bytesMax) return (null, TooLarge(bytesMax));
 
         // Kestrel enforces the same limit; this also covers bodies without a length and other servers.
         var sizeFeature = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (sizeFeature is { IsReadOnly: false }) sizeFeature.MaxRequestBodySize = bytesMax;
 
-        using var buffer = new MemoryStream();
+        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 0);
         var chunk = new byte[16 * 1024];
         try
         {
@@ -44,6 +50,10 @@ public static class JsonBody
         if (!System.Text.Unicode.Utf8.IsValid(bytes.Span))
             return (null, Problems.Of(StatusCodes.Status400BadRequest, "utf-8", "body", "the body must be UTF-8 text; it holds bytes that are not"));
 
+        // A document costs memory per value: an array of millions of zeros must not be built to be refused.
+        if (batchItemsMax is { } itemsMax && TopLevelArrayLength(bytes.Span) is { } items && items > itemsMax)
+            return (null, Problems.Of(StatusCodes.Status413PayloadTooLarge, "batch-size-max", "body", $"the batch holds {items} items; at most {itemsMax}"));
+
         try
         {
             var document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = DepthMax });
@@ -56,8 +66,32 @@ public static class JsonBody
         }
     }
 
-    private static IResult TooLarge(long bytesMax) =>
-        Problems.Of(StatusCodes.Status413PayloadTooLarge, "body-size-max", "body", $"the body must be at most {bytesMax} bytes");
+    /// <summary>
+    /// The items of a top-level JSON array, counted by the reader without building anything; null
+    /// when the body is not an array or not well-formed (the parse that follows says which).
+    /// </summary>
+    internal static int? TopLevelArrayLength(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = DepthMax });
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray) return null;
+            var items = 0;
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                items++;
+                reader.Skip();
+            }
+            return items;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public static IResult TooLarge(long bytesMax) =>
+        Problems.Of(StatusCodes.Status413PayloadTooLarge, "body-size-max", "body", $"the body must be at most {bytesMax} bytes here");
 }
 
 /// <summary>
@@ -177,7 +211,8 @@ public sealed class JsonFields
             WrongType(name, "a JSON number (a whole number, not a string)");
             return null;
         }
-        var reading = ExactNumber.Read(v.GetRawText(), out var value, out var negative);
+        if (!Literal(name, v, out var literal)) return null;
+        var reading = ExactNumber.Read(literal, out var value, out var negative);
         if (reading == NumberReading.TooPrecise || (reading == NumberReading.Exact && value != decimal.Truncate(value)))
         {
             Add(_prefix + name, "integer", $"{name} must be a whole number");
@@ -200,7 +235,8 @@ public sealed class JsonFields
             WrongType(name, "a JSON number (not a string)");
             return null;
         }
-        switch (ExactNumber.Read(v.GetRawText(), out var value, out var negative))
+        if (!Literal(name, v, out var literal)) return null;
+        switch (ExactNumber.Read(literal, out var value, out var negative))
         {
             case NumberReading.Exact:
                 return value;
@@ -210,6 +246,23 @@ public sealed class JsonFields
                 Add(_prefix + name, "number-precision", $"{name} has more significant digits than Ledger reads exactly (28)");
                 return null;
         }
+    }
+
+    /// <summary>
+    /// A number's literal, measured in the body's own bytes before it is copied or read: one of
+    /// millions of digits is refused here, costing no arithmetic.
+    /// </summary>
+    private bool Literal(string name, JsonElement number, out string literal)
+    {
+        var length = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(number).Length;
+        if (length > ExactNumber.LiteralLengthMax)
+        {
+            Add(_prefix + name, "number-length-max", $"{name} is a number of {length} characters; at most {ExactNumber.LiteralLengthMax}");
+            literal = "";
+            return false;
+        }
+        literal = number.GetRawText();
+        return true;
     }
 
     private bool Value(string name, out JsonElement value) =>

@@ -110,6 +110,14 @@ public static class Http
         return problem;
     }
 
+    /// <summary>Asserts the headers every answer of the node carries: no caching anywhere, no content sniffing.</summary>
+    public static void AssertAnswerHeaders(this HttpResponseMessage response)
+    {
+        Assert.True(response.Headers.CacheControl?.NoStore == true, $"{(int)response.StatusCode} {response.RequestMessage?.RequestUri}: Cache-Control is '{response.Headers.CacheControl}'");
+        Assert.True(response.Headers.TryGetValues("X-Content-Type-Options", out var sniff) && sniff.SequenceEqual(["nosniff"]),
+            $"{(int)response.StatusCode} {response.RequestMessage?.RequestUri}: X-Content-Type-Options is not nosniff");
+    }
+
     public static async Task<JsonElement> AssertOk(this HttpResponseMessage response, int status = 200)
     {
         var body = await response.Content.ReadAsStringAsync();
