@@ -71,10 +71,10 @@ public sealed class ClusterLedger : ILedger, IJournalReader
     {
         // Today's date where the business day runs; once today's cutoff has passed, the first day is the next one.
         var local = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(Now, _options.TimeZone).DateTime);
-        var date = BusinessCalendar.OnOrAfter(local);
+        var date = BusinessCalendar.Weekdays.OnOrAfter(local);
         if (_options.RecycleCutoffLocalTime is { } cutoff && Now >= BusinessCalendar.CutoffInstant(date, cutoff, _options.TimeZone))
         {
-            date = BusinessCalendar.Next(date);
+            date = BusinessCalendar.Weekdays.Next(date);
         }
         // The first ask of a fresh node also creates the journal tables and starts the shard: allow it time.
         var first = new OpenFirstBusinessDay(date, Now);
@@ -342,7 +342,7 @@ public sealed class ClusterLedger : ILedger, IJournalReader
             }
             await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
         }
-        var next = BusinessCalendar.Next(closing);
+        var next = BusinessCalendar.Weekdays.Next(closing);
         var replies = await FanOut(reference, p => new CloseBusinessDay(closing, next, Now), ct);
         var refused = replies.OfType<Rejected>().ToList();
         if (refused.Count > 0)

@@ -532,6 +532,3 @@ public static class AccountDecider
 
     public static DeliveryStatusReply StatusOf(Delivery d) => new(d.Order.Id, d.Stage, d.PendReason, d.CompletedBy);
 }
-
-/// <summary>A broken invariant: a bug, never a business outcome. The actor crashes and replays.</summary>
-public sealed class InvariantViolation(string message) : Exception(message);

@@ -207,7 +207,7 @@ public sealed class InMemoryLedger
             return new Outcome(false, Rejection: AccountRejection.DeliveriesInFlight,
                 Message: $"deliveries still in flight at {string.Join(", ", busy.Select(a => $"{a.Participant} ({a.InFlightDeliveries})"))}; deliver the messages and close again");
         }
-        var next = BusinessCalendar.Next(closing);
+        var next = BusinessCalendar.Weekdays.Next(closing);
         var refused = Participants.ToList().Select(p => Run(p, new CloseBusinessDay(closing, next, at)).Reply).OfType<Rejected>().ToList();
         if (refused.Count > 0)
         {

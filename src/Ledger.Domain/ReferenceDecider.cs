@@ -96,7 +96,7 @@ namespace Ledger.Domain
                 case StartRecycleCutoff c:
                     return s.CutoffReached ? [] : [new RecycleCutoffStarted(AccountState.FormatDate(s.BusinessDate), c.At)];
                 case StartClose c:
-                    return s.Closing ? [] : [new BusinessDayCloseStarted(AccountState.FormatDate(s.BusinessDate), AccountState.FormatDate(BusinessCalendar.Next(s.BusinessDate)), c.At)];
+                    return s.Closing ? [] : [new BusinessDayCloseStarted(AccountState.FormatDate(s.BusinessDate), AccountState.FormatDate(BusinessCalendar.Weekdays.Next(s.BusinessDate)), c.At)];
                 case FinishClose c:
                     return s.Closing ? [new BusinessDayOpened(AccountState.FormatDate(state.ClosingTo), c.At)] : [];
                 default:

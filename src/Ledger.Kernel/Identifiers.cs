@@ -1,4 +1,4 @@
-namespace Ledger.Domain;
+namespace Ledger.Kernel;
 
 /// <summary>A DTC participant number: four digits, "0005".</summary>
 public readonly record struct ParticipantId(string Value)
