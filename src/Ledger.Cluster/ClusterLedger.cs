@@ -228,14 +228,18 @@ public sealed class ClusterLedger : ILedger, IJournalReader
             receive?.Stage, receive?.PendReason, receive?.CompletedBy);
     }
 
-    public async Task<SubmitResult> ReclaimAsync(ParticipantId reclaimer, DeliverOrderId reclaimId, DeliverOrderId original, CancellationToken ct)
+    public async Task<SubmitResult> ReclaimAsync(ReclaimId id, DeliverOrderId original, CancellationToken ct)
     {
+        var reclaimer = id.Reclaimer;
+        var reclaimId = id.DeliverOrderId;
         SubmitResult Refused(EntryRejection rule, string field, string message)
         {
             var error = new EntryError(rule, field, message);
             _telemetry?.Refused(reclaimId.Value, reclaimer.Value, error);
             return new(reclaimId.Value, false, DeliverOrderStatus.Rejected.Name(), error);
         }
+
+        if (EntryRules.ReclaimReferenceField(id.Reference, "id") is { } badReference) return Refused(badReference.Rule, badReference.Field, badReference.Message);
 
         var location = await Ask<DeliverOrderLocation>(_index, new IndexEnvelope(IndexBuckets.Of(original), new FindDeliverOrder(original)), ct);
         if (location.Entry is not { } entry)
@@ -256,7 +260,7 @@ public sealed class ClusterLedger : ILedger, IJournalReader
         var outcome = (await Ask<RegistrationOutcomes>(_index,
             new IndexEnvelope(IndexBuckets.Of(reclaimId), new RegisterDeliverOrders([reclaim], reference.BusinessDate)), ct)).Outcomes[0];
         if (outcome == RegistrationOutcome.ConflictingPayload)
-            return Refused(EntryRejection.SameIdOtherPayload, "id", $"deliver order {reclaimId} was already submitted with other details");
+            return Refused(EntryRejection.SameIdOtherPayload, "id", $"reclaim {reclaimId} was already made of another deliver order");
 
         // The reclaimer's account decides whether the original may be reclaimed (completed today, not reclaimed yet).
         var reply = await AskAccount<AccountReply>(reclaimer, new SubmitDelivery(reclaim, reference.Securities[reclaim.Cusip], Now), ct);

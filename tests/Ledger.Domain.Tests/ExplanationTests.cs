@@ -176,10 +176,10 @@ public sealed class ExplanationTests
         ledger.Participant(A, 0m, 0m).Participant(B, 50_000m, 1_000_000m).Participant(C, 0m, 0m).Holds(A, 1_000).Holds(C, 1_000, Y);
         Expect(ledger.Settle("DO-1", A, B, 1_000, 100_000m), "completed");
         Expect(ledger.Settle("DO-3", C, A, 1_000, 100_000m, Y), "completed");
-        Assert.True(ledger.Reclaim(P(B), Id("RC-1"), Id("DO-1"), At(15)).Accepted);
+        Assert.True(ledger.Reclaim(Rc(B, "RC-1"), Id("DO-1"), At(15)).Accepted);
         ledger.DeliverAll();
 
-        var reclaim = Explain(ledger, "RC-1");
+        var reclaim = Explain(ledger, Filed(B, "RC-1"));
         Assert.Equal("DO-1", reclaim.ReclaimOf);
         Assert.Equal(("completed", "reclaim-override"), (reclaim.FinalState, reclaim.CompletedBy));
         Assert.Equal(
@@ -188,8 +188,8 @@ public sealed class ExplanationTests
         Assert.Contains("a reclaim of DO-1", reclaim.ToText());
 
         var original = Explain(ledger, "DO-1");
-        Assert.Equal("RC-1", original.ReclaimedBy);
-        Assert.Equal("15:00:00Z receiver 0002 reclaimed it with RC-1", original.Steps[^1].Sentence);
+        Assert.Equal(Filed(B, "RC-1"), original.ReclaimedBy);
+        Assert.Equal("15:00:00Z receiver 0002 reclaimed it with 0002~RC-1", original.Steps[^1].Sentence);
         Assert.Equal("completed", original.FinalState);
     }
 

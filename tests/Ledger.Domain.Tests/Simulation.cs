@@ -207,8 +207,10 @@ public sealed class Simulation
             case StepKind.Reclaim when _accepted.Count > 0:
                 {
                     var original = _accepted[s.A % _accepted.Count];
-                    var id = $"RC-{_step}";
-                    var result = _ledger.Reclaim(P(original.Receiver!), new DeliverOrderId(id), new DeliverOrderId(original.Id!), _clock);
+                    var reclaim = new ReclaimId(P(original.Receiver!), $"RC-{_step}");
+                    var id = reclaim.DeliverOrderId.Value;
+                    var result = _ledger.Reclaim(reclaim, new DeliverOrderId(original.Id!), _clock);
+                    Require(result.Id == id, $"reclaim {reclaim.Reference} answered as {result.Id}, not filed as {id}");
                     if (result.Accepted)
                     {
                         _reclaims.Add(original with { Id = id, Deliverer = original.Receiver, Receiver = original.Deliverer });
