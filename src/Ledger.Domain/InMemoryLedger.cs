@@ -238,7 +238,8 @@ public sealed class InMemoryLedger
                 // (It is not asked again: a deliverer forgets records older than the last closed day.)
                 return new Submission(order!.Id.Value, true, true, DeliverOrder(order.Id), null);
         }
-        var registered = new DeliverOrderRegistered(order!.Id.Value, order.Deliverer.Value, order.Receiver.Value, order.Fingerprint, at);
+        var registered = new DeliverOrderRegistered(order!.Id.Value, order.Deliverer.Value, order.Receiver.Value, order.Fingerprint, at,
+            AccountState.FormatDate(_reference.Snapshot.BusinessDate));
         _index.Apply(registered);
         _indexJournal.Add(registered);
         var reply = Run(order.Deliverer, new SubmitDelivery(order, _reference.Snapshot.Securities[order.Cusip], at)).Reply;
@@ -310,7 +311,8 @@ public sealed class InMemoryLedger
                 _ => EntryRejection.ReclaimRefused,
             }, "deliverOrderId", r.Message);
         }
-        var registered = new DeliverOrderRegistered(reclaimId.Value, reclaim.Deliverer.Value, reclaim.Receiver.Value, reclaim.Fingerprint, at);
+        var registered = new DeliverOrderRegistered(reclaimId.Value, reclaim.Deliverer.Value, reclaim.Receiver.Value, reclaim.Fingerprint, at,
+            AccountState.FormatDate(_reference.Snapshot.BusinessDate));
         _index.Apply(registered);
         _indexJournal.Add(registered);
         return new Submission(reclaimId.Value, true, false, DeliverOrder(reclaimId), null);

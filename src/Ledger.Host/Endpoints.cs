@@ -46,7 +46,7 @@ internal static class Endpoints
         v1.MapPost("/participants/{id}/settlement-progress-payments", SettlementProgressPayment).RequireRole(Role.Operator);
         v1.MapPost("/deliver-orders", Submit).RequireRole(Role.Occ);
         v1.MapGet("/deliver-orders/{id}", GetDeliverOrder).RequireRole(Role.Occ, Role.Participant);
-        v1.MapGet("/deliver-orders/{id}/explanation", ExplainEndpoints.Explanation).RequireRole(Role.Risk, Role.Occ, Role.Participant);
+        v1.MapGet("/deliver-orders/{id}/explanation", ExplainEndpoints.Explanation).RequireRole(Role.Risk, Role.Occ, Role.Operator, Role.Participant);
         v1.MapDelete("/deliver-orders/{id}", Cancel).RequireRole(Role.Occ, Role.Participant);
         v1.MapPost("/reclaims", Reclaim).RequireRole(Role.Participant);
         v1.MapGet("/participants/{id}/account", GetAccount).RequireRole(Role.Participant, Role.Risk, Role.Operator).AllowQuery("asOf");
@@ -369,7 +369,7 @@ internal static class Endpoints
     private static IResult? DeliverOrderPath(string id) => DeliverOrderId.IsValid(id)
         ? null
         : Problems.Entry(new EntryError(EntryRejection.InvalidDeliverOrderId, "id",
-            $"id must be 1 to {DeliverOrderId.LengthMax} letters, digits, '-', '_', '.' or ':'"));
+            $"id must be 1 to {DeliverOrderId.LengthMax} letters, digits, '-', '_', '.' or ':' (or a reclaim's PPPP~id)"));
 
     private static IResult NotPending(string id, string status) => Problems.Of(StatusCodes.Status409Conflict, "deliver-order-pending", "id",
         $"{id} is {status}; only a pending deliver order can be cancelled");

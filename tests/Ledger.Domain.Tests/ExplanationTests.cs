@@ -38,7 +38,7 @@ public sealed class ExplanationTests
         var x = Explain(ledger, "DO-1");
 
         Assert.Equal([
-            "10:40:05Z registered: deliverer 0001, receiver 0002",
+            "10:40:05Z registered: deliverer 0001, receiver 0002, business date 2025-01-02",
             "10:40:05Z deliverer 0001 reserved 1,000 sh: 1,000 sh available >= 1,000 sh; collateral monitor 90,000.00 + (100,000.00 - 90,000.00 delivered) = 100,000.00 >= 0" + Terms,
             "10:40:05Z receiver 0002 completed by direct: collateral monitor 50,000.00 + (90,000.00 received - 100,000.00) = 40,000.00 >= 0; balance 0.00 - 100,000.00 = net debit 100,000.00 <= cap 1,000,000.00" + Terms,
             "10:40:05Z deliverer 0001 completed by direct: 1,000 sh delivered, 100,000.00 credited",
@@ -67,7 +67,7 @@ public sealed class ExplanationTests
         var x = Explain(ledger, "DO-3");
 
         Assert.Equal([
-            "10:42:03Z registered: deliverer 0001, receiver 0002",
+            "10:42:03Z registered: deliverer 0001, receiver 0002, business date 2025-01-02",
             "10:42:03Z deliverer 0001 reserved 1,000 sh: 1,000 sh available >= 1,000 sh; collateral monitor 90,000.00 + (100,000.00 - 90,000.00 delivered) = 100,000.00 >= 0" + Terms,
             "10:42:03Z receiver 0002 pended on net-debit-cap: balance -50,000.00 - 100,000.00 = net debit 150,000.00 > cap 80,000.00; collateral monitor 195,000.00 + (90,000.00 received - 100,000.00) = 185,000.00 >= 0" + Terms,
             "10:45:00Z receiver 0002 completed by recycle after a settlement progress payment of 80,000.00 (10:45:00Z): collateral monitor 275,000.00 + (90,000.00 received - 100,000.00) = 265,000.00 >= 0; balance 30,000.00 - 100,000.00 = net debit 70,000.00 <= cap 80,000.00" + Terms,
@@ -109,7 +109,7 @@ public sealed class ExplanationTests
         var x = Explain(ledger, "DO-4");
 
         Assert.Equal([
-            "10:40:00Z registered: deliverer 0004, receiver 0002",
+            "10:40:00Z registered: deliverer 0004, receiver 0002, business date 2025-01-02",
             "10:40:00Z deliverer 0004 pended on position: 500 sh available < 1,000 sh" + Terms,
             "11:30:00Z deliverer 0004 reserved 1,000 sh on recycle after a deposit of 500 sh of 037833100 (11:30:00Z): 1,000 sh available >= 1,000 sh; collateral monitor 90,000.00 + (100,000.00 - 90,000.00 delivered) = 100,000.00 >= 0" + Terms,
             "11:30:00Z receiver 0002 completed by recycle: collateral monitor 50,000.00 + (90,000.00 received - 100,000.00) = 40,000.00 >= 0; balance 0.00 - 100,000.00 = net debit 100,000.00 <= cap 1,000,000.00" + Terms,
@@ -151,7 +151,7 @@ public sealed class ExplanationTests
 
         Assert.Equal("DO2", x.LookAheadPartner);
         Assert.Equal([
-            "10:00:00Z registered: deliverer 0004, receiver 0900",
+            "10:00:00Z registered: deliverer 0004, receiver 0900, business date 2025-01-02",
             "10:00:00Z deliverer 0004 reserved 1,000 sh: 1,000 sh available >= 1,000 sh; collateral monitor 90,000.00 + (100,000.00 - 90,000.00 delivered) = 100,000.00 >= 0" + Terms,
             "10:00:00Z receiver 0900 pended on net-debit-cap: balance 0.00 - 100,000.00 = net debit 100,000.00 > cap 0.00; collateral monitor bypassed (central counterparty)" + Terms,
             "10:05:00Z [DO2] deliverer 0900 pended on position: 0 sh available < 1,000 sh" + Terms,

@@ -85,7 +85,10 @@ public sealed class Simulation
         Ok(_ledger.Configure(new ParticipantRecord(P(Ids[4]), "OCC", Money.Zero, Money.Zero, false, true), _clock));
     }
 
-    public static void Run(Workload workload)
+    public static void Run(Workload workload) => Settled(workload);
+
+    /// <summary>Runs the workload as <see cref="Run"/> does and hands back the ledger, settled, with every invariant checked.</summary>
+    public static InMemoryLedger Settled(Workload workload)
     {
         var sim = new Simulation(workload);
         foreach (var step in workload.Steps)
@@ -106,6 +109,7 @@ public sealed class Simulation
         sim.Settle();
         sim.CheckAtQuiescence();
         sim.CheckJournals();
+        return sim._ledger;
     }
 
     private sealed class StepFailed(string message, Exception inner) : Exception(message, inner);

@@ -259,6 +259,55 @@ public sealed class MarketLoanHttpTests(MarketLoanNodeFixture fixture) : IClassF
     }
 
     /// <summary>
+    /// Scenario 5's loan explained to each desk: the borrower sees its own receive of its leg, with OCC
+    /// as counterparty and nothing of the lender (no id, no figures, not OCC's pairing); the lender the
+    /// same of the borrower; risk, OCC and the operator see both legs' parties and OCC's look-ahead.
+    /// </summary>
+    [Fact]
+    public async Task Each_party_explanation_of_a_market_loan_leg_shows_its_own_account_only_and_risk_occ_and_the_operator_see_both()
+    {
+        var w = await _desk.LoanWorld(9);
+        string DO1 = w.Do("DO1"), DO2 = w.Do("DO2");
+        await _desk.Submit(Order(DO1, w.L, Occ, w.Security, 1_000, "100000"), Order(DO2, Occ, w.B, w.Security, 1_000, "100000"));
+        await _desk.Sees(DO2, "completed", Token(w.B), OccToken);
+        await _desk.Sees(DO1, "completed", Token(w.L), OccToken);
+
+        async Task<JsonElement> Explain(string id, string token) =>
+            await _desk.Node.EventuallyAsync($"/v1/deliver-orders/{id}/explanation", token,
+                x => x.GetProperty("finalState").GetString() == "completed" && x.GetProperty("steps").GetArrayLength() > 1, $"{id} explained to {token}");
+        static string[] Accounts(JsonElement x) =>
+            x.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("participant").GetString()!).Distinct().Order(StringComparer.Ordinal).ToArray();
+
+        var borrowers = await Explain(DO2, Token(w.B));
+        Assert.Equal([w.B, "index"], Accounts(borrowers));
+        Assert.DoesNotContain(w.L, borrowers.ToString());
+        Assert.DoesNotContain(DO1, borrowers.ToString());
+        Assert.Equal(JsonValueKind.Null, borrowers.GetProperty("lookAheadPartner").ValueKind);
+        Assert.Equal((Occ, w.B), (Text(borrowers, "deliverer"), Text(borrowers, "receiver")));
+        // B's own monitor before the loan ($50,000), never L's ($10,000) nor OCC's.
+        Assert.All(borrowers.GetProperty("steps").EnumerateArray().Where(s => s.GetProperty("inputs").ValueKind == JsonValueKind.Object),
+            s => Assert.Equal(50_000.00m, s.GetProperty("inputs").GetProperty("collateralMonitor").GetDecimal()));
+
+        var lenders = await Explain(DO1, Token(w.L));
+        Assert.Equal([w.L, "index"], Accounts(lenders));
+        Assert.DoesNotContain(w.B, lenders.ToString());
+        Assert.DoesNotContain(DO2, lenders.ToString());
+        Assert.Equal(JsonValueKind.Null, lenders.GetProperty("lookAheadPartner").ValueKind);
+        Assert.All(lenders.GetProperty("steps").EnumerateArray().Where(s => s.GetProperty("inputs").ValueKind == JsonValueKind.Object),
+            s => Assert.Equal(10_000.00m, s.GetProperty("inputs").GetProperty("collateralMonitor").GetDecimal()));
+
+        foreach (var token in new[] { Risk, OccToken, Operator })
+        {
+            var all = await Explain(DO2, token);
+            Assert.Equal(new[] { w.L, w.B, Occ, "index" }.Order(StringComparer.Ordinal), Accounts(all));
+            Assert.Equal(DO1, Text(all, "lookAheadPartner"));
+        }
+        // Another firm: the same 403 as for an id that does not exist.
+        await (await _desk.Api.SendAsync(HttpMethod.Get, $"/v1/deliver-orders/{DO2}/explanation", Token(w.L))).AssertProblem(403, "deliver-order-party", "id");
+        await (await _desk.Api.SendAsync(HttpMethod.Get, $"/v1/deliver-orders/{w.Do("NO-SUCH")}/explanation", Token(w.L))).AssertProblem(403, "deliver-order-party", "id");
+    }
+
+    /// <summary>
     /// A borrower names its reclaim after the id OCC will give tomorrow's loan leg: the ledger files the
     /// reclaim under the borrower's own number, so OCC's submission of that id still goes in, and OCC
     /// cannot submit an id in the borrower's namespace.
