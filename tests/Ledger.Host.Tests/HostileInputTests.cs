@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using CsCheck;
+using Ledger.Domain;
 using Ledger.Host.Tests.Support;
 
 namespace Ledger.Host.Tests;
@@ -335,6 +336,14 @@ internal static class HostileRequests
         Gen.Int[65, 5_000].Select(n => new string('X', n)),
         Gen.Select(FreshId, Pick(HostileText.Where(t => t.Length > 0).ToArray()), (id, t) => id + t));
 
+    /// <summary>
+    /// Never a reclaim's own reference though a deliver-order id may look so: a filed id (the caller's
+    /// namespace or another's), one too long to file under a participant number, one holding the separator.
+    /// </summary>
+    private static readonly Gen<string> BadReclaimReference = Any(
+        Pick("0002~HX-R", "0003~HX-R", "HX~R", "~", "0002~"),
+        Gen.Int[ReclaimId.ReferenceLengthMax + 1, DeliverOrderId.LengthMax].Select(n => new string('R', n)));
+
     /// <summary>Never a valid four-digit participant that is set up.</summary>
     private static readonly Gen<string> BadParticipant = Pick(
         "", "1", "001", "00001", "abcd", "0x01", "٠٠٠١", "０００１", "0001\u202E", "\u202E0001", "0001 ", " 0001", "00\u200B01", "0777", "9999", "-001", "1e3", "0001\u0000");
@@ -566,7 +575,7 @@ internal static class HostileRequests
     /// <summary>Reclaims that must be refused: malformed, of another firm's, pending, unknown or already reclaimed deliver orders, a reused id.</summary>
     private static readonly Gen<Hostile> Reclaims = Any(
         Gen.Select(FreshId, BadObject([
-            new("id", "\"HX-R\"", Any(BadDeliverOrderId.Select(Str), NotAString)),
+            new("id", "\"HX-R\"", Any(BadDeliverOrderId.Select(Str), BadReclaimReference.Select(Str), NotAString)),
             new("deliverOrderId", Str(HostileWorld.Done), Any(BadDeliverOrderId.Select(Str), NotAString)),
         ]), (_, body) => Json("reclaim: malformed", "POST", "/v1/reclaims", "participant-0002", body)),
         Gen.Select(FreshId, Pick(
@@ -630,6 +639,8 @@ internal static class HostileRequests
             new Hostile("path: cancel as another firm", "DELETE", $"/v1/deliver-orders/{HostileWorld.Pending}", "Bearer participant-0001", null, null),
             new Hostile("path: another firm's deliver order", "GET", $"/v1/deliver-orders/{HostileWorld.Done}", "Bearer participant-0003", null, null),
             new Hostile("path: another firm's explanation", "GET", $"/v1/deliver-orders/{HostileWorld.Done}/explanation", "Bearer participant-0004", null, null),
+            new Hostile("path: another firm's reclaim explained", "GET", $"/v1/deliver-orders/{HostileWorld.Reclaimed}/explanation", "Bearer participant-0004", null, null),
+            new Hostile("path: an unfiled reclaim explained", "GET", "/v1/deliver-orders/0004~HX-NO-SUCH/explanation", "Bearer participant-0004", null, null),
             new Hostile("path: another firm's account", "GET", "/v1/participants/0001/account", "Bearer participant-0002", null, null),
             new Hostile("path: a huge id", "GET", "/v1/participants/99999999999999999999999999999/account", "Bearer risk-demo", null, null)));
 
