@@ -239,7 +239,9 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
                 Assert.True(answer.GetProperty("accepted").GetBoolean(), answer.ToString());
                 var id = answer.GetProperty("id").GetString()!;
                 await w.Node.EventuallyAsync($"/v1/deliver-orders/{id}", "occ-demo", v => v.GetProperty("status").GetString() == "completed", $"reclaim {id} completing");
-            }),
+            },
+            // Filed in the reclaimer's own namespace, never as the bare id it sent.
+            Shows: (_, answer) => Assert.StartsWith("0002~RM-RCL-", answer.GetProperty("id").GetString())),
         new("GET /v1/participants/{id}/account", "GET", () => new("/v1/participants/0001/account", null),
             Answers((Who.Operator, Ok), (Who.Risk, Ok), (Who.Party, Ok), (Who.Other, new(403, "own-participant")))),
         new("GET /v1/participants/{id}/account?asOf", "GET",
