@@ -26,6 +26,8 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
     public const int EventsPerWriteMax = 2_000;
 
     private readonly AccountState _state;
+    // Which journal rows tell each deliver order's life: fed every event recovered or persisted, answers explanations.
+    private readonly DeliverOrderEventIndex _events = new();
     private readonly IActorRef _accounts;
     private readonly TimeProvider _clock;
     private readonly TimeSpan _resendInterval;
@@ -65,6 +67,7 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
         {
             case AccountEvent e:
                 _state.Apply(e);
+                _events.Record(LastSequenceNr, e);
                 _chain = e.Chain ?? _chain;
                 break;
             case RecoveryCompleted:
@@ -113,8 +116,11 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
         _writing = true;
         var persisted = 0;
         var writeStarted = Stopwatch.GetTimestamp();
-        PersistAllAsync(events, _ =>
+        // PersistAllAsync numbers the events on from the last one, in order.
+        var firstSequenceNr = LastSequenceNr + 1;
+        PersistAllAsync(events, e =>
         {
+            _events.Record(firstSequenceNr + persisted, e);
             if (++persisted < events.Count) return;
             var written = Stopwatch.GetTimestamp();
             _writing = false;
@@ -165,6 +171,11 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
                 return (null, sender, Resend());
             case GetInFlightCount:
                 return (new InFlightCount(_state.Participant.Value, _state.InFlightDeliveries), sender, null);
+            case GetDeliverOrderEvents q:
+            {
+                var found = _events.Find(q.Ids, q.BusinessDate);
+                return (new DeliverOrderEvents(found.SequenceNrs, found.Retained), sender, null);
+            }
             default:
                 _log.Warning("Account {0} ignored an unknown message {1}", _state.Participant, message.GetType().Name);
                 return (null, sender, null);

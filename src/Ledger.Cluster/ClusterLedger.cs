@@ -1,7 +1,9 @@
 using Akka.Actor;
+using Ledger.Cluster.Explain;
 using Ledger.Cluster.Replay;
 using Ledger.Cluster.Telemetry;
 using Ledger.Domain;
+using Ledger.Domain.Events;
 
 namespace Ledger.Cluster;
 
@@ -10,9 +12,10 @@ namespace Ledger.Cluster;
 /// deliver-order index, then the accounts. It only translates and routes; every rule it applies
 /// is called from Ledger.Domain.
 /// </summary>
-public sealed class ClusterLedger : ILedger, IJournalReader
+public sealed class ClusterLedger : ILedger, IJournalReader, IDeliverOrderExplainer
 {
     private readonly IJournalReader? _journal;
+    private readonly JournalTable? _journalTable;
 
     private readonly IActorRef _accounts;
     private readonly IActorRef _reference;
@@ -21,13 +24,15 @@ public sealed class ClusterLedger : ILedger, IJournalReader
     private readonly LedgerNodeOptions _options;
     private readonly LedgerTelemetry? _telemetry;
 
-    /// <param name="journal">The node's read side; null on a store without a SQL read journal (the in-memory test store).</param>
+    /// <param name="journal">The journal table of the node's store, its read side; null on a store without one (the in-memory test store).</param>
     /// <param name="telemetry">Counts and logs refusals at entry; null counts nothing.</param>
-    public ClusterLedger(IActorRef accounts, IActorRef reference, IActorRef index, LedgerNodeOptions options, IJournalReader? journal = null,
+    public ClusterLedger(IActorRef accounts, IActorRef reference, IActorRef index, LedgerNodeOptions options, JournalTable? journal = null,
         LedgerTelemetry? telemetry = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
         _telemetry = telemetry;
-        _journal = journal;
+        _journalTable = journal;
+        _journal = journal is null ? null : new JournalReader(journal, options.ReclaimRules);
         _accounts = accounts;
         _reference = reference;
         _index = index;
@@ -228,14 +233,18 @@ public sealed class ClusterLedger : ILedger, IJournalReader
             receive?.Stage, receive?.PendReason, receive?.CompletedBy);
     }
 
-    public async Task<SubmitResult> ReclaimAsync(ParticipantId reclaimer, DeliverOrderId reclaimId, DeliverOrderId original, CancellationToken ct)
+    public async Task<SubmitResult> ReclaimAsync(ReclaimId id, DeliverOrderId original, CancellationToken ct)
     {
+        var reclaimer = id.Reclaimer;
+        var reclaimId = id.DeliverOrderId;
         SubmitResult Refused(EntryRejection rule, string field, string message)
         {
             var error = new EntryError(rule, field, message);
             _telemetry?.Refused(reclaimId.Value, reclaimer.Value, error);
             return new(reclaimId.Value, false, DeliverOrderStatus.Rejected.Name(), error);
         }
+
+        if (EntryRules.ReclaimReferenceField(id.Reference, "id") is { } badReference) return Refused(badReference.Rule, badReference.Field, badReference.Message);
 
         var location = await Ask<DeliverOrderLocation>(_index, new IndexEnvelope(IndexBuckets.Of(original), new FindDeliverOrder(original)), ct);
         if (location.Entry is not { } entry)
@@ -256,7 +265,7 @@ public sealed class ClusterLedger : ILedger, IJournalReader
         var outcome = (await Ask<RegistrationOutcomes>(_index,
             new IndexEnvelope(IndexBuckets.Of(reclaimId), new RegisterDeliverOrders([reclaim], reference.BusinessDate)), ct)).Outcomes[0];
         if (outcome == RegistrationOutcome.ConflictingPayload)
-            return Refused(EntryRejection.SameIdOtherPayload, "id", $"deliver order {reclaimId} was already submitted with other details");
+            return Refused(EntryRejection.SameIdOtherPayload, "id", $"reclaim {reclaimId} was already made of another deliver order");
 
         // The reclaimer's account decides whether the original may be reclaimed (completed today, not reclaimed yet).
         var reply = await AskAccount<AccountReply>(reclaimer, new SubmitDelivery(reclaim, reference.Securities[reclaim.Cusip], Now), ct);
@@ -305,7 +314,33 @@ public sealed class ClusterLedger : ILedger, IJournalReader
     public Task<IReadOnlyList<JournalEntry>?> EventsAsync(ParticipantId participant, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct) =>
         Journal.EventsAsync(participant, from, to, ct);
 
-    public Task<DeliverOrderExplanation?> ExplainAsync(DeliverOrderId id, CancellationToken ct) => Journal.ExplainAsync(id, ct);
+    /// <summary>The journal table this node reads (replays, journal listings, explanations); null on a store without one.</summary>
+    public JournalTable? JournalTable => _journalTable;
+
+    public async Task<ExplainResult> ExplainAsync(DeliverOrderId id, ParticipantId? participant, CancellationToken ct)
+    {
+        var table = _journalTable ?? throw new NotSupportedException($"the store '{_options.Store}' of this node has no read journal");
+        // The party check first, from the id's registration in its live index bucket: one lookup,
+        // the same for an unknown id and another firm's, and nothing read from any journal.
+        var location = await Ask<DeliverOrderLocation>(_index, new IndexEnvelope(IndexBuckets.Of(id), new FindDeliverOrder(id)), ct);
+        if (location.Entry is not { } entry) return ExplainResult.Unknown;
+        if (participant is { } p && entry.Deliverer != p && entry.Receiver != p) return ExplainResult.NotAParty;
+        var registered = DeliverOrderIndexState.RegistrationOf(id, entry)
+            ?? throw new InvalidOperationException($"the index entry of {id} carries no registration time (a node older than this one answered)");
+        // What the participant may see anyway (GET /v1/deliver-orders/{id}) gives its explanation's final state.
+        var view = participant is null ? null : await DeliverOrderAsync(id, ct);
+        return await ExplainReader.ExplainKeyedAsync(registered, participant, view,
+            async (account, ids, day, token) =>
+            {
+                var answer = await AskAccount<DeliverOrderEvents>(new ParticipantId(account), new GetDeliverOrderEvents(ids, day), token);
+                return new IndexedEvents(answer.SequenceNrs, answer.Retained);
+            },
+            async (account, sequenceNrs, token) =>
+            {
+                var rows = await table.EventsAtAsync(AccountReplay.PersistenceIdOf(new ParticipantId(account)), sequenceNrs, token);
+                return rows.Where(r => r.Event is AccountEvent).Select(r => new JournaledEvent(account, r.SequenceNr, (AccountEvent)r.Event)).ToList();
+            }, ct);
+    }
 
     private IJournalReader Journal => _journal ?? throw new NotSupportedException($"the store '{_options.Store}' of this node has no read journal");
 

@@ -49,10 +49,12 @@ public interface ILedger
     Task<DeliverOrderView?> DeliverOrderAsync(DeliverOrderId id, CancellationToken ct);
 
     /// <summary>
-    /// The original receiver <paramref name="reclaimer"/> reclaims completed deliver order
-    /// <paramref name="original"/> with a new deliver order <paramref name="reclaimId"/> back to its deliverer.
+    /// The original receiver <see cref="ReclaimId.Reclaimer"/> reclaims completed deliver order
+    /// <paramref name="original"/> with a new deliver order back to its deliverer, filed as
+    /// <see cref="ReclaimId.DeliverOrderId"/> (the reclaimer's own namespace: it never takes an id
+    /// OCC may submit). The answer's id is that filed id.
     /// </summary>
-    Task<SubmitResult> ReclaimAsync(ParticipantId reclaimer, DeliverOrderId reclaimId, DeliverOrderId original, CancellationToken ct);
+    Task<SubmitResult> ReclaimAsync(ReclaimId id, DeliverOrderId original, CancellationToken ct);
 
     Task<CancelResult> CancelAsync(DeliverOrderId id, CancellationToken ct);
 

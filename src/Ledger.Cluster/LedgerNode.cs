@@ -29,6 +29,8 @@ public sealed class LedgerNode : IAsyncDisposable
         System = system;
         Ledger = ledger;
         Journal = ledger;
+        Explainer = ledger;
+        JournalTable = ledger.JournalTable;
         Options = options;
         Telemetry = LedgerTelemetry.Of(system);
         Health = new NodeHealth(system);
@@ -42,6 +44,12 @@ public sealed class LedgerNode : IAsyncDisposable
 
     /// <summary>The read side of this node's journal (the account at a moment, its stored events); the same object as <see cref="Ledger"/>.</summary>
     public IJournalReader Journal { get; }
+
+    /// <summary>This node's explanations of deliver orders; the same object as <see cref="Ledger"/>.</summary>
+    public Explain.IDeliverOrderExplainer Explainer { get; }
+
+    /// <summary>The journal table of this node's store, as its read side reads it (null on the in-memory store).</summary>
+    public JournalTable? JournalTable { get; }
 
     public LedgerNodeOptions Options { get; }
 
@@ -82,7 +90,7 @@ public sealed class LedgerNode : IAsyncDisposable
             var reference = await sharding.StartAsync(ReferenceRegion, _ => ReferenceActor.Props(), settings, extractor);
             var index = await sharding.StartAsync(IndexRegion, bucket => DeliverOrderIndexActor.Props(bucket, options.Clock), settings, extractor);
 
-            var journal = options.Store == "memory" ? null : new JournalReader(JournalTable.Of(new StoreSettings(options.Store, options.Connection, options.DataDir)), options.ReclaimRules);
+            var journal = options.Store == "memory" ? null : JournalTable.Of(new StoreSettings(options.Store, options.Connection, options.DataDir));
             var ledger = new ClusterLedger(regions.Accounts, reference, index, options, journal, telemetry);
             await ledger.OpenFirstBusinessDayAsync(ct);
             return new LedgerNode(system, ledger, options, loggerFactory);

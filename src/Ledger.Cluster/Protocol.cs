@@ -50,6 +50,17 @@ public sealed record GetInFlightCount : IProtocolMessage
 
 public sealed record InFlightCount(string Participant, int Deliveries) : IProtocolMessage;
 
+/// <summary>
+/// Asks an account which events of its journal explain <see cref="Ids"/> (a deliver order and its
+/// look-ahead partners; <see cref="BusinessDate"/>: the day the first was registered on, when known);
+/// answered with <see cref="DeliverOrderEvents"/>. Decided in turn like any command, so the answer
+/// names only events already durable.
+/// </summary>
+public sealed record GetDeliverOrderEvents(IReadOnlyList<DeliverOrderId> Ids, DateOnly? BusinessDate) : IProtocolMessage;
+
+/// <summary>Answer to <see cref="GetDeliverOrderEvents"/> (see <see cref="IndexedEvents"/>).</summary>
+public sealed record DeliverOrderEvents(IReadOnlyList<long> SequenceNrs, bool Retained) : IProtocolMessage;
+
 /// <summary>Asks for the reference snapshot; answered with <see cref="ReferenceSnapshot"/>.</summary>
 public sealed record GetReference : IProtocolMessage
 {

@@ -79,6 +79,8 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         E<ReceiveSnapshot>("protocol.receive-snapshot.v1"),
         E<GetInFlightCount>("protocol.get-in-flight-count.v1"),
         E<InFlightCount>("protocol.in-flight-count.v1"),
+        E<GetDeliverOrderEvents>("protocol.get-deliver-order-events.v1"),
+        E<DeliverOrderEvents>("protocol.deliver-order-events.v1"),
 
         // Reference data (Ledger.Domain) and its one answer.
         E<GetReference>("protocol.get-reference.v1"),
@@ -348,6 +350,8 @@ internal sealed class CusipConverter : StringValueConverter<Cusip>
 [JsonSerializable(typeof(ReceiveSnapshot))]
 [JsonSerializable(typeof(GetInFlightCount))]
 [JsonSerializable(typeof(InFlightCount))]
+[JsonSerializable(typeof(GetDeliverOrderEvents))]
+[JsonSerializable(typeof(DeliverOrderEvents))]
 [JsonSerializable(typeof(GetReference))]
 [JsonSerializable(typeof(RegisterParticipant))]
 [JsonSerializable(typeof(ListSecurity))]

@@ -19,7 +19,9 @@ namespace Ledger.Domain.Events
 
 namespace Ledger.Domain
 {
-    public readonly record struct IndexEntry(ParticipantId Deliverer, ParticipantId Receiver, string Fingerprint, DateOnly? BusinessDate = null);
+    /// <summary>Where an id is registered: its deliverer and receiver, the payload it was taken with, the business date and the time it was taken (absent from nodes older than that field).</summary>
+    public readonly record struct IndexEntry(ParticipantId Deliverer, ParticipantId Receiver, string Fingerprint, DateOnly? BusinessDate = null,
+        DateTimeOffset? RegisteredAt = null);
 
     public enum RegistrationOutcome
     {
@@ -45,9 +47,16 @@ namespace Ledger.Domain
 
         public IEnumerable<KeyValuePair<DeliverOrderId, IndexEntry>> Entries => _entries;
 
+        /// <summary>The registration event <paramref name="entry"/> was made from; null without its time.</summary>
+        public static DeliverOrderRegistered? RegistrationOf(DeliverOrderId id, IndexEntry entry) =>
+            entry.RegisteredAt is { } at
+                ? new DeliverOrderRegistered(id.Value, entry.Deliverer.Value, entry.Receiver.Value, entry.Fingerprint, at,
+                    entry.BusinessDate is { } date ? AccountState.FormatDate(date) : null)
+                : null;
+
         public void Apply(DeliverOrderRegistered e) =>
             _entries[new DeliverOrderId(e.DeliverOrderId)] = new IndexEntry(new ParticipantId(e.Deliverer), new ParticipantId(e.Receiver), e.Fingerprint,
-                e.BusinessDate is null ? null : AccountState.ParseDate(e.BusinessDate));
+                e.BusinessDate is null ? null : AccountState.ParseDate(e.BusinessDate), e.At);
 
         public void Apply(DeliverOrdersRegistered e)
         {

@@ -567,7 +567,7 @@ public static class WhatIf
                     submitted.Add(s.Order);
                     var o = s.Order;
                     var result = o.ReclaimOf is { } original
-                        ? ledger.Reclaim(o.Deliverer, o.Id, original, s.At)
+                        ? ledger.ReplayReclaim(o.Deliverer, o.Id, original, s.At)
                         : ledger.Submit(new DeliverOrderRequest(o.Id.Value, o.Deliverer.Value, o.Receiver.Value, o.Cusip.Value, o.Shares, o.Amount.Dollars, o.ReasonCode), s.At);
                     if (!result.Accepted) refusals.Add(new WhatIfRefusal(s.At, $"deliver order {o.Id}", result.Error?.Message ?? "refused"));
                     break;

@@ -46,7 +46,7 @@ internal static class Endpoints
         v1.MapPost("/participants/{id}/settlement-progress-payments", SettlementProgressPayment).RequireRole(Role.Operator);
         v1.MapPost("/deliver-orders", Submit).RequireRole(Role.Occ);
         v1.MapGet("/deliver-orders/{id}", GetDeliverOrder).RequireRole(Role.Occ, Role.Participant);
-        v1.MapGet("/deliver-orders/{id}/explanation", ExplainEndpoints.Explanation).RequireRole(Role.Risk, Role.Occ, Role.Participant);
+        v1.MapGet("/deliver-orders/{id}/explanation", ExplainEndpoints.Explanation).RequireRole(Role.Risk, Role.Occ, Role.Operator, Role.Participant);
         v1.MapDelete("/deliver-orders/{id}", Cancel).RequireRole(Role.Occ, Role.Participant);
         v1.MapPost("/reclaims", Reclaim).RequireRole(Role.Participant);
         v1.MapGet("/participants/{id}/account", GetAccount).RequireRole(Role.Participant, Role.Risk, Role.Operator).AllowQuery("asOf");
@@ -291,9 +291,12 @@ internal static class Endpoints
     }
 
     /// <summary>
-    /// The original receiver reclaims a completed deliver order of the same business day. Another
-    /// firm's deliver order is 403, and so is an unknown one (the answer does not tell which ids
-    /// exist); one not completed, or already reclaimed, or of an earlier day, 409.
+    /// The original receiver reclaims a completed deliver order of the same business day. The
+    /// reclaim's <c>id</c> is the caller's own reference: the ledger files the reclaim as
+    /// <c>PPPP~id</c> under the caller's participant number, a namespace OCC's ids never enter, so a
+    /// reclaim can never take an id OCC will submit, and whether an id is taken says nothing about
+    /// other firms. Another firm's deliver order is 403, and so is an unknown one (the answer does
+    /// not tell which ids exist); one not completed, or already reclaimed, or of an earlier day, 409.
     /// </summary>
     private static async Task<IResult> Reclaim(HttpContext http, ILedger ledger, ApiOptions options)
     {
@@ -306,15 +309,13 @@ internal static class Endpoints
         var id = body.String("id");
         var original = body.String("deliverOrderId");
         if (problems.Count > 0) return Problems.Field(problems[0]);
-        if (id is null) return Problems.Of(StatusCodes.Status400BadRequest, "required", "id", "id is required");
-        if (!DeliverOrderId.IsValid(id))
-            return Problems.Of(StatusCodes.Status400BadRequest, "deliver-order-id-format", "id", $"id must be 1 to {DeliverOrderId.LengthMax} letters, digits, '-', '_', '.' or ':'");
+        if (EntryRules.ReclaimReferenceField(id, "id") is { } badId) return Problems.Entry(badId);
         if (original is null) return Problems.Of(StatusCodes.Status400BadRequest, "required", "deliverOrderId", "deliverOrderId is required");
         if (!DeliverOrderId.IsValid(original))
             return Problems.Of(StatusCodes.Status400BadRequest, "deliver-order-id-format", "deliverOrderId", "deliverOrderId is not a deliver order id");
 
         var caller = http.Caller();
-        var result = await ledger.ReclaimAsync(caller.Participant!.Value, new DeliverOrderId(id), new DeliverOrderId(original), http.RequestAborted);
+        var result = await ledger.ReclaimAsync(new ReclaimId(caller.Participant!.Value, id!), new DeliverOrderId(original), http.RequestAborted);
         if (result.Accepted) return Results.Ok(result);
         var error = result.Error!;
         return error.Rule switch
@@ -368,7 +369,7 @@ internal static class Endpoints
     private static IResult? DeliverOrderPath(string id) => DeliverOrderId.IsValid(id)
         ? null
         : Problems.Entry(new EntryError(EntryRejection.InvalidDeliverOrderId, "id",
-            $"id must be 1 to {DeliverOrderId.LengthMax} letters, digits, '-', '_', '.' or ':'"));
+            $"id must be 1 to {DeliverOrderId.LengthMax} letters, digits, '-', '_', '.' or ':' (or a reclaim's PPPP~id)"));
 
     private static IResult NotPending(string id, string status) => Problems.Of(StatusCodes.Status409Conflict, "deliver-order-pending", "id",
         $"{id} is {status}; only a pending deliver order can be cancelled");

@@ -88,6 +88,8 @@ public static class LedgerApi
         if (options.Telemetry is { } telemetry) AddMetrics(builder, options, telemetry, hostMeters);
         // The read side of the journal (?asOf=, /journal) where the ledger has one: the real node's does.
         if (ledger is Ledger.Cluster.Replay.IJournalReader journal) builder.Services.AddSingleton(journal);
+        // Explanations of deliver orders, where the ledger gives them: the real node does.
+        if (ledger is Ledger.Cluster.Explain.IDeliverOrderExplainer explainer) builder.Services.AddSingleton(explainer);
         configure?.Invoke(builder);
 
         var app = builder.Build();

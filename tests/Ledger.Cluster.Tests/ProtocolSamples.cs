@@ -84,6 +84,8 @@ internal static class ProtocolSamples
         new ReceiveSnapshot(ReceiveStage.Pending, PendReason.Collateral, CompletedBy.Direct),
         GetInFlightCount.Instance,
         new InFlightCount("0101", 7),
+        new GetDeliverOrderEvents([new DeliverOrderId("DO-2026-03-02-000027"), new DeliverOrderId("0981~RC-2026-03-02-1")], Day),
+        new DeliverOrderEvents([12, 13, 40, 41, 97], Retained: true),
 
         GetReference.Instance,
         RegisterLender,

@@ -155,6 +155,26 @@ public sealed partial class ProtocolSerializerTests : IClassFixture<ProtocolSeri
         Assert.Equal(new Busy("busy"), back);
     }
 
+    /// <summary>
+    /// An index entry carries the time its id was registered (an explanation's first step), a field
+    /// added after deliver-order-location.v1's golden payload: a newer node's answer reads back whole,
+    /// and the golden one still reads, without it.
+    /// </summary>
+    [Fact]
+    public void An_index_entry_carries_its_registration_time_and_an_older_entry_reads_without_it()
+    {
+        var at = new DateTimeOffset(2026, 3, 2, 14, 0, 0, 123, TimeSpan.Zero);
+        var location = new DeliverOrderLocation(new IndexEntry(new ParticipantId("0101"), new ParticipantId("0981"), "fp", new DateOnly(2026, 3, 2), at));
+
+        var back = (DeliverOrderLocation)ProtocolSerializer.FromUtf8Json(ProtocolSerializer.ToUtf8Json(location), "protocol.deliver-order-location.v1");
+
+        Assert.Equal(at, back.Entry!.Value.RegisteredAt);
+        Assert.Equal(location, back);
+        var older = (DeliverOrderLocation)ProtocolSerializer.FromUtf8Json(
+            """{"entry":{"deliverer":"0101","receiver":"0981","fingerprint":"fp","businessDate":"2026-03-02"}}"""u8, "protocol.deliver-order-location.v1");
+        Assert.Null(older.Entry!.Value.RegisteredAt);
+    }
+
     [Fact]
     public void The_largest_message_a_submission_sends_fits_well_within_one_remoting_frame()
     {

@@ -85,7 +85,10 @@ public sealed class Simulation
         Ok(_ledger.Configure(new ParticipantRecord(P(Ids[4]), "OCC", Money.Zero, Money.Zero, false, true), _clock));
     }
 
-    public static void Run(Workload workload)
+    public static void Run(Workload workload) => Settled(workload);
+
+    /// <summary>Runs the workload as <see cref="Run"/> does and hands back the ledger, settled, with every invariant checked.</summary>
+    public static InMemoryLedger Settled(Workload workload)
     {
         var sim = new Simulation(workload);
         foreach (var step in workload.Steps)
@@ -106,6 +109,7 @@ public sealed class Simulation
         sim.Settle();
         sim.CheckAtQuiescence();
         sim.CheckJournals();
+        return sim._ledger;
     }
 
     private sealed class StepFailed(string message, Exception inner) : Exception(message, inner);
@@ -207,8 +211,10 @@ public sealed class Simulation
             case StepKind.Reclaim when _accepted.Count > 0:
                 {
                     var original = _accepted[s.A % _accepted.Count];
-                    var id = $"RC-{_step}";
-                    var result = _ledger.Reclaim(P(original.Receiver!), new DeliverOrderId(id), new DeliverOrderId(original.Id!), _clock);
+                    var reclaim = new ReclaimId(P(original.Receiver!), $"RC-{_step}");
+                    var id = reclaim.DeliverOrderId.Value;
+                    var result = _ledger.Reclaim(reclaim, new DeliverOrderId(original.Id!), _clock);
+                    Require(result.Id == id, $"reclaim {reclaim.Reference} answered as {result.Id}, not filed as {id}");
                     if (result.Accepted)
                     {
                         _reclaims.Add(original with { Id = id, Deliverer = original.Receiver, Receiver = original.Deliverer });

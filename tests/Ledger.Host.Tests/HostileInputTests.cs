@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using CsCheck;
+using Ledger.Domain;
 using Ledger.Host.Tests.Support;
 
 namespace Ledger.Host.Tests;
@@ -10,7 +11,7 @@ namespace Ledger.Host.Tests;
 /// <summary>
 /// A real node (SQLite, no recycle cutoff clock) holding reference data and deliver orders in every
 /// state a hostile request might aim at: H-DONE completed, H-PEND pending on position, H-GONE
-/// completed and reclaimed by H-RCL. Participant 0004 holds a position of Microsoft one share short
+/// completed and reclaimed by 0002's reclaim H-RCL (filed as 0002~H-RCL). Participant 0004 holds a position of Microsoft one share short
 /// of the largest a position may be.
 /// </summary>
 public sealed class HostileWorld : IAsyncLifetime
@@ -22,7 +23,10 @@ public sealed class HostileWorld : IAsyncLifetime
     public const string Done = "H-DONE";
     public const string Pending = "H-PEND";
     public const string Gone = "H-GONE";
-    public const string Reclaimed = "H-RCL";
+    /// <summary>0002's own reference for its reclaim of <see cref="Gone"/>.</summary>
+    public const string ReclaimReference = "H-RCL";
+    /// <summary>That reclaim as the ledger files it, in 0002's namespace.</summary>
+    public const string Reclaimed = "0002~H-RCL";
     /// <summary>An id never set up; hostile PUTs aim at it and must not create it.</summary>
     public const string Unset = "0050";
     public static readonly string[] Participants = ["0001", "0002", "0003", "0004", "0900"];
@@ -54,8 +58,9 @@ public sealed class HostileWorld : IAsyncLifetime
         await Submit(Done, "0001", "0002", "completed");
         await Submit(Pending, "0003", "0002", "pending");
         await Submit(Gone, "0001", "0002", "completed");
-        var reclaim = await (await Api.SendAsync(HttpMethod.Post, "/v1/reclaims", "participant-0002", $$"""{"id":"{{Reclaimed}}","deliverOrderId":"{{Gone}}"}""")).AssertOk();
+        var reclaim = await (await Api.SendAsync(HttpMethod.Post, "/v1/reclaims", "participant-0002", $$"""{"id":"{{ReclaimReference}}","deliverOrderId":"{{Gone}}"}""")).AssertOk();
         Assert.True(reclaim.GetProperty("accepted").GetBoolean(), reclaim.ToString());
+        Assert.Equal(Reclaimed, reclaim.GetProperty("id").GetString());
         await Node.EventuallyAsync($"/v1/deliver-orders/{Reclaimed}", "occ-demo", v => v.GetProperty("status").GetString() == "completed", "the reclaim completing");
     }
 
@@ -210,7 +215,7 @@ public sealed class HostileInputTests(HostileWorld world) : IClassFixture<Hostil
         var before = await world.SnapshotAsync();
 
         var response = await world.Api.SendAsync(HttpMethod.Post, "/v1/reclaims", "participant-0002",
-            $$"""{"id":"{{HostileWorld.Reclaimed}}","deliverOrderId":"{{HostileWorld.Done}}"}""");
+            $$"""{"id":"{{HostileWorld.ReclaimReference}}","deliverOrderId":"{{HostileWorld.Done}}"}""");
 
         await response.AssertProblem(409, "deliver-order-id-unique", "id");
         Assert.Equal(before, await world.SnapshotAsync());
@@ -330,6 +335,14 @@ internal static class HostileRequests
         Pick("DO-é", "DО-1", "D O", "DO/1", "DO\\1", "DO#1", "DO?1", "DO\u00001", "DO\u202E1", "DO-😀", "ＤＯ１", "DO\r\n1", "DO+1", "DO,1", "DO*"),
         Gen.Int[65, 5_000].Select(n => new string('X', n)),
         Gen.Select(FreshId, Pick(HostileText.Where(t => t.Length > 0).ToArray()), (id, t) => id + t));
+
+    /// <summary>
+    /// Never a reclaim's own reference though a deliver-order id may look so: a filed id (the caller's
+    /// namespace or another's), one too long to file under a participant number, one holding the separator.
+    /// </summary>
+    private static readonly Gen<string> BadReclaimReference = Any(
+        Pick("0002~HX-R", "0003~HX-R", "HX~R", "~", "0002~"),
+        Gen.Int[ReclaimId.ReferenceLengthMax + 1, DeliverOrderId.LengthMax].Select(n => new string('R', n)));
 
     /// <summary>Never a valid four-digit participant that is set up.</summary>
     private static readonly Gen<string> BadParticipant = Pick(
@@ -562,7 +575,7 @@ internal static class HostileRequests
     /// <summary>Reclaims that must be refused: malformed, of another firm's, pending, unknown or already reclaimed deliver orders, a reused id.</summary>
     private static readonly Gen<Hostile> Reclaims = Any(
         Gen.Select(FreshId, BadObject([
-            new("id", "\"HX-R\"", Any(BadDeliverOrderId.Select(Str), NotAString)),
+            new("id", "\"HX-R\"", Any(BadDeliverOrderId.Select(Str), BadReclaimReference.Select(Str), NotAString)),
             new("deliverOrderId", Str(HostileWorld.Done), Any(BadDeliverOrderId.Select(Str), NotAString)),
         ]), (_, body) => Json("reclaim: malformed", "POST", "/v1/reclaims", "participant-0002", body)),
         Gen.Select(FreshId, Pick(
@@ -570,9 +583,13 @@ internal static class HostileRequests
                 ("participant-0002", HostileWorld.Pending), ("participant-0002", "HX-NO-SUCH"), ("participant-0002", HostileWorld.Gone),
                 ("participant-0002", HostileWorld.Reclaimed), ("participant-0003", HostileWorld.Reclaimed), ("occ-demo", HostileWorld.Done),
                 ("operator-demo", HostileWorld.Done), ("risk-demo", HostileWorld.Done)),
-            (id, x) => Json($"reclaim: {x.Item2} by {x.Item1}", "POST", "/v1/reclaims", x.Item1, $$"""{"id":"{{id}}","deliverOrderId":"{{x.Item2}}"}""") with { NewIds = [id] }),
+            (id, x) => Json($"reclaim: {x.Item2} by {x.Item1}", "POST", "/v1/reclaims", x.Item1, $$"""{"id":"{{id}}","deliverOrderId":"{{x.Item2}}"}""") with { NewIds = ReclaimIds(id) }),
         Pick(Json("reclaim: reused id", "POST", "/v1/reclaims", "participant-0002",
-            $$"""{"id":"{{HostileWorld.Reclaimed}}","deliverOrderId":"{{HostileWorld.Done}}"}""")));
+            $$"""{"id":"{{HostileWorld.ReclaimReference}}","deliverOrderId":"{{HostileWorld.Done}}"}""")));
+
+    /// <summary>The deliver-order ids a reclaim with this reference could be filed as, whoever sent it (PPPP~reference), and the bare reference.</summary>
+    private static IReadOnlyList<string> ReclaimIds(string reference) =>
+        [reference, .. HostileWorld.Participants.Select(p => $"{p}~{reference}")];
 
     /// <summary>Never a time <c>?asOf=</c>, <c>?from=</c> or <c>?to=</c> reads.</summary>
     private static readonly Gen<string> BadTime = Any(
@@ -622,6 +639,8 @@ internal static class HostileRequests
             new Hostile("path: cancel as another firm", "DELETE", $"/v1/deliver-orders/{HostileWorld.Pending}", "Bearer participant-0001", null, null),
             new Hostile("path: another firm's deliver order", "GET", $"/v1/deliver-orders/{HostileWorld.Done}", "Bearer participant-0003", null, null),
             new Hostile("path: another firm's explanation", "GET", $"/v1/deliver-orders/{HostileWorld.Done}/explanation", "Bearer participant-0004", null, null),
+            new Hostile("path: another firm's reclaim explained", "GET", $"/v1/deliver-orders/{HostileWorld.Reclaimed}/explanation", "Bearer participant-0004", null, null),
+            new Hostile("path: an unfiled reclaim explained", "GET", "/v1/deliver-orders/0004~HX-NO-SUCH/explanation", "Bearer participant-0004", null, null),
             new Hostile("path: another firm's account", "GET", "/v1/participants/0001/account", "Bearer participant-0002", null, null),
             new Hostile("path: a huge id", "GET", "/v1/participants/99999999999999999999999999999/account", "Bearer risk-demo", null, null)));
 
@@ -721,7 +740,7 @@ internal static class HostileRequests
             if (authorization is not null && allowed.Split(' ').Any(a => authorization == "Bearer " + a)) authorization = "Bearer risk-demo";
             return new Hostile($"caller: {method} {path}", method, path, authorization, body is null ? null : "application/json", body is null ? null : Utf8(body))
             {
-                NewIds = endpoint is 4 or 5 ? [id] : [],
+                NewIds = endpoint switch { 4 => [id], 5 => ReclaimIds(id), _ => [] },
             };
         });
 

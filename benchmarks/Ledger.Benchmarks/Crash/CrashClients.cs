@@ -177,13 +177,16 @@ public sealed class CrashClients(LedgerClient client, CrashWorld world, CrashOpt
             tally.CountUnanswered();
             return;
         }
-        var reclaim = new DeliverOrderLine(borrow.Id + "-R", borrow.Receiver, borrow.Deliverer, borrow.Cusip, borrow.Shares, borrow.Amount, null);
+        // The borrower's own reference; the ledger files the reclaim under the borrower's namespace (PPPP~reference).
+        var reference = borrow.Id + "-R";
+        var filed = new Ledger.Domain.ReclaimId(new Ledger.Domain.ParticipantId(borrow.Receiver), reference).DeliverOrderId.Value;
+        var reclaim = new DeliverOrderLine(filed, borrow.Receiver, borrow.Deliverer, borrow.Cusip, borrow.Shares, borrow.Amount, null);
         for (var attempt = 1; ; attempt++)
         {
             tally.CountRequest();
             try
             {
-                var answer = await client.ReclaimAsync(TokenStore.DemoParticipantTokenPrefix + borrow.Receiver, reclaim.Id, borrow.Id, hardStop);
+                var answer = await client.ReclaimAsync(TokenStore.DemoParticipantTokenPrefix + borrow.Receiver, reference, borrow.Id, hardStop);
                 if (answer.Ok && answer.Value.ValueKind == System.Text.Json.JsonValueKind.Object
                     && answer.Value.TryGetProperty("accepted", out var accepted) && accepted.ValueKind == System.Text.Json.JsonValueKind.True)
                 {

@@ -125,8 +125,6 @@ public interface IJournalReader
     /// <summary>Null for a participant with no journal at all.</summary>
     Task<IReadOnlyList<JournalEntry>?> EventsAsync(ParticipantId participant, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct);
 
-    /// <summary>The deliver order's life from the journals alone (<see cref="Explain.ExplainReader"/>); null when it was never registered.</summary>
-    Task<DeliverOrderExplanation?> ExplainAsync(DeliverOrderId id, CancellationToken ct);
 }
 
 /// <summary><see cref="IJournalReader"/> over the journal table of a node's store.</summary>
@@ -142,5 +140,4 @@ public sealed class JournalReader(JournalTable journal, ReclaimRules? reclaimRul
         return entries;
     }
 
-    public Task<DeliverOrderExplanation?> ExplainAsync(DeliverOrderId id, CancellationToken ct) => Explain.ExplainReader.ExplainAsync(journal, id, ct);
 }
