@@ -179,7 +179,7 @@ public sealed class CrashClients(LedgerClient client, CrashWorld world, CrashOpt
         }
         // The borrower's own reference; the ledger files the reclaim under the borrower's namespace (PPPP~reference).
         var reference = borrow.Id + "-R";
-        var filed = new Ledger.Domain.ReclaimId(new Ledger.Domain.ParticipantId(borrow.Receiver), reference).DeliverOrderId.Value;
+        var filed = new Ledger.Domain.ReclaimId(new Ledger.Kernel.ParticipantId(borrow.Receiver), reference).DeliverOrderId.Value;
         var reclaim = new DeliverOrderLine(filed, borrow.Receiver, borrow.Deliverer, borrow.Cusip, borrow.Shares, borrow.Amount, null);
         for (var attempt = 1; ; attempt++)
         {
