@@ -20,8 +20,11 @@ public sealed class CrashTally
 
     public ConcurrentQueue<CrashPayment> AcknowledgedPayments { get; } = new();
 
-    /// <summary>Payments sent without an answer; never sent again (a payment sent twice pays twice).</summary>
-    public ConcurrentQueue<CrashPayment> UnansweredPayments { get; } = new();
+    /// <summary>
+    /// Payments sent without an answer and then given up on: the ledger may hold each once, never
+    /// twice. The others went unanswered too at times, and were sent again with the same id until answered.
+    /// </summary>
+    public ConcurrentQueue<CrashPayment> AbandonedPayments { get; } = new();
 
     /// <summary>A reclaim into OCC and OCC's redelivery to the lender: they complete together or neither does.</summary>
     public ConcurrentQueue<CrashLoan> Redeliveries { get; } = new();
@@ -42,7 +45,7 @@ public sealed class CrashTally
     /// <summary>Requests that got no answer: cut off by a kill, refused while the node was down, or 503.</summary>
     public int Unanswered => Volatile.Read(ref _unanswered);
 
-    /// <summary>Batches sent again, same ids and payloads, after going unanswered.</summary>
+    /// <summary>Batches, reclaims and payments sent again, same ids and payloads, after going unanswered.</summary>
     public int Resubmitted => Volatile.Read(ref _resubmitted);
 
     internal void CountRequest() => Interlocked.Increment(ref _requests);
@@ -58,9 +61,10 @@ public sealed class CrashTally
 /// the operator would act: OCC submits Market Loan pairs and ordinary deliver orders in small
 /// batches and now and then cancels one; a borrower now and then reclaims a completed loan leg and
 /// OCC redelivers to the lender; the operator (client 0) now and then sends a settlement progress
-/// payment. A batch or reclaim without an answer is sent again with the same ids and payloads until
-/// the ledger answers (the index makes that harmless), or now and then given up on. The loops stop
-/// when told, or after <see cref="CrashOptions.OperationsPerClientMax"/>.
+/// payment. A batch, reclaim or payment without an answer is sent again with the same ids and
+/// payloads until the ledger answers (the index, and the account for a payment's id, make that
+/// harmless), or now and then given up on. The loops stop when told, or after
+/// <see cref="CrashOptions.OperationsPerClientMax"/>.
 /// </summary>
 public sealed class CrashClients(LedgerClient client, CrashWorld world, CrashOptions options, CrashTally tally)
 {
@@ -79,8 +83,8 @@ public sealed class CrashClients(LedgerClient client, CrashWorld world, CrashOpt
             var roll = random.NextDouble();
             if (clientNumber == 0 && roll < 0.05)
             {
-                var payment = new CrashPayment(participants[random.Next(participants.Length)], random.Next(10, 201) * 1_000_00L);
-                await PayAsync(payment, hardStop);
+                var payment = new CrashPayment($"P{clientNumber}-{op}", participants[random.Next(participants.Length)], random.Next(10, 201) * 1_000_00L);
+                await PayUntilAnsweredAsync(payment, random, hardStop);
             }
             else if (roll < 0.10 && mine.Count > 0)
             {
@@ -272,28 +276,45 @@ public sealed class CrashClients(LedgerClient client, CrashWorld world, CrashOpt
         }
     }
 
-    private async Task PayAsync(CrashPayment payment, CancellationToken hardStop)
+    /// <summary>
+    /// The operator pays under the payment's id and, after an unknown outcome (a kill, a 503), pays
+    /// again with the same id until the ledger answers: the account applies an id once. Whether to
+    /// give up is decided once, at the first loss, as for a batch.
+    /// </summary>
+    private async Task PayUntilAnsweredAsync(CrashPayment payment, Random random, CancellationToken hardStop)
     {
-        tally.CountRequest();
-        try
+        var body = new { id = payment.Id, amount = payment.AmountCents / 100m };
+        for (var attempt = 1; ; attempt++)
         {
-            var answer = await client.SettlementProgressPaymentAsync(Operator, payment.Participant, payment.AmountCents / 100m, hardStop);
-            if (answer.Ok)
+            hardStop.ThrowIfCancellationRequested();
+            tally.CountRequest();
+            try
             {
-                tally.AcknowledgedPayments.Enqueue(payment);
+                var answer = await client.SendAsync<System.Text.Json.JsonElement>(HttpMethod.Post,
+                    $"/v1/participants/{payment.Participant}/settlement-progress-payments", Operator, body, idempotent: false, hardStop);
+                if (answer.Ok)
+                {
+                    tally.AcknowledgedPayments.Enqueue(payment);
+                    return;
+                }
+                if (answer.Code != 503)
+                {
+                    tally.Refused.Enqueue($"payment {payment.Id} to {payment.Participant} (attempt {attempt}): {answer.Describe()}");
+                    return;
+                }
+            }
+            catch (LedgerUnreachableException)
+            {
+                // Unknown whether it was applied: sent again with the same id, or given up on.
+            }
+            tally.CountUnanswered();
+            if (attempt == 1 && random.NextDouble() < options.AbandonRate)
+            {
+                tally.AbandonedPayments.Enqueue(payment);
                 return;
             }
-            if (answer.Code != 503)
-            {
-                tally.Refused.Enqueue($"payment to {payment.Participant}: {answer.Describe()}");
-                return;
-            }
+            tally.CountResubmitted();
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1_000, 100 * attempt)), hardStop);
         }
-        catch (LedgerUnreachableException)
-        {
-            // Unknown whether it was applied; it is not sent again.
-        }
-        tally.CountUnanswered();
-        tally.UnansweredPayments.Enqueue(payment);
     }
 }
