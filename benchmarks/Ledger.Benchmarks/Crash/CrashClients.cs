@@ -32,7 +32,12 @@ public sealed class CrashTally
     /// <summary>Cancels sent, by what the ledger answered.</summary>
     public ConcurrentDictionary<string, int> Cancels { get; } = new(StringComparer.Ordinal);
 
-    private int _requests, _unanswered, _resubmitted, _loanNumber, _reclaims;
+    private int _requests, _unanswered, _resubmitted, _loanNumber, _reclaims, _paymentsResent;
+
+    /// <summary>Payments sent again under their id after an unknown outcome.</summary>
+    public int PaymentsResent => Volatile.Read(ref _paymentsResent);
+
+    internal void CountPaymentResent() => Interlocked.Increment(ref _paymentsResent);
 
     /// <summary>Reclaims the ledger acknowledged.</summary>
     public int Reclaims => Volatile.Read(ref _reclaims);
@@ -60,16 +65,19 @@ public sealed class CrashTally
 /// The clients of a crash run, each a loop on its own seeded random, as OCC, the participants and
 /// the operator would act: OCC submits Market Loan pairs and ordinary deliver orders in small
 /// batches and now and then cancels one; a borrower now and then reclaims a completed loan leg and
-/// OCC redelivers to the lender; the operator (client 0) now and then sends a settlement progress
-/// payment. A batch, reclaim or payment without an answer is sent again with the same ids and
-/// payloads until the ledger answers (the index, and the account for a payment's id, make that
-/// harmless), or now and then given up on. The loops stop when told, or after
+/// OCC redelivers to the lender; and as the operator, each client now and then sends a settlement
+/// progress payment under an id of its own. A batch, reclaim or payment without an answer is sent
+/// again with the same ids and payloads until the ledger answers (the index, and the account for a
+/// payment's id, make that harmless), or now and then given up on. The loops stop when told, or after
 /// <see cref="CrashOptions.OperationsPerClientMax"/>.
 /// </summary>
 public sealed class CrashClients(LedgerClient client, CrashWorld world, CrashOptions options, CrashTally tally)
 {
     private const string Occ = TokenStore.DemoOccToken;
     private const string Operator = TokenStore.DemoOperatorToken;
+
+    /// <summary>The share of a client's operations that also send a settlement progress payment.</summary>
+    private const double PaymentRate = 0.2;
 
     public async Task RunAsync(int clientNumber, int seed, CancellationToken stop, CancellationToken hardStop)
     {
@@ -80,13 +88,14 @@ public sealed class CrashClients(LedgerClient client, CrashWorld world, CrashOpt
         var pendingKind = new List<DeliverOrderLine>();
         for (var op = 1; op <= options.OperationsPerClientMax && !stop.IsCancellationRequested; op++)
         {
-            var roll = random.NextDouble();
-            if (clientNumber == 0 && roll < 0.05)
+            // Each client also acts as the operator, on a draw of its own: often enough that payments meet the kills.
+            if (random.NextDouble() < PaymentRate)
             {
                 var payment = new CrashPayment($"P{clientNumber}-{op}", participants[random.Next(participants.Length)], random.Next(10, 201) * 1_000_00L);
                 await PayUntilAnsweredAsync(payment, random, hardStop);
             }
-            else if (roll < 0.10 && mine.Count > 0)
+            var roll = random.NextDouble();
+            if (roll < 0.10 && mine.Count > 0)
             {
                 var candidates = pendingKind.Where(o => tally.Acknowledged.ContainsKey(o.Id)).ToList();
                 var target = candidates.Count > 0 && random.NextDouble() < 0.7 ? candidates[random.Next(candidates.Count)] : mine[random.Next(mine.Count)];
@@ -314,6 +323,7 @@ public sealed class CrashClients(LedgerClient client, CrashWorld world, CrashOpt
                 return;
             }
             tally.CountResubmitted();
+            tally.CountPaymentResent();
             await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1_000, 100 * attempt)), hardStop);
         }
     }

@@ -185,7 +185,7 @@ public static class CrashTest
             tally.Requests, tally.Unanswered, tally.Resubmitted, workDir, failure);
         run.Say($"clients: {N(report.Requests)} requests, {N(report.Unanswered)} unanswered, {N(report.Resubmitted)} resubmitted; " +
                 $"{N(report.Acknowledged)} deliver orders acknowledged ({N(report.Loans)} loans started, {N(tally.Reclaims)} reclaims, {N(tally.Redeliveries.Count)} redeliveries), " +
-                $"{N(report.Abandoned)} given up on unanswered; payments: {N(tally.AcknowledgedPayments.Count)} acknowledged, {N(tally.AbandonedPayments.Count)} given up on; cancels: {(tally.Cancels.IsEmpty ? "none" : string.Join(", ", tally.Cancels.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}")))}");
+                $"{N(report.Abandoned)} given up on unanswered; payments: {N(tally.AcknowledgedPayments.Count)} acknowledged, {N(tally.PaymentsResent)} sent again under their id, {N(tally.AbandonedPayments.Count)} given up on; cancels: {(tally.Cancels.IsEmpty ? "none" : string.Join(", ", tally.Cancels.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}")))}");
         run.Say(NodeLogSummary(LogFile(run)));
         foreach (var c in checks) run.Say(c.ToString());
         if (failure is not null) run.Say($"FAIL: {failure}");
