@@ -153,6 +153,51 @@ public sealed class IdempotencyIdHttpTests
         Assert.All(await Journal(node.Api, "0001", "account.shares-deposited.v1"), e => Assert.False(e.TryGetProperty("id", out _), e.ToString()));
     }
 
+    /// <summary>Answers 503 to the first request of each path, then 200 with an empty account; records every body.</summary>
+    private sealed class FlakyNode : HttpMessageHandler
+    {
+        public List<(string Path, string Body)> Sent { get; } = new();
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        {
+            var path = request.RequestUri!.AbsolutePath;
+            var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(ct);
+            var first = Sent.All(s => s.Path != path);
+            Sent.Add((path, body));
+            return first
+                ? new HttpResponseMessage(System.Net.HttpStatusCode.ServiceUnavailable)
+                {
+                    Content = new StringContent("""{"rule":"ledger-available","detail":"try again"}""", System.Text.Encoding.UTF8, "application/problem+json"),
+                }
+                : new HttpResponseMessage(System.Net.HttpStatusCode.OK)
+                {
+                    Content = new StringContent("""{"participant":"0001","settlementBalance":0,"netDebit":0,"netDebitCap":0,"participantsFund":0,"collateralMonitor":0,"positions":[],"pending":[]}""",
+                        System.Text.Encoding.UTF8, "application/json"),
+                };
+        }
+    }
+
+    [Fact]
+    public async Task The_client_sends_a_deposit_and_a_payment_again_after_a_503_under_the_same_id()
+    {
+        using var handler = new FlakyNode();
+        using var http = new HttpClient(handler) { BaseAddress = new Uri("http://127.0.0.1:1") };
+        var client = new LedgerClient(http) { RetryDelay = TimeSpan.FromMilliseconds(1) };
+
+        var deposit = await client.DepositAsync(Operator, "0001", "DEP-9", Apple, 5, CancellationToken.None);
+        var payment = await client.SettlementProgressPaymentAsync(Operator, "0001", "SPP-9", 12.5m, CancellationToken.None);
+
+        Assert.True(deposit.Ok && payment.Ok, $"{deposit.Describe()} {payment.Describe()}");
+        Assert.Equal(
+            [
+                ("/v1/participants/0001/deposits", $$"""{"id":"DEP-9","cusip":"{{Apple}}","shares":5}"""),
+                ("/v1/participants/0001/deposits", $$"""{"id":"DEP-9","cusip":"{{Apple}}","shares":5}"""),
+                ("/v1/participants/0001/settlement-progress-payments", """{"id":"SPP-9","amount":12.5}"""),
+                ("/v1/participants/0001/settlement-progress-payments", """{"id":"SPP-9","amount":12.5}"""),
+            ],
+            handler.Sent);
+    }
+
     /// <summary>
     /// <c>ledger serve</c> in a process of its own (with a tokens file, as in production), killed
     /// with SIGKILL right after acknowledging a deposit and a payment, and started again on the
