@@ -108,22 +108,22 @@ public sealed class ClusterLedger : ILedger, IJournalReader, IDeliverOrderExplai
         return CommandResult.Success;
     }
 
-    public async Task<CommandResult> DepositAsync(ParticipantId participant, Cusip cusip, long shares, CancellationToken ct)
+    public async Task<CommandResult> DepositAsync(ParticipantId participant, Cusip cusip, long shares, IdempotencyId? id, CancellationToken ct)
     {
         var reference = await ReferenceAsync(ct);
         if (!reference.Participants.ContainsKey(participant))
             return new CommandResult(false, new EntryError(EntryRejection.UnknownParticipant, "participant", $"participant {participant} is not known"));
         if (!reference.Securities.TryGetValue(cusip, out var terms))
             return new CommandResult(false, new EntryError(EntryRejection.UnknownSecurity, "cusip", $"cusip {cusip} is not a known security"));
-        return ToResult(await AskAccount<AccountReply>(participant, new DepositShares(cusip, shares, terms, Now), ct));
+        return ToResult(await AskAccount<AccountReply>(participant, new DepositShares(cusip, shares, terms, Now, id), ct));
     }
 
-    public async Task<CommandResult> SettlementProgressPaymentAsync(ParticipantId participant, Money amount, CancellationToken ct)
+    public async Task<CommandResult> SettlementProgressPaymentAsync(ParticipantId participant, Money amount, IdempotencyId? id, CancellationToken ct)
     {
         var reference = await ReferenceAsync(ct);
         if (!reference.Participants.ContainsKey(participant))
             return new CommandResult(false, new EntryError(EntryRejection.UnknownParticipant, "participant", $"participant {participant} is not known"));
-        return ToResult(await AskAccount<AccountReply>(participant, new ReceiveSettlementProgressPayment(amount, Now), ct));
+        return ToResult(await AskAccount<AccountReply>(participant, new ReceiveSettlementProgressPayment(amount, Now, id), ct));
     }
 
     private static CommandResult ToResult(AccountReply reply) =>

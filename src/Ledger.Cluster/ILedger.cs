@@ -39,9 +39,24 @@ public interface ILedger
 
     Task<CommandResult> PutSecurityAsync(Cusip cusip, Money price, decimal haircut, CancellationToken ct);
 
-    Task<CommandResult> DepositAsync(ParticipantId participant, Cusip cusip, long shares, CancellationToken ct);
+    /// <summary>
+    /// Shares deposited into the participant's position. With an <paramref name="id"/>, the account
+    /// applies the deposit once: a retry with the same id and deposit changes nothing and succeeds
+    /// again, and the id with another request is refused (<see cref="AccountRejection.IdempotencyIdOtherPayload"/>,
+    /// <see cref="AccountRejection.IdempotencyIdOfEarlierDay"/>).
+    /// </summary>
+    Task<CommandResult> DepositAsync(ParticipantId participant, Cusip cusip, long shares, IdempotencyId? id, CancellationToken ct);
 
-    Task<CommandResult> SettlementProgressPaymentAsync(ParticipantId participant, Money amount, CancellationToken ct);
+    /// <summary>A deposit without an idempotency id: sent twice, it deposits twice.</summary>
+    Task<CommandResult> DepositAsync(ParticipantId participant, Cusip cusip, long shares, CancellationToken ct) =>
+        DepositAsync(participant, cusip, shares, null, ct);
+
+    /// <summary>A settlement progress payment; with an <paramref name="id"/>, applied once as a deposit is.</summary>
+    Task<CommandResult> SettlementProgressPaymentAsync(ParticipantId participant, Money amount, IdempotencyId? id, CancellationToken ct);
+
+    /// <summary>A payment without an idempotency id: sent twice, it pays twice.</summary>
+    Task<CommandResult> SettlementProgressPaymentAsync(ParticipantId participant, Money amount, CancellationToken ct) =>
+        SettlementProgressPaymentAsync(participant, amount, null, ct);
 
     /// <summary>Validates, registers and routes each deliver order; answers each in the order given.</summary>
     Task<IReadOnlyList<SubmitResult>> SubmitAsync(IReadOnlyList<DeliverOrderRequest> orders, CancellationToken ct);

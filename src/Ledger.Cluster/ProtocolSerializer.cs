@@ -309,6 +309,13 @@ internal sealed class DeliverOrderIdConverter : StringValueConverter<DeliverOrde
     protected override string ValueOf(DeliverOrderId id) => id.Value;
 }
 
+internal sealed class IdempotencyIdConverter : StringValueConverter<IdempotencyId>
+{
+    protected override IdempotencyId Create(string value) => new(value);
+
+    protected override string ValueOf(IdempotencyId id) => id.Value;
+}
+
 internal sealed class CusipConverter : StringValueConverter<Cusip>
 {
     protected override Cusip Create(string value) => new(value);
@@ -321,7 +328,7 @@ internal sealed class CusipConverter : StringValueConverter<Cusip>
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     WriteIndented = false,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
-    Converters = [typeof(ParticipantIdConverter), typeof(DeliverOrderIdConverter), typeof(CusipConverter)])]
+    Converters = [typeof(ParticipantIdConverter), typeof(DeliverOrderIdConverter), typeof(IdempotencyIdConverter), typeof(CusipConverter)])]
 [JsonSerializable(typeof(AccountCommands))]
 [JsonSerializable(typeof(AccountCommand))]
 [JsonSerializable(typeof(ConfigureParticipant))]

@@ -30,6 +30,7 @@ public enum EntryRejection
     AlreadyReclaimed = 25,
     ReclaimOfEarlierDay = 26,
     InvalidReclaimId = 27,
+    InvalidIdempotencyId = 28,
 }
 
 /// <summary>A refusal at entry: the field at fault, the rule it broke, and a sentence for people.</summary>
@@ -64,6 +65,7 @@ public sealed record EntryError(EntryRejection Rule, string Field, string Messag
         EntryRejection.AlreadyReclaimed => "reclaim-once",
         EntryRejection.ReclaimOfEarlierDay => "reclaim-same-day",
         EntryRejection.InvalidReclaimId => "reclaim-id-format",
+        EntryRejection.InvalidIdempotencyId => "idempotency-id-format",
         _ => "unknown",
     };
 }
@@ -177,6 +179,17 @@ public static class EntryRules
         if (!SecurityTerms.IsValidHaircut(haircut.Value))
             return new EntryError(EntryRejection.InvalidHaircut, field, $"{field} must be between 0 and 1 with at most 6 decimals");
         return null;
+    }
+
+    /// <summary>
+    /// The optional idempotency id of a deposit or payment: absent is fine, present it must be 1 to
+    /// <see cref="IdempotencyId.LengthMax"/> letters, digits, '-', '_', '.' or ':'.
+    /// </summary>
+    public static EntryError? IdempotencyIdField(string? value, string field)
+    {
+        if (value is null || IdempotencyId.IsValid(value)) return null;
+        return new EntryError(EntryRejection.InvalidIdempotencyId, field,
+            $"{field} must be 1 to {IdempotencyId.LengthMax} letters, digits, '-', '_', '.' or ':'");
     }
 
     /// <summary>The longest name, in UTF-16 code units.</summary>

@@ -158,21 +158,30 @@ public sealed class InMemoryLedger
         return Outcome.Success;
     }
 
-    /// <summary>Shares deposited into an account at the reference terms of the security.</summary>
-    public Outcome Deposit(ParticipantId participant, Cusip cusip, long shares, DateTimeOffset at)
+    /// <summary>
+    /// Shares deposited into an account at the reference terms of the security. With an
+    /// <paramref name="id"/>, a retry of the same deposit changes nothing (the account decides, see
+    /// <see cref="AccountState.IdempotentRequestOf"/>).
+    /// </summary>
+    public Outcome Deposit(ParticipantId participant, Cusip cusip, long shares, DateTimeOffset at, IdempotencyId? id = null)
     {
         if (Known(participant, "participant") is { } e1) return Refused(e1);
+        if (EntryRules.IdempotencyIdField(id?.Value, "id") is { } e0) return Refused(e0);
         if (EntryRules.CusipField(cusip.Value, "cusip", _reference.Snapshot, out _) is { } e2) return Refused(e2);
         if (EntryRules.SharesField(shares, "shares") is { } e3) return Refused(e3);
-        return ToOutcome(Run(participant, new DepositShares(cusip, shares, _reference.Snapshot.Securities[cusip], at)).Reply);
+        return ToOutcome(Run(participant, new DepositShares(cusip, shares, _reference.Snapshot.Securities[cusip], at, id)).Reply);
     }
 
-    /// <summary>A settlement progress payment: money the participant wires in, credited to its settlement balance.</summary>
-    public Outcome Pay(ParticipantId participant, Money amount, DateTimeOffset at)
+    /// <summary>
+    /// A settlement progress payment: money the participant wires in, credited to its settlement
+    /// balance. With an <paramref name="id"/>, a retry of the same payment changes nothing.
+    /// </summary>
+    public Outcome Pay(ParticipantId participant, Money amount, DateTimeOffset at, IdempotencyId? id = null)
     {
         if (Known(participant, "participant") is { } e1) return Refused(e1);
+        if (EntryRules.IdempotencyIdField(id?.Value, "id") is { } e0) return Refused(e0);
         if (EntryRules.AmountField(amount.Dollars, "amount", allowZero: false, out _) is { } e2) return Refused(e2);
-        return ToOutcome(Run(participant, new ReceiveSettlementProgressPayment(amount, at)).Reply);
+        return ToOutcome(Run(participant, new ReceiveSettlementProgressPayment(amount, at, id)).Reply);
     }
 
     /// <summary>

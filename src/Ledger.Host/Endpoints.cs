@@ -23,8 +23,8 @@ internal static class Endpoints
 {
     private static readonly string[] ParticipantFields = ["name", "netDebitCap", "participantsFund", "marketLoanProgram", "centralCounterparty"];
     private static readonly string[] SecurityFields = ["price", "haircut"];
-    private static readonly string[] DepositFields = ["cusip", "shares"];
-    private static readonly string[] PaymentFields = ["amount"];
+    private static readonly string[] DepositFields = ["id", "cusip", "shares"];
+    private static readonly string[] PaymentFields = ["id", "amount"];
     private static readonly string[] ReclaimFields = ["id", "deliverOrderId"];
     private static readonly string[] DeliverOrderFields = ["id", "deliverer", "receiver", "cusip", "shares", "amount", "reasonCode"];
 
@@ -162,17 +162,19 @@ internal static class Endpoints
 
         var problems = new List<FieldProblem>();
         var body = JsonFields.Of(document!.RootElement, DepositFields, problems);
+        var requestId = body.String("id");
         var cusip = body.String("cusip");
         var shares = body.Integer("shares");
         if (problems.Count > 0) return Problems.Field(problems[0]);
 
         var reference = await ledger.ReferenceAsync(http.RequestAborted);
         if (EntryRules.ParticipantField(id, "id", reference, out _) is { } unknown) return Problems.Entry(unknown, StatusCodes.Status404NotFound);
-        var error = EntryRules.CusipField(cusip, "cusip", reference, out var parsedCusip) ?? EntryRules.SharesField(shares, "shares");
+        var error = EntryRules.CusipField(cusip, "cusip", reference, out var parsedCusip) ?? EntryRules.SharesField(shares, "shares")
+            ?? EntryRules.IdempotencyIdField(requestId, "id");
         if (error is not null) return Problems.Entry(error);
 
         var participant = new ParticipantId(id);
-        var result = await ledger.DepositAsync(participant, parsedCusip, shares!.Value, http.RequestAborted);
+        var result = await ledger.DepositAsync(participant, parsedCusip, shares!.Value, IdempotencyIdOf(requestId), http.RequestAborted);
         return Problems.Of(result) ?? await AccountAfter(ledger, participant, http.RequestAborted);
     }
 
@@ -185,15 +187,17 @@ internal static class Endpoints
 
         var problems = new List<FieldProblem>();
         var body = JsonFields.Of(document!.RootElement, PaymentFields, problems);
+        var requestId = body.String("id");
         var amount = body.Decimal("amount");
         if (problems.Count > 0) return Problems.Field(problems[0]);
 
         var reference = await ledger.ReferenceAsync(http.RequestAborted);
         if (EntryRules.ParticipantField(id, "id", reference, out _) is { } unknown) return Problems.Entry(unknown, StatusCodes.Status404NotFound);
-        if (EntryRules.AmountField(amount, "amount", allowZero: false, out var money) is { } error) return Problems.Entry(error);
+        var error = EntryRules.AmountField(amount, "amount", allowZero: false, out var money) ?? EntryRules.IdempotencyIdField(requestId, "id");
+        if (error is not null) return Problems.Entry(error);
 
         var participant = new ParticipantId(id);
-        var result = await ledger.SettlementProgressPaymentAsync(participant, money, http.RequestAborted);
+        var result = await ledger.SettlementProgressPaymentAsync(participant, money, IdempotencyIdOf(requestId), http.RequestAborted);
         return Problems.Of(result) ?? await AccountAfter(ledger, participant, http.RequestAborted);
     }
 
@@ -361,6 +365,9 @@ internal static class Endpoints
 
     private static bool IsParty(Caller caller, DeliverOrderView view) =>
         caller.Participant is { } p && (view.Deliverer == p.Value || view.Receiver == p.Value);
+
+    /// <summary>The idempotency id of a deposit or payment, checked by <see cref="EntryRules.IdempotencyIdField"/>; null when none was sent.</summary>
+    private static IdempotencyId? IdempotencyIdOf(string? id) => id is null ? null : new IdempotencyId(id);
 
     private static IResult? ParticipantPath(string id) => ParticipantId.IsValid(id)
         ? null

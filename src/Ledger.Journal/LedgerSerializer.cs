@@ -33,13 +33,40 @@ public sealed class LedgerSerializer : SerializerWithStringManifest
 
     private static Entry E<T>(string manifest, JsonTypeInfo<T> typeInfo) => new(typeof(T), manifest, typeInfo);
 
+    // Fields added to an event type after journals were written with it, by JSON name. They are
+    // written only when set, so that an event stored before them serializes back to exactly the
+    // bytes it was stored as: EventChain hashes those bytes, and old journals must keep their chains.
+    private static readonly FrozenDictionary<Type, string[]> AddedFields = new Dictionary<Type, string[]>
+    {
+        [typeof(SharesDeposited)] = ["id"],
+        [typeof(SettlementProgressPaymentReceived)] = ["id"],
+    }.ToFrozenDictionary();
+
+    // Only the types with added fields go through this resolver: the others keep the generated
+    // metadata as it is (and its fast path).
+    private static readonly JsonSerializerOptions WithAddedFields = new(LedgerJsonContext.Default.Options)
+    {
+        TypeInfoResolver = LedgerJsonContext.Default.WithAddedModifier(WriteAddedFieldsOnlyWhenSet),
+    };
+
+    private static Entry Added<T>(string manifest) => new(typeof(T), manifest, WithAddedFields.GetTypeInfo(typeof(T)));
+
+    private static void WriteAddedFieldsOnlyWhenSet(JsonTypeInfo info)
+    {
+        if (!AddedFields.TryGetValue(info.Type, out var names)) return;
+        foreach (var property in info.Properties)
+        {
+            if (names.Contains(property.Name, StringComparer.Ordinal)) property.ShouldSerialize = static (_, value) => value is not null;
+        }
+    }
+
     // The one table from type to manifest. Append only: a manifest is never renamed, reused or removed.
     private static readonly Entry[] Table =
     [
         E("account.participant-configured.v1", LedgerJsonContext.Default.ParticipantConfigured),
         E("account.security-terms-applied.v1", LedgerJsonContext.Default.SecurityTermsApplied),
-        E("account.shares-deposited.v1", LedgerJsonContext.Default.SharesDeposited),
-        E("account.settlement-progress-payment-received.v1", LedgerJsonContext.Default.SettlementProgressPaymentReceived),
+        Added<SharesDeposited>("account.shares-deposited.v1"),
+        Added<SettlementProgressPaymentReceived>("account.settlement-progress-payment-received.v1"),
         E("account.delivery-reserved.v1", LedgerJsonContext.Default.DeliveryReserved),
         E("account.delivery-pended.v1", LedgerJsonContext.Default.DeliveryPended),
         E("account.delivery-completed.v1", LedgerJsonContext.Default.DeliveryCompleted),

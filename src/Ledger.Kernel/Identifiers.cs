@@ -104,3 +104,20 @@ public readonly record struct Cusip(string Value)
 
     public override string ToString() => Value;
 }
+
+/// <summary>
+/// The id a client gives a deposit or a settlement progress payment so that sending it again after
+/// an unknown outcome (a timeout, a 503) is harmless: 1 to 64 letters, digits, '-', '_', '.' or ':',
+/// the characters of a deliver order's id. Ids belong to the participant's account: the same id at
+/// two participants names two requests, and deposits and payments of one account share its ids.
+/// </summary>
+public readonly record struct IdempotencyId(string Value)
+{
+    public const int LengthMax = 64;
+
+    public static bool IsValid(string? value) =>
+        value is { Length: > 0 and <= LengthMax } &&
+        value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':');
+
+    public override string ToString() => Value;
+}

@@ -12,7 +12,8 @@ namespace Ledger.Host.Tests;
 /// A real node (SQLite, no recycle cutoff clock) holding reference data and deliver orders in every
 /// state a hostile request might aim at: H-DONE completed, H-PEND pending on position, H-GONE
 /// completed and reclaimed by 0002's reclaim H-RCL (filed as 0002~H-RCL). Participant 0004 holds a position of Microsoft one share short
-/// of the largest a position may be.
+/// of the largest a position may be. Participant 0001's deposit took idempotency id H-DEP, and
+/// 0002's settlement progress payment H-SPP.
 /// </summary>
 public sealed class HostileWorld : IAsyncLifetime
 {
@@ -27,6 +28,10 @@ public sealed class HostileWorld : IAsyncLifetime
     public const string ReclaimReference = "H-RCL";
     /// <summary>That reclaim as the ledger files it, in 0002's namespace.</summary>
     public const string Reclaimed = "0002~H-RCL";
+    /// <summary>The idempotency id of 0001's deposit of 100,000 Apple.</summary>
+    public const string DepositId = "H-DEP";
+    /// <summary>The idempotency id of 0002's settlement progress payment of $100.</summary>
+    public const string PaymentId = "H-SPP";
     /// <summary>An id never set up; hostile PUTs aim at it and must not create it.</summary>
     public const string Unset = "0050";
     public static readonly string[] Participants = ["0001", "0002", "0003", "0004", "0900"];
@@ -48,7 +53,8 @@ public sealed class HostileWorld : IAsyncLifetime
         await Put("0900", "OCC", mlp: true, ccp: true, cap: "0");
         await (await Api.SendAsync(HttpMethod.Put, $"/v1/securities/{Apple}", "operator-demo", """{"price":100,"haircut":0.1}""")).AssertOk();
         await (await Api.SendAsync(HttpMethod.Put, $"/v1/securities/{Microsoft}", "operator-demo", """{"price":400,"haircut":0.2}""")).AssertOk();
-        await (await Api.SendAsync(HttpMethod.Post, "/v1/participants/0001/deposits", "operator-demo", $$"""{"cusip":"{{Apple}}","shares":100000}""")).AssertOk();
+        await (await Api.SendAsync(HttpMethod.Post, "/v1/participants/0001/deposits", "operator-demo", $$"""{"id":"{{DepositId}}","cusip":"{{Apple}}","shares":100000}""")).AssertOk();
+        await (await Api.SendAsync(HttpMethod.Post, "/v1/participants/0002/settlement-progress-payments", "operator-demo", $$"""{"id":"{{PaymentId}}","amount":100}""")).AssertOk();
         // 10 x 10,000,000,000 - 1: the largest position is 100,000,000,000 shares.
         for (var i = 0; i < 10; i++)
         {
@@ -218,6 +224,24 @@ public sealed class HostileInputTests(HostileWorld world) : IClassFixture<Hostil
             $$"""{"id":"{{HostileWorld.ReclaimReference}}","deliverOrderId":"{{HostileWorld.Done}}"}""");
 
         await response.AssertProblem(409, "deliver-order-id-unique", "id");
+        Assert.Equal(before, await world.SnapshotAsync());
+    }
+
+    /// <summary>A deposit's or payment's idempotency id, taken, with another payload (another kind included) is refused by name and changes nothing.</summary>
+    [Theory]
+    [InlineData("0001/deposits", $$"""{"id":"{{HostileWorld.DepositId}}","cusip":"{{HostileWorld.Apple}}","shares":100001}""")]
+    [InlineData("0001/deposits", $$"""{"id":"{{HostileWorld.DepositId}}","cusip":"{{HostileWorld.Microsoft}}","shares":100000}""")]
+    [InlineData("0001/settlement-progress-payments", $$"""{"id":"{{HostileWorld.DepositId}}","amount":100000}""")]
+    [InlineData("0002/settlement-progress-payments", $$"""{"id":"{{HostileWorld.PaymentId}}","amount":100.01}""")]
+    [InlineData("0002/deposits", $$"""{"id":"{{HostileWorld.PaymentId}}","cusip":"{{HostileWorld.Apple}}","shares":1}""")]
+    public async Task Reusing_a_deposit_or_payment_id_with_another_payload_is_409_and_changes_nothing(string path, string body)
+    {
+        var before = await world.SnapshotAsync();
+
+        var response = await world.Api.SendAsync(HttpMethod.Post, $"/v1/participants/{path}", "operator-demo", body);
+
+        var problem = await response.AssertProblem(409, "idempotency-id-unique", "id");
+        Assert.Contains("nothing was done", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(before, await world.SnapshotAsync());
     }
 
@@ -412,10 +436,14 @@ internal static class HostileRequests
 
     private static readonly Field[] SecurityFields = [new("price", "100", BadPrice), new("haircut", "0.1", BadHaircut)];
 
-    private static readonly Field[] DepositFields =
-        [new("cusip", Str(Apple), Any(BadCusip.Select(Str), NotAString)), new("shares", "10", BadShares)];
+    /// <summary>The optional idempotency id of a deposit or payment: never one taken, so that a body faulted elsewhere is refused for its fault.</summary>
+    private static Field IdempotencyIdField(string valid) =>
+        new("id", Str(valid), Any(BadDeliverOrderId.Select(Str), BadDeliverOrderId.Select(RawStr), NotAString), Required: false);
 
-    private static readonly Field[] PaymentFields = [new("amount", "100", BadPositiveMoney)];
+    private static readonly Field[] DepositFields =
+        [IdempotencyIdField("HX-DEP"), new("cusip", Str(Apple), Any(BadCusip.Select(Str), NotAString)), new("shares", "10", BadShares)];
+
+    private static readonly Field[] PaymentFields = [IdempotencyIdField("HX-SPP"), new("amount", "100", BadPositiveMoney)];
 
     /// <summary>One fault in an object: which field, what kind of fault, and the values it may need.</summary>
     private sealed record Fault(int Field, int Kind, string Bad, string Unknown, string Extra);
@@ -567,6 +595,12 @@ internal static class HostileRequests
             Json("semantic: deposit of an unlisted security", "POST", "/v1/participants/0001/deposits", "operator-demo", $$"""{"cusip":"{{HostileWorld.Unlisted}}","shares":10}"""),
             Json("semantic: deposit to an unknown participant", "POST", "/v1/participants/0777/deposits", "operator-demo", $$"""{"cusip":"{{Apple}}","shares":10}"""),
             Json("semantic: payment to an unknown participant", "POST", "/v1/participants/0777/settlement-progress-payments", "operator-demo", """{"amount":10}"""),
+            Json("semantic: a deposit's id with other shares", "POST", "/v1/participants/0001/deposits", "operator-demo",
+                $$"""{"id":"{{HostileWorld.DepositId}}","cusip":"{{Apple}}","shares":10}"""),
+            Json("semantic: a deposit's id on a payment", "POST", "/v1/participants/0001/settlement-progress-payments", "operator-demo",
+                $$"""{"id":"{{HostileWorld.DepositId}}","amount":10}"""),
+            Json("semantic: a payment's id with another amount", "POST", "/v1/participants/0002/settlement-progress-payments", "operator-demo",
+                $$"""{"id":"{{HostileWorld.PaymentId}}","amount":99.99}"""),
             Json("semantic: a position past the largest", "POST", "/v1/participants/0004/deposits", "operator-demo", $$"""{"cusip":"{{HostileWorld.Microsoft}}","shares":2}"""),
             Json("semantic: a position past the largest", "POST", "/v1/participants/0004/deposits", "operator-demo", $$"""{"cusip":"{{HostileWorld.Microsoft}}","shares":10000000000}"""),
             Json("semantic: a batch over the limit", "POST", "/v1/deliver-orders", "occ-demo",
@@ -727,8 +761,8 @@ internal static class HostileRequests
             {
                 0 => ("PUT", $"/v1/participants/{HostileWorld.Unset}", """{"name":"X","netDebitCap":1,"participantsFund":1,"marketLoanProgram":true,"centralCounterparty":false}""", "operator-demo"),
                 1 => ("PUT", $"/v1/securities/{HostileWorld.Unlisted}", """{"price":1,"haircut":0.5}""", "operator-demo"),
-                2 => ("POST", "/v1/participants/0002/deposits", $$"""{"cusip":"{{Apple}}","shares":5}""", "operator-demo"),
-                3 => ("POST", "/v1/participants/0002/settlement-progress-payments", """{"amount":5}""", "operator-demo"),
+                2 => ("POST", "/v1/participants/0002/deposits", $$"""{"id":"{{id}}","cusip":"{{Apple}}","shares":5}""", "operator-demo"),
+                3 => ("POST", "/v1/participants/0002/settlement-progress-payments", $$"""{"id":"{{id}}","amount":5}""", "operator-demo"),
                 4 => ("POST", "/v1/deliver-orders", $$"""[{"id":"{{id}}","deliverer":"0001","receiver":"0002","cusip":"{{Apple}}","shares":1,"amount":1}]""", "occ-demo"),
                 5 => ("POST", "/v1/reclaims", $$"""{"id":"{{id}}","deliverOrderId":"{{HostileWorld.Done}}"}""", "participant-0002"),
                 6 => ("DELETE", $"/v1/deliver-orders/{HostileWorld.Pending}", null, "occ-demo participant-0003"),

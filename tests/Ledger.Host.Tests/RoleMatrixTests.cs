@@ -184,6 +184,31 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
             Answers((Who.Operator, Ok)), Party: "0004"),
         new("POST /v1/participants/{id}/settlement-progress-payments", "POST", () => new("/v1/participants/0004/settlement-progress-payments", """{"amount":1.25}"""),
             Answers((Who.Operator, Ok)), Party: "0004"),
+        // With an idempotency id: the operator's deposit is applied once, and sent again it answers
+        // the same account, unchanged; every other caller is refused before the id is looked at.
+        new("POST /v1/participants/{id}/deposits?id", "POST",
+            () => new("/v1/participants/0004/deposits", $$"""{"id":"RM-DEP-1","cusip":"{{MatrixWorld.Microsoft}}","shares":7}"""),
+            Answers((Who.Operator, Ok)), Party: "0004",
+            Settle: async (w, answer) =>
+            {
+                Assert.Equal("0004", answer.GetProperty("participant").GetString());
+                var held = answer.GetProperty("positions").EnumerateArray().Single(p => p.GetProperty("cusip").GetString() == MatrixWorld.Microsoft);
+                Assert.Equal(7, held.GetProperty("shares").GetInt64());
+                var again = await (await w.Api.SendAsync(HttpMethod.Post, "/v1/participants/0004/deposits", "operator-demo",
+                    $$"""{"id":"RM-DEP-1","cusip":"{{MatrixWorld.Microsoft}}","shares":7}""")).AssertOk();
+                Assert.Equal(answer.ToString(), again.ToString());
+            }),
+        new("POST /v1/participants/{id}/settlement-progress-payments?id", "POST",
+            () => new("/v1/participants/0003/settlement-progress-payments", """{"id":"RM-SPP-1","amount":2.50}"""),
+            Answers((Who.Operator, Ok)), Party: "0003", Other: "0004",
+            Settle: async (w, answer) =>
+            {
+                Assert.Equal("0003", answer.GetProperty("participant").GetString());
+                Assert.Equal(2.50m, answer.GetProperty("settlementBalance").GetDecimal());
+                var again = await (await w.Api.SendAsync(HttpMethod.Post, "/v1/participants/0003/settlement-progress-payments", "operator-demo",
+                    """{"id":"RM-SPP-1","amount":2.50}""")).AssertOk();
+                Assert.Equal(answer.ToString(), again.ToString());
+            }),
         new("POST /v1/deliver-orders", "POST", () => new("/v1/deliver-orders", MatrixWorld.Order(MatrixWorld.FreshId("RM-SUB"), "0001", "0002")),
             Answers((Who.Occ, Ok)),
             Settle: async (w, answer) =>

@@ -129,7 +129,7 @@ public sealed class DemoDay(LedgerClient client, IAnsiConsole console, DemoOptio
                 }, ct);
                 await ForEachAsync(plan.Deposits, async (d, token) =>
                 {
-                    Expect(await client.DepositAsync(Operator, d.Participant, d.Cusip, d.Shares, token), $"POST /v1/participants/{d.Participant}/deposits");
+                    Expect(await client.DepositAsync(Operator, d.Participant, d.Id, d.Cusip, d.Shares, token), $"POST /v1/participants/{d.Participant}/deposits");
                     deposits.Increment(1);
                 }, ct);
 
@@ -146,7 +146,7 @@ public sealed class DemoDay(LedgerClient client, IAnsiConsole console, DemoOptio
 
         // Borrowers over their caps wire settlement progress payments; their loans should recycle.
         foreach (var payment in plan.Payments)
-            Expect(await client.SettlementProgressPaymentAsync(Operator, payment.Participant, payment.Amount, ct), $"POST /v1/participants/{payment.Participant}/settlement-progress-payments");
+            Expect(await client.SettlementProgressPaymentAsync(Operator, payment.Participant, payment.Id, payment.Amount, ct), $"POST /v1/participants/{payment.Participant}/settlement-progress-payments");
         console.MarkupLine($"Settlement progress payments: {N(plan.Payments.Count)}, {Dollars(plan.Payments.Sum(p => p.Amount))} in all, to {string.Join(", ", plan.Payments.Select(p => p.Participant))}");
         await SettleAsync(orders.Values.Where(o => o.Loan.Kind == LoanKind.NetDebitCap), "the loans over net debit caps", ct);
 

@@ -79,7 +79,7 @@ public sealed class FakeLedger : ILedger
         return Task.FromResult(CommandResult.Success);
     }
 
-    public Task<CommandResult> DepositAsync(ParticipantId participant, Cusip cusip, long shares, CancellationToken ct)
+    public Task<CommandResult> DepositAsync(ParticipantId participant, Cusip cusip, long shares, IdempotencyId? id, CancellationToken ct)
     {
         Change("deposit");
         lock (_gate)
@@ -92,7 +92,7 @@ public sealed class FakeLedger : ILedger
         return Task.FromResult(CommandResult.Success);
     }
 
-    public Task<CommandResult> SettlementProgressPaymentAsync(ParticipantId participant, Money amount, CancellationToken ct)
+    public Task<CommandResult> SettlementProgressPaymentAsync(ParticipantId participant, Money amount, IdempotencyId? id, CancellationToken ct)
     {
         Change("settlement-progress-payment");
         lock (_gate)
