@@ -40,6 +40,12 @@ public static class LedgerServer
     /// <summary>The node stopped underneath the API (downed by the split-brain resolver): a supervisor should start it again.</summary>
     public const int ExitNodeStopped = 3;
 
+    /// <summary>Another running node holds the data folder (its lock): this one did not start.</summary>
+    public const int ExitDataFolderInUse = 4;
+
+    /// <summary>The data folder holds an earlier ledger's traces the node will not start a new ledger over (an orphaned write-ahead log, a marker without its database, another ledger's database).</summary>
+    public const int ExitDataFolderRefused = 6;
+
     private const int Serving = 0, Stopping = 1, NodeStopped = 2;
 
     /// <param name="configureLogging">Adds to the logging set-up, for tests that read the log.</param>
@@ -95,6 +101,17 @@ public static class LedgerServer
                 nodeOptions.Store, Path.GetFullPath(nodeOptions.DataDir), nodeOptions.Hostname, nodeOptions.Port, LedgerNode.AdvertisedHostname(nodeOptions), nodeOptions.SeedNodes);
             started = await startLedger(nodeOptions, loggerFactory, ct);
         }
+        catch (Ledger.Journal.StoreStartException e)
+        {
+            // Conditions an operator fixes, said in one line: no stack trace.
+            log.Fatal("Not starting: {Problem}", e.Message);
+            return e.Rule switch
+            {
+                Ledger.Journal.StoreStartException.FolderInUseRule => ExitDataFolderInUse,
+                Ledger.Journal.StoreStartException.FolderRefusedRule => ExitDataFolderRefused,
+                _ => ExitStartFailed,
+            };
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             log.Fatal(e, "The ledger node did not start");
@@ -114,7 +131,16 @@ public static class LedgerServer
                 OtlpEndpoint = options.OtlpEndpoint,
             };
             await using var app = LedgerApi.Build(api, started.Ledger, logger);
-            await app.StartAsync(ct);
+            try
+            {
+                await app.StartAsync(ct);
+            }
+            catch (IOException e)
+            {
+                // Kestrel's "Failed to bind to address ...: address already in use." says it all.
+                log.Fatal("Not starting: cannot listen on {Urls}: {Problem}", options.Urls, e.Message);
+                return ExitStartFailed;
+            }
             log.Information("Listening on {Urls}", string.Join(", ", app.Urls));
             // A node downed by the split-brain resolver terminates its actor system. Serving on would
             // only answer 503s: stop, and exit with a code that tells the supervisor to start a new member.
