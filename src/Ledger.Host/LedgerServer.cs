@@ -48,6 +48,40 @@ public static class LedgerServer
 
     private const int Serving = 0, Stopping = 1, NodeStopped = 2;
 
+    /// <summary>
+    /// The first of <paramref name="urls"/> (semicolon-separated) whose address and port another
+    /// process already listens on; null when each could be bound a moment ago, or cannot be checked
+    /// here (a host name, port 0).
+    /// </summary>
+    public static string? AddressInUse(string urls)
+    {
+        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            // Kestrel's wildcards (http://*:5080, http://+:5080) are not valid URIs as written.
+            var uriText = url.Replace("://*:", "://0.0.0.0:", StringComparison.Ordinal).Replace("://+:", "://0.0.0.0:", StringComparison.Ordinal);
+            if (!Uri.TryCreate(uriText, UriKind.Absolute, out var uri) || uri.Port <= 0) continue;
+            var host = uri.Host.Trim('[', ']');
+            var address = host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? System.Net.IPAddress.Loopback
+                : System.Net.IPAddress.TryParse(host, out var ip) ? ip : null;
+            if (address is null) continue;
+            try
+            {
+                var listener = new System.Net.Sockets.TcpListener(address, uri.Port);
+                listener.Start();
+                listener.Stop();
+            }
+            catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
+            {
+                return url;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                // Not ours to judge (an address of another machine, no permission): Kestrel will say.
+            }
+        }
+        return null;
+    }
+
     /// <param name="configureLogging">Adds to the logging set-up, for tests that read the log.</param>
     /// <param name="whileServing">Runs once the API listens; see <see cref="WhileServing"/>.</param>
     public static async Task<int> RunAsync(ServeOptions options, StartLedger startLedger, CancellationToken ct, Action<Serilog.LoggerConfiguration>? configureLogging = null,
@@ -74,6 +108,13 @@ public static class LedgerServer
         else
         {
             log.Information("Serving {Count} tokens from {TokensFile}", tokens.Count, options.TokensFile);
+        }
+
+        if (AddressInUse(options.Urls) is { } busy)
+        {
+            // Before the node starts, so that nothing is locked or joined for an API that cannot listen.
+            log.Fatal("Not starting: cannot listen on {Url}: the address is already in use", busy);
+            return ExitStartFailed;
         }
 
         var settings = Ledger.Journal.LedgerSettings.Default;
@@ -137,7 +178,7 @@ public static class LedgerServer
             }
             catch (IOException e)
             {
-                // Kestrel's "Failed to bind to address ...: address already in use." says it all.
+                // Taken between the check above and now. Kestrel's "Failed to bind to address ...: address already in use." says it all.
                 log.Fatal("Not starting: cannot listen on {Urls}: {Problem}", options.Urls, e.Message);
                 return ExitStartFailed;
             }
