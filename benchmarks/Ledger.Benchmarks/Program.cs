@@ -80,6 +80,7 @@ Console.WriteLine($"submit acknowledged (ms, per batch): p50 {report.AckP50Ms:0.
 Console.WriteLine($"journal: {report.LedgerEvents:N0} events = {report.EventsPerSecond:N0}/s, {report.EventsPerDo:0.00} per DO; raw insert {report.RawInsertRowsPerSecond:N0} rows/s; ratio {report.RatioToRawInsert:0.000}");
 Console.WriteLine($"events by persistence id: {string.Join(", ", report.EventsByAccount.Select(kv => $"{kv.Key} {kv.Value:N0}"))}");
 Console.WriteLine($"process: cpu {report.Process.CpuSeconds:0.0} s over {report.Process.WallSeconds:0.0} s = {report.Process.CpuUtilisation:P0} of {report.Machine.Cores} cores; GC gen0/1/2 {report.Process.Gen0}/{report.Process.Gen1}/{report.Process.Gen2}, pause {report.Process.GcPauseMs:0} ms, allocated {report.Process.AllocatedMb:N0} MB, peak working set {report.Process.PeakWorkingSetMb:N0} MB");
+if (report.WalPeakMb is { } walPeak) Console.WriteLine($"write-ahead log: peak {walPeak:N1} MB, {report.WalAtEndMb:N1} MB at the end of the run; database {report.DatabaseMb:N1} MB");
 Console.WriteLine($"load average before {report.LoadAverageBefore}, after {report.LoadAverageAfter}; {report.Machine.Cpu}, {report.Machine.Os}, {report.Machine.Dotnet}");
 
 var json = JsonSerializer.Serialize(report, new JsonSerializerOptions

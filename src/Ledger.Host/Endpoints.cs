@@ -73,15 +73,18 @@ internal static class Endpoints
         if (failed.Count == 0) return Results.Ok(new { status = "ready", businessDate, checks = shown });
 
         var log = loggers.CreateLogger("Ledger.Host.Health");
-        foreach (var check in failed)
+        // A store fault is logged where it is found, once per interval; a readiness probe repeating it
+        // (or the journal check failing because of it) adds nothing.
+        foreach (var check in failed.Any(c => c.Rule is not null) ? [] : failed)
         {
             log.LogWarning("Not ready: {Check} failed: {Detail} ({Cause})", check.Name, check.Detail, check.Cause ?? "no further cause");
         }
-        // The most specific cause names the problem: a node out of its cluster or cut off from
-        // its journal usually stops answering as a ledger too.
-        var rule = failed.Any(c => c.Name == HealthCheck.ClusterName) ? "cluster-up"
+        // The most specific cause names the problem: a store fault has its own rule (store-full, ...),
+        // and a node out of its cluster or cut off from its journal usually stops answering as a ledger too.
+        var rule = failed.FirstOrDefault(c => c.Rule is not null)?.Rule
+            ?? (failed.Any(c => c.Name == HealthCheck.ClusterName) ? "cluster-up"
             : failed.Any(c => c.Name == HealthCheck.JournalName) ? "journal-reachable"
-            : "ledger-available";
+            : "ledger-available");
         return Problems.Of(StatusCodes.Status503ServiceUnavailable, rule, null,
             "the node is not ready: " + string.Join("; ", failed.Select(c => $"{c.Name}: {c.Detail}")),
             extensions: new Dictionary<string, object?> { ["checks"] = shown });

@@ -100,8 +100,10 @@ public static class LedgerApi
             o.Logger = logger;
             o.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms";
             o.GetLevel = (http, _, ex) =>
-                ex is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
+                // 503 is the node saying it cannot serve now (a store fault, the ledger not answering): its cause is logged once where it is found.
+                ex is not null || (http.Response.StatusCode >= 500 && http.Response.StatusCode != 503) ? LogEventLevel.Error
                 : http.Request.Path.StartsWithSegments("/health") || http.Request.Path.StartsWithSegments(ApiOptions.MetricsPath) ? LogEventLevel.Verbose
+                : http.Response.StatusCode == 503 ? LogEventLevel.Warning
                 : LogEventLevel.Information;
         });
         app.Use(Failures.Middleware);
