@@ -84,7 +84,17 @@ public sealed class LedgerNode : IAsyncDisposable
 
             var journal = options.Store == "memory" ? null : new JournalReader(JournalTable.Of(new StoreSettings(options.Store, options.Connection, options.DataDir)), options.ReclaimRules);
             var ledger = new ClusterLedger(regions.Accounts, reference, index, options, journal, telemetry);
-            await ledger.OpenFirstBusinessDayAsync(ct);
+            try
+            {
+                await ledger.OpenFirstBusinessDayAsync(ct);
+            }
+            catch (JournalDamagedException e)
+            {
+                // The node still serves what does not need the reference data (accounts as they
+                // stand); everything else answers that the reference journal is damaged, and so does readiness.
+                (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger("Ledger.Journal")
+                    .LogError("{Damage}: the node starts without its reference data; run `ledger verify`", e.Message);
+            }
             return new LedgerNode(system, ledger, options, loggerFactory);
         }
         catch

@@ -160,7 +160,18 @@ internal sealed class SqliteJournalWriter : IDisposable
             var manifest = reader.IsDBNull(2) ? string.Empty : reader.GetString(2);
             var identifier = reader.GetInt32(3);
             var writer = reader.IsDBNull(4) ? null : reader.GetString(4);
-            var payload = _serialization.Deserialize(message, identifier, manifest);
+            object payload;
+            try
+            {
+                payload = _serialization.Deserialize(message, identifier, manifest);
+            }
+            catch (Exception e) when (e is System.Runtime.Serialization.SerializationException or ArgumentException or InvalidOperationException)
+            {
+                // A row of a serializer this system does not have: handed to the entity in the event's
+                // place, as the ledger's serializer hands an unreadable payload, so that the entity
+                // refuses to serve naming it instead of failing its recovery over and over.
+                payload = new UnreadableEvent(manifest, $"serializer {identifier}: {e.Message}");
+            }
             recoveryCallback(new Persistent(payload, sequenceNr, persistenceId, string.Empty, isDeleted: false, ActorRefs.NoSender, writer));
         }
     }

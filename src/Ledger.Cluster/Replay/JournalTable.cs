@@ -80,7 +80,7 @@ public sealed class JournalTable
             var message = reader.GetFieldValue<byte[]>(3);
             if (serializer != LedgerSerializer.SerializerId)
             {
-                throw new JournalRowException(persistenceId, sequenceNr, $"it was written by serializer {serializer}, not the ledger's ({LedgerSerializer.SerializerId})");
+                throw new JournalRowException(persistenceId, sequenceNr, $"it was written by serializer {serializer}, not the ledger's ({LedgerSerializer.SerializerId})", manifest);
             }
             object e;
             try
@@ -89,7 +89,7 @@ public sealed class JournalTable
             }
             catch (Exception error) when (error is not OperationCanceledException)
             {
-                throw new JournalRowException(persistenceId, sequenceNr, error.GetBaseException().Message);
+                throw new JournalRowException(persistenceId, sequenceNr, error.GetBaseException().Message, manifest);
             }
             yield return new StoredEvent(sequenceNr, manifest, e);
         }
@@ -143,10 +143,11 @@ public sealed class JournalTable
 }
 
 /// <summary>A journal row that is not an event the ledger can read: tampering, or another writer.</summary>
-public sealed class JournalRowException(string persistenceId, long sequenceNr, string why)
-    : Exception($"event {sequenceNr} of {persistenceId} could not be read: {why}")
+public sealed class JournalRowException(string persistenceId, long sequenceNr, string why, string manifest)
+    : Exception($"event {sequenceNr} ({manifest}) of {persistenceId} could not be read: {why}")
 {
     public string PersistenceId { get; } = persistenceId;
     public long SequenceNr { get; } = sequenceNr;
     public string Why { get; } = why;
+    public string Manifest { get; } = manifest;
 }
