@@ -13,6 +13,6 @@ internal static class JournalDamage
         log.Error("{0} refuses to serve: {1}. Nothing is applied from that event on; `ledger verify` lists every damaged journal",
             finding.PersistenceId, finding.Describe());
         telemetry.JournalDamaged(finding);
-        return new JournalDamaged(finding.PersistenceId, finding.SequenceNr, finding.Name, finding.Detail);
+        return JournalDamaged.Of(finding);
     }
 }

@@ -90,8 +90,8 @@ public sealed class LedgerNode : IAsyncDisposable
             }
             catch (JournalDamagedException e)
             {
-                // The node still serves what does not need the reference data (accounts as they
-                // stand); everything else answers that the reference journal is damaged, and so does readiness.
+                // The node still serves what does not need the reference data (the status of deliver
+                // orders); everything else answers that the reference journal is damaged, and so does readiness.
                 (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger("Ledger.Journal")
                     .LogError("{Damage}: the node starts without its reference data; run `ledger verify`", e.Message);
             }
