@@ -21,10 +21,12 @@ public static class EventChain
     private static Hasher? t_hasher;
 
     /// <summary>The chain <paramref name="e"/> gets when it follows <paramref name="previous"/> (whatever chain it carries now is left out).</summary>
-    public static string HashOf(string previous, object e)
+    public static string HashOf(string previous, object e) => HashOf(previous, LedgerSerializer.ManifestFor(e.GetType()), e);
+
+    internal static string HashOf(string previous, string manifest, object e)
     {
         ArgumentNullException.ThrowIfNull(previous);
-        return (t_hasher ??= new Hasher()).HashOf(previous, LedgerSerializer.ManifestFor(e.GetType()), WithChain(e, null));
+        return (t_hasher ??= new Hasher()).HashOf(previous, manifest, WithChain(e, null));
     }
 
     /// <summary>The event with its chain set, following <paramref name="previous"/>.</summary>
@@ -51,13 +53,16 @@ public static class EventChain
     };
 
     /// <summary>
-    /// One buffer and one JSON writer per thread, reused for every event: recovery hashes each
-    /// event it replays, and a fresh array and writer per event would double what the check allocates.
-    /// The bytes hashed are exactly <c>previous|manifest|</c> followed by <see cref="LedgerSerializer.ToUtf8Json"/>'s.
+    /// One buffer, one JSON writer and one SHA-256 context per thread, reused for every event:
+    /// recovery hashes each event it replays. Creating the hash context (OpenSSL's, on Linux) costs
+    /// about as much as hashing a whole event, and a fresh array and writer per event would double
+    /// what the check allocates. The bytes hashed are exactly <c>previous|manifest|</c> followed by
+    /// <see cref="LedgerSerializer.ToUtf8Json"/>'s.
     /// </summary>
     private sealed class Hasher
     {
         private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+        private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         private readonly Utf8JsonWriter _writer;
 
         public Hasher() => _writer = new Utf8JsonWriter(_buffer, LedgerSerializer.WriterOptions);
@@ -75,7 +80,8 @@ public static class EventChain
             LedgerSerializer.WriteUtf8Json(_writer, unsealed);
             _writer.Flush();
             Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-            SHA256.HashData(_buffer.WrittenSpan, hash);
+            _sha256.AppendData(_buffer.WrittenSpan);
+            _sha256.GetHashAndReset(hash);
             return Convert.ToHexStringLower(hash);
         }
     }
@@ -229,9 +235,9 @@ public sealed class JournalCheck
                 $"a {e.GetType().Name} does not belong in this journal");
         }
 
-        var computed = EventChain.HashOf(Chain, e);
-        var stored = EventChain.ChainOf(e);
         var manifest = LedgerSerializer.ManifestFor(e.GetType());
+        var computed = EventChain.HashOf(Chain, manifest, e);
+        var stored = EventChain.ChainOf(e);
         if (stored is null)
         {
             if (!Journals.MayOpenUnchained(Kind) || UnchainedEvents != Events)
