@@ -215,7 +215,7 @@ internal static class Failures
     /// </summary>
     public static IResult JournalIntact(JournalDamaged damage) =>
         Problems.Of(StatusCodes.Status503ServiceUnavailable, "journal-intact", null,
-            $"{JournalDamagedException.Describe(damage)}. It answers nothing until an operator repairs its journal (see `ledger verify`); " +
+            $"{JournalDamagedException.Refusal(damage)}. It answers nothing until an operator repairs its journal (see `ledger verify`); " +
             "the rest of the ledger keeps serving. Parts of the request that did not need it may have taken effect: sending it again with the same ids is answered from the records.",
             extensions: new Dictionary<string, object?>
             {

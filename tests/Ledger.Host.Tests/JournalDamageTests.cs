@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Ledger.Cluster;
+using Ledger.Cluster.Replay;
 using Ledger.Domain;
 using Ledger.Host.Tests.Support;
 using Ledger.Host.Verbs;
@@ -191,6 +192,20 @@ public sealed class JournalDamageTests
         Assert.Contains($"FAIL account-0002: event {sequenceNr} (account.receive-completed.v1) does not match its hash chain", output, StringComparison.Ordinal);
         Assert.Contains("OK   account-0001", output, StringComparison.Ordinal);
         Assert.Contains("1 of ", output, StringComparison.Ordinal);
+
+        // Risk staff's replay and what-if read through the same check; up to the event before, the replay still serves.
+        var error = new StringWriter();
+        exit = await ReplayCommand.RunAsync(new ReplayOptions { Participant = "0002", Json = true, DataDir = folder.Path }, new StringWriter(), error, CancellationToken.None);
+        Assert.Equal(ReplayCommand.ExitStoreUnreadable, exit);
+        Assert.Contains($"account-0002: event {sequenceNr} (account.receive-completed.v1) does not match its hash chain", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"--to-event {sequenceNr - 1}", error.ToString(), StringComparison.Ordinal);
+        exit = await ReplayCommand.RunAsync(new ReplayOptions { Participant = "0002", Json = true, DataDir = folder.Path, Bound = ReplayBound.ToEvent(sequenceNr - 1) },
+            new StringWriter(), new StringWriter(), CancellationToken.None);
+        Assert.Equal(ReplayCommand.ExitOk, exit);
+        error = new StringWriter();
+        exit = await WhatIfCommand.RunAsync(new WhatIfOptions { Settings = ["netDebitCap[0002]=1000"], DataDir = folder.Path }, new StringWriter(), error, CancellationToken.None);
+        Assert.Equal(WhatIfCommand.ExitStoreUnreadable, exit);
+        Assert.Contains($"account-0002: event {sequenceNr} (account.receive-completed.v1) does not match its hash chain", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

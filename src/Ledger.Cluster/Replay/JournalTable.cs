@@ -95,6 +95,34 @@ public sealed class JournalTable
         }
     }
 
+    /// <summary>
+    /// The events of one of the ledger's journals, checked as they are read (<see cref="JournalCheck"/>),
+    /// as its entity checks them when it recovers.
+    /// </summary>
+    /// <exception cref="JournalDamagedException">An event is missing, unreadable or does not match its hash chain; nothing from it on is returned.</exception>
+    public async IAsyncEnumerable<StoredEvent> CheckedEventsAsync(string persistenceId, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var check = new JournalCheck(persistenceId);
+        await using var events = EventsAsync(persistenceId, long.MaxValue, ct).GetAsyncEnumerator(ct);
+        while (true)
+        {
+            bool more;
+            try
+            {
+                more = await events.MoveNextAsync();
+            }
+            catch (JournalRowException e)
+            {
+                check.Take(e.SequenceNr, new UnreadableEvent(e.Manifest, e.Why));
+                throw new JournalDamagedException(JournalDamaged.Of(check.Finding!));
+            }
+            if (!more) yield break;
+            var stored = events.Current;
+            if (!check.Take(stored.SequenceNr, stored.Event)) throw new JournalDamagedException(JournalDamaged.Of(check.Finding!));
+            yield return stored;
+        }
+    }
+
     /// <summary>Every persistence id in the journal that starts with <paramref name="prefix"/>, in ordinal order.</summary>
     public async Task<IReadOnlyList<string>> PersistenceIdsAsync(string prefix, CancellationToken ct)
     {
