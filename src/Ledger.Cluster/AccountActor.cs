@@ -100,10 +100,12 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
 
     protected override void OnCommand(object message)
     {
+        // Refusals from another account, never answered (two accounts must not refuse each other
+        // in a loop): a receiver whose journal is damaged says so to every resend, and the delivery
+        // stays in flight, asked about again until that journal is repaired.
+        if (message is JournalDamaged or Busy) return;
         if (_damaged is { } damaged)
         {
-            // Gateways get the damage named; other accounts are answered the same and ignore it,
-            // keeping their deliveries in flight until this journal is repaired.
             if (!Sender.IsNobody() && !Sender.Equals(_accounts)) Sender.Tell(damaged);
             return;
         }
@@ -195,10 +197,6 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
                 return (null, sender, Resend());
             case GetInFlightCount:
                 return (new InFlightCount(_state.Participant.Value, _state.InFlightDeliveries), sender, null);
-            case JournalDamaged:
-                // A receiver whose journal is damaged answers our resends so; the delivery stays in
-                // flight and is asked about again until that journal is repaired.
-                return (null, sender, null);
             default:
                 _log.Warning("Account {0} ignored an unknown message {1}", _state.Participant, message.GetType().Name);
                 return (null, sender, null);

@@ -280,6 +280,77 @@ public sealed class JournalDamageTests
         Assert.Contains("2 unreadable", output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A deliver order pending at a receiver whose journal is then damaged waits, reserved at its
+    /// deliverer, and completes once the journal is repaired: nothing is lost or settled twice.
+    /// </summary>
+    [Fact]
+    public async Task A_deliver_order_waiting_on_a_damaged_account_stays_reserved_and_completes_once_its_journal_is_repaired()
+    {
+        using var folder = new TempFolder();
+        await RunDay(folder.Path);
+        await using (var node = await Start(folder.Path))
+        {
+            await (await node.Api.SendAsync(HttpMethod.Post, "/v1/participants/0001/deposits", Operator, $$"""{"cusip":"{{Apple}}","shares":10000}""")).AssertOk();
+            await Submit(node.Api, "DO-P", "0001", "0002", 10_000, "1000000");
+            await node.EventuallyAsync("/v1/deliver-orders/DO-P", Occ, v => v.GetProperty("status").GetString() == "pending", "DO-P pending at 0002");
+        }
+
+        byte[] original;
+        using (var connection = Open(folder.Path))
+        {
+            using var read = connection.CreateCommand();
+            read.CommandText = "SELECT message FROM journal WHERE persistence_id = 'account-0002' AND sequence_number = 1";
+            original = (byte[])read.ExecuteScalar()!;
+        }
+        Execute(folder.Path, """
+            UPDATE journal SET message = CAST(replace(CAST(message AS TEXT), '"name":"Firm"', '"name":"Firm Two"') AS BLOB)
+            WHERE persistence_id = 'account-0002' AND sequence_number = 1
+            """);
+
+        await using (var node = await Start(folder.Path))
+        {
+            await AssertRefused(node.Api, HttpMethod.Get, "/v1/deliver-orders/DO-P", Occ, "account-0002", 1, "not-matching");
+            await AssertRefused(node.Api, HttpMethod.Post, "/v1/participants/0002/settlement-progress-payments", Operator, "account-0002", 1, "not-matching",
+                """{"amount":200000}""");
+            var deliverer = await (await node.Api.SendAsync(HttpMethod.Get, "/v1/participants/0001/account", Operator)).AssertOk();
+            Assert.Equal(10_000, deliverer.GetProperty("positions").EnumerateArray().Single().GetProperty("reservedShares").GetInt64());
+        }
+
+        // The repair: the row as it was, verified before the node starts again.
+        Execute(folder.Path, "UPDATE journal SET message = $m WHERE persistence_id = 'account-0002' AND sequence_number = 1", ("$m", original));
+        var (exit, output) = await Verify(folder.Path);
+        Assert.True(exit == VerifyCommand.ExitOk, output);
+
+        await using (var node = await Start(folder.Path))
+        {
+            var journals = await JournalsCheck(node.Api, "ready");
+            Assert.True(journals.GetProperty("ok").GetBoolean());
+            await (await node.Api.SendAsync(HttpMethod.Post, "/v1/participants/0002/settlement-progress-payments", Operator, """{"amount":200000}""")).AssertOk();
+            var done = await node.EventuallyAsync("/v1/deliver-orders/DO-P", Occ, v => v.GetProperty("status").GetString() == "completed", "DO-P completing");
+            Assert.Equal("recycle", done.GetProperty("completedBy").GetString());
+            await node.EventuallyAsync("/v1/participants/0001/account", Operator, v => v.GetProperty("settlementBalance").GetDecimal() == 1_100_000m,
+                "0001 credited once for DO-1 and DO-P");
+        }
+    }
+
+    [Fact]
+    public async Task A_last_event_marked_deleted_is_missing_by_the_stores_highest_sequence_number()
+    {
+        using var folder = new TempFolder();
+        await RunDay(folder.Path);
+        var last = Scalar(folder.Path, "SELECT MAX(sequence_number) FROM journal WHERE persistence_id = 'account-0003'");
+        Execute(folder.Path, "UPDATE journal SET deleted = 1 WHERE persistence_id = 'account-0003' AND sequence_number = $seq", ("$seq", last));
+
+        await using (var node = await Start(folder.Path))
+        {
+            await AssertRefused(node.Api, HttpMethod.Get, "/v1/participants/0003/account", Operator, "account-0003", last, "missing");
+        }
+        var (exit, output) = await Verify(folder.Path);
+        Assert.Equal(VerifyCommand.ExitChainBroken, exit);
+        Assert.Contains($"FAIL account-0003: event {last} is missing: the journal's highest event is {last}, the last readable one {last - 1}", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_reference_event_edited_on_disk_stops_what_needs_the_reference_data_and_readiness_says_so()
     {
