@@ -249,20 +249,23 @@ public sealed class JournalDamageTests
     }
 
     [Fact]
-    public async Task An_event_that_is_not_json_or_names_an_unknown_manifest_is_answered_at_once_not_after_the_ask_timeout()
+    public async Task An_event_that_is_not_json_names_an_unknown_manifest_or_another_serializer_is_answered_at_once_not_after_the_ask_timeout()
     {
         using var folder = new TempFolder();
-        await RunDay(folder.Path);
+        var (_, other) = await RunDay(folder.Path);
         var broken = SequenceNrOf(folder.Path, "account-0001", "account.delivery-completed.v1");
         Execute(folder.Path, "UPDATE journal SET message = CAST('{\"deliverOrderId\":\"DO-1\",' AS BLOB) WHERE persistence_id = 'account-0001' AND sequence_number = $seq",
             ("$seq", broken));
         Execute(folder.Path, "UPDATE journal SET manifest = 'account.shares-lent.v1' WHERE persistence_id = 'account-0003' AND sequence_number = 2");
+        var otherBucket = "deliver-order-index-" + IndexBuckets.Of(new DeliverOrderId(other));
+        Execute(folder.Path, "UPDATE journal SET identifier = 9999 WHERE persistence_id = $p AND sequence_number = 1", ("$p", otherBucket));
 
         await using (var node = await Start(folder.Path))
         {
             var api = node.Api;
             await AssertRefused(api, HttpMethod.Get, "/v1/participants/0001/account", Operator, "account-0001", broken, "unreadable");
             await AssertRefused(api, HttpMethod.Get, "/v1/participants/0003/account", Operator, "account-0003", 2, "unreadable");
+            await AssertRefused(api, HttpMethod.Get, $"/v1/deliver-orders/{other}", Occ, otherBucket, 1, "unreadable");
             var borrower = await (await api.SendAsync(HttpMethod.Get, "/v1/participants/0002/account", Operator)).AssertOk();
             Assert.Equal(-102_000m, borrower.GetProperty("settlementBalance").GetDecimal());
 
@@ -277,7 +280,8 @@ public sealed class JournalDamageTests
         Assert.Equal(VerifyCommand.ExitChainBroken, exit);
         Assert.Contains($"FAIL account-0001: event {broken} (account.delivery-completed.v1) is unreadable", output, StringComparison.Ordinal);
         Assert.Contains("FAIL account-0003: event 2 (account.shares-lent.v1) is unreadable", output, StringComparison.Ordinal);
-        Assert.Contains("2 unreadable", output, StringComparison.Ordinal);
+        Assert.Contains($"FAIL {otherBucket}: event 1 (index.deliver-order-registered.v1) is unreadable: it was written by serializer 9999", output, StringComparison.Ordinal);
+        Assert.Contains("3 unreadable", output, StringComparison.Ordinal);
     }
 
     /// <summary>
