@@ -51,19 +51,24 @@ public sealed class ClusterLedger : ILedger, IJournalReader, IDeliverOrderExplai
 
     private DateTimeOffset Now => _clock.GetUtcNow();
 
-    private Task<T> Ask<T>(IActorRef region, object message, CancellationToken ct) =>
-        region.Ask<T>(message, _options.AskTimeout, ct);
+    private Task<T> Ask<T>(IActorRef region, object message, CancellationToken ct) => Ask<T>(region, message, _options.AskTimeout, ct);
 
-    private async Task<T> AskAccount<T>(ParticipantId participant, object message, CancellationToken ct)
+    /// <summary>Asks an entity; an entity whose journal is damaged answers so at once, and that becomes a <see cref="JournalDamagedException"/>.</summary>
+    private static async Task<T> Ask<T>(IActorRef region, object message, TimeSpan timeout, CancellationToken ct)
     {
-        var answer = await Ask<object>(_accounts, new AccountEnvelope(participant.Value, message), ct);
+        var answer = await region.Ask<object>(message, timeout, ct);
+        // The refusals first: an ask for any answer at all (T = object) must not take one for an answer.
         return answer switch
         {
-            T t => t,
+            JournalDamaged damaged => throw new JournalDamagedException(damaged),
             Busy busy => throw new LedgerBusyException(busy.Reason),
-            _ => throw new InvalidOperationException($"account {participant} answered {answer.GetType().Name}, expected {typeof(T).Name}"),
+            T t => t,
+            _ => throw new InvalidOperationException($"{region.Path.Name} answered {answer.GetType().Name}, expected {typeof(T).Name}"),
         };
     }
+
+    private Task<T> AskAccount<T>(ParticipantId participant, object message, CancellationToken ct) =>
+        Ask<T>(_accounts, new AccountEnvelope(participant.Value, message), ct);
 
     public Task<ReferenceSnapshot> ReferenceAsync(CancellationToken ct) =>
         Ask<ReferenceSnapshot>(_reference, new ReferenceEnvelope(GetReference.Instance), ct);
@@ -84,7 +89,7 @@ public sealed class ClusterLedger : ILedger, IJournalReader, IDeliverOrderExplai
         // The first ask of a fresh node also creates the journal tables and starts the shard: allow it time.
         var first = new OpenFirstBusinessDay(date, Now);
         var timeout = _options.AskTimeout > FirstStartTimeout ? _options.AskTimeout : FirstStartTimeout;
-        return _reference.Ask<ReferenceSnapshot>(new ReferenceEnvelope(first), timeout, ct);
+        return Ask<ReferenceSnapshot>(_reference, new ReferenceEnvelope(first), timeout, ct);
     }
 
     public async Task<CommandResult> PutParticipantAsync(ParticipantRecord participant, CancellationToken ct)
@@ -395,6 +400,24 @@ public sealed class ClusterLedger : ILedger, IJournalReader, IDeliverOrderExplai
 
 /// <summary>An account has more work waiting than it takes; the caller should try again shortly.</summary>
 public sealed class LedgerBusyException(string message) : Exception(message);
+
+/// <summary>
+/// A journal is damaged (an event missing, unreadable or not matching its hash chain): the entity
+/// a request needed refuses to serve, answering at once rather than after a timeout, or a replay
+/// read up to the damaged event. The message names the journal and the event.
+/// </summary>
+public sealed class JournalDamagedException(JournalDamaged damage) : Exception($"{damage.PersistenceId}: {damage.Detail}")
+{
+    public JournalDamaged Damage { get; } = damage;
+
+    /// <summary><c>account-0005 refuses to serve: event 12 of its journal does not match its hash chain</c>.</summary>
+    public static string Refusal(JournalDamaged d) => d.Finding switch
+    {
+        "missing" => $"{d.PersistenceId} refuses to serve: event {d.SequenceNr} of its journal is missing",
+        "unreadable" => $"{d.PersistenceId} refuses to serve: event {d.SequenceNr} of its journal is unreadable",
+        _ => $"{d.PersistenceId} refuses to serve: event {d.SequenceNr} of its journal does not match its hash chain",
+    };
+}
 
 public static class NewYork
 {

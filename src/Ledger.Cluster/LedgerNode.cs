@@ -109,7 +109,17 @@ public sealed class LedgerNode : IAsyncDisposable
 
             var journal = options.Store == "memory" ? null : JournalTable.Of(new StoreSettings(options.Store, options.Connection, options.DataDir));
             var ledger = new ClusterLedger(regions.Accounts, reference, index, options, journal, telemetry);
-            await ledger.OpenFirstBusinessDayAsync(ct);
+            try
+            {
+                await ledger.OpenFirstBusinessDayAsync(ct);
+            }
+            catch (JournalDamagedException e)
+            {
+                // The node still serves what does not need the reference data (the status of deliver
+                // orders); everything else answers that the reference journal is damaged, and so does readiness.
+                (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger("Ledger.Journal")
+                    .LogError("{Damage}: the node starts without its reference data; run `ledger verify`", e.Message);
+            }
             return new LedgerNode(system, ledger, options, loggerFactory) { _dataFolder = folder };
         }
         catch

@@ -69,6 +69,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         E<Rejected>("protocol.rejected.v1"),
         E<DeliveryStatusReply>("protocol.delivery-status-reply.v1"),
         E<Busy>("protocol.busy.v1"),
+        E<JournalDamaged>("protocol.journal-damaged.v1"),
 
         // Account queries and their answers.
         E<GetAccountView>("protocol.get-account-view.v1"),
@@ -349,6 +350,7 @@ internal sealed class CusipConverter : StringValueConverter<Cusip>
 [JsonSerializable(typeof(Rejected))]
 [JsonSerializable(typeof(DeliveryStatusReply))]
 [JsonSerializable(typeof(Busy))]
+[JsonSerializable(typeof(JournalDamaged))]
 [JsonSerializable(typeof(GetAccountView))]
 [JsonSerializable(typeof(AccountView))]
 [JsonSerializable(typeof(GetDelivery))]

@@ -3,7 +3,15 @@ using Ledger.Domain.Events;
 namespace Ledger.Domain.Events
 {
     /// <summary>An id taken, with the business date it was taken on (absent in journals written before it was recorded).</summary>
-    public sealed record DeliverOrderRegistered(string DeliverOrderId, string Deliverer, string Receiver, string Fingerprint, DateTimeOffset At, string? BusinessDate = null);
+    public sealed record DeliverOrderRegistered(string DeliverOrderId, string Deliverer, string Receiver, string Fingerprint, DateTimeOffset At, string? BusinessDate = null)
+    {
+        /// <summary>
+        /// Tamper evidence when this is a journal row of its own (see <see cref="AccountEvent.Chain"/>); set by
+        /// the index bucket as it persists, absent inside <see cref="DeliverOrdersRegistered"/> and on events
+        /// written before index buckets were chained.
+        /// </summary>
+        public string? Chain { get; init; }
+    }
 
     /// <summary>
     /// Ids taken together in one write of an index bucket: one journal row for all of them (a bucket
@@ -11,7 +19,11 @@ namespace Ledger.Domain.Events
     /// </summary>
     public sealed record DeliverOrdersRegistered(IReadOnlyList<DeliverOrderRegistered> Orders, DateTimeOffset At)
     {
-        public bool Equals(DeliverOrdersRegistered? other) => other is not null && At == other.At && Orders.SequenceEqual(other.Orders);
+        /// <summary>Tamper evidence (see <see cref="AccountEvent.Chain"/>); set by the index bucket as it persists, absent on events written before index buckets were chained.</summary>
+        public string? Chain { get; init; }
+
+        public bool Equals(DeliverOrdersRegistered? other) =>
+            other is not null && At == other.At && Chain == other.Chain && Orders.SequenceEqual(other.Orders);
 
         public override int GetHashCode() => Orders.Count == 0 ? 0 : HashCode.Combine(Orders.Count, Orders[0]);
     }

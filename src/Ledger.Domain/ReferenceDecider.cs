@@ -3,7 +3,15 @@ using Ledger.Domain.Events;
 
 namespace Ledger.Domain.Events
 {
-    public abstract record ReferenceEvent(DateTimeOffset At);
+    public abstract record ReferenceEvent(DateTimeOffset At)
+    {
+        /// <summary>
+        /// Tamper evidence, as on account events: the hex SHA-256 over the previous event's chain, this
+        /// event's manifest and its stored bytes (with this field empty). Set by the reference actor as it
+        /// persists; absent on events written before the reference journal was chained.
+        /// </summary>
+        public string? Chain { get; init; }
+    }
 
     public sealed record ParticipantRegistered(
         string Participant,

@@ -60,17 +60,22 @@ internal static class Endpoints
     /// on a real node, its cluster member is Up and its journal answers a read. Each check is bounded
     /// by <see cref="ApiOptions.ReadyTimeout"/>; a failure answers 503 naming the check, and the
     /// node's log gets the cause (the endpoint needs no token, so the answer carries no internals).
+    /// Entities whose journal is damaged (<c>journals</c>) refuse to serve on their own; while the
+    /// reference data answers, the node stays ready for everything else: 200 with status
+    /// <c>degraded</c> naming them, since taking the node out of rotation would stop every other
+    /// account too.
     /// </summary>
     private static async Task<IResult> Ready(ILedger ledger, ApiOptions options, ILoggerFactory loggers, CancellationToken ct)
     {
         var nodeChecks = options.Health is { } health
             ? health.CheckAsync(options.ReadyTimeout, ct)
             : Task.FromResult<IReadOnlyList<HealthCheck>>([]);
-        var (ledgerCheck, businessDate) = await LedgerAnswers(ledger, options.ReadyTimeout, ct);
+        var (ledgerCheck, businessDate, referenceDamaged) = await LedgerAnswers(ledger, options.ReadyTimeout, ct);
         IReadOnlyList<HealthCheck> checks = [ledgerCheck, .. await nodeChecks];
         var shown = checks.Select(c => new { name = c.Name, ok = c.Ok, detail = c.Detail }).ToList();
         var failed = checks.Where(c => !c.Ok).ToList();
         if (failed.Count == 0) return Results.Ok(new { status = "ready", businessDate, checks = shown });
+        if (failed.All(c => c.Name == HealthCheck.JournalsName)) return Results.Ok(new { status = "degraded", businessDate, checks = shown });
 
         var log = loggers.CreateLogger("Ledger.Host.Health");
         // A store fault is logged where it is found, once per interval; a readiness probe repeating it
@@ -84,13 +89,14 @@ internal static class Endpoints
         var rule = failed.FirstOrDefault(c => c.Rule is not null)?.Rule
             ?? (failed.Any(c => c.Name == HealthCheck.ClusterName) ? "cluster-up"
             : failed.Any(c => c.Name == HealthCheck.JournalName) ? "journal-reachable"
+            : referenceDamaged ? "journal-intact"
             : "ledger-available");
         return Problems.Of(StatusCodes.Status503ServiceUnavailable, rule, null,
             "the node is not ready: " + string.Join("; ", failed.Select(c => $"{c.Name}: {c.Detail}")),
             extensions: new Dictionary<string, object?> { ["checks"] = shown });
     }
 
-    private static async Task<(HealthCheck Check, string? BusinessDate)> LedgerAnswers(ILedger ledger, TimeSpan timeout, CancellationToken ct)
+    private static async Task<(HealthCheck Check, string? BusinessDate, bool ReferenceDamaged)> LedgerAnswers(ILedger ledger, TimeSpan timeout, CancellationToken ct)
     {
         const string name = "ledger";
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -98,11 +104,16 @@ internal static class Endpoints
         try
         {
             var reference = await ledger.ReferenceAsync(limit.Token).WaitAsync(limit.Token);
-            return (new HealthCheck(name, true, "the ledger answers"), reference.BusinessDate.ToString("yyyy-MM-dd"));
+            return (new HealthCheck(name, true, "the ledger answers"), reference.BusinessDate.ToString("yyyy-MM-dd"), false);
+        }
+        catch (JournalDamagedException e)
+        {
+            return (new HealthCheck(name, false, $"the reference data refuses to serve: event {e.Damage.SequenceNr} of its journal is {e.Damage.Finding}", e.Message),
+                null, true);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            return (new HealthCheck(name, false, "the ledger is not answering yet", e.Message), null);
+            return (new HealthCheck(name, false, "the ledger is not answering yet", e.Message), null, false);
         }
     }
 

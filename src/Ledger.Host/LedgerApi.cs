@@ -185,6 +185,12 @@ internal static class Failures
         {
             // The client went away; nobody is left to answer.
         }
+        catch (Exception e) when (Damage(e) is { } damage && !http.Response.HasStarted)
+        {
+            // Logged by the entity itself when it recovered; one line per request would only repeat it.
+            http.Response.Clear();
+            await JournalIntact(damage).ExecuteAsync(http);
+        }
         catch (Exception e) when (IsTimeout(e) && !http.Response.HasStarted)
         {
             Logger(http)
@@ -206,6 +212,28 @@ internal static class Failures
 
     private static Microsoft.Extensions.Logging.ILogger Logger(HttpContext http) =>
         http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Ledger.Host.Api");
+
+    /// <summary>
+    /// 503 <c>journal-intact</c>: an entity the request needed refuses to serve because its journal
+    /// is damaged. Answered at once; it will not heal by itself, so no Retry-After.
+    /// </summary>
+    public static IResult JournalIntact(JournalDamaged damage) =>
+        Problems.Of(StatusCodes.Status503ServiceUnavailable, "journal-intact", null,
+            $"{JournalDamagedException.Refusal(damage)}. It answers nothing until an operator repairs its journal (see `ledger verify`); " +
+            "the rest of the ledger keeps serving. Parts of the request that did not need it may have taken effect: sending it again with the same ids is answered from the records.",
+            extensions: new Dictionary<string, object?>
+            {
+                ["entity"] = damage.PersistenceId,
+                ["sequenceNr"] = damage.SequenceNr,
+                ["finding"] = damage.Finding,
+            });
+
+    private static JournalDamaged? Damage(Exception e) => e switch
+    {
+        JournalDamagedException d => d.Damage,
+        AggregateException a => a.InnerExceptions.Select(Damage).FirstOrDefault(d => d is not null),
+        _ => null,
+    };
 
     private static bool IsTimeout(Exception e) => e is TimeoutException or Akka.Actor.AskTimeoutException
         || (e is AggregateException a && a.InnerExceptions.All(IsTimeout));

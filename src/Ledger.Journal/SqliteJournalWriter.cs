@@ -206,7 +206,20 @@ internal sealed class SqliteJournalWriter : IDisposable
             var manifest = reader.IsDBNull(2) ? string.Empty : reader.GetString(2);
             var identifier = reader.GetInt32(3);
             var writer = reader.IsDBNull(4) ? null : reader.GetString(4);
-            var payload = _serialization.Deserialize(message, identifier, manifest);
+            object payload;
+            try
+            {
+                payload = _serialization.Deserialize(message, identifier, manifest);
+            }
+            catch (Exception e) when (e is System.Runtime.Serialization.SerializationException or ArgumentException or InvalidOperationException
+                && Journals.KindOf(persistenceId) is not null)
+            {
+                // A row of one of the ledger's journals that no serializer here reads: handed to the
+                // entity in the event's place, as the ledger's serializer hands an unreadable payload,
+                // so that the entity refuses to serve naming it instead of failing its recovery over
+                // and over. Akka's own journals (sharding) fail their recovery as before.
+                payload = new UnreadableEvent(manifest, $"serializer {identifier}: {e.Message}");
+            }
             recoveryCallback(new Persistent(payload, sequenceNr, persistenceId, string.Empty, isDeleted: false, ActorRefs.NoSender, writer));
         }
     }

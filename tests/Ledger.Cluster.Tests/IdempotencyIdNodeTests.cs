@@ -129,7 +129,7 @@ public sealed class IdempotencyIdNodeTests
         Assert.Equal(2_000 - 1_000, Assert.Single(replayed!.Positions).Shares);
         SqliteConnection.ClearAllPools();
 
-        Assert.All(await JournalVerifier.VerifyAsync(journal, null, Setup.None), v => Assert.True(v.Ok, $"{v.PersistenceId}: {v.Break}{v.Unreadable}"));
+        Assert.All(await JournalVerifier.VerifyAsync(journal, null, Setup.None), v => Assert.True(v.Ok, $"{v.PersistenceId}: {v.Finding}"));
 
         var day = await WhatIfReader.ReadStoreDayAsync(new StoreSettings(StoreConfig.Sqlite, null, folder.Path), Monday, null, Setup.None);
         Assert.Equal(DepositId, Assert.Single(day.Inputs.OfType<WhatIfDeposit>()).Id);
@@ -161,7 +161,7 @@ public sealed class IdempotencyIdNodeTests
         var verified = await JournalVerifier.VerifyAsync(journal, null, Setup.None);
 
         Assert.Equal(11, verified.Count);
-        Assert.All(verified, v => Assert.True(v.Ok, $"{v.PersistenceId}: {v.Break}{v.Unreadable}"));
+        Assert.All(verified, v => Assert.True(v.Ok, $"{v.PersistenceId}: {v.Finding}"));
         var deposits = 0;
         foreach (var answer in answers.RootElement.EnumerateObject().Where(p => p.Name.StartsWith("account/", StringComparison.Ordinal)))
         {

@@ -131,7 +131,7 @@ public sealed class JournalTable
                 var message = reader.GetFieldValue<byte[]>(3);
                 if (serializer != LedgerSerializer.SerializerId)
                 {
-                    throw new JournalRowException(persistenceId, sequenceNr, $"it was written by serializer {serializer}, not the ledger's ({LedgerSerializer.SerializerId})");
+                    throw new JournalRowException(persistenceId, sequenceNr, $"it was written by serializer {serializer}, not the ledger's ({LedgerSerializer.SerializerId})", manifest);
                 }
                 object e;
                 try
@@ -140,7 +140,7 @@ public sealed class JournalTable
                 }
                 catch (Exception error) when (error is not OperationCanceledException)
                 {
-                    throw new JournalRowException(persistenceId, sequenceNr, error.GetBaseException().Message);
+                    throw new JournalRowException(persistenceId, sequenceNr, error.GetBaseException().Message, manifest);
                 }
                 yield return new StoredEvent(sequenceNr, manifest, e);
             }
@@ -148,6 +148,34 @@ public sealed class JournalTable
         finally
         {
             Interlocked.Add(ref _rowsRead, rows);
+        }
+    }
+
+    /// <summary>
+    /// The events of one of the ledger's journals, checked as they are read (<see cref="JournalCheck"/>),
+    /// as its entity checks them when it recovers.
+    /// </summary>
+    /// <exception cref="JournalDamagedException">An event is missing, unreadable or does not match its hash chain; nothing from it on is returned.</exception>
+    public async IAsyncEnumerable<StoredEvent> CheckedEventsAsync(string persistenceId, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var check = new JournalCheck(persistenceId);
+        await using var events = EventsAsync(persistenceId, long.MaxValue, ct).GetAsyncEnumerator(ct);
+        while (true)
+        {
+            bool more;
+            try
+            {
+                more = await events.MoveNextAsync();
+            }
+            catch (JournalRowException e)
+            {
+                check.Take(e.SequenceNr, new UnreadableEvent(e.Manifest, e.Why));
+                throw new JournalDamagedException(JournalDamaged.Of(check.Finding!));
+            }
+            if (!more) yield break;
+            var stored = events.Current;
+            if (!check.Take(stored.SequenceNr, stored.Event)) throw new JournalDamagedException(JournalDamaged.Of(check.Finding!));
+            yield return stored;
         }
     }
 
@@ -199,10 +227,11 @@ public sealed class JournalTable
 }
 
 /// <summary>A journal row that is not an event the ledger can read: tampering, or another writer.</summary>
-public sealed class JournalRowException(string persistenceId, long sequenceNr, string why)
-    : Exception($"event {sequenceNr} of {persistenceId} could not be read: {why}")
+public sealed class JournalRowException(string persistenceId, long sequenceNr, string why, string manifest)
+    : Exception($"event {sequenceNr} ({manifest}) of {persistenceId} could not be read: {why}")
 {
     public string PersistenceId { get; } = persistenceId;
     public long SequenceNr { get; } = sequenceNr;
     public string Why { get; } = why;
+    public string Manifest { get; } = manifest;
 }

@@ -16,6 +16,7 @@ public sealed record HealthCheck(string Name, bool Ok, string Detail, string? Ca
     public const string ClusterName = "cluster";
     public const string JournalName = "journal";
     public const string StoreName = "store";
+    public const string JournalsName = "journals";
 }
 
 /// <summary>What a node checks before it says it is ready, beyond the ledger answering.</summary>
@@ -34,7 +35,8 @@ public interface INodeHealth
 /// <summary>
 /// A node is ready when its cluster member is Up, its journal answers and its store is in no known
 /// fault (<see cref="StoreHealth"/>: the SQLite file replaced or removed, a full disk, a read-only or
-/// unreachable store). The journal check is a
+/// unreachable store). It also lists the entities on it whose journal recovery found damaged
+/// (<c>journals</c>). The journal check is a
 /// round trip through the node's own write journal (the plugin its accounts persist through):
 /// asking for the highest sequence number of a persistence id that never has events costs one
 /// small query on the store and replays nothing.
@@ -48,7 +50,26 @@ public sealed class NodeHealth(ActorSystem system) : INodeHealth
     {
         var cluster = Cluster();
         var journal = await JournalAsync(timeout, ct);
-        return [cluster, journal, Store()];
+        return [cluster, journal, Store(), Journals()];
+    }
+
+    /// <summary>Damaged journals named in the readiness answer at most; the count covers them all.</summary>
+    public const int DamagedNamedMax = 20;
+
+    /// <summary>
+    /// The entities on this node that refuse to serve because their journal is damaged: persistence
+    /// id, event and finding only (the endpoint needs no token; the chains and manifests are in the log).
+    /// </summary>
+    private HealthCheck Journals()
+    {
+        if (system.WhenTerminated.IsCompleted)
+            return new HealthCheck(HealthCheck.JournalsName, false, "the node's actor system has stopped");
+        var damaged = LedgerTelemetry.Of(system).DamagedJournals;
+        if (damaged.Count == 0) return new HealthCheck(HealthCheck.JournalsName, true, "every journal recovered on this node is intact");
+        var named = string.Join(", ", damaged.Take(DamagedNamedMax).Select(f => $"{f.PersistenceId} (event {f.SequenceNr}: {f.Name})"));
+        var more = damaged.Count > DamagedNamedMax ? $" and {damaged.Count - DamagedNamedMax} more" : "";
+        return new HealthCheck(HealthCheck.JournalsName, false,
+            $"{damaged.Count} {(damaged.Count == 1 ? "entity refuses" : "entities refuse")} to serve, their journal damaged: {named}{more}");
     }
 
     public StoreFault? StoreFault => StoreHealth.Get(system).Fault;
