@@ -104,7 +104,7 @@ public static class FinReader
         var trailerBlock = block5 is null ? null : text[start5..pos];
         if (pos != text.Length)
             return Fail(HubRule.MessageFormat, "message", $"unexpected {SwiftCharacters.Describe(text[pos])} at offset {pos}: a message ends after block 4 or block 5");
-        if (textBlock.Length - 7 > TextLengthMax)
+        if (textBlock.Length - 4 > TextLengthMax)
             return Fail(HubRule.MessageSizeMax, "message.block4", $"block 4 may have at most {TextLengthMax} characters");
 
         if (!Layout(block1!, BasicLayout, "message.block1", out var b1, out error)) return new FinReading(null, error);
