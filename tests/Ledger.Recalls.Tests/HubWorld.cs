@@ -173,6 +173,7 @@ public sealed class HubWorld
     /// <summary>A crash of a mailbox: its state is rebuilt from its journal alone, and it resends what is unsettled.</summary>
     public void Crash(ParticipantId p)
     {
+        Mailbox(p);
         _mailboxes[p] = MailboxState.Replay(p, _journals[p]);
         Network.AddRange(MailboxDecider.Unsettled(_mailboxes[p], Tick()));
     }
