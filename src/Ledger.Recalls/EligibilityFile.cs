@@ -19,6 +19,17 @@ public static class EligibilityFile
         return calendar.Next(closedDate);
     }
 
+    /// <summary>The file written for <paramref name="date"/> (<c>yyyy-MM-dd</c>), exactly as stored, or why there is none.</summary>
+    public static (string? Csv, HubError? Error) Find(RegistryState registry, string? date)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        if (!Dates.TryParse(date, out var businessDate))
+            return (null, new HubError(HubRule.DateFormat, "date", "date must be yyyy-MM-dd"));
+        return registry.EligibilityFiles.TryGetValue(businessDate, out var csv)
+            ? (csv, null)
+            : (null, new HubError(HubRule.EligibilityFileKnown, "date", $"no eligibility file was written for {date}"));
+    }
+
     public static string Write(IEnumerable<Subscriber> subscribers)
     {
         var text = new StringBuilder();

@@ -50,6 +50,8 @@ public enum HubRule
     CallerSubscribed = 24,
     /// <summary>The sender has as many messages in flight to receivers as it may; send again shortly.</summary>
     DeliveriesInFlightMax = 25,
+    /// <summary>A date must be written yyyy-MM-dd.</summary>
+    DateFormat = 26,
 }
 
 /// <summary>A refusal or a reject: the rule, the field at fault, and a sentence for people.</summary>
@@ -85,6 +87,7 @@ public sealed record HubError(HubRule Rule, string Field, string Message)
         HubRule.EligibilityFileKnown => "eligibility-file-known",
         HubRule.CallerSubscribed => "caller-subscribed",
         HubRule.DeliveriesInFlightMax => "deliveries-in-flight-max",
+        HubRule.DateFormat => "date-format",
         _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "a rule without a name"),
     };
 

@@ -164,8 +164,11 @@ public sealed class MailboxState(ParticipantId owner)
                     if (sent.Status == SentStatus.InFlight) InFlightCount--;
                     _sent[e.SenderReference] = sent with
                     {
-                        Status = SentStatus.Available, ControlNumber = e.ControlNumber, ReplyControlNumber = e.AcknowledgementControlNumber,
-                        RepliedAt = e.At, MadeAvailableAt = e.MadeAvailableAt,
+                        Status = SentStatus.Available,
+                        ControlNumber = e.ControlNumber,
+                        ReplyControlNumber = e.AcknowledgementControlNumber,
+                        RepliedAt = e.At,
+                        MadeAvailableAt = e.MadeAvailableAt,
                     };
                     _sentByControlNumber[e.ControlNumber] = e.SenderReference;
                     Add(new MailboxEntry(e.AcknowledgementControlNumber, EntryKind.Acknowledgement, FinWriter.StatusMessageType, null, e.SenderReference, null,

@@ -127,3 +127,22 @@ public sealed class RegistryTests
         Assert.Equal("own-participant", HubAccess.Trace(new Caller.Participant(new ParticipantId("0002")), new ParticipantId("0001"), registry)!.RuleName);
     }
 }
+
+/// <summary>Eligibility files of past dates stay fetchable by date; other dates are refused by name.</summary>
+public sealed class EligibilityFileTests
+{
+    [Fact]
+    public void Files_of_every_written_date_are_found_and_others_are_refused()
+    {
+        var world = Messages.World();
+        world.DecideRegistry(new WriteEligibilityFile(new DateOnly(2026, 12, 1), new DateOnly(2026, 12, 2), world.Tick()));
+        world.DecideRegistry(new Unsubscribe(Messages.Borrower, world.Tick()));
+        world.DecideRegistry(new WriteEligibilityFile(new DateOnly(2026, 12, 2), new DateOnly(2026, 12, 3), world.Tick()));
+
+        Assert.Contains("0002,", EligibilityFile.Find(world.Registry, "2026-12-02").Csv, StringComparison.Ordinal);
+        Assert.DoesNotContain("0002,", EligibilityFile.Find(world.Registry, "2026-12-03").Csv, StringComparison.Ordinal);
+        Assert.Equal("eligibility-file-known", EligibilityFile.Find(world.Registry, "2026-12-04").Error!.RuleName);
+        Assert.Equal(("date-format", "date"), (EligibilityFile.Find(world.Registry, "12/02/2026").Error!.RuleName, EligibilityFile.Find(world.Registry, "12/02/2026").Error!.Field));
+        Assert.Equal("date-format", EligibilityFile.Find(world.Registry, null).Error!.RuleName);
+    }
+}
