@@ -102,6 +102,25 @@ public sealed class PayableDateComputation
                 }
             }
         }
+        foreach (var share in participants.Values)
+        {
+            // Each posting lists its entries in one order whatever order the reports came in.
+            share.Entries.Sort(EntryOrder);
+            share.Skipped.Sort((a, b) => string.CompareOrdinal(a.EntryId, b.EntryId));
+        }
         return new PayableDateComputation(participants);
+    }
+
+    /// <summary>Holder-of-record first, then by CUSIP, distribution, counterparty and entry id.</summary>
+    public static int EntryOrder(IncomeEntryData a, IncomeEntryData b)
+    {
+        var byKind = (a.Kind == "holder-of-record" ? 0 : 1).CompareTo(b.Kind == "holder-of-record" ? 0 : 1);
+        if (byKind != 0) return byKind;
+        var c = string.CompareOrdinal(a.Cusip, b.Cusip);
+        if (c != 0) return c;
+        c = string.CompareOrdinal(a.DistributionId, b.DistributionId);
+        if (c != 0) return c;
+        c = string.CompareOrdinal(a.Counterparty, b.Counterparty);
+        return c != 0 ? c : string.CompareOrdinal(a.EntryId, b.EntryId);
     }
 }
