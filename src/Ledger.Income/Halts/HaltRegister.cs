@@ -142,6 +142,13 @@ public static class HaltRegisterDecider
                 "a halt may not be filed by or against a central counterparty");
             return;
         }
+        if (state.Find(c.Instructing, c.Counterparty) is { } filed)
+        {
+            if (filed.EffectiveDate == c.EffectiveDate) return; // the same letter again, on any later day
+            d.Reject(IncomeRejection.HaltAlreadyFiled, "counterparty",
+                $"{c.Instructing} filed a halt against {c.Counterparty} effective {filed.EffectiveDate:yyyy-MM-dd} on {filed.FiledOn:yyyy-MM-dd}");
+            return;
+        }
         var notice = c.Calendar.BusinessDaysBetween(c.Day.BusinessDate, c.EffectiveDate);
         if (notice < settings.HaltNoticeBusinessDays)
         {
@@ -152,13 +159,6 @@ public static class HaltRegisterDecider
         if (c.EffectiveDate.DayNumber - c.Day.BusinessDate.DayNumber > IncomeLimits.HaltEffectiveAheadDaysMax)
         {
             d.Reject(IncomeRejection.HaltTooFarAhead, "effectiveDate", $"a halt takes effect at most {IncomeLimits.HaltEffectiveAheadDaysMax} days ahead");
-            return;
-        }
-        if (state.Find(c.Instructing, c.Counterparty) is { } filed)
-        {
-            if (filed.EffectiveDate == c.EffectiveDate) return; // the same letter again
-            d.Reject(IncomeRejection.HaltAlreadyFiled, "counterparty",
-                $"{c.Instructing} filed a halt against {c.Counterparty} effective {filed.EffectiveDate:yyyy-MM-dd} on {filed.FiledOn:yyyy-MM-dd}");
             return;
         }
         if (state.Halts.Count >= IncomeLimits.HaltsMax)
