@@ -68,7 +68,7 @@ public sealed record IncomeError(IncomeRejection Rejection, string Field, string
     /// <summary>The rule's stable name, as income-tracking.md and the host's contract table name it.</summary>
     public string Rule => RuleName(Rejection);
 
-    /// <summary>The HTTP status the host answers with: 400 a malformed or out-of-range value, 403 a party rule, 404 unknown, 409 a state conflict.</summary>
+    /// <summary>The HTTP status the host answers with: 400 a malformed or out-of-range value, 403 a party rule, 404 unknown, 409 a state conflict, 413 a batch too large.</summary>
     public int Status => StatusOf(Rejection);
 
     public static string RuleName(IncomeRejection rejection) => rejection switch
@@ -127,6 +127,7 @@ public sealed record IncomeError(IncomeRejection Rejection, string Field, string
     {
         IncomeRejection.NotPartyToAdjustment or IncomeRejection.AffirmByEnteringParty => 403,
         IncomeRejection.UnknownAdjustment or IncomeRejection.UnknownIncomeEntry => 404,
+        IncomeRejection.BatchTooLarge => 413,
         IncomeRejection.DistributionIdTaken or IncomeRejection.AdjustmentIdTaken or IncomeRejection.AdjustmentNotPending
             or IncomeRejection.HaltAlreadyFiled or IncomeRejection.HaltsFull or IncomeRejection.DistributionsFull
             or IncomeRejection.MergeWithDeliverOrdersInFlight or IncomeRejection.MergeWithSettlementBalance

@@ -73,6 +73,18 @@ public sealed class PayableDateTests
     }
 
     [Fact]
+    public void OCC_passes_each_market_loans_income_on_rounded_per_line_so_it_keeps_at_most_half_a_cent_a_line()
+    {
+        // L lent 800 through OCC, which lent 500 to B and 300 to C. At $0.00125 a share: L is owed $1.00,
+        // OCC is owed $0.625 -> $0.63 and $0.375 -> $0.38: per-line rounding leaves OCC a cent. Money is conserved all the same.
+        var run = RunWith(Report(L, [new(Occ, X, 800)]), Report(Occ, [new(L, X, -800), new(B, X, 500), new(C, X, 300)]));
+        var d = PayableDateRunDecider.Decide(run, Post(distributions: Dividend("Q4", 0.00125m, Monday, Tuesday)));
+        Assert.Equal([-100L, 63L, 38L], PostingOf(d, Occ).Entries.Select(e => e.AmountCents));
+        Assert.Equal(1, PostingOf(d, Occ).Entries.Sum(e => e.AmountCents));
+        Assert.Equal(0, PayableDateSummary.Of(run).StockLoanIncomeNetCents);
+    }
+
+    [Fact]
     public void Lines_of_other_cusips_and_the_borrowers_own_lines_move_no_money()
     {
         var run = RunWith(Report(L, [new(B, Y, 600), new(C, X, -100)], [new(Y, 5)]));
