@@ -236,7 +236,7 @@ public sealed class IncomeProperties
         }
 
         // Nothing was refused that should not have been, and every entity replays to its live state.
-        Assert.Empty(world.NetworkRejections);
+        Assert.True(world.NetworkRejections.Count == 0, string.Join("\n", world.NetworkRejections.Select(r => $"{r.To} {r.Command.GetType().Name}: {r.Error.Rule} {r.Error.Message}")));
         foreach (var memo in world.Memos.Values)
         {
             AssertReplays(memo, Dumps.Of);

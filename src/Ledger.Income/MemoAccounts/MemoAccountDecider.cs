@@ -88,8 +88,9 @@ public static class MemoAccountDecider
     private static void DeliverOrder(MemoAccountState state, ApplyCompletedDeliverOrder c, Decision<MemoAccountEvent> d)
     {
         var o = c.Order;
-        var deliverer = state.IsSelf(o.Deliverer);
-        var receiver = state.IsSelf(o.Receiver);
+        // A change forwarded by a predecessor may arrive before that predecessor's merged lines do.
+        var deliverer = state.IsSelf(o.Deliverer) || o.Deliverer == c.ForwardedBy;
+        var receiver = state.IsSelf(o.Receiver) || o.Receiver == c.ForwardedBy;
         if (!deliverer && !receiver)
         {
             d.Reject(IncomeRejection.NotAPartyToDeliverOrder, "deliverOrderId", $"{o.Id} is between {o.Deliverer} and {o.Receiver}, not {state.Participant}");
@@ -214,7 +215,7 @@ public static class MemoAccountDecider
 
     private static void Adjustment(MemoAccountState state, ApplyAdjustment c, Decision<MemoAccountEvent> d)
     {
-        if (!state.IsSelf(c.Participant))
+        if (!state.IsSelf(c.Participant) && c.Participant != c.ForwardedBy)
         {
             d.Reject(IncomeRejection.NotForThisAccount, "participant", $"adjustment {c.AdjustmentId} changes the line of {c.Participant}, not {state.Participant}");
             return;
@@ -336,14 +337,23 @@ public static class MemoAccountDecider
     private static void CounterpartyMerged(MemoAccountState state, NoteCounterpartyMerged c, Decision<MemoAccountEvent> d)
     {
         d.Send(IncomeAddress.MemoAccount(c.From), new AcknowledgeCounterpartyNotice(state.Participant, c.At));
-        var lines = LinesAgainst(state, c.From);
-        if (lines.Count == 0 && state.ClosedCounterparty(c.From) is { Standing: ParticipantStanding.Merged } known && known.Successor == c.To) return;
         if (state.IsSelf(c.From)) return; // this account is the successor: the merged lines say it all
-        foreach (var line in lines)
+        var lines = LinesAgainst(state, c.From);
+        var known = state.ClosedCounterparty(c.From) is { Standing: ParticipantStanding.Merged } closed && closed.Successor == c.To;
+        if (!known || lines.Count > 0)
         {
-            if (state.Resolve(c.To) is { } target && LineOverMaximum(state, target, new Cusip(line.Cusip), line.Shares, d)) return;
+            foreach (var line in lines)
+            {
+                if (state.Resolve(c.To) is { } target && LineOverMaximum(state, target, new Cusip(line.Cusip), line.Shares, d)) return;
+            }
+            Emit(state, d, new CounterpartyMergeApplied(c.From.Value, c.To.Value, lines, c.At));
         }
-        Emit(state, d, new CounterpartyMergeApplied(c.From.Value, c.To.Value, lines, c.At));
+        if (state.Standing is ParticipantStanding.Merged or ParticipantStanding.Terminated && state.Resolve(c.To) is { } holder)
+        {
+            // The successor now holds the lines the merged counterparty had against this participant,
+            // which may have been closed or moved since that counterparty was told: tell the successor too.
+            QueueNotice(state, holder, d, c.At);
+        }
     }
 
     private static void MergedLines(MemoAccountState state, ReceiveMergedLines c, Decision<MemoAccountEvent> d)
