@@ -73,7 +73,8 @@ public sealed class AdjustmentTests
     {
         var directory = new ParticipantDirectory(new Dictionary<ParticipantId, ParticipantFacts>
         {
-            [P(L)] = new(false), [P(B)] = new(false, ParticipantStanding.Terminated),
+            [P(L)] = new(false),
+            [P(B)] = new(false, ParticipantStanding.Terminated),
         });
         var error = Refused(AdjustmentDecider.Decide(new AdjustmentState("A"), Enter("A", directory: directory)));
         Assert.Equal(("participant-active", "counterparty"), (error.Rule, error.Field));

@@ -407,8 +407,8 @@ public static class MemoAccountDecider
         var open = state.OpenEntitlements();
         if (open.Count > 0)
         {
-            d.Reject(new IncomeError(IncomeRejection.MergeWithOpenEntitlements, "from",
-                $"{state.Participant} has entitlements still to be paid ({Describe(open)}); merge after their payable date") { Open = open });
+            var message = $"{state.Participant} has entitlements still to be paid ({Describe(open)}); merge after their payable date";
+            d.Reject(new IncomeError(IncomeRejection.MergeWithOpenEntitlements, "from", message) { Open = open });
             return;
         }
         var lines = state.OrderedLines().Select(l => new MemoLineData(l.Key.Counterparty.Value, l.Key.Cusip.Value, l.Value.Shares)).ToList();
