@@ -73,6 +73,7 @@ public sealed record RecallView(
     long Shares,
     long OpenShares,
     DateOnly RecalledOn,
+    DateTimeOffset RecalledAt,
     DateOnly CountsFrom,
     DateOnly DueOn,
     string State,
@@ -196,7 +197,7 @@ public static class RecallViews
             .SelectMany(b => b.RecallsInOrder.Where(r => r.Lender == subject || r.Borrower == subject))
             .Select(r => View(r, subject, businessDate))
             .Where(v => state is null || v.State == Name(state.Value))
-            .OrderBy(v => v.DueOn).ThenBy(v => v.ControlNumber, StringComparer.Ordinal)
+            .OrderBy(v => v.DueOn).ThenBy(v => v.RecalledAt).ThenBy(v => v.ControlNumber, StringComparer.Ordinal)
             .ToList();
 
     public static RecallStatus StatusOf(Recall recall, DateOnly businessDate) => recall.State switch
@@ -213,7 +214,7 @@ public static class RecallViews
         ParticipantId? counterparty = viewer is { } v ? (r.Lender == v ? r.Borrower : r.Lender) : null;
         string? side = viewer is { } w ? (r.Lender == w ? "lender" : "borrower") : null;
         return new RecallView(r.ControlNumber, r.ControlNumber, r.Lender, r.Borrower, counterparty, side, r.Loans.Select(l => l.LoanId).ToList(),
-            r.Cusip, r.RequestedShares, r.Shares, r.OpenShares, r.RecalledOn, r.CountsFrom, r.DueOn, Name(status),
+            r.Cusip, r.RequestedShares, r.Shares, r.OpenShares, r.RecalledOn, r.At, r.CountsFrom, r.DueOn, Name(status),
             overdue ? r.BuyInFrom : null, overdue ? r.BuyInNoticeBy : null, overdue ? r.CloseOutBy : null, r.ClosedOn);
     }
 
