@@ -99,10 +99,10 @@ public static class LendingRequests
                 return (default, [], new LendingError(LendingRejection.LoanIdFormat, at + ".loanId", $"a loan id is a deliver order id: 1 to {DeliverOrderId.LengthMax} letters, digits, '-', '_', '.' or ':'"));
             if (!seen.Add(line.LoanId)) return (default, [], new LendingError(LendingRejection.LoanIdUnique, at + ".loanId", $"loan {line.LoanId} is listed twice"));
             if (line.Amount is not { } dollars) return (default, [], new LendingError(LendingRejection.Required, at + ".amount", $"{at}.amount is required"));
+            if (Math.Abs(dollars) > Money.AmountMax.Dollars)
+                return (default, [], new LendingError(LendingRejection.AmountMaximum, at + ".amount", $"an amount is at most {Money.AmountMax} either way"));
             if (!Money.TryFromDollars(dollars, out var amount))
                 return (default, [], new LendingError(LendingRejection.AmountTwoDecimals, at + ".amount", "an amount is dollars with at most two decimals"));
-            if (amount > Money.AmountMax || -amount > Money.AmountMax)
-                return (default, [], new LendingError(LendingRejection.AmountMaximum, at + ".amount", $"an amount is at most {Money.AmountMax} either way"));
             lines.Add(new CounterpartyStatementLine(line.LoanId, amount));
         }
         return (counterparty, lines, null);
