@@ -274,19 +274,21 @@ public static class LoanBookDecider
             var lender = new ParticipantId(returned.Lender);
             var borrower = new ParticipantId(returned.Borrower);
             var cusip = new Cusip(returned.Cusip);
-            // The reclaim puts the returned shares back on their loans, and asks again what the
+            // The reclaim puts the returned shares back on their loans (not on a loan a reclaim of
+            // its opening has cancelled since: that one stays cancelled), and asks again what the
             // return had met of each recall that is still standing, as far as the loans allow.
-            var openAfter = returned.Loans.ToDictionary(a => a.LoanId, a => state.Loans[a.LoanId].OpenShares + a.Shares, StringComparer.Ordinal);
+            var restored = returned.Loans.Where(a => state.Loans[a.LoanId].State != LoanState.Cancelled).ToList();
+            var openAfter = restored.ToDictionary(a => a.LoanId, a => state.Loans[a.LoanId].OpenShares + a.Shares, StringComparer.Ordinal);
             var recalls = state.RecallsOf(lender, borrower, cusip).Where(r => r.State != RecallState.Cancelled).ToList();
             var tally = new RecallTally(recalls);
             foreach (var reduction in returned.Recalls)
             {
                 if (!state.Recalls.TryGetValue(reduction.ControlNumber, out var recall) || recall.State == RecallState.Cancelled) continue;
-                var loanOpen = openAfter.TryGetValue(reduction.LoanId, out var restored) ? restored : state.Loans[reduction.LoanId].OpenShares;
+                var loanOpen = openAfter.TryGetValue(reduction.LoanId, out var open) ? open : state.Loans[reduction.LoanId].OpenShares;
                 var room = loanOpen - tally.TotalOn(reduction.LoanId);
                 tally.Restore(recall, reduction.LoanId, Math.Min(reduction.Shares, Math.Max(0, room)));
             }
-            Emit(state, decision, new ReturnReversed(o.Id.Value, reclaimedId, LendingDates.Format(o.BusinessDate), returned.Loans, tally.Changes(), o.At));
+            Emit(state, decision, new ReturnReversed(o.Id.Value, reclaimedId, LendingDates.Format(o.BusinessDate), restored, tally.Changes(), o.At));
             decision.Reply = Recorded.New;
             return;
         }
