@@ -50,6 +50,9 @@ public sealed class LendingDayDecision
 /// </summary>
 public sealed class LendingDayState
 {
+    /// <summary>The proposed persistence id of a date's lending day: <c>lending-day-2026-12-08</c>.</summary>
+    public static string PersistenceId(DateOnly date) => "lending-day-" + LendingDates.Format(date);
+
     private readonly Dictionary<Cusip, Money> _prices = new();
     private readonly SortedSet<string> _booksToMark = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LoanBookMarked> _marked = new(StringComparer.Ordinal);

@@ -42,7 +42,6 @@ public enum LendingRejection
     PriceDateRange = 34,
     ExceptionsPerBookMaximum = 35,
     DayDateMismatch = 36,
-    BookIdFormat = 37,
 }
 
 /// <summary>A refusal: the rule broken, the field at fault (a JSON path for a request body), and a sentence for people.</summary>
@@ -89,7 +88,6 @@ public sealed record LendingError(LendingRejection Rule, string Field, string Me
         LendingRejection.PriceDateRange => "price-date-before-mark-date",
         LendingRejection.ExceptionsPerBookMaximum => "book-exceptions-maximum",
         LendingRejection.DayDateMismatch => "lending-day-date",
-        LendingRejection.BookIdFormat => "loan-book-id-format",
         _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, null),
     };
 }

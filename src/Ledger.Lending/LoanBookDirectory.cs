@@ -9,6 +9,9 @@ namespace Ledger.Lending;
 /// </summary>
 public sealed class LoanBookDirectoryState
 {
+    /// <summary>The proposed persistence id of the directory.</summary>
+    public const string PersistenceId = "loan-book-directory";
+
     private readonly SortedSet<string> _books = new(StringComparer.Ordinal);
     private readonly Dictionary<ParticipantId, SortedSet<string>> _byParticipant = new();
 

@@ -84,28 +84,28 @@ public sealed class LendingProperties
             switch (step.Kind)
             {
                 case Kind.Open:
-                {
-                    var (lender, borrower) = Direction(step.A);
-                    var shares = 1 + step.B % 500;
-                    var order = new RecordDeliverOrderCompleted(new CompletedDeliverOrder(new DeliverOrderId($"SL-{++sequence}"), lender, borrower, CusipOf(step.A),
-                        shares, new Money(shares * (9_000 + step.C * 3)), "SL", date, Now(),
-                        RebateRate: step.C % 4 == 0 ? null : (step.C - 500) / 10_000m, CollateralMargin: step.C % 3 == 0 ? 1.00m : null));
-                    loanOrders.Add(order);
-                    Send(order);
-                    break;
-                }
+                    {
+                        var (lender, borrower) = Direction(step.A);
+                        var shares = 1 + step.B % 500;
+                        var order = new RecordDeliverOrderCompleted(new CompletedDeliverOrder(new DeliverOrderId($"SL-{++sequence}"), lender, borrower, CusipOf(step.A),
+                            shares, new Money(shares * (9_000 + step.C * 3)), "SL", date, Now(),
+                            RebateRate: step.C % 4 == 0 ? null : (step.C - 500) / 10_000m, CollateralMargin: step.C % 3 == 0 ? 1.00m : null));
+                        loanOrders.Add(order);
+                        Send(order);
+                        break;
+                    }
                 case Kind.Return:
                 case Kind.ReturnLate:
-                {
-                    var (lender, borrower) = Direction(step.A);
-                    var shares = 1 + step.B % 600;
-                    var at = step.Kind == Kind.ReturnLate ? Now().AddMinutes(-(1 + step.C % 90)) : Now();
-                    var order = new RecordDeliverOrderCompleted(new CompletedDeliverOrder(new DeliverOrderId($"SLR-{++sequence}"), borrower, lender, CusipOf(step.A),
-                        shares, new Money(shares * (9_000 + step.C * 3)), "SLR", date, at));
-                    returnOrders.Add(order);
-                    Send(order);
-                    break;
-                }
+                    {
+                        var (lender, borrower) = Direction(step.A);
+                        var shares = 1 + step.B % 600;
+                        var at = step.Kind == Kind.ReturnLate ? Now().AddMinutes(-(1 + step.C % 90)) : Now();
+                        var order = new RecordDeliverOrderCompleted(new CompletedDeliverOrder(new DeliverOrderId($"SLR-{++sequence}"), borrower, lender, CusipOf(step.A),
+                            shares, new Money(shares * (9_000 + step.C * 3)), "SLR", date, at));
+                        returnOrders.Add(order);
+                        Send(order);
+                        break;
+                    }
                 case Kind.ReclaimLoan when loanOrders.Count > 0:
                     Send(Reclaim($"RC-{++sequence}", loanOrders[step.A % loanOrders.Count]));
                     break;
@@ -113,51 +113,51 @@ public sealed class LendingProperties
                     Send(Reclaim($"RC-{++sequence}", returnOrders[step.A % returnOrders.Count]));
                     break;
                 case Kind.Recall:
-                {
-                    var (lender, borrower) = Direction(step.A);
-                    var control = $"R-{++sequence}";
-                    recalls.Add(control);
-                    Send(new OpenRecall(new RecallNotice(control, lender, borrower, CusipOf(step.A), 1 + step.B % 700, date, Now(),
-                        step.C % 5 == 0 ? date.AddDays(step.C % 9) : null)));
-                    break;
-                }
-                case Kind.Cancel when recalls.Count > 0:
-                {
-                    var recall = recalls[step.A % recalls.Count];
-                    var (lender, borrower) = book.State.Recalls.TryGetValue(recall, out var r) ? (r.Lender, r.Borrower) : (L, B);
-                    Send(new CancelRecall(new RecallCancelNotice($"C-{++sequence}", recall, lender, borrower, date, Now())));
-                    break;
-                }
-                case Kind.Settle when book.State.MarksRequested.Count > 0:
-                {
-                    var mark = book.State.MarksRequested.OrderBy(m => m.Id, StringComparer.Ordinal).ElementAt(step.A % book.State.MarksRequested.Count);
-                    Send(new RecordPaymentOrderOutcome(new PaymentOrderOutcome(new DeliverOrderId(mark.Id), mark.Payer, mark.Payee,
-                        step.B % 3 == 0 ? PaymentOrderStatus.Dropped : PaymentOrderStatus.Completed, date, Now())));
-                    break;
-                }
-                case Kind.Resend when sent.Count > 0:
-                {
-                    var again = book.Run(sent[step.A % sent.Count]);
-                    Assert.Empty(again.Events);
-                    break;
-                }
-                case Kind.NextDay:
-                {
-                    // Settlement's close makes every payment order final before the next open.
-                    foreach (var mark in book.State.MarksRequested.OrderBy(m => m.Id, StringComparer.Ordinal).ToList())
                     {
-                        Send(new RecordPaymentOrderOutcome(new PaymentOrderOutcome(new DeliverOrderId(mark.Id), mark.Payer, mark.Payee,
-                            (step.A + mark.Id.Length) % 4 == 0 ? PaymentOrderStatus.Dropped : PaymentOrderStatus.Completed, date, Now())));
+                        var (lender, borrower) = Direction(step.A);
+                        var control = $"R-{++sequence}";
+                        recalls.Add(control);
+                        Send(new OpenRecall(new RecallNotice(control, lender, borrower, CusipOf(step.A), 1 + step.B % 700, date, Now(),
+                            step.C % 5 == 0 ? date.AddDays(step.C % 9) : null)));
+                        break;
                     }
-                    Send(new AccrueRebates(date, At(date, 18)));
-                    reportsAtClose[date] = Reports(book, date);
-                    date = BusinessCalendar.Weekdays.Next(date);
-                    minute = 0;
-                    var prices = new Dictionary<Cusip, Money> { [X] = new Money(9_000 + step.B * 3), [Y] = new Money(9_000 + step.C * 3) };
-                    var marks = Send(new ComputeMarks(date, BusinessCalendar.Weekdays.Previous(date), prices, At(date, 7)));
-                    Assert.IsType<MarksDone>(marks.Reply);
-                    break;
-                }
+                case Kind.Cancel when recalls.Count > 0:
+                    {
+                        var recall = recalls[step.A % recalls.Count];
+                        var (lender, borrower) = book.State.Recalls.TryGetValue(recall, out var r) ? (r.Lender, r.Borrower) : (L, B);
+                        Send(new CancelRecall(new RecallCancelNotice($"C-{++sequence}", recall, lender, borrower, date, Now())));
+                        break;
+                    }
+                case Kind.Settle when book.State.MarksRequested.Count > 0:
+                    {
+                        var mark = book.State.MarksRequested.OrderBy(m => m.Id, StringComparer.Ordinal).ElementAt(step.A % book.State.MarksRequested.Count);
+                        Send(new RecordPaymentOrderOutcome(new PaymentOrderOutcome(new DeliverOrderId(mark.Id), mark.Payer, mark.Payee,
+                            step.B % 3 == 0 ? PaymentOrderStatus.Dropped : PaymentOrderStatus.Completed, date, Now())));
+                        break;
+                    }
+                case Kind.Resend when sent.Count > 0:
+                    {
+                        var again = book.Run(sent[step.A % sent.Count]);
+                        Assert.Empty(again.Events);
+                        break;
+                    }
+                case Kind.NextDay:
+                    {
+                        // Settlement's close makes every payment order final before the next open.
+                        foreach (var mark in book.State.MarksRequested.OrderBy(m => m.Id, StringComparer.Ordinal).ToList())
+                        {
+                            Send(new RecordPaymentOrderOutcome(new PaymentOrderOutcome(new DeliverOrderId(mark.Id), mark.Payer, mark.Payee,
+                                (step.A + mark.Id.Length) % 4 == 0 ? PaymentOrderStatus.Dropped : PaymentOrderStatus.Completed, date, Now())));
+                        }
+                        Send(new AccrueRebates(date, At(date, 18)));
+                        reportsAtClose[date] = Reports(book, date);
+                        date = BusinessCalendar.Weekdays.Next(date);
+                        minute = 0;
+                        var prices = new Dictionary<Cusip, Money> { [X] = new Money(9_000 + step.B * 3), [Y] = new Money(9_000 + step.C * 3) };
+                        var marks = Send(new ComputeMarks(date, BusinessCalendar.Weekdays.Previous(date), prices, At(date, 7)));
+                        Assert.IsType<MarksDone>(marks.Reply);
+                        break;
+                    }
             }
             CheckJournal(book);
         }
