@@ -474,6 +474,15 @@ public static class LoanBookDecider
             decision.Reply = Refuse(LendingRejection.PriceDateRange, "priceDate", "marks use the close prices of an earlier business date");
             return;
         }
+        if (state.LastMarkedDate is { } last && last > c.MarkDate)
+        {
+            // A run for a date the book has passed (a stale resend, or a day that missed the book)
+            // marks nothing: the later run already brought every loan to its required collateral.
+            var passed = new MarksComputed(LendingDates.Format(c.MarkDate), LendingDates.Format(c.PriceDate), 0, 0, 0, 0, 0, [], 0, 0, c.At);
+            Emit(state, decision, passed);
+            decision.Reply = new MarksDone(passed);
+            return;
+        }
         var unresolved = state.MarksRequested.Where(m => m.MarkDate < c.MarkDate).OrderBy(m => m.MarkDate).FirstOrDefault();
         if (unresolved is not null)
         {

@@ -99,6 +99,21 @@ public sealed class MarkTests
     }
 
     [Fact]
+    public void A_mark_run_for_a_date_the_book_has_passed_marks_nothing()
+    {
+        var book = new Fixture();
+        book.Run(Sl("DO-1", L, B, 1_000, 102_000m));
+        book.Run(MarksAt(D2, (X, 105m)));
+
+        var stale = book.Run(MarksAt(D1, (X, 110m)));
+
+        Assert.Empty(stale.PaymentOrders);
+        Assert.Equal((D1, 0), (LendingDates.Parse(Assert.IsType<MarksDone>(stale.Reply).Summary.MarkDate), Assert.IsType<MarksDone>(stale.Reply).Summary.LoansMarked));
+        Assert.Equal(D2, book.State.LastMarkedDate);
+        Assert.Single(book.State.Marks);
+    }
+
+    [Fact]
     public void A_mark_settles_at_most_once_whatever_outcomes_arrive_after_the_first()
     {
         var book = new Fixture();
