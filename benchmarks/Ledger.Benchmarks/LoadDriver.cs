@@ -84,6 +84,15 @@ public sealed record LoadReport
     public required string LoadAverageBefore { get; init; }
     public required string LoadAverageAfter { get; init; }
     public required string StartedUtc { get; init; }
+
+    /// <summary>SQLite: the write-ahead log's largest size seen (sampled every 50 ms from the node's start to its stop), in MB.</summary>
+    public double? WalPeakMb { get; init; }
+
+    /// <summary>SQLite: the write-ahead log's size when the run ended (before the node stopped), in MB.</summary>
+    public double? WalAtEndMb { get; init; }
+
+    /// <summary>SQLite: the database file's size when the run ended, in MB.</summary>
+    public double? DatabaseMb { get; init; }
 }
 
 public sealed record ProcessFigures(double CpuSeconds, double WallSeconds, double CpuUtilisation, int Gen0, int Gen1, int Gen2,
@@ -145,6 +154,9 @@ public static class LoadDriver
             var setup = Stopwatch.StartNew();
             var node = await LedgerNode.StartAsync(options, null, ct);
             RunFigures run;
+            using var walWatch = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var wal = tempDir is null ? null : WalPeakAsync(Path.Combine(tempDir, StoreConfig.SqliteFileName), walWatch.Token);
+            double? walAtEndMb = null, databaseMb = null;
             try
             {
                 var plan = new Plan(o);
@@ -161,11 +173,20 @@ public static class LoadDriver
                 }
                 run = await DriveAsync(node.Ledger, journal, plan, plan.Orders("", o.Dos, 100), o, ct);
                 run = run with { SetupSeconds = setup.Elapsed.TotalSeconds };
+                if (tempDir is not null)
+                {
+                    var db = Path.Combine(tempDir, StoreConfig.SqliteFileName);
+                    walAtEndMb = FileMb(db + "-wal");
+                    databaseMb = FileMb(db);
+                }
             }
             finally
             {
                 await node.DisposeAsync();
+                await walWatch.CancelAsync();
             }
+            var walPeakMb = wal is null ? (double?)null : await wal;
+            if (walPeakMb is { } peak) log.WriteLine($"write-ahead log: peak {peak:N1} MB, {walAtEndMb:N1} MB at the end; database {databaseMb:N1} MB");
 
             RawInsertResult? raw = null;
             if (o.RawInsert)
@@ -176,7 +197,7 @@ public static class LoadDriver
             }
 
             var loadAfter = Machine.LoadAverage();
-            return run.ToReport(o, raw, loadBefore, loadAfter);
+            return run.ToReport(o, raw, loadBefore, loadAfter) with { WalPeakMb = walPeakMb, WalAtEndMb = walAtEndMb, DatabaseMb = databaseMb };
         }
         finally
         {
@@ -186,6 +207,30 @@ public static class LoadDriver
                 Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
                 try { Directory.Delete(tempDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             }
+        }
+    }
+
+    private static double FileMb(string file)
+    {
+        var info = new FileInfo(file);
+        return info.Exists ? info.Length / 1e6 : 0;
+    }
+
+    /// <summary>Samples the size of <paramref name="database"/>'s write-ahead log every 50 ms until cancelled; the largest seen, in MB.</summary>
+    private static async Task<double> WalPeakAsync(string database, CancellationToken ct)
+    {
+        var peak = 0.0;
+        try
+        {
+            while (true)
+            {
+                peak = Math.Max(peak, FileMb(database + "-wal"));
+                await Task.Delay(50, ct);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return peak;
         }
     }
 

@@ -7,12 +7,14 @@ using Ledger.Benchmarks.Crash;
 
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- load --store sqlite|postgres [--connection CS] --dos N [--rate R] [--mix all-settle|realistic] [--drain S] [--no-verify] [--no-raw] [--out FILE]
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- micro [--filter *Replay*]
+// dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- explain [EVENTS ...]
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- crash [--seed N] [--cycles N] [--clients N] (or deploy/crash-test.sh)
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
     Console.WriteLine("usage: load --store sqlite|postgres [--connection CS] --dos N [--rate R] [--mix all-settle|realistic] [--warmup N] [--drain SECONDS] [--no-verify] [--no-raw] [--out FILE]");
     Console.WriteLine("       micro [BenchmarkDotNet options, e.g. --filter *Replay*]");
     Console.WriteLine("       replay [EVENTS]   (one account's journal of EVENTS events replayed from SQLite, as ledger replay does)");
+    Console.WriteLine("       explain [EVENTS ...]   (explanations read by key on a node whose OCC journal holds EVENTS other events; default 1000 1000000)");
     Console.WriteLine("       crash [--seed N] [--cycles N] [--clients N] [--pause-ms N] [--abandon-rate R] [--ledger PATH] [--work-dir DIR] [--keep]");
     Console.WriteLine("             (ledger serve as a separate process, killed with SIGKILL N times under load; exit 0 PASS, 1 FAIL)");
     return 2;
@@ -35,9 +37,15 @@ if (args[0] == "replay")
     return await StoreReplay.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000);
 }
 
+if (args[0] == "explain")
+{
+    // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- explain [EVENTS ...]
+    return await ExplainBenchmark.RunAsync(args.Length > 1 ? args[1..].Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToList() : [1_000, 1_000_000]);
+}
+
 if (args[0] != "load")
 {
-    Console.Error.WriteLine($"unknown command '{args[0]}': load, micro, replay or crash");
+    Console.Error.WriteLine($"unknown command '{args[0]}': load, micro, replay, explain or crash");
     return 2;
 }
 
@@ -72,6 +80,7 @@ Console.WriteLine($"submit acknowledged (ms, per batch): p50 {report.AckP50Ms:0.
 Console.WriteLine($"journal: {report.LedgerEvents:N0} events = {report.EventsPerSecond:N0}/s, {report.EventsPerDo:0.00} per DO; raw insert {report.RawInsertRowsPerSecond:N0} rows/s; ratio {report.RatioToRawInsert:0.000}");
 Console.WriteLine($"events by persistence id: {string.Join(", ", report.EventsByAccount.Select(kv => $"{kv.Key} {kv.Value:N0}"))}");
 Console.WriteLine($"process: cpu {report.Process.CpuSeconds:0.0} s over {report.Process.WallSeconds:0.0} s = {report.Process.CpuUtilisation:P0} of {report.Machine.Cores} cores; GC gen0/1/2 {report.Process.Gen0}/{report.Process.Gen1}/{report.Process.Gen2}, pause {report.Process.GcPauseMs:0} ms, allocated {report.Process.AllocatedMb:N0} MB, peak working set {report.Process.PeakWorkingSetMb:N0} MB");
+if (report.WalPeakMb is { } walPeak) Console.WriteLine($"write-ahead log: peak {walPeak:N1} MB, {report.WalAtEndMb:N1} MB at the end of the run; database {report.DatabaseMb:N1} MB");
 Console.WriteLine($"load average before {report.LoadAverageBefore}, after {report.LoadAverageAfter}; {report.Machine.Cpu}, {report.Machine.Os}, {report.Machine.Dotnet}");
 
 var json = JsonSerializer.Serialize(report, new JsonSerializerOptions

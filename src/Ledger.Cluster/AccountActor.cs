@@ -16,6 +16,12 @@ namespace Ledger.Cluster;
 /// accounts leave only once the events that justify them are persisted; if persisting fails the
 /// actor stops, its state (which ran ahead of the journal) is discarded, and it recovers from the
 /// journal, resending whatever it still has in flight.
+/// <para>
+/// Recovery checks the journal as it replays it (<see cref="JournalCheck"/>): an event missing, not
+/// readable or not matching its hash chain stops the replay there, and the account then answers
+/// every request with <see cref="JournalDamaged"/> naming the event, sends nothing and writes
+/// nothing, rather than act on state its journal does not vouch for.
+/// </para>
 /// </summary>
 public sealed class AccountActor : UntypedPersistentActor, IWithTimers
 {
@@ -26,6 +32,8 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
     public const int EventsPerWriteMax = 2_000;
 
     private readonly AccountState _state;
+    // Which journal rows tell each deliver order's life: fed every event recovered or persisted, answers explanations.
+    private readonly DeliverOrderEventIndex _events = new();
     private readonly IActorRef _accounts;
     private readonly TimeProvider _clock;
     private readonly TimeSpan _resendInterval;
@@ -36,6 +44,8 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
     private readonly LedgerTelemetry _telemetry = LedgerTelemetry.Of(Context.System);
     private bool _writing;
     private string _chain = EventChain.Genesis;
+    private JournalCheck? _recovery;
+    private JournalDamaged? _damaged;
     private int _resendTicks;
 
     public AccountActor(string participant, IActorRef accounts, TimeProvider clock, TimeSpan resendInterval, ReclaimRules reclaimRules)
@@ -44,7 +54,8 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
         _accounts = accounts;
         _clock = clock;
         _resendInterval = resendInterval;
-        PersistenceId = "account-" + participant;
+        PersistenceId = Journals.AccountPrefix + participant;
+        _recovery = new JournalCheck(PersistenceId);
     }
 
     public override string PersistenceId { get; }
@@ -61,22 +72,46 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
 
     protected override void OnRecover(object message)
     {
-        switch (message)
+        var check = _recovery!;
+        if (message is RecoveryCompleted)
         {
-            case AccountEvent e:
-                _state.Apply(e);
-                _chain = e.Chain ?? _chain;
-                break;
-            case RecoveryCompleted:
-                Timers.StartPeriodicTimer("resend", ResendTick.Instance, _resendInterval);
-                SendAll(AccountDecider.Unsettled(_state, _clock.GetUtcNow()));
-                _telemetry.PendingDepth(_state);
-                break;
+            _recovery = null;
+            check.End(LastSequenceNr);
+            if (check.Finding is { } finding)
+            {
+                _damaged = JournalDamage.Refuse(finding, _log, _telemetry);
+                return;
+            }
+            _chain = check.Chain;
+            Timers.StartPeriodicTimer("resend", ResendTick.Instance, _resendInterval);
+            SendAll(AccountDecider.Unsettled(_state, _clock.GetUtcNow()));
+            _telemetry.PendingDepth(_state);
+            return;
+        }
+        if (!check.Take(LastSequenceNr, message)) return;
+        try
+        {
+            _state.Apply((AccountEvent)message);
+            _events.Record(LastSequenceNr, (AccountEvent)message);
+        }
+        catch (Exception e)
+        {
+            // An exception here would fail the recovery and restart the account into the same fault.
+            check.NotApplied(e.Message);
         }
     }
 
     protected override void OnCommand(object message)
     {
+        // Refusals from another account, never answered (two accounts must not refuse each other
+        // in a loop): a receiver whose journal is damaged says so to every resend, and the delivery
+        // stays in flight, asked about again until that journal is repaired.
+        if (message is JournalDamaged or Busy) return;
+        if (_damaged is { } damaged)
+        {
+            if (!Sender.IsNobody() && !Sender.Equals(_accounts)) Sender.Tell(damaged);
+            return;
+        }
         if (_buffer.Count >= BufferedCommandsMax && message is not AccountCommand)
         {
             Sender.Tell(new Busy($"account {_state.Participant} has {_buffer.Count} commands waiting"));
@@ -113,8 +148,11 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
         _writing = true;
         var persisted = 0;
         var writeStarted = Stopwatch.GetTimestamp();
-        PersistAllAsync(events, _ =>
+        // PersistAllAsync numbers the events on from the last one, in order.
+        var firstSequenceNr = LastSequenceNr + 1;
+        PersistAllAsync(events, e =>
         {
+            _events.Record(firstSequenceNr + persisted, e);
             if (++persisted < events.Count) return;
             var written = Stopwatch.GetTimestamp();
             _writing = false;
@@ -165,6 +203,11 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
                 return (null, sender, Resend());
             case GetInFlightCount:
                 return (new InFlightCount(_state.Participant.Value, _state.InFlightDeliveries), sender, null);
+            case GetDeliverOrderEvents q:
+            {
+                var found = _events.Find(q.Ids, q.BusinessDate);
+                return (new DeliverOrderEvents(found.SequenceNrs, found.Retained), sender, null);
+            }
             default:
                 _log.Warning("Account {0} ignored an unknown message {1}", _state.Participant, message.GetType().Name);
                 return (null, sender, null);
@@ -259,6 +302,7 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
     protected override void PostStop()
     {
         _telemetry.Forget(_state.Participant);
+        if (_damaged is not null) _telemetry.JournalDamageGone(PersistenceId);
         base.PostStop();
     }
 

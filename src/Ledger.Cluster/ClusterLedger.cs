@@ -1,7 +1,9 @@
 using Akka.Actor;
+using Ledger.Cluster.Explain;
 using Ledger.Cluster.Replay;
 using Ledger.Cluster.Telemetry;
 using Ledger.Domain;
+using Ledger.Domain.Events;
 
 namespace Ledger.Cluster;
 
@@ -10,9 +12,10 @@ namespace Ledger.Cluster;
 /// deliver-order index, then the accounts. It only translates and routes; every rule it applies
 /// is called from Ledger.Domain.
 /// </summary>
-public sealed class ClusterLedger : ILedger, IJournalReader
+public sealed class ClusterLedger : ILedger, IJournalReader, IDeliverOrderExplainer
 {
     private readonly IJournalReader? _journal;
+    private readonly JournalTable? _journalTable;
 
     private readonly IActorRef _accounts;
     private readonly IActorRef _reference;
@@ -21,13 +24,15 @@ public sealed class ClusterLedger : ILedger, IJournalReader
     private readonly LedgerNodeOptions _options;
     private readonly LedgerTelemetry? _telemetry;
 
-    /// <param name="journal">The node's read side; null on a store without a SQL read journal (the in-memory test store).</param>
+    /// <param name="journal">The journal table of the node's store, its read side; null on a store without one (the in-memory test store).</param>
     /// <param name="telemetry">Counts and logs refusals at entry; null counts nothing.</param>
-    public ClusterLedger(IActorRef accounts, IActorRef reference, IActorRef index, LedgerNodeOptions options, IJournalReader? journal = null,
+    public ClusterLedger(IActorRef accounts, IActorRef reference, IActorRef index, LedgerNodeOptions options, JournalTable? journal = null,
         LedgerTelemetry? telemetry = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
         _telemetry = telemetry;
-        _journal = journal;
+        _journalTable = journal;
+        _journal = journal is null ? null : new JournalReader(journal, options.ReclaimRules);
         _accounts = accounts;
         _reference = reference;
         _index = index;
@@ -46,19 +51,24 @@ public sealed class ClusterLedger : ILedger, IJournalReader
 
     private DateTimeOffset Now => _clock.GetUtcNow();
 
-    private Task<T> Ask<T>(IActorRef region, object message, CancellationToken ct) =>
-        region.Ask<T>(message, _options.AskTimeout, ct);
+    private Task<T> Ask<T>(IActorRef region, object message, CancellationToken ct) => Ask<T>(region, message, _options.AskTimeout, ct);
 
-    private async Task<T> AskAccount<T>(ParticipantId participant, object message, CancellationToken ct)
+    /// <summary>Asks an entity; an entity whose journal is damaged answers so at once, and that becomes a <see cref="JournalDamagedException"/>.</summary>
+    private static async Task<T> Ask<T>(IActorRef region, object message, TimeSpan timeout, CancellationToken ct)
     {
-        var answer = await Ask<object>(_accounts, new AccountEnvelope(participant.Value, message), ct);
+        var answer = await region.Ask<object>(message, timeout, ct);
+        // The refusals first: an ask for any answer at all (T = object) must not take one for an answer.
         return answer switch
         {
-            T t => t,
+            JournalDamaged damaged => throw new JournalDamagedException(damaged),
             Busy busy => throw new LedgerBusyException(busy.Reason),
-            _ => throw new InvalidOperationException($"account {participant} answered {answer.GetType().Name}, expected {typeof(T).Name}"),
+            T t => t,
+            _ => throw new InvalidOperationException($"{region.Path.Name} answered {answer.GetType().Name}, expected {typeof(T).Name}"),
         };
     }
+
+    private Task<T> AskAccount<T>(ParticipantId participant, object message, CancellationToken ct) =>
+        Ask<T>(_accounts, new AccountEnvelope(participant.Value, message), ct);
 
     public Task<ReferenceSnapshot> ReferenceAsync(CancellationToken ct) =>
         Ask<ReferenceSnapshot>(_reference, new ReferenceEnvelope(GetReference.Instance), ct);
@@ -71,15 +81,15 @@ public sealed class ClusterLedger : ILedger, IJournalReader
     {
         // Today's date where the business day runs; once today's cutoff has passed, the first day is the next one.
         var local = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(Now, _options.TimeZone).DateTime);
-        var date = BusinessCalendar.OnOrAfter(local);
+        var date = BusinessCalendar.Weekdays.OnOrAfter(local);
         if (_options.RecycleCutoffLocalTime is { } cutoff && Now >= BusinessCalendar.CutoffInstant(date, cutoff, _options.TimeZone))
         {
-            date = BusinessCalendar.Next(date);
+            date = BusinessCalendar.Weekdays.Next(date);
         }
         // The first ask of a fresh node also creates the journal tables and starts the shard: allow it time.
         var first = new OpenFirstBusinessDay(date, Now);
         var timeout = _options.AskTimeout > FirstStartTimeout ? _options.AskTimeout : FirstStartTimeout;
-        return _reference.Ask<ReferenceSnapshot>(new ReferenceEnvelope(first), timeout, ct);
+        return Ask<ReferenceSnapshot>(_reference, new ReferenceEnvelope(first), timeout, ct);
     }
 
     public async Task<CommandResult> PutParticipantAsync(ParticipantRecord participant, CancellationToken ct)
@@ -103,22 +113,22 @@ public sealed class ClusterLedger : ILedger, IJournalReader
         return CommandResult.Success;
     }
 
-    public async Task<CommandResult> DepositAsync(ParticipantId participant, Cusip cusip, long shares, CancellationToken ct)
+    public async Task<CommandResult> DepositAsync(ParticipantId participant, Cusip cusip, long shares, IdempotencyId? id, CancellationToken ct)
     {
         var reference = await ReferenceAsync(ct);
         if (!reference.Participants.ContainsKey(participant))
             return new CommandResult(false, new EntryError(EntryRejection.UnknownParticipant, "participant", $"participant {participant} is not known"));
         if (!reference.Securities.TryGetValue(cusip, out var terms))
             return new CommandResult(false, new EntryError(EntryRejection.UnknownSecurity, "cusip", $"cusip {cusip} is not a known security"));
-        return ToResult(await AskAccount<AccountReply>(participant, new DepositShares(cusip, shares, terms, Now), ct));
+        return ToResult(await AskAccount<AccountReply>(participant, new DepositShares(cusip, shares, terms, Now, id), ct));
     }
 
-    public async Task<CommandResult> SettlementProgressPaymentAsync(ParticipantId participant, Money amount, CancellationToken ct)
+    public async Task<CommandResult> SettlementProgressPaymentAsync(ParticipantId participant, Money amount, IdempotencyId? id, CancellationToken ct)
     {
         var reference = await ReferenceAsync(ct);
         if (!reference.Participants.ContainsKey(participant))
             return new CommandResult(false, new EntryError(EntryRejection.UnknownParticipant, "participant", $"participant {participant} is not known"));
-        return ToResult(await AskAccount<AccountReply>(participant, new ReceiveSettlementProgressPayment(amount, Now), ct));
+        return ToResult(await AskAccount<AccountReply>(participant, new ReceiveSettlementProgressPayment(amount, Now, id), ct));
     }
 
     private static CommandResult ToResult(AccountReply reply) =>
@@ -228,14 +238,18 @@ public sealed class ClusterLedger : ILedger, IJournalReader
             receive?.Stage, receive?.PendReason, receive?.CompletedBy);
     }
 
-    public async Task<SubmitResult> ReclaimAsync(ParticipantId reclaimer, DeliverOrderId reclaimId, DeliverOrderId original, CancellationToken ct)
+    public async Task<SubmitResult> ReclaimAsync(ReclaimId id, DeliverOrderId original, CancellationToken ct)
     {
+        var reclaimer = id.Reclaimer;
+        var reclaimId = id.DeliverOrderId;
         SubmitResult Refused(EntryRejection rule, string field, string message)
         {
             var error = new EntryError(rule, field, message);
             _telemetry?.Refused(reclaimId.Value, reclaimer.Value, error);
             return new(reclaimId.Value, false, DeliverOrderStatus.Rejected.Name(), error);
         }
+
+        if (EntryRules.ReclaimReferenceField(id.Reference, "id") is { } badReference) return Refused(badReference.Rule, badReference.Field, badReference.Message);
 
         var location = await Ask<DeliverOrderLocation>(_index, new IndexEnvelope(IndexBuckets.Of(original), new FindDeliverOrder(original)), ct);
         if (location.Entry is not { } entry)
@@ -256,7 +270,7 @@ public sealed class ClusterLedger : ILedger, IJournalReader
         var outcome = (await Ask<RegistrationOutcomes>(_index,
             new IndexEnvelope(IndexBuckets.Of(reclaimId), new RegisterDeliverOrders([reclaim], reference.BusinessDate)), ct)).Outcomes[0];
         if (outcome == RegistrationOutcome.ConflictingPayload)
-            return Refused(EntryRejection.SameIdOtherPayload, "id", $"deliver order {reclaimId} was already submitted with other details");
+            return Refused(EntryRejection.SameIdOtherPayload, "id", $"reclaim {reclaimId} was already made of another deliver order");
 
         // The reclaimer's account decides whether the original may be reclaimed (completed today, not reclaimed yet).
         var reply = await AskAccount<AccountReply>(reclaimer, new SubmitDelivery(reclaim, reference.Securities[reclaim.Cusip], Now), ct);
@@ -305,7 +319,33 @@ public sealed class ClusterLedger : ILedger, IJournalReader
     public Task<IReadOnlyList<JournalEntry>?> EventsAsync(ParticipantId participant, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct) =>
         Journal.EventsAsync(participant, from, to, ct);
 
-    public Task<DeliverOrderExplanation?> ExplainAsync(DeliverOrderId id, CancellationToken ct) => Journal.ExplainAsync(id, ct);
+    /// <summary>The journal table this node reads (replays, journal listings, explanations); null on a store without one.</summary>
+    public JournalTable? JournalTable => _journalTable;
+
+    public async Task<ExplainResult> ExplainAsync(DeliverOrderId id, ParticipantId? participant, CancellationToken ct)
+    {
+        var table = _journalTable ?? throw new NotSupportedException($"the store '{_options.Store}' of this node has no read journal");
+        // The party check first, from the id's registration in its live index bucket: one lookup,
+        // the same for an unknown id and another firm's, and nothing read from any journal.
+        var location = await Ask<DeliverOrderLocation>(_index, new IndexEnvelope(IndexBuckets.Of(id), new FindDeliverOrder(id)), ct);
+        if (location.Entry is not { } entry) return ExplainResult.Unknown;
+        if (participant is { } p && entry.Deliverer != p && entry.Receiver != p) return ExplainResult.NotAParty;
+        var registered = DeliverOrderIndexState.RegistrationOf(id, entry)
+            ?? throw new InvalidOperationException($"the index entry of {id} carries no registration time (a node older than this one answered)");
+        // What the participant may see anyway (GET /v1/deliver-orders/{id}) gives its explanation's final state.
+        var view = participant is null ? null : await DeliverOrderAsync(id, ct);
+        return await ExplainReader.ExplainKeyedAsync(registered, participant, view,
+            async (account, ids, day, token) =>
+            {
+                var answer = await AskAccount<DeliverOrderEvents>(new ParticipantId(account), new GetDeliverOrderEvents(ids, day), token);
+                return new IndexedEvents(answer.SequenceNrs, answer.Retained);
+            },
+            async (account, sequenceNrs, token) =>
+            {
+                var rows = await table.EventsAtAsync(AccountReplay.PersistenceIdOf(new ParticipantId(account)), sequenceNrs, token);
+                return rows.Where(r => r.Event is AccountEvent).Select(r => new JournaledEvent(account, r.SequenceNr, (AccountEvent)r.Event)).ToList();
+            }, ct);
+    }
 
     private IJournalReader Journal => _journal ?? throw new NotSupportedException($"the store '{_options.Store}' of this node has no read journal");
 
@@ -342,7 +382,7 @@ public sealed class ClusterLedger : ILedger, IJournalReader
             }
             await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
         }
-        var next = BusinessCalendar.Next(closing);
+        var next = BusinessCalendar.Weekdays.Next(closing);
         var replies = await FanOut(reference, p => new CloseBusinessDay(closing, next, Now), ct);
         var refused = replies.OfType<Rejected>().ToList();
         if (refused.Count > 0)
@@ -360,6 +400,24 @@ public sealed class ClusterLedger : ILedger, IJournalReader
 
 /// <summary>An account has more work waiting than it takes; the caller should try again shortly.</summary>
 public sealed class LedgerBusyException(string message) : Exception(message);
+
+/// <summary>
+/// A journal is damaged (an event missing, unreadable or not matching its hash chain): the entity
+/// a request needed refuses to serve, answering at once rather than after a timeout, or a replay
+/// read up to the damaged event. The message names the journal and the event.
+/// </summary>
+public sealed class JournalDamagedException(JournalDamaged damage) : Exception($"{damage.PersistenceId}: {damage.Detail}")
+{
+    public JournalDamaged Damage { get; } = damage;
+
+    /// <summary><c>account-0005 refuses to serve: event 12 of its journal does not match its hash chain</c>.</summary>
+    public static string Refusal(JournalDamaged d) => d.Finding switch
+    {
+        "missing" => $"{d.PersistenceId} refuses to serve: event {d.SequenceNr} of its journal is missing",
+        "unreadable" => $"{d.PersistenceId} refuses to serve: event {d.SequenceNr} of its journal is unreadable",
+        _ => $"{d.PersistenceId} refuses to serve: event {d.SequenceNr} of its journal does not match its hash chain",
+    };
+}
 
 public static class NewYork
 {

@@ -1,7 +1,10 @@
 using Akka.Actor;
+using Akka.Event;
 using Akka.Persistence;
+using Ledger.Cluster.Telemetry;
 using Ledger.Domain;
 using Ledger.Domain.Events;
+using Ledger.Journal;
 
 namespace Ledger.Cluster;
 
@@ -11,18 +14,29 @@ namespace Ledger.Cluster;
 /// arrive while a write is in flight wait and are decided together when it ends, and the ids they
 /// register are written as one event (group commit, as the accounts do); a lookup waits too, so
 /// it never sees an id that is not durable yet.
+/// <para>
+/// Each event is sealed onto the bucket's hash chain, and recovery checks the chain (events
+/// written before buckets were chained carry none, and recover as before). A missing, unreadable
+/// or edited event stops the replay there: the bucket then answers every request with
+/// <see cref="JournalDamaged"/>, since an index that lost an id would call a taken id free.
+/// </para>
 /// </summary>
 public sealed class DeliverOrderIndexActor : UntypedPersistentActor
 {
     private readonly DeliverOrderIndexState _state = new();
     private readonly TimeProvider _clock;
     private readonly List<(object Message, IActorRef Sender)> _waiting = new();
+    private readonly ILoggingAdapter _log = Context.GetLogger();
     private bool _writing;
+    private string _chain = EventChain.Genesis;
+    private JournalCheck? _recovery;
+    private JournalDamaged? _damaged;
 
     public DeliverOrderIndexActor(string bucket, TimeProvider clock)
     {
-        PersistenceId = "deliver-order-index-" + bucket;
+        PersistenceId = Journals.IndexPrefix + bucket;
         _clock = clock;
+        _recovery = new JournalCheck(PersistenceId);
     }
 
     public override string PersistenceId { get; }
@@ -31,19 +45,35 @@ public sealed class DeliverOrderIndexActor : UntypedPersistentActor
 
     protected override void OnRecover(object message)
     {
-        switch (message)
+        var check = _recovery!;
+        if (message is RecoveryCompleted)
         {
-            case DeliverOrderRegistered e:
-                _state.Apply(e);
-                break;
-            case DeliverOrdersRegistered e:
-                _state.Apply(e);
-                break;
+            _recovery = null;
+            check.End(LastSequenceNr);
+            if (check.Finding is { } finding) _damaged = JournalDamage.Refuse(finding, _log, LedgerTelemetry.Of(Context.System));
+            else _chain = check.Chain;
+            return;
+        }
+        if (!check.Take(LastSequenceNr, message)) return;
+        try
+        {
+            if (message is DeliverOrdersRegistered batch) _state.Apply(batch);
+            else _state.Apply((DeliverOrderRegistered)message);
+        }
+        catch (Exception e)
+        {
+            // An exception here would fail the recovery and restart the bucket into the same fault.
+            check.NotApplied(e.Message);
         }
     }
 
     protected override void OnCommand(object message)
     {
+        if (_damaged is { } damaged)
+        {
+            Sender.Tell(damaged);
+            return;
+        }
         if (message is not (FindDeliverOrder or RegisterDeliverOrders))
         {
             Unhandled(message);
@@ -96,7 +126,9 @@ public sealed class DeliverOrderIndexActor : UntypedPersistentActor
             return;
         }
         _writing = true;
-        object written = registered.Count == 1 ? registered[0] : new DeliverOrdersRegistered(registered, at);
+        // Sealed onto the bucket's chain; a failed write stops the bucket, and the chain it ran ahead with goes with it.
+        object written = registered.Count == 1 ? EventChain.Seal(_chain, registered[0]) : EventChain.Seal(_chain, new DeliverOrdersRegistered(registered, at));
+        _chain = EventChain.ChainOf(written)!;
         PersistAsync(written, _ =>
         {
             _writing = false;
@@ -108,6 +140,12 @@ public sealed class DeliverOrderIndexActor : UntypedPersistentActor
     private static void Answer(List<(object Answer, IActorRef Sender)> answers)
     {
         foreach (var (answer, sender) in answers) sender.Tell(answer);
+    }
+
+    protected override void PostStop()
+    {
+        if (_damaged is not null) LedgerTelemetry.Of(Context.System).JournalDamageGone(PersistenceId);
+        base.PostStop();
     }
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)

@@ -39,9 +39,24 @@ public interface ILedger
 
     Task<CommandResult> PutSecurityAsync(Cusip cusip, Money price, decimal haircut, CancellationToken ct);
 
-    Task<CommandResult> DepositAsync(ParticipantId participant, Cusip cusip, long shares, CancellationToken ct);
+    /// <summary>
+    /// Shares deposited into the participant's position. With an <paramref name="id"/>, the account
+    /// applies the deposit once: a retry with the same id and deposit changes nothing and succeeds
+    /// again, and the id with another request is refused (<see cref="AccountRejection.IdempotencyIdOtherPayload"/>,
+    /// <see cref="AccountRejection.IdempotencyIdOfEarlierDay"/>).
+    /// </summary>
+    Task<CommandResult> DepositAsync(ParticipantId participant, Cusip cusip, long shares, IdempotencyId? id, CancellationToken ct);
 
-    Task<CommandResult> SettlementProgressPaymentAsync(ParticipantId participant, Money amount, CancellationToken ct);
+    /// <summary>A deposit without an idempotency id: sent twice, it deposits twice.</summary>
+    Task<CommandResult> DepositAsync(ParticipantId participant, Cusip cusip, long shares, CancellationToken ct) =>
+        DepositAsync(participant, cusip, shares, null, ct);
+
+    /// <summary>A settlement progress payment; with an <paramref name="id"/>, applied once as a deposit is.</summary>
+    Task<CommandResult> SettlementProgressPaymentAsync(ParticipantId participant, Money amount, IdempotencyId? id, CancellationToken ct);
+
+    /// <summary>A payment without an idempotency id: sent twice, it pays twice.</summary>
+    Task<CommandResult> SettlementProgressPaymentAsync(ParticipantId participant, Money amount, CancellationToken ct) =>
+        SettlementProgressPaymentAsync(participant, amount, null, ct);
 
     /// <summary>Validates, registers and routes each deliver order; answers each in the order given.</summary>
     Task<IReadOnlyList<SubmitResult>> SubmitAsync(IReadOnlyList<DeliverOrderRequest> orders, CancellationToken ct);
@@ -49,10 +64,12 @@ public interface ILedger
     Task<DeliverOrderView?> DeliverOrderAsync(DeliverOrderId id, CancellationToken ct);
 
     /// <summary>
-    /// The original receiver <paramref name="reclaimer"/> reclaims completed deliver order
-    /// <paramref name="original"/> with a new deliver order <paramref name="reclaimId"/> back to its deliverer.
+    /// The original receiver <see cref="ReclaimId.Reclaimer"/> reclaims completed deliver order
+    /// <paramref name="original"/> with a new deliver order back to its deliverer, filed as
+    /// <see cref="ReclaimId.DeliverOrderId"/> (the reclaimer's own namespace: it never takes an id
+    /// OCC may submit). The answer's id is that filed id.
     /// </summary>
-    Task<SubmitResult> ReclaimAsync(ParticipantId reclaimer, DeliverOrderId reclaimId, DeliverOrderId original, CancellationToken ct);
+    Task<SubmitResult> ReclaimAsync(ReclaimId id, DeliverOrderId original, CancellationToken ct);
 
     Task<CancelResult> CancelAsync(DeliverOrderId id, CancellationToken ct);
 

@@ -23,12 +23,15 @@ public sealed class LedgerNode : IAsyncDisposable
     public const string IndexRegion = "deliver-order-index";
 
     private readonly RecycleCutoffClock _cutoffClock;
+    private DataFolder? _dataFolder;
 
     private LedgerNode(ActorSystem system, ClusterLedger ledger, LedgerNodeOptions options, ILoggerFactory? loggerFactory)
     {
         System = system;
         Ledger = ledger;
         Journal = ledger;
+        Explainer = ledger;
+        JournalTable = ledger.JournalTable;
         Options = options;
         Telemetry = LedgerTelemetry.Of(system);
         Health = new NodeHealth(system);
@@ -43,6 +46,12 @@ public sealed class LedgerNode : IAsyncDisposable
     /// <summary>The read side of this node's journal (the account at a moment, its stored events); the same object as <see cref="Ledger"/>.</summary>
     public IJournalReader Journal { get; }
 
+    /// <summary>This node's explanations of deliver orders; the same object as <see cref="Ledger"/>.</summary>
+    public Explain.IDeliverOrderExplainer Explainer { get; }
+
+    /// <summary>The journal table of this node's store, as its read side reads it (null on the in-memory store).</summary>
+    public JournalTable? JournalTable { get; }
+
     public LedgerNodeOptions Options { get; }
 
     /// <summary>This node's metrics (its own meter) and settlement log.</summary>
@@ -54,12 +63,28 @@ public sealed class LedgerNode : IAsyncDisposable
     /// <summary>This node's cluster address, for other nodes to use as a seed.</summary>
     public string Address => Akka.Cluster.Cluster.Get(System).SelfAddress.ToString();
 
+    /// <summary>The ledger id of this node's data folder (embedded SQLite); null on a server store.</summary>
+    public string? LedgerId => _dataFolder?.LedgerId;
+
+    /// <exception cref="StoreStartException">The data folder is held by another node, holds traces of an earlier ledger, or is unusable; or the database server cannot be reached.</exception>
     public static async Task<LedgerNode> StartAsync(LedgerNodeOptions options, ILoggerFactory? loggerFactory, CancellationToken ct)
     {
         if (loggerFactory is not null) MicrosoftLoggingBridge.Factory = loggerFactory;
-        var system = ActorSystem.Create(SystemName, BuildConfig(options));
+        var storeLog = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger("Ledger.Store");
+        var (folder, watch) = await OpenStoreAsync(options, storeLog, ct);
+        ActorSystem system;
         try
         {
+            system = ActorSystem.Create(SystemName, BuildConfig(options));
+        }
+        catch
+        {
+            folder?.Dispose();
+            throw;
+        }
+        try
+        {
+            if (watch is not null) StoreHealth.Get(system).Watch(watch);
             // Before any account starts, so that every settlement line reaches this node's log.
             var telemetry = LedgerTelemetry.Of(system);
             if (loggerFactory is not null) telemetry.UseLoggerFactory(loggerFactory);
@@ -82,16 +107,87 @@ public sealed class LedgerNode : IAsyncDisposable
             var reference = await sharding.StartAsync(ReferenceRegion, _ => ReferenceActor.Props(), settings, extractor);
             var index = await sharding.StartAsync(IndexRegion, bucket => DeliverOrderIndexActor.Props(bucket, options.Clock), settings, extractor);
 
-            var journal = options.Store == "memory" ? null : new JournalReader(JournalTable.Of(new StoreSettings(options.Store, options.Connection, options.DataDir)), options.ReclaimRules);
+            var journal = options.Store == "memory" ? null : JournalTable.Of(new StoreSettings(options.Store, options.Connection, options.DataDir));
             var ledger = new ClusterLedger(regions.Accounts, reference, index, options, journal, telemetry);
-            await ledger.OpenFirstBusinessDayAsync(ct);
-            return new LedgerNode(system, ledger, options, loggerFactory);
+            try
+            {
+                await ledger.OpenFirstBusinessDayAsync(ct);
+            }
+            catch (JournalDamagedException e)
+            {
+                // The node still serves what does not need the reference data (the status of deliver
+                // orders); everything else answers that the reference journal is damaged, and so does readiness.
+                (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger("Ledger.Journal")
+                    .LogError("{Damage}: the node starts without its reference data; run `ledger verify`", e.Message);
+            }
+            return new LedgerNode(system, ledger, options, loggerFactory) { _dataFolder = folder };
         }
         catch
         {
             await system.Terminate();
+            folder?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The embedded SQLite file of <paramref name="options"/>; null for a server store or an in-memory database.</summary>
+    public static string? SqliteFile(LedgerNodeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Store != StoreConfig.Sqlite) return null;
+        if (string.IsNullOrWhiteSpace(options.Connection)) return Path.Combine(Path.GetFullPath(options.DataDir), StoreConfig.SqliteFileName);
+        var builder = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(options.Connection);
+        return builder.Mode == Microsoft.Data.Sqlite.SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:" ? null : Path.GetFullPath(builder.DataSource);
+    }
+
+    /// <summary>
+    /// Before the actor system: on SQLite, the data folder locked, checked and its ledger created or
+    /// adopted; on a server store, the server reached within seconds. Then what the store watch looks at.
+    /// </summary>
+    private static async Task<(DataFolder? Folder, StoreWatch? Watch)> OpenStoreAsync(LedgerNodeOptions options, ILogger log, CancellationToken ct)
+    {
+        if (options.Store == "memory") return (null, null);
+        var settings = new StoreSettings(options.Store, options.Connection, options.DataDir);
+        if (SqliteFile(options) is not { } file)
+        {
+            if (options.Store == StoreConfig.Sqlite) return (null, null);
+            var connection = StoreConfig.ConnectionStringFor(settings);
+            await StoreProbe.CheckServerAtStartAsync(options.Store, connection, ct);
+            return (null, new StoreWatch(options.Store, connection));
+        }
+        var folder = DataFolder.Open(file);
+        try
+        {
+            switch (folder.Start)
+            {
+                case DataFolderStart.Created:
+                    log.LogInformation("Created a new ledger {LedgerId} in {Folder}", folder.LedgerId, folder.Folder);
+                    break;
+                case DataFolderStart.Adopted:
+                    log.LogInformation("The ledger in {Folder} was written by an earlier release; it is ledger {LedgerId} from now on", folder.Folder, folder.LedgerId);
+                    break;
+                default:
+                    log.LogInformation("Opened ledger {LedgerId} in {Folder}", folder.LedgerId, folder.Folder);
+                    break;
+            }
+            var connection = NoCreate(StoreConfig.ConnectionStringFor(settings));
+            StoreConfig.PrepareSqlite(connection);
+            await StoreProbe.EnsureTableAsync(StoreConfig.Sqlite, connection, ct);
+            return (folder, new StoreWatch(StoreConfig.Sqlite, connection, folder.DatabaseFile, folder.DatabaseIdentity));
+        }
+        catch
+        {
+            folder.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The SQLite connection string that opens the file only if it exists: a node never recreates a store file removed under it.</summary>
+    private static string NoCreate(string connection)
+    {
+        var builder = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connection);
+        if (builder.Mode == Microsoft.Data.Sqlite.SqliteOpenMode.ReadWriteCreate) builder.Mode = Microsoft.Data.Sqlite.SqliteOpenMode.ReadWrite;
+        return builder.ToString();
     }
 
     private sealed class RegionHolder
@@ -124,6 +220,9 @@ public sealed class LedgerNode : IAsyncDisposable
         {
             var settings = new StoreSettings(options.Store, options.Connection, options.DataDir);
             StoreConfig.Prepare(settings);
+            // The file exists now; the journal opens it without creating one, so a file removed
+            // under a running node is an error, never a new empty ledger.
+            if (SqliteFile(options) is not null) settings = settings with { Connection = NoCreate(StoreConfig.ConnectionStringFor(settings)) };
             store = StoreConfig.Build(settings);
         }
         var extra = ConfigurationFactory.ParseString(options.ExtraConfig ?? "");
@@ -164,5 +263,6 @@ public sealed class LedgerNode : IAsyncDisposable
             // A node that cannot leave gracefully is downed by the others; stopping it is still safe.
         }
         await System.Terminate();
+        _dataFolder?.Dispose();
     }
 }

@@ -69,6 +69,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         E<Rejected>("protocol.rejected.v1"),
         E<DeliveryStatusReply>("protocol.delivery-status-reply.v1"),
         E<Busy>("protocol.busy.v1"),
+        E<JournalDamaged>("protocol.journal-damaged.v1"),
 
         // Account queries and their answers.
         E<GetAccountView>("protocol.get-account-view.v1"),
@@ -79,6 +80,8 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         E<ReceiveSnapshot>("protocol.receive-snapshot.v1"),
         E<GetInFlightCount>("protocol.get-in-flight-count.v1"),
         E<InFlightCount>("protocol.in-flight-count.v1"),
+        E<GetDeliverOrderEvents>("protocol.get-deliver-order-events.v1"),
+        E<DeliverOrderEvents>("protocol.deliver-order-events.v1"),
 
         // Reference data (Ledger.Domain) and its one answer.
         E<GetReference>("protocol.get-reference.v1"),
@@ -307,6 +310,13 @@ internal sealed class DeliverOrderIdConverter : StringValueConverter<DeliverOrde
     protected override string ValueOf(DeliverOrderId id) => id.Value;
 }
 
+internal sealed class IdempotencyIdConverter : StringValueConverter<IdempotencyId>
+{
+    protected override IdempotencyId Create(string value) => new(value);
+
+    protected override string ValueOf(IdempotencyId id) => id.Value;
+}
+
 internal sealed class CusipConverter : StringValueConverter<Cusip>
 {
     protected override Cusip Create(string value) => new(value);
@@ -319,7 +329,7 @@ internal sealed class CusipConverter : StringValueConverter<Cusip>
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     WriteIndented = false,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
-    Converters = [typeof(ParticipantIdConverter), typeof(DeliverOrderIdConverter), typeof(CusipConverter)])]
+    Converters = [typeof(ParticipantIdConverter), typeof(DeliverOrderIdConverter), typeof(IdempotencyIdConverter), typeof(CusipConverter)])]
 [JsonSerializable(typeof(AccountCommands))]
 [JsonSerializable(typeof(AccountCommand))]
 [JsonSerializable(typeof(ConfigureParticipant))]
@@ -340,6 +350,7 @@ internal sealed class CusipConverter : StringValueConverter<Cusip>
 [JsonSerializable(typeof(Rejected))]
 [JsonSerializable(typeof(DeliveryStatusReply))]
 [JsonSerializable(typeof(Busy))]
+[JsonSerializable(typeof(JournalDamaged))]
 [JsonSerializable(typeof(GetAccountView))]
 [JsonSerializable(typeof(AccountView))]
 [JsonSerializable(typeof(GetDelivery))]
@@ -348,6 +359,8 @@ internal sealed class CusipConverter : StringValueConverter<Cusip>
 [JsonSerializable(typeof(ReceiveSnapshot))]
 [JsonSerializable(typeof(GetInFlightCount))]
 [JsonSerializable(typeof(InFlightCount))]
+[JsonSerializable(typeof(GetDeliverOrderEvents))]
+[JsonSerializable(typeof(DeliverOrderEvents))]
 [JsonSerializable(typeof(GetReference))]
 [JsonSerializable(typeof(RegisterParticipant))]
 [JsonSerializable(typeof(ListSecurity))]

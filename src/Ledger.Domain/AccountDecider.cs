@@ -96,13 +96,14 @@ public static class AccountDecider
 
     private static void Deposit(AccountState state, DepositShares c, Decision decision)
     {
+        if (c.Id is { } id && AnsweredById(state, id, IdempotentRequest.Deposit(c.Cusip, c.Shares, state.BusinessDate), decision)) return;
         if (state.Position(c.Cusip) > DeliverOrder.SharesMax * 10 - c.Shares)
         {
             decision.Reply = Reject(AccountRejection.PositionAboveMaximum,
                 $"a position may not exceed {DeliverOrder.SharesMax * 10} shares");
             return;
         }
-        Emit(state, decision, new SharesDeposited(c.Cusip.Value, c.Shares, AccountState.ToData(state.NewestTerms(c.Cusip, c.Terms)), c.At));
+        Emit(state, decision, new SharesDeposited(c.Cusip.Value, c.Shares, AccountState.ToData(state.NewestTerms(c.Cusip, c.Terms)), c.At, c.Id?.Value));
         Recycle(state, decision, c.At);
         decision.Reply = Acknowledged.Instance;
     }
@@ -114,9 +115,38 @@ public static class AccountDecider
             decision.Reply = Reject(AccountRejection.PaymentNotPositive, "a settlement progress payment must be positive");
             return;
         }
-        Emit(state, decision, new SettlementProgressPaymentReceived(c.Amount.Cents, c.At));
+        if (c.Id is { } id && AnsweredById(state, id, IdempotentRequest.Payment(c.Amount, state.BusinessDate), decision)) return;
+        Emit(state, decision, new SettlementProgressPaymentReceived(c.Amount.Cents, c.At, c.Id?.Value));
         Recycle(state, decision, c.At);
         decision.Reply = Acknowledged.Instance;
+    }
+
+    /// <summary>
+    /// A deposit or payment under an id this account holds is never applied again. The same request
+    /// on the same business day is a retry: acknowledged as the first was, nothing changes. The id
+    /// with another request (another kind, security, quantity or amount) is refused; so is the id of
+    /// a request made on an earlier business day, which took effect then (a retry that crosses a
+    /// close learns so, and a new request needs a new id). True when the id decided the command.
+    /// </summary>
+    private static bool AnsweredById(AccountState state, IdempotencyId id, IdempotentRequest request, Decision decision)
+    {
+        if (state.IdempotentRequestOf(id) is not { } taken) return false;
+        var day = AccountState.FormatDate(taken.BusinessDate);
+        if (!taken.SamePayload(request))
+        {
+            decision.Reply = Reject(AccountRejection.IdempotencyIdOtherPayload,
+                $"id {id} of participant {state.Participant} was used on business day {day} for {taken}, not {request}; nothing was done (a new request needs a new id)");
+        }
+        else if (taken.BusinessDate != state.BusinessDate)
+        {
+            decision.Reply = Reject(AccountRejection.IdempotencyIdOfEarlierDay,
+                $"id {id} of participant {state.Participant} was used for {taken} on business day {day}, which is closed: it took effect then and is not applied again");
+        }
+        else
+        {
+            decision.Reply = Acknowledged.Instance;
+        }
+        return true;
     }
 
     private static void Submit(AccountState state, SubmitDelivery c, Decision decision)
@@ -532,6 +562,3 @@ public static class AccountDecider
 
     public static DeliveryStatusReply StatusOf(Delivery d) => new(d.Order.Id, d.Stage, d.PendReason, d.CompletedBy);
 }
-
-/// <summary>A broken invariant: a bug, never a business outcome. The actor crashes and replays.</summary>
-public sealed class InvariantViolation(string message) : Exception(message);

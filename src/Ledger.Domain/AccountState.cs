@@ -64,9 +64,37 @@ public sealed class Receive
     public DeliverOrderId? ReclaimedBy { get; set; }
 }
 
+/// <summary>What an account did under an idempotency id.</summary>
+public enum IdempotentRequestKind
+{
+    Deposit = 1,
+    SettlementProgressPayment = 2,
+}
+
+/// <summary>
+/// A deposit or settlement progress payment that took effect under an idempotency id: what it was
+/// (the payload a retry must match) and the business day it took effect on.
+/// </summary>
+public readonly record struct IdempotentRequest(IdempotentRequestKind Kind, string? Cusip, long Shares, long AmountCents, DateOnly BusinessDate)
+{
+    public static IdempotentRequest Deposit(Cusip cusip, long shares, DateOnly businessDate) =>
+        new(IdempotentRequestKind.Deposit, cusip.Value, shares, 0, businessDate);
+
+    public static IdempotentRequest Payment(Money amount, DateOnly businessDate) =>
+        new(IdempotentRequestKind.SettlementProgressPayment, null, 0, amount.Cents, businessDate);
+
+    /// <summary>The same request, whatever day each was made on.</summary>
+    public bool SamePayload(IdempotentRequest other) =>
+        Kind == other.Kind && Cusip == other.Cusip && Shares == other.Shares && AmountCents == other.AmountCents;
+
+    public override string ToString() => Kind == IdempotentRequestKind.Deposit
+        ? $"a deposit of {Explanation.Shares(Shares)} sh of {Cusip}"
+        : $"a settlement progress payment of {Explanation.Usd(Money.ToDollars(AmountCents))}";
+}
+
 /// <summary>
 /// One participant account: reference figures, settlement balance, positions, reservations and
-/// the deliveries and receives of the current and previous business day.
+/// the deliveries, receives and idempotency ids of the current and previous business day.
 /// <para>
 /// The state is mutable and owned by exactly one decider at a time (TigerBeetle's state machine
 /// is the model): <see cref="Apply"/> is the only mutator, and it never validates and never
@@ -93,6 +121,9 @@ public sealed class AccountState
     private readonly Dictionary<PairKey, List<Delivery>> _pendingDeliveriesByKey = new();
     private readonly Dictionary<PairKey, List<Receive>> _pendingReceivesByKey = new();
     private readonly HashSet<PairKey> _pairableKeys = new();
+    // Deposits and payments made under an idempotency id, for as long as the deliveries and receives:
+    // the current and the previous business day. Older ids are forgotten, which bounds the memory.
+    private readonly Dictionary<IdempotencyId, IdempotentRequest> _idempotentRequests = new();
     private int _pendingReclaimReceives;
     private int _inFlightDeliveries;
 
@@ -179,6 +210,16 @@ public sealed class AccountState
     public IReadOnlyList<Receive> PendingReceivesOf(Cusip cusip) =>
         _pendingReceivesByCusip.TryGetValue(cusip, out var group) ? group : [];
 
+    /// <summary>
+    /// The deposit or payment this account made under <paramref name="id"/> on the current or the
+    /// previous business day, or null: ids of older days are forgotten when a day closes.
+    /// </summary>
+    public IdempotentRequest? IdempotentRequestOf(IdempotencyId id) =>
+        _idempotentRequests.TryGetValue(id, out var request) ? request : null;
+
+    /// <summary>How many idempotency ids the account holds (those of the current and the previous business day).</summary>
+    public int IdempotentRequestCount => _idempotentRequests.Count;
+
     public long Position(Cusip cusip) => _positions.GetValueOrDefault(cusip);
 
     public long AvailableShares(Cusip cusip) => Position(cusip) - _reservedShares.GetValueOrDefault(cusip);
@@ -215,10 +256,12 @@ public sealed class AccountState
                 var cusip = new Cusip(e.Cusip);
                 SetTerms(cusip, ToTerms(e.Terms));
                 ChangePosition(cusip, e.Shares);
+                if (e.Id is not null) _idempotentRequests[new IdempotencyId(e.Id)] = IdempotentRequest.Deposit(cusip, e.Shares, BusinessDate);
                 break;
             }
             case SettlementProgressPaymentReceived e:
                 SettlementBalance += new Money(e.AmountCents);
+                if (e.Id is not null) _idempotentRequests[new IdempotencyId(e.Id)] = IdempotentRequest.Payment(new Money(e.AmountCents), BusinessDate);
                 break;
             case DeliveryPended e:
             {
@@ -543,7 +586,7 @@ public sealed class AccountState
         PositionsCollateralValueCents += now - old;
     }
 
-    /// <summary>Keeps the records of the business day just closed (late duplicates still find them) and forgets older ones.</summary>
+    /// <summary>Keeps the records of the business day just closed (late duplicates and retries still find them) and forgets older ones.</summary>
     private void ForgetBefore(DateOnly closedDate)
     {
         foreach (var (id, d) in _deliveries.Where(kv => kv.Value.BusinessDate < closedDate).ToList())
@@ -553,6 +596,10 @@ public sealed class AccountState
         foreach (var (id, r) in _receives.Where(kv => kv.Value.BusinessDate < closedDate).ToList())
         {
             if (r.Stage != ReceiveStage.Pending) _receives.Remove(id);
+        }
+        foreach (var (id, _) in _idempotentRequests.Where(kv => kv.Value.BusinessDate < closedDate).ToList())
+        {
+            _idempotentRequests.Remove(id);
         }
     }
 

@@ -14,9 +14,11 @@ public sealed record ConfigureParticipant(
 
 public sealed record ApplySecurityTerms(Cusip Cusip, SecurityTerms Terms, DateTimeOffset At) : AccountCommand(At);
 
-public sealed record DepositShares(Cusip Cusip, long Shares, SecurityTerms Terms, DateTimeOffset At) : AccountCommand(At);
+/// <summary>Shares deposited into position; with an <paramref name="Id"/>, a retry of it takes effect once (see <see cref="AccountState.IdempotentRequestOf"/>).</summary>
+public sealed record DepositShares(Cusip Cusip, long Shares, SecurityTerms Terms, DateTimeOffset At, IdempotencyId? Id = null) : AccountCommand(At);
 
-public sealed record ReceiveSettlementProgressPayment(Money Amount, DateTimeOffset At) : AccountCommand(At);
+/// <summary>Money the participant wires in; with an <paramref name="Id"/>, a retry of it takes effect once.</summary>
+public sealed record ReceiveSettlementProgressPayment(Money Amount, DateTimeOffset At, IdempotencyId? Id = null) : AccountCommand(At);
 
 /// <summary>A new deliver order, at its deliverer.</summary>
 public sealed record SubmitDelivery(DeliverOrder Order, SecurityTerms Terms, DateTimeOffset At) : AccountCommand(At);
@@ -65,6 +67,10 @@ public enum AccountRejection
     AlreadyReclaimed = 11,
     ReclaimOfEarlierDay = 12,
     ReclaimMismatch = 13,
+    /// <summary>A deposit or payment under an idempotency id the account holds for another request.</summary>
+    IdempotencyIdOtherPayload = 14,
+    /// <summary>A deposit or payment under the idempotency id of one made on an earlier business day.</summary>
+    IdempotencyIdOfEarlierDay = 15,
 }
 
 /// <summary>The answer to a command that has one.</summary>

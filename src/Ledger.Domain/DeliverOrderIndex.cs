@@ -3,7 +3,15 @@ using Ledger.Domain.Events;
 namespace Ledger.Domain.Events
 {
     /// <summary>An id taken, with the business date it was taken on (absent in journals written before it was recorded).</summary>
-    public sealed record DeliverOrderRegistered(string DeliverOrderId, string Deliverer, string Receiver, string Fingerprint, DateTimeOffset At, string? BusinessDate = null);
+    public sealed record DeliverOrderRegistered(string DeliverOrderId, string Deliverer, string Receiver, string Fingerprint, DateTimeOffset At, string? BusinessDate = null)
+    {
+        /// <summary>
+        /// Tamper evidence when this is a journal row of its own (see <see cref="AccountEvent.Chain"/>); set by
+        /// the index bucket as it persists, absent inside <see cref="DeliverOrdersRegistered"/> and on events
+        /// written before index buckets were chained.
+        /// </summary>
+        public string? Chain { get; init; }
+    }
 
     /// <summary>
     /// Ids taken together in one write of an index bucket: one journal row for all of them (a bucket
@@ -11,7 +19,11 @@ namespace Ledger.Domain.Events
     /// </summary>
     public sealed record DeliverOrdersRegistered(IReadOnlyList<DeliverOrderRegistered> Orders, DateTimeOffset At)
     {
-        public bool Equals(DeliverOrdersRegistered? other) => other is not null && At == other.At && Orders.SequenceEqual(other.Orders);
+        /// <summary>Tamper evidence (see <see cref="AccountEvent.Chain"/>); set by the index bucket as it persists, absent on events written before index buckets were chained.</summary>
+        public string? Chain { get; init; }
+
+        public bool Equals(DeliverOrdersRegistered? other) =>
+            other is not null && At == other.At && Chain == other.Chain && Orders.SequenceEqual(other.Orders);
 
         public override int GetHashCode() => Orders.Count == 0 ? 0 : HashCode.Combine(Orders.Count, Orders[0]);
     }
@@ -19,7 +31,9 @@ namespace Ledger.Domain.Events
 
 namespace Ledger.Domain
 {
-    public readonly record struct IndexEntry(ParticipantId Deliverer, ParticipantId Receiver, string Fingerprint, DateOnly? BusinessDate = null);
+    /// <summary>Where an id is registered: its deliverer and receiver, the payload it was taken with, the business date and the time it was taken (absent from nodes older than that field).</summary>
+    public readonly record struct IndexEntry(ParticipantId Deliverer, ParticipantId Receiver, string Fingerprint, DateOnly? BusinessDate = null,
+        DateTimeOffset? RegisteredAt = null);
 
     public enum RegistrationOutcome
     {
@@ -45,9 +59,16 @@ namespace Ledger.Domain
 
         public IEnumerable<KeyValuePair<DeliverOrderId, IndexEntry>> Entries => _entries;
 
+        /// <summary>The registration event <paramref name="entry"/> was made from; null without its time.</summary>
+        public static DeliverOrderRegistered? RegistrationOf(DeliverOrderId id, IndexEntry entry) =>
+            entry.RegisteredAt is { } at
+                ? new DeliverOrderRegistered(id.Value, entry.Deliverer.Value, entry.Receiver.Value, entry.Fingerprint, at,
+                    entry.BusinessDate is { } date ? AccountState.FormatDate(date) : null)
+                : null;
+
         public void Apply(DeliverOrderRegistered e) =>
             _entries[new DeliverOrderId(e.DeliverOrderId)] = new IndexEntry(new ParticipantId(e.Deliverer), new ParticipantId(e.Receiver), e.Fingerprint,
-                e.BusinessDate is null ? null : AccountState.ParseDate(e.BusinessDate));
+                e.BusinessDate is null ? null : AccountState.ParseDate(e.BusinessDate), e.At);
 
         public void Apply(DeliverOrdersRegistered e)
         {

@@ -29,6 +29,8 @@ public enum EntryRejection
     ReclaimRefused = 24,
     AlreadyReclaimed = 25,
     ReclaimOfEarlierDay = 26,
+    InvalidReclaimId = 27,
+    InvalidIdempotencyId = 28,
 }
 
 /// <summary>A refusal at entry: the field at fault, the rule it broke, and a sentence for people.</summary>
@@ -62,6 +64,8 @@ public sealed record EntryError(EntryRejection Rule, string Field, string Messag
         EntryRejection.ReclaimRefused => "reclaim-of-completed",
         EntryRejection.AlreadyReclaimed => "reclaim-once",
         EntryRejection.ReclaimOfEarlierDay => "reclaim-same-day",
+        EntryRejection.InvalidReclaimId => "reclaim-id-format",
+        EntryRejection.InvalidIdempotencyId => "idempotency-id-format",
         _ => "unknown",
     };
 }
@@ -85,7 +89,7 @@ public static class EntryRules
     public static (DeliverOrder? Order, EntryError? Error) Validate(DeliverOrderRequest r, ReferenceSnapshot reference)
     {
         if (r.Id is null) return Fail(EntryRejection.Missing, "id", "id is required");
-        if (!DeliverOrderId.IsValid(r.Id))
+        if (!DeliverOrderId.IsSubmittable(r.Id))
             return Fail(EntryRejection.InvalidDeliverOrderId, "id", $"id must be 1 to {DeliverOrderId.LengthMax} letters, digits, '-', '_', '.' or ':'");
         if (ParticipantField(r.Deliverer, "deliverer", reference, out var deliverer) is { } e1) return (null, e1);
         if (ParticipantField(r.Receiver, "receiver", reference, out var receiver) is { } e2) return (null, e2);
@@ -177,6 +181,17 @@ public static class EntryRules
         return null;
     }
 
+    /// <summary>
+    /// The optional idempotency id of a deposit or payment: absent is fine, present it must be 1 to
+    /// <see cref="IdempotencyId.LengthMax"/> letters, digits, '-', '_', '.' or ':'.
+    /// </summary>
+    public static EntryError? IdempotencyIdField(string? value, string field)
+    {
+        if (value is null || IdempotencyId.IsValid(value)) return null;
+        return new EntryError(EntryRejection.InvalidIdempotencyId, field,
+            $"{field} must be 1 to {IdempotencyId.LengthMax} letters, digits, '-', '_', '.' or ':'");
+    }
+
     /// <summary>The longest name, in UTF-16 code units.</summary>
     public const int NameLengthMax = 100;
 
@@ -209,6 +224,16 @@ public static class EntryRules
             rest = rest[used..];
         }
         return true;
+    }
+
+    /// <summary>The reference a participant gives its reclaim (<see cref="ReclaimId"/>), checked before anything is asked of the ledger.</summary>
+    public static EntryError? ReclaimReferenceField(string? value, string field)
+    {
+        if (value is null) return new EntryError(EntryRejection.Missing, field, $"{field} is required");
+        if (!ReclaimId.IsValidReference(value))
+            return new EntryError(EntryRejection.InvalidReclaimId, field,
+                $"{field} must be 1 to {ReclaimId.ReferenceLengthMax} letters, digits, '-', '_', '.' or ':' (the reclaim is filed as your participant number, '~' and this id)");
+        return null;
     }
 
     private static (DeliverOrder?, EntryError?) Fail(EntryRejection rule, string field, string message) => (null, new EntryError(rule, field, message));

@@ -51,9 +51,11 @@ public sealed record ParticipantConfigured(
 
 public sealed record SecurityTermsApplied(string Cusip, TermsData Terms, DateTimeOffset At) : AccountEvent(At);
 
-public sealed record SharesDeposited(string Cusip, long Shares, TermsData Terms, DateTimeOffset At) : AccountEvent(At);
+/// <summary>Shares deposited; <see cref="Id"/> is the idempotency id the deposit came with (null without one, and in journals written before ids).</summary>
+public sealed record SharesDeposited(string Cusip, long Shares, TermsData Terms, DateTimeOffset At, string? Id = null) : AccountEvent(At);
 
-public sealed record SettlementProgressPaymentReceived(long AmountCents, DateTimeOffset At) : AccountEvent(At);
+/// <summary>A settlement progress payment; <see cref="Id"/> is the idempotency id it came with (null without one, and in journals written before ids).</summary>
+public sealed record SettlementProgressPaymentReceived(long AmountCents, DateTimeOffset At, string? Id = null) : AccountEvent(At);
 
 /// <summary>The deliverer passed its checks: shares (and any collateral the delivery costs) are reserved and the receiver is asked to receive.</summary>
 public sealed record DeliveryReserved(DeliverOrderData Order, TermsData Terms, CheckInputs Inputs, bool PendedBefore, DateTimeOffset At) : AccountEvent(At);

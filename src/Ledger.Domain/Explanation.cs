@@ -107,6 +107,105 @@ public static class Explanation
         return more;
     }
 
+    /// <summary>
+    /// The deliver orders whose events the explanation of <paramref name="id"/> looks at, as far as
+    /// <paramref name="events"/> show: <paramref name="id"/> itself, every look-ahead partner it was
+    /// paired with, and every deliver order those partners were paired with (a partner's pairings are
+    /// steps of the explanation, told with both orders' terms). A reclaim's events name the deliver
+    /// order they reclaim, so they come with it.
+    /// </summary>
+    public static IReadOnlyList<DeliverOrderId> IdsToRead(DeliverOrderId id, IReadOnlyList<JournaledEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var ids = new List<string> { id.Value };
+        var partners = new List<string>();
+        foreach (var e in events)
+        {
+            if (e.Event is LookAheadProposed p && MateOf(p, id.Value) is { } partner && !partners.Contains(partner)) partners.Add(partner);
+        }
+        ids.AddRange(partners.Where(p => !ids.Contains(p)));
+        foreach (var e in events)
+        {
+            if (e.Event is not LookAheadProposed p) continue;
+            foreach (var partner in partners)
+            {
+                if (MateOf(p, partner) is { } mate && !ids.Contains(mate)) ids.Add(mate);
+            }
+        }
+        return ids.Select(i => new DeliverOrderId(i)).ToList();
+    }
+
+    private static string? MateOf(LookAheadProposed p, string id) =>
+        p.ReceiveId == id ? p.DeliveryId : p.DeliveryId == id ? p.ReceiveId : null;
+
+    /// <summary>
+    /// Whose rows, about which deliver orders, the explanation of <paramref name="registered"/>'s
+    /// deliver order reads next, given the events read so far (none at first): for
+    /// <paramref name="viewer"/> its own account alone; otherwise the deliverer's and the receiver's,
+    /// then the journals <see cref="MoreJournals"/> names, in the order a read of whole journals takes
+    /// them. Reading by key until the plan stops changing gathers every event
+    /// <see cref="Explain"/> looks at (with the accounts' <see cref="DeliverOrderEventIndex"/>), so it
+    /// tells the same life as whole journals do.
+    /// </summary>
+    public static (IReadOnlyList<string> Accounts, IReadOnlyList<DeliverOrderId> Ids) ReadingPlan(DeliverOrderRegistered registered, ParticipantId? viewer,
+        IReadOnlyList<JournaledEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(registered);
+        ArgumentNullException.ThrowIfNull(events);
+        var id = new DeliverOrderId(registered.DeliverOrderId);
+        IReadOnlyList<string> accounts = viewer is { } v
+            ? [v.Value]
+            : new[] { registered.Deliverer, registered.Receiver }
+                .Concat(events.Select(e => e.Participant))
+                .Concat(MoreJournals(id, events))
+                .Distinct(StringComparer.Ordinal)
+                .ToList();
+        return (accounts, IdsToRead(id, events));
+    }
+
+    /// <summary>
+    /// What <paramref name="viewer"/>, a party to <paramref name="id"/>, may see of it: the deliver
+    /// order's life told from <paramref name="viewer"/>'s own journal alone, and its registration. Every
+    /// step is on the viewer's own account with the viewer's own figures; the other party is named only
+    /// as the deliver order names it (for a Market Loan leg, OCC), and nothing of any other account
+    /// shows: not the other party's checks or figures, not OCC's look-ahead, not the other leg of a
+    /// loan or its other party. The final state is the one <paramref name="view"/> (the deliver order
+    /// as both parties see it) shows, when given: the viewer's journal alone cannot tell that its
+    /// receiver pended it, say, and the viewer may see that much anyway.
+    /// </summary>
+    public static DeliverOrderExplanation ExplainFor(ParticipantId viewer, DeliverOrderId id, IReadOnlyList<JournaledEvent> events,
+        DeliverOrderRegistered? registered = null, DeliverOrderView? view = null)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var own = Explain(id, events.Where(e => e.Participant == viewer.Value).ToList(), registered);
+        var notes = own.Notes.ToList();
+        if (own.Cusip is null && registered is not null && registered.Deliverer != viewer.Value)
+        {
+            // The whole-journal note blames the deliverer's journal, which the viewer does not see.
+            notes.RemoveAll(n => n.StartsWith("no account journal holds", StringComparison.Ordinal));
+            notes.Add($"{viewer.Value}'s journal holds nothing about {id.Value}: its deliverer {registered.Deliverer} has not asked it to receive it");
+        }
+        if (view is null) return own with { Notes = notes };
+        return own with
+        {
+            Cusip = own.Cusip ?? view.Cusip,
+            Shares = own.Shares ?? view.Shares,
+            Amount = own.Amount ?? view.Amount,
+            ReclaimOf = own.ReclaimOf ?? view.ReclaimOf,
+            FinalState = StateOf(view),
+            CompletedBy = view.CompletedBy,
+            Notes = notes,
+        };
+    }
+
+    /// <summary>A deliver order's status in this explanation's words: "accepted" (reserved, asked of the receiver) is "in-flight".</summary>
+    private static string StateOf(DeliverOrderView view) => view.Status switch
+    {
+        "accepted" => "in-flight",
+        "pending" when view.PendingReason is { } reason => $"pending ({reason})",
+        var status => status,
+    };
+
     /// <summary>Explains <paramref name="id"/> from the journal events of its parties (any order of journals; each journal in its own order).</summary>
     /// <param name="registered">The index's registration of the id, if it was read.</param>
     public static DeliverOrderExplanation Explain(DeliverOrderId id, IReadOnlyList<JournaledEvent> events, DeliverOrderRegistered? registered = null)

@@ -158,21 +158,30 @@ public sealed class InMemoryLedger
         return Outcome.Success;
     }
 
-    /// <summary>Shares deposited into an account at the reference terms of the security.</summary>
-    public Outcome Deposit(ParticipantId participant, Cusip cusip, long shares, DateTimeOffset at)
+    /// <summary>
+    /// Shares deposited into an account at the reference terms of the security. With an
+    /// <paramref name="id"/>, a retry of the same deposit changes nothing (the account decides, see
+    /// <see cref="AccountState.IdempotentRequestOf"/>).
+    /// </summary>
+    public Outcome Deposit(ParticipantId participant, Cusip cusip, long shares, DateTimeOffset at, IdempotencyId? id = null)
     {
         if (Known(participant, "participant") is { } e1) return Refused(e1);
+        if (EntryRules.IdempotencyIdField(id?.Value, "id") is { } e0) return Refused(e0);
         if (EntryRules.CusipField(cusip.Value, "cusip", _reference.Snapshot, out _) is { } e2) return Refused(e2);
         if (EntryRules.SharesField(shares, "shares") is { } e3) return Refused(e3);
-        return ToOutcome(Run(participant, new DepositShares(cusip, shares, _reference.Snapshot.Securities[cusip], at)).Reply);
+        return ToOutcome(Run(participant, new DepositShares(cusip, shares, _reference.Snapshot.Securities[cusip], at, id)).Reply);
     }
 
-    /// <summary>A settlement progress payment: money the participant wires in, credited to its settlement balance.</summary>
-    public Outcome Pay(ParticipantId participant, Money amount, DateTimeOffset at)
+    /// <summary>
+    /// A settlement progress payment: money the participant wires in, credited to its settlement
+    /// balance. With an <paramref name="id"/>, a retry of the same payment changes nothing.
+    /// </summary>
+    public Outcome Pay(ParticipantId participant, Money amount, DateTimeOffset at, IdempotencyId? id = null)
     {
         if (Known(participant, "participant") is { } e1) return Refused(e1);
+        if (EntryRules.IdempotencyIdField(id?.Value, "id") is { } e0) return Refused(e0);
         if (EntryRules.AmountField(amount.Dollars, "amount", allowZero: false, out _) is { } e2) return Refused(e2);
-        return ToOutcome(Run(participant, new ReceiveSettlementProgressPayment(amount, at)).Reply);
+        return ToOutcome(Run(participant, new ReceiveSettlementProgressPayment(amount, at, id)).Reply);
     }
 
     /// <summary>
@@ -207,7 +216,7 @@ public sealed class InMemoryLedger
             return new Outcome(false, Rejection: AccountRejection.DeliveriesInFlight,
                 Message: $"deliveries still in flight at {string.Join(", ", busy.Select(a => $"{a.Participant} ({a.InFlightDeliveries})"))}; deliver the messages and close again");
         }
-        var next = BusinessCalendar.Next(closing);
+        var next = BusinessCalendar.Weekdays.Next(closing);
         var refused = Participants.ToList().Select(p => Run(p, new CloseBusinessDay(closing, next, at)).Reply).OfType<Rejected>().ToList();
         if (refused.Count > 0)
         {
@@ -238,7 +247,8 @@ public sealed class InMemoryLedger
                 // (It is not asked again: a deliverer forgets records older than the last closed day.)
                 return new Submission(order!.Id.Value, true, true, DeliverOrder(order.Id), null);
         }
-        var registered = new DeliverOrderRegistered(order!.Id.Value, order.Deliverer.Value, order.Receiver.Value, order.Fingerprint, at);
+        var registered = new DeliverOrderRegistered(order!.Id.Value, order.Deliverer.Value, order.Receiver.Value, order.Fingerprint, at,
+            AccountState.FormatDate(_reference.Snapshot.BusinessDate));
         _index.Apply(registered);
         _indexJournal.Add(registered);
         var reply = Run(order.Deliverer, new SubmitDelivery(order, _reference.Snapshot.Securities[order.Cusip], at)).Reply;
@@ -250,19 +260,39 @@ public sealed class InMemoryLedger
     }
 
     /// <summary>
-    /// The original receiver <paramref name="reclaimer"/> reclaims completed deliver order
-    /// <paramref name="original"/>: a new deliver order <paramref name="reclaimId"/> back to the
-    /// original deliverer, same security, shares and amount (atp-rules.md section 6). The same
-    /// entry checks as the cluster's; the reclaimer's account decides whether the original may
-    /// still be reclaimed (completed today, not reclaimed yet). An id is registered only once accepted.
+    /// The original receiver <see cref="ReclaimId.Reclaimer"/> reclaims completed deliver order
+    /// <paramref name="original"/>: a new deliver order filed as <see cref="ReclaimId.DeliverOrderId"/>
+    /// (in the reclaimer's own namespace, so it can never take an id OCC will submit) back to the
+    /// original deliverer, same security, shares and amount (atp-rules.md section 6). The same entry
+    /// checks as the cluster's; the reclaimer's account decides whether the original may still be
+    /// reclaimed (completed today, not reclaimed yet). An id is registered only once accepted.
     /// </summary>
-    public Submission Reclaim(ParticipantId reclaimer, DeliverOrderId reclaimId, DeliverOrderId original, DateTimeOffset at)
+    public Submission Reclaim(ReclaimId id, DeliverOrderId original, DateTimeOffset at)
+    {
+        if (!ReclaimId.IsValidReference(id.Reference) || !ParticipantId.IsValid(id.Reclaimer.Value))
+            return new Submission(id.DeliverOrderId.Value, false, false, null, EntryRules.ReclaimReferenceField(id.Reference, "id")
+                ?? new EntryError(EntryRejection.InvalidParticipantId, "id", "the reclaimer must be a four-digit participant number"));
+        return ReclaimAs(id.Reclaimer, id.DeliverOrderId, original, at);
+    }
+
+    /// <summary>
+    /// A reclaim as a journal recorded it, under the deliver-order id it was filed as: for replays of
+    /// recorded days ("what-if"), where a reclaim made before reclaim ids had a namespace of their own
+    /// keeps the plain id it was given then. New reclaims go through <see cref="Reclaim"/>.
+    /// </summary>
+    public Submission ReplayReclaim(ParticipantId reclaimer, DeliverOrderId recordedId, DeliverOrderId original, DateTimeOffset at)
+    {
+        if (!DeliverOrderId.IsValid(recordedId.Value) || (ReclaimId.TryParse(recordedId.Value, out var filed) && filed.Reclaimer != reclaimer))
+            return new Submission(recordedId.Value, false, false, null,
+                new EntryError(EntryRejection.InvalidReclaimId, "id", $"{recordedId} is not an id {reclaimer} could have filed a reclaim under"));
+        return ReclaimAs(reclaimer, recordedId, original, at);
+    }
+
+    private Submission ReclaimAs(ParticipantId reclaimer, DeliverOrderId reclaimId, DeliverOrderId original, DateTimeOffset at)
     {
         Submission Refused(EntryRejection rule, string field, string message) =>
             new(reclaimId.Value, false, false, null, new EntryError(rule, field, message));
 
-        if (!DeliverOrderId.IsValid(reclaimId.Value))
-            return Refused(EntryRejection.InvalidDeliverOrderId, "id", $"id must be 1 to {DeliverOrderId.LengthMax} letters, digits, '-', '_', '.' or ':'");
         if (_index.Find(original) is not { } entry || !StateOf(entry.Deliverer).Deliveries.TryGetValue(original, out var delivery))
             return Refused(EntryRejection.UnknownDeliverOrder, "deliverOrderId", $"deliver order {original} is not known");
         if (entry.Receiver != reclaimer)
@@ -275,7 +305,7 @@ public sealed class InMemoryLedger
         switch (_index.Check(reclaim))
         {
             case RegistrationOutcome.ConflictingPayload:
-                return Refused(EntryRejection.SameIdOtherPayload, "id", $"deliver order {reclaimId} was already submitted with other details");
+                return Refused(EntryRejection.SameIdOtherPayload, "id", $"reclaim {reclaimId} was already made of another deliver order");
             case RegistrationOutcome.SameAsBefore:
                 return new Submission(reclaimId.Value, true, true, DeliverOrder(reclaimId), null);
         }
@@ -290,7 +320,8 @@ public sealed class InMemoryLedger
                 _ => EntryRejection.ReclaimRefused,
             }, "deliverOrderId", r.Message);
         }
-        var registered = new DeliverOrderRegistered(reclaimId.Value, reclaim.Deliverer.Value, reclaim.Receiver.Value, reclaim.Fingerprint, at);
+        var registered = new DeliverOrderRegistered(reclaimId.Value, reclaim.Deliverer.Value, reclaim.Receiver.Value, reclaim.Fingerprint, at,
+            AccountState.FormatDate(_reference.Snapshot.BusinessDate));
         _index.Apply(registered);
         _indexJournal.Add(registered);
         return new Submission(reclaimId.Value, true, false, DeliverOrder(reclaimId), null);

@@ -29,28 +29,3 @@ public sealed record ReferenceSnapshot(
         CutoffReached: false,
         Closing: false);
 }
-
-/// <summary>Weekdays are business days; exchange holidays are not modelled.</summary>
-public static class BusinessCalendar
-{
-    public static DateOnly Next(DateOnly date)
-    {
-        var next = date.AddDays(1);
-        while (next.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday) next = next.AddDays(1);
-        return next;
-    }
-
-    /// <summary>The instant of the recycle cutoff of <paramref name="businessDate"/>: its local <paramref name="cutoff"/> time in <paramref name="zone"/>.</summary>
-    public static DateTimeOffset CutoffInstant(DateOnly businessDate, TimeOnly cutoff, TimeZoneInfo zone)
-    {
-        var local = businessDate.ToDateTime(cutoff, DateTimeKind.Unspecified);
-        return new DateTimeOffset(local, zone.GetUtcOffset(local));
-    }
-
-    /// <summary>The business date a calendar date falls in: itself, or the next weekday.</summary>
-    public static DateOnly OnOrAfter(DateOnly date)
-    {
-        while (date.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday) date = date.AddDays(1);
-        return date;
-    }
-}

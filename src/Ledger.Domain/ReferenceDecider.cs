@@ -3,7 +3,15 @@ using Ledger.Domain.Events;
 
 namespace Ledger.Domain.Events
 {
-    public abstract record ReferenceEvent(DateTimeOffset At);
+    public abstract record ReferenceEvent(DateTimeOffset At)
+    {
+        /// <summary>
+        /// Tamper evidence, as on account events: the hex SHA-256 over the previous event's chain, this
+        /// event's manifest and its stored bytes (with this field empty). Set by the reference actor as it
+        /// persists; absent on events written before the reference journal was chained.
+        /// </summary>
+        public string? Chain { get; init; }
+    }
 
     public sealed record ParticipantRegistered(
         string Participant,
@@ -96,7 +104,7 @@ namespace Ledger.Domain
                 case StartRecycleCutoff c:
                     return s.CutoffReached ? [] : [new RecycleCutoffStarted(AccountState.FormatDate(s.BusinessDate), c.At)];
                 case StartClose c:
-                    return s.Closing ? [] : [new BusinessDayCloseStarted(AccountState.FormatDate(s.BusinessDate), AccountState.FormatDate(BusinessCalendar.Next(s.BusinessDate)), c.At)];
+                    return s.Closing ? [] : [new BusinessDayCloseStarted(AccountState.FormatDate(s.BusinessDate), AccountState.FormatDate(BusinessCalendar.Weekdays.Next(s.BusinessDate)), c.At)];
                 case FinishClose c:
                     return s.Closing ? [new BusinessDayOpened(AccountState.FormatDate(state.ClosingTo), c.At)] : [];
                 default:

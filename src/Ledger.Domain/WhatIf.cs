@@ -16,10 +16,11 @@ public sealed record WhatIfRegistration(ParticipantRecord Participant, DateTimeO
 /// <summary>A security listed (or its price or haircut changed) during the day.</summary>
 public sealed record WhatIfListing(Cusip Cusip, Money Price, decimal Haircut, DateTimeOffset At) : WhatIfInput(At);
 
-public sealed record WhatIfDeposit(ParticipantId Participant, Cusip Cusip, long Shares, DateTimeOffset At) : WhatIfInput(At);
+/// <summary>A deposit, with the idempotency id it was made under, if any.</summary>
+public sealed record WhatIfDeposit(ParticipantId Participant, Cusip Cusip, long Shares, DateTimeOffset At, IdempotencyId? Id = null) : WhatIfInput(At);
 
-/// <summary>A settlement progress payment.</summary>
-public sealed record WhatIfPayment(ParticipantId Participant, Money Amount, DateTimeOffset At) : WhatIfInput(At);
+/// <summary>A settlement progress payment, with the idempotency id it was made under, if any.</summary>
+public sealed record WhatIfPayment(ParticipantId Participant, Money Amount, DateTimeOffset At, IdempotencyId? Id = null) : WhatIfInput(At);
 
 /// <summary>A deliver order entered at its deliverer; a reclaim when <see cref="DeliverOrder.ReclaimOf"/> is set.</summary>
 public sealed record WhatIfSubmission(DeliverOrder Order, DateTimeOffset At) : WhatIfInput(At);
@@ -427,10 +428,10 @@ public static class WhatIf
                 switch (e)
                 {
                     case SharesDeposited d:
-                        inputs.Add((new WhatIfDeposit(account.Participant, new Cusip(d.Cusip), d.Shares, d.At), RankAccount, participant, sequence));
+                        inputs.Add((new WhatIfDeposit(account.Participant, new Cusip(d.Cusip), d.Shares, d.At, IdOf(d.Id)), RankAccount, participant, sequence));
                         break;
                     case SettlementProgressPaymentReceived s:
-                        inputs.Add((new WhatIfPayment(account.Participant, new Money(s.AmountCents), s.At), RankAccount, participant, sequence));
+                        inputs.Add((new WhatIfPayment(account.Participant, new Money(s.AmountCents), s.At, IdOf(s.Id)), RankAccount, participant, sequence));
                         break;
                     case DeliveryReserved r when r.Order.Deliverer == participant && seen.Add(r.Order.Id):
                         inputs.Add((new WhatIfSubmission(AccountState.ToOrder(r.Order), r.At), RankAccount, participant, sequence));
@@ -557,17 +558,17 @@ public static class WhatIf
                     Expect(ledger.List(l.Cusip, changes.PriceOf(l.Cusip, l.Price), changes.HaircutOf(l.Cusip, l.Haircut), l.At), l.At, $"listing of {l.Cusip}");
                     break;
                 case WhatIfDeposit d:
-                    Expect(ledger.Deposit(d.Participant, d.Cusip, d.Shares, d.At), d.At, $"deposit of {d.Shares} sh of {d.Cusip} to {d.Participant}");
+                    Expect(ledger.Deposit(d.Participant, d.Cusip, d.Shares, d.At, d.Id), d.At, $"deposit of {d.Shares} sh of {d.Cusip} to {d.Participant}");
                     break;
                 case WhatIfPayment p:
-                    Expect(ledger.Pay(p.Participant, p.Amount, p.At), p.At, $"settlement progress payment of ${Explanation.Usd(p.Amount.Dollars)} by {p.Participant}");
+                    Expect(ledger.Pay(p.Participant, p.Amount, p.At, p.Id), p.At, $"settlement progress payment of ${Explanation.Usd(p.Amount.Dollars)} by {p.Participant}");
                     break;
                 case WhatIfSubmission s:
                 {
                     submitted.Add(s.Order);
                     var o = s.Order;
                     var result = o.ReclaimOf is { } original
-                        ? ledger.Reclaim(o.Deliverer, o.Id, original, s.At)
+                        ? ledger.ReplayReclaim(o.Deliverer, o.Id, original, s.At)
                         : ledger.Submit(new DeliverOrderRequest(o.Id.Value, o.Deliverer.Value, o.Receiver.Value, o.Cusip.Value, o.Shares, o.Amount.Dollars, o.ReasonCode), s.At);
                     if (!result.Accepted) refusals.Add(new WhatIfRefusal(s.At, $"deliver order {o.Id}", result.Error?.Message ?? "refused"));
                     break;
@@ -617,6 +618,8 @@ public static class WhatIf
         return new WhatIfReport(AccountState.FormatDate(day.BusinessDate), changes.Given.Select(g => g.Text).ToList(), day.Inputs.Count,
             submitted.Count, differences, comparison, refusals, outcomes);
     }
+
+    private static IdempotencyId? IdOf(string? id) => id is null ? null : new IdempotencyId(id);
 
     /// <summary>Why each deliver order pended, if it did: the receiver's reason wins over the deliverer's (it comes later).</summary>
     private static Dictionary<string, string> PendReasons(IEnumerable<AccountEvent> events)

@@ -23,8 +23,8 @@ internal static class Endpoints
 {
     private static readonly string[] ParticipantFields = ["name", "netDebitCap", "participantsFund", "marketLoanProgram", "centralCounterparty"];
     private static readonly string[] SecurityFields = ["price", "haircut"];
-    private static readonly string[] DepositFields = ["cusip", "shares"];
-    private static readonly string[] PaymentFields = ["amount"];
+    private static readonly string[] DepositFields = ["id", "cusip", "shares"];
+    private static readonly string[] PaymentFields = ["id", "amount"];
     private static readonly string[] ReclaimFields = ["id", "deliverOrderId"];
     private static readonly string[] DeliverOrderFields = ["id", "deliverer", "receiver", "cusip", "shares", "amount", "reasonCode"];
 
@@ -46,7 +46,7 @@ internal static class Endpoints
         v1.MapPost("/participants/{id}/settlement-progress-payments", SettlementProgressPayment).RequireRole(Role.Operator);
         v1.MapPost("/deliver-orders", Submit).RequireRole(Role.Occ).TakesBatchBody();
         v1.MapGet("/deliver-orders/{id}", GetDeliverOrder).RequireRole(Role.Occ, Role.Participant);
-        v1.MapGet("/deliver-orders/{id}/explanation", ExplainEndpoints.Explanation).RequireRole(Role.Risk, Role.Occ, Role.Participant);
+        v1.MapGet("/deliver-orders/{id}/explanation", ExplainEndpoints.Explanation).RequireRole(Role.Risk, Role.Occ, Role.Operator, Role.Participant);
         v1.MapDelete("/deliver-orders/{id}", Cancel).RequireRole(Role.Occ, Role.Participant);
         v1.MapPost("/reclaims", Reclaim).RequireRole(Role.Participant);
         v1.MapGet("/participants/{id}/account", GetAccount).RequireRole(Role.Participant, Role.Risk, Role.Operator).AllowQuery("asOf");
@@ -60,34 +60,43 @@ internal static class Endpoints
     /// on a real node, its cluster member is Up and its journal answers a read. Each check is bounded
     /// by <see cref="ApiOptions.ReadyTimeout"/>; a failure answers 503 naming the check, and the
     /// node's log gets the cause (the endpoint needs no token, so the answer carries no internals).
+    /// Entities whose journal is damaged (<c>journals</c>) refuse to serve on their own; while the
+    /// reference data answers, the node stays ready for everything else: 200 with status
+    /// <c>degraded</c> naming them, since taking the node out of rotation would stop every other
+    /// account too.
     /// </summary>
     private static async Task<IResult> Ready(ILedger ledger, ApiOptions options, ILoggerFactory loggers, CancellationToken ct)
     {
         var nodeChecks = options.Health is { } health
             ? health.CheckAsync(options.ReadyTimeout, ct)
             : Task.FromResult<IReadOnlyList<HealthCheck>>([]);
-        var (ledgerCheck, businessDate) = await LedgerAnswers(ledger, options.ReadyTimeout, ct);
+        var (ledgerCheck, businessDate, referenceDamaged) = await LedgerAnswers(ledger, options.ReadyTimeout, ct);
         IReadOnlyList<HealthCheck> checks = [ledgerCheck, .. await nodeChecks];
         var shown = checks.Select(c => new { name = c.Name, ok = c.Ok, detail = c.Detail }).ToList();
         var failed = checks.Where(c => !c.Ok).ToList();
         if (failed.Count == 0) return Results.Ok(new { status = "ready", businessDate, checks = shown });
+        if (failed.All(c => c.Name == HealthCheck.JournalsName)) return Results.Ok(new { status = "degraded", businessDate, checks = shown });
 
         var log = loggers.CreateLogger("Ledger.Host.Health");
-        foreach (var check in failed)
+        // A store fault is logged where it is found, once per interval; a readiness probe repeating it
+        // (or the journal check failing because of it) adds nothing.
+        foreach (var check in failed.Any(c => c.Rule is not null) ? [] : failed)
         {
             log.LogWarning("Not ready: {Check} failed: {Detail} ({Cause})", check.Name, check.Detail, check.Cause ?? "no further cause");
         }
-        // The most specific cause names the problem: a node out of its cluster or cut off from
-        // its journal usually stops answering as a ledger too.
-        var rule = failed.Any(c => c.Name == HealthCheck.ClusterName) ? "cluster-up"
+        // The most specific cause names the problem: a store fault has its own rule (store-full, ...),
+        // and a node out of its cluster or cut off from its journal usually stops answering as a ledger too.
+        var rule = failed.FirstOrDefault(c => c.Rule is not null)?.Rule
+            ?? (failed.Any(c => c.Name == HealthCheck.ClusterName) ? "cluster-up"
             : failed.Any(c => c.Name == HealthCheck.JournalName) ? "journal-reachable"
-            : "ledger-available";
+            : referenceDamaged ? "journal-intact"
+            : "ledger-available");
         return Problems.Of(StatusCodes.Status503ServiceUnavailable, rule, null,
             "the node is not ready: " + string.Join("; ", failed.Select(c => $"{c.Name}: {c.Detail}")),
             extensions: new Dictionary<string, object?> { ["checks"] = shown });
     }
 
-    private static async Task<(HealthCheck Check, string? BusinessDate)> LedgerAnswers(ILedger ledger, TimeSpan timeout, CancellationToken ct)
+    private static async Task<(HealthCheck Check, string? BusinessDate, bool ReferenceDamaged)> LedgerAnswers(ILedger ledger, TimeSpan timeout, CancellationToken ct)
     {
         const string name = "ledger";
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -95,11 +104,16 @@ internal static class Endpoints
         try
         {
             var reference = await ledger.ReferenceAsync(limit.Token).WaitAsync(limit.Token);
-            return (new HealthCheck(name, true, "the ledger answers"), reference.BusinessDate.ToString("yyyy-MM-dd"));
+            return (new HealthCheck(name, true, "the ledger answers"), reference.BusinessDate.ToString("yyyy-MM-dd"), false);
+        }
+        catch (JournalDamagedException e)
+        {
+            return (new HealthCheck(name, false, $"the reference data refuses to serve: event {e.Damage.SequenceNr} of its journal is {e.Damage.Finding}", e.Message),
+                null, true);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            return (new HealthCheck(name, false, "the ledger is not answering yet", e.Message), null);
+            return (new HealthCheck(name, false, "the ledger is not answering yet", e.Message), null, false);
         }
     }
 
@@ -162,17 +176,19 @@ internal static class Endpoints
 
         var problems = new List<FieldProblem>();
         var body = JsonFields.Of(document!.RootElement, DepositFields, problems);
+        var requestId = body.String("id");
         var cusip = body.String("cusip");
         var shares = body.Integer("shares");
         if (problems.Count > 0) return Problems.Field(problems[0]);
 
         var reference = await ledger.ReferenceAsync(http.RequestAborted);
         if (EntryRules.ParticipantField(id, "id", reference, out _) is { } unknown) return Problems.Entry(unknown, StatusCodes.Status404NotFound);
-        var error = EntryRules.CusipField(cusip, "cusip", reference, out var parsedCusip) ?? EntryRules.SharesField(shares, "shares");
+        var error = EntryRules.CusipField(cusip, "cusip", reference, out var parsedCusip) ?? EntryRules.SharesField(shares, "shares")
+            ?? EntryRules.IdempotencyIdField(requestId, "id");
         if (error is not null) return Problems.Entry(error);
 
         var participant = new ParticipantId(id);
-        var result = await ledger.DepositAsync(participant, parsedCusip, shares!.Value, http.RequestAborted);
+        var result = await ledger.DepositAsync(participant, parsedCusip, shares!.Value, IdempotencyIdOf(requestId), http.RequestAborted);
         return Problems.Of(result) ?? await AccountAfter(ledger, participant, http.RequestAborted);
     }
 
@@ -185,15 +201,17 @@ internal static class Endpoints
 
         var problems = new List<FieldProblem>();
         var body = JsonFields.Of(document!.RootElement, PaymentFields, problems);
+        var requestId = body.String("id");
         var amount = body.Decimal("amount");
         if (problems.Count > 0) return Problems.Field(problems[0]);
 
         var reference = await ledger.ReferenceAsync(http.RequestAborted);
         if (EntryRules.ParticipantField(id, "id", reference, out _) is { } unknown) return Problems.Entry(unknown, StatusCodes.Status404NotFound);
-        if (EntryRules.AmountField(amount, "amount", allowZero: false, out var money) is { } error) return Problems.Entry(error);
+        var error = EntryRules.AmountField(amount, "amount", allowZero: false, out var money) ?? EntryRules.IdempotencyIdField(requestId, "id");
+        if (error is not null) return Problems.Entry(error);
 
         var participant = new ParticipantId(id);
-        var result = await ledger.SettlementProgressPaymentAsync(participant, money, http.RequestAborted);
+        var result = await ledger.SettlementProgressPaymentAsync(participant, money, IdempotencyIdOf(requestId), http.RequestAborted);
         return Problems.Of(result) ?? await AccountAfter(ledger, participant, http.RequestAborted);
     }
 
@@ -290,9 +308,12 @@ internal static class Endpoints
     }
 
     /// <summary>
-    /// The original receiver reclaims a completed deliver order of the same business day. Another
-    /// firm's deliver order is 403, and so is an unknown one (the answer does not tell which ids
-    /// exist); one not completed, or already reclaimed, or of an earlier day, 409.
+    /// The original receiver reclaims a completed deliver order of the same business day. The
+    /// reclaim's <c>id</c> is the caller's own reference: the ledger files the reclaim as
+    /// <c>PPPP~id</c> under the caller's participant number, a namespace OCC's ids never enter, so a
+    /// reclaim can never take an id OCC will submit, and whether an id is taken says nothing about
+    /// other firms. Another firm's deliver order is 403, and so is an unknown one (the answer does
+    /// not tell which ids exist); one not completed, or already reclaimed, or of an earlier day, 409.
     /// </summary>
     private static async Task<IResult> Reclaim(HttpContext http, ILedger ledger)
     {
@@ -305,15 +326,13 @@ internal static class Endpoints
         var id = body.String("id");
         var original = body.String("deliverOrderId");
         if (problems.Count > 0) return Problems.Field(problems[0]);
-        if (id is null) return Problems.Of(StatusCodes.Status400BadRequest, "required", "id", "id is required");
-        if (!DeliverOrderId.IsValid(id))
-            return Problems.Of(StatusCodes.Status400BadRequest, "deliver-order-id-format", "id", $"id must be 1 to {DeliverOrderId.LengthMax} letters, digits, '-', '_', '.' or ':'");
+        if (EntryRules.ReclaimReferenceField(id, "id") is { } badId) return Problems.Entry(badId);
         if (original is null) return Problems.Of(StatusCodes.Status400BadRequest, "required", "deliverOrderId", "deliverOrderId is required");
         if (!DeliverOrderId.IsValid(original))
             return Problems.Of(StatusCodes.Status400BadRequest, "deliver-order-id-format", "deliverOrderId", "deliverOrderId is not a deliver order id");
 
         var caller = http.Caller();
-        var result = await ledger.ReclaimAsync(caller.Participant!.Value, new DeliverOrderId(id), new DeliverOrderId(original), http.RequestAborted);
+        var result = await ledger.ReclaimAsync(new ReclaimId(caller.Participant!.Value, id!), new DeliverOrderId(original), http.RequestAborted);
         if (result.Accepted) return Results.Ok(result);
         var error = result.Error!;
         return error.Rule switch
@@ -360,6 +379,9 @@ internal static class Endpoints
     private static bool IsParty(Caller caller, DeliverOrderView view) =>
         caller.Participant is { } p && (view.Deliverer == p.Value || view.Receiver == p.Value);
 
+    /// <summary>The idempotency id of a deposit or payment, checked by <see cref="EntryRules.IdempotencyIdField"/>; null when none was sent.</summary>
+    private static IdempotencyId? IdempotencyIdOf(string? id) => id is null ? null : new IdempotencyId(id);
+
     private static IResult? ParticipantPath(string id) => ParticipantId.IsValid(id)
         ? null
         : Problems.Entry(new EntryError(EntryRejection.InvalidParticipantId, "id", "id must be a four-digit participant number"));
@@ -367,7 +389,7 @@ internal static class Endpoints
     private static IResult? DeliverOrderPath(string id) => DeliverOrderId.IsValid(id)
         ? null
         : Problems.Entry(new EntryError(EntryRejection.InvalidDeliverOrderId, "id",
-            $"id must be 1 to {DeliverOrderId.LengthMax} letters, digits, '-', '_', '.' or ':'"));
+            $"id must be 1 to {DeliverOrderId.LengthMax} letters, digits, '-', '_', '.' or ':' (or a reclaim's PPPP~id)"));
 
     private static IResult NotPending(string id, string status) => Problems.Of(StatusCodes.Status409Conflict, "deliver-order-pending", "id",
         $"{id} is {status}; only a pending deliver order can be cancelled");

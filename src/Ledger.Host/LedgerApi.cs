@@ -96,6 +96,8 @@ public static class LedgerApi
         if (options.Telemetry is { } telemetry) AddMetrics(builder, options, telemetry, hostMeters);
         // The read side of the journal (?asOf=, /journal) where the ledger has one: the real node's does.
         if (ledger is Ledger.Cluster.Replay.IJournalReader journal) builder.Services.AddSingleton(journal);
+        // Explanations of deliver orders, where the ledger gives them: the real node does.
+        if (ledger is Ledger.Cluster.Explain.IDeliverOrderExplainer explainer) builder.Services.AddSingleton(explainer);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -117,8 +119,10 @@ public static class LedgerApi
                 new LogEventProperty("Elapsed", new ScalarValue(elapsedMs)),
             ];
             o.GetLevel = (http, _, ex) =>
-                ex is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
+                // 503 is the node saying it cannot serve now (a store fault, the ledger not answering): its cause is logged once where it is found.
+                ex is not null || (http.Response.StatusCode >= 500 && http.Response.StatusCode != 503) ? LogEventLevel.Error
                 : http.Request.Path.StartsWithSegments("/health") || http.Request.Path.StartsWithSegments(ApiOptions.MetricsPath) ? LogEventLevel.Verbose
+                : http.Response.StatusCode == 503 ? LogEventLevel.Warning
                 : LogEventLevel.Information;
         });
         app.Use(Failures.Middleware);
@@ -203,6 +207,12 @@ internal static class Failures
         {
             // The client went away; nobody is left to answer.
         }
+        catch (Exception e) when (Damage(e) is { } damage && !http.Response.HasStarted)
+        {
+            // Logged by the entity itself when it recovered; one line per request would only repeat it.
+            http.Response.Clear();
+            await JournalIntact(damage).ExecuteAsync(http);
+        }
         catch (Exception e) when (IsTimeout(e) && !http.Response.HasStarted)
         {
             Logger(http)
@@ -224,6 +234,28 @@ internal static class Failures
 
     private static Microsoft.Extensions.Logging.ILogger Logger(HttpContext http) =>
         http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Ledger.Host.Api");
+
+    /// <summary>
+    /// 503 <c>journal-intact</c>: an entity the request needed refuses to serve because its journal
+    /// is damaged. Answered at once; it will not heal by itself, so no Retry-After.
+    /// </summary>
+    public static IResult JournalIntact(JournalDamaged damage) =>
+        Problems.Of(StatusCodes.Status503ServiceUnavailable, "journal-intact", null,
+            $"{JournalDamagedException.Refusal(damage)}. It answers nothing until an operator repairs its journal (see `ledger verify`); " +
+            "the rest of the ledger keeps serving. Parts of the request that did not need it may have taken effect: sending it again with the same ids is answered from the records.",
+            extensions: new Dictionary<string, object?>
+            {
+                ["entity"] = damage.PersistenceId,
+                ["sequenceNr"] = damage.SequenceNr,
+                ["finding"] = damage.Finding,
+            });
+
+    private static JournalDamaged? Damage(Exception e) => e switch
+    {
+        JournalDamagedException d => d.Damage,
+        AggregateException a => a.InnerExceptions.Select(Damage).FirstOrDefault(d => d is not null),
+        _ => null,
+    };
 
     private static bool IsTimeout(Exception e) => e is TimeoutException or Akka.Actor.AskTimeoutException
         || (e is AggregateException a && a.InnerExceptions.All(IsTimeout));

@@ -45,7 +45,47 @@ public static class LedgerServer
     /// <summary>The node stopped underneath the API (downed by the split-brain resolver): a supervisor should start it again.</summary>
     public const int ExitNodeStopped = 3;
 
+    /// <summary>Another running node holds the data folder (its lock): this one did not start.</summary>
+    public const int ExitDataFolderInUse = 4;
+
+    /// <summary>The data folder holds an earlier ledger's traces the node will not start a new ledger over (an orphaned write-ahead log, a marker without its database, another ledger's database).</summary>
+    public const int ExitDataFolderRefused = 6;
+
     private const int Serving = 0, Stopping = 1, NodeStopped = 2;
+
+    /// <summary>
+    /// The first of <paramref name="urls"/> (semicolon-separated) whose address and port another
+    /// process already listens on; null when each could be bound a moment ago, or cannot be checked
+    /// here (a host name, port 0).
+    /// </summary>
+    public static string? AddressInUse(string urls)
+    {
+        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            // Kestrel's wildcards (http://*:5080, http://+:5080) are not valid URIs as written.
+            var uriText = url.Replace("://*:", "://0.0.0.0:", StringComparison.Ordinal).Replace("://+:", "://0.0.0.0:", StringComparison.Ordinal);
+            if (!Uri.TryCreate(uriText, UriKind.Absolute, out var uri) || uri.Port <= 0) continue;
+            var host = uri.Host.Trim('[', ']');
+            var address = host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? System.Net.IPAddress.Loopback
+                : System.Net.IPAddress.TryParse(host, out var ip) ? ip : null;
+            if (address is null) continue;
+            try
+            {
+                var listener = new System.Net.Sockets.TcpListener(address, uri.Port);
+                listener.Start();
+                listener.Stop();
+            }
+            catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
+            {
+                return url;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                // Not ours to judge (an address of another machine, no permission): Kestrel will say.
+            }
+        }
+        return null;
+    }
 
     /// <param name="configureLogging">Adds to the logging set-up, for tests that read the log.</param>
     /// <param name="whileServing">Runs once the API listens; see <see cref="WhileServing"/>.</param>
@@ -79,6 +119,13 @@ public static class LedgerServer
             log.Information("Serving {Count} tokens from {TokensFile}", tokens.Count, options.TokensFile);
         }
 
+        if (AddressInUse(options.Urls) is { } busy)
+        {
+            // Before the node starts, so that nothing is locked or joined for an API that cannot listen.
+            log.Fatal("Not starting: cannot listen on {Url}: the address is already in use", busy);
+            return ExitStartFailed;
+        }
+
         var settings = Ledger.Journal.LedgerSettings.Default;
         var nodeOptions = new LedgerNodeOptions
         {
@@ -103,6 +150,17 @@ public static class LedgerServer
             log.Information("Starting the ledger node: store {Store}, data dir {DataDir}, remoting on {Hostname}:{Port} as {PublicHostname}, seed nodes {SeedNodes}",
                 nodeOptions.Store, Path.GetFullPath(nodeOptions.DataDir), nodeOptions.Hostname, nodeOptions.Port, LedgerNode.AdvertisedHostname(nodeOptions), nodeOptions.SeedNodes);
             started = await startLedger(nodeOptions, loggerFactory, ct);
+        }
+        catch (Ledger.Journal.StoreStartException e)
+        {
+            // Conditions an operator fixes, said in one line: no stack trace.
+            log.Fatal("Not starting: {Problem}", e.Message);
+            return e.Rule switch
+            {
+                Ledger.Journal.StoreStartException.FolderInUseRule => ExitDataFolderInUse,
+                Ledger.Journal.StoreStartException.FolderRefusedRule => ExitDataFolderRefused,
+                _ => ExitStartFailed,
+            };
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -131,7 +189,16 @@ public static class LedgerServer
                 await error.WriteLineAsync($"ledger: not starting: {ServeTokens.DemoNotOnLoopback($"Kestrel:Endpoints has {configured}").Message}");
                 return ExitBadTokens;
             }
-            await app.StartAsync(ct);
+            try
+            {
+                await app.StartAsync(ct);
+            }
+            catch (IOException e)
+            {
+                // Taken between the check above and now. Kestrel's "Failed to bind to address ...: address already in use." says it all.
+                log.Fatal("Not starting: cannot listen on {Urls}: {Problem}", options.Urls, e.Message);
+                return ExitStartFailed;
+            }
             log.Information("Listening on {Urls}", string.Join(", ", app.Urls));
             // A node downed by the split-brain resolver terminates its actor system. Serving on would
             // only answer 503s: stop, and exit with a code that tells the supervisor to start a new member.

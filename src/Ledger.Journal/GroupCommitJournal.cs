@@ -47,6 +47,7 @@ public class GroupCommitJournal : SqlWriteJournal
     private readonly Queue<PendingWrite> _queue = new();
     private readonly Dictionary<string, Task> _lastWriteOf = new();
     private readonly SqliteJournalWriter? _sqlite;
+    private readonly StoreHealth _health;
     private int _writesInFlight;
 
     public GroupCommitJournal(Akka.Configuration.Config config) : base(config)
@@ -54,6 +55,7 @@ public class GroupCommitJournal : SqlWriteJournal
         _systemTag = new KeyValuePair<string, object?>("actor_system", Context.System.Name);
         _writesInFlightMax = Math.Max(1, config.GetInt("parallelism", 1));
         _rowsPerWriteMax = Math.Max(1, config.GetInt("group-commit-rows", RowsPerWriteDefault));
+        _health = StoreHealth.Get(Context.System);
         if (config.GetString("provider-name", "").StartsWith("SQLite", StringComparison.OrdinalIgnoreCase))
         {
             _sqlite = new SqliteJournalWriter((ExtendedActorSystem)Context.System, config.GetString("connection-string"));
@@ -104,11 +106,26 @@ public class GroupCommitJournal : SqlWriteJournal
             written = Task.FromException<IImmutableList<Exception>>(e);
         }
         var self = Self;
+        var health = _health;
         written.ContinueWith(t =>
         {
+            Observe(health, t);
             Answer(taken, t);
             self.Tell(new CombinedWriteEnded(taken), ActorRefs.NoSender);
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Tells the store's health what a store call came to: a store fault, or a success that ends a passing one.</summary>
+    private static void Observe(StoreHealth health, Task task)
+    {
+        if (task.IsCompletedSuccessfully)
+        {
+            health.WriteSucceeded();
+            return;
+        }
+        var error = task.Exception?.GetBaseException();
+        if (error is Akka.Pattern.OpenCircuitException) health.ReportFailingFast();
+        else if (StoreFault.Of(task.Exception) is { } fault) health.Report(fault);
     }
 
     /// <summary>Gives each caller its part of the combined answer: its own rejections, or the failure of all.</summary>
@@ -157,13 +174,22 @@ public class GroupCommitJournal : SqlWriteJournal
     }
 
     public override Task ReplayMessagesAsync(IActorContext context, string persistenceId, long fromSequenceNr, long toSequenceNr, long max,
-        Action<IPersistentRepresentation> recoveryCallback) =>
-        _sqlite is { } sqlite
+        Action<IPersistentRepresentation> recoveryCallback)
+    {
+        var replay = _sqlite is { } sqlite
             ? Task.Run(() => sqlite.Replay(persistenceId, fromSequenceNr, toSequenceNr, max, recoveryCallback))
             : base.ReplayMessagesAsync(context, persistenceId, fromSequenceNr, toSequenceNr, max, recoveryCallback);
+        var health = _health;
+        // A failed recovery is a store failure too (an unreachable server); a good one proves nothing about writes.
+        replay.ContinueWith(t => { if (!t.IsCompletedSuccessfully) Observe(health, t); }, CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return replay;
+    }
 
     public override async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken)
     {
+        // A replaced or removed SQLite file would answer 0, and the actor would recover as a new, empty account.
+        if (_sqlite is not null) _health.CheckFile();
         // A recovering actor must see its own write that is still queued or in flight here.
         if (_lastWriteOf.TryGetValue(persistenceId, out var last))
         {
@@ -176,6 +202,14 @@ public class GroupCommitJournal : SqlWriteJournal
                 // Its outcome does not matter here, only that it has ended.
             }
         }
-        return await base.ReadHighestSequenceNrAsync(persistenceId, fromSequenceNr, cancellationToken);
+        try
+        {
+            return await base.ReadHighestSequenceNrAsync(persistenceId, fromSequenceNr, cancellationToken);
+        }
+        catch (Exception e) when (StoreFault.Of(e) is { } fault)
+        {
+            _health.Report(fault);
+            throw;
+        }
     }
 }

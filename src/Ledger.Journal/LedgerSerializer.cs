@@ -31,36 +31,70 @@ public sealed class LedgerSerializer : SerializerWithStringManifest
 
     private sealed record Entry(Type Type, string Manifest, JsonTypeInfo TypeInfo);
 
-    private static Entry E<T>(string manifest, JsonTypeInfo<T> typeInfo) => new(typeof(T), manifest, typeInfo);
+    private static Entry E<T>(string manifest) => new(typeof(T), manifest, Json.GetTypeInfo(typeof(T)));
+
+    /// <summary>
+    /// The generated contracts, with one change: a field added to an event type after journals were
+    /// written with it is written only when set, so that an event stored before it serializes back
+    /// to exactly the bytes it was stored as (EventChain hashes those bytes, and old journals must
+    /// keep their chains). Such fields: the chain that reference and index events gained after they
+    /// were first stored (an order inside <see cref="DeliverOrdersRegistered"/>, never sealed on its
+    /// own, carries no <c>"chain":null</c>; account events were chained from their first release and
+    /// keep writing <c>"chain":null</c> into the bytes their chain hashes), and the fields of
+    /// <see cref="AddedFields"/>.
+    /// </summary>
+    private static readonly JsonSerializerOptions Json = new(LedgerJsonContext.Default.Options)
+    {
+        TypeInfoResolver = LedgerJsonContext.Default.WithAddedModifier(WriteAddedFieldsOnlyWhenSet),
+    };
+
+    // Fields added to an event type after journals were written with it, by JSON name.
+    private static readonly FrozenDictionary<Type, string[]> AddedFields = new Dictionary<Type, string[]>
+    {
+        [typeof(SharesDeposited)] = ["id"],
+        [typeof(SettlementProgressPaymentReceived)] = ["id"],
+    }.ToFrozenDictionary();
+
+    private static void WriteAddedFieldsOnlyWhenSet(JsonTypeInfo info)
+    {
+        if (info.Kind != JsonTypeInfoKind.Object) return;
+        var chainAdded = !typeof(AccountEvent).IsAssignableFrom(info.Type);
+        var added = AddedFields.GetValueOrDefault(info.Type) ?? [];
+        foreach (var property in info.Properties)
+        {
+            if ((chainAdded && property.Name == "chain") || added.Contains(property.Name, StringComparer.Ordinal))
+                property.ShouldSerialize = static (_, value) => value is not null;
+        }
+    }
 
     // The one table from type to manifest. Append only: a manifest is never renamed, reused or removed.
     private static readonly Entry[] Table =
     [
-        E("account.participant-configured.v1", LedgerJsonContext.Default.ParticipantConfigured),
-        E("account.security-terms-applied.v1", LedgerJsonContext.Default.SecurityTermsApplied),
-        E("account.shares-deposited.v1", LedgerJsonContext.Default.SharesDeposited),
-        E("account.settlement-progress-payment-received.v1", LedgerJsonContext.Default.SettlementProgressPaymentReceived),
-        E("account.delivery-reserved.v1", LedgerJsonContext.Default.DeliveryReserved),
-        E("account.delivery-pended.v1", LedgerJsonContext.Default.DeliveryPended),
-        E("account.delivery-completed.v1", LedgerJsonContext.Default.DeliveryCompleted),
-        E("account.delivery-dropped.v1", LedgerJsonContext.Default.DeliveryDropped),
-        E("account.delivery-cancel-requested.v1", LedgerJsonContext.Default.DeliveryCancelRequested),
-        E("account.delivery-cancelled.v1", LedgerJsonContext.Default.DeliveryCancelled),
-        E("account.receive-completed.v1", LedgerJsonContext.Default.ReceiveCompleted),
-        E("account.receive-pended.v1", LedgerJsonContext.Default.ReceivePended),
-        E("account.receive-dropped.v1", LedgerJsonContext.Default.ReceiveDropped),
-        E("account.receive-cancelled.v1", LedgerJsonContext.Default.ReceiveCancelled),
-        E("account.recycle-cutoff-reached.v1", LedgerJsonContext.Default.RecycleCutoffReached),
-        E("account.look-ahead-proposed.v1", LedgerJsonContext.Default.LookAheadProposed),
-        E("account.look-ahead-completed.v1", LedgerJsonContext.Default.LookAheadCompleted),
-        E("account.business-day-closed.v1", LedgerJsonContext.Default.BusinessDayClosed),
-        E("reference.participant-registered.v1", LedgerJsonContext.Default.ParticipantRegistered),
-        E("reference.security-listed.v1", LedgerJsonContext.Default.SecurityListed),
-        E("reference.business-day-opened.v1", LedgerJsonContext.Default.BusinessDayOpened),
-        E("reference.recycle-cutoff-started.v1", LedgerJsonContext.Default.RecycleCutoffStarted),
-        E("reference.business-day-close-started.v1", LedgerJsonContext.Default.BusinessDayCloseStarted),
-        E("index.deliver-order-registered.v1", LedgerJsonContext.Default.DeliverOrderRegistered),
-        E("index.deliver-orders-registered.v1", LedgerJsonContext.Default.DeliverOrdersRegistered),
+        E<ParticipantConfigured>("account.participant-configured.v1"),
+        E<SecurityTermsApplied>("account.security-terms-applied.v1"),
+        E<SharesDeposited>("account.shares-deposited.v1"),
+        E<SettlementProgressPaymentReceived>("account.settlement-progress-payment-received.v1"),
+        E<DeliveryReserved>("account.delivery-reserved.v1"),
+        E<DeliveryPended>("account.delivery-pended.v1"),
+        E<DeliveryCompleted>("account.delivery-completed.v1"),
+        E<DeliveryDropped>("account.delivery-dropped.v1"),
+        E<DeliveryCancelRequested>("account.delivery-cancel-requested.v1"),
+        E<DeliveryCancelled>("account.delivery-cancelled.v1"),
+        E<ReceiveCompleted>("account.receive-completed.v1"),
+        E<ReceivePended>("account.receive-pended.v1"),
+        E<ReceiveDropped>("account.receive-dropped.v1"),
+        E<ReceiveCancelled>("account.receive-cancelled.v1"),
+        E<RecycleCutoffReached>("account.recycle-cutoff-reached.v1"),
+        E<LookAheadProposed>("account.look-ahead-proposed.v1"),
+        E<LookAheadCompleted>("account.look-ahead-completed.v1"),
+        E<BusinessDayClosed>("account.business-day-closed.v1"),
+        E<ParticipantRegistered>("reference.participant-registered.v1"),
+        E<SecurityListed>("reference.security-listed.v1"),
+        E<BusinessDayOpened>("reference.business-day-opened.v1"),
+        E<RecycleCutoffStarted>("reference.recycle-cutoff-started.v1"),
+        E<BusinessDayCloseStarted>("reference.business-day-close-started.v1"),
+        E<DeliverOrderRegistered>("index.deliver-order-registered.v1"),
+        E<DeliverOrdersRegistered>("index.deliver-orders-registered.v1"),
     ];
 
     // ToDictionary/ToFrozenDictionary throw on a duplicate key, so a manifest or type listed twice
@@ -82,7 +116,24 @@ public sealed class LedgerSerializer : SerializerWithStringManifest
 
     public override byte[] ToBinary(object obj) => ToUtf8Json(obj);
 
-    public override object FromBinary(byte[] bytes, string manifest) => FromUtf8Json(bytes, manifest);
+    /// <summary>
+    /// What a journal replays to a persistent actor. A payload this serializer cannot read (not valid
+    /// JSON, an unknown manifest) comes back as an <see cref="UnreadableEvent"/> instead of an
+    /// exception: an exception here fails the whole recovery, the entity stops, and every request
+    /// for it waits for its ask timeout. Given the placeholder, the entity knows which event is
+    /// unreadable and refuses to serve, naming it (see <see cref="JournalCheck"/>).
+    /// </summary>
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        try
+        {
+            return FromUtf8Json(bytes, manifest);
+        }
+        catch (SerializationException e)
+        {
+            return new UnreadableEvent(manifest, e.Message);
+        }
+    }
 
     /// <summary>The manifest for an event of type <paramref name="type"/>.</summary>
     public static string ManifestFor(Type type) =>
@@ -92,6 +143,12 @@ public sealed class LedgerSerializer : SerializerWithStringManifest
 
     /// <summary>The journal payload for <paramref name="event"/>, without an actor system (tools, tests).</summary>
     public static byte[] ToUtf8Json(object @event) => JsonSerializer.SerializeToUtf8Bytes(@event, EntryFor(@event).TypeInfo);
+
+    /// <summary>Writes the journal payload for <paramref name="event"/>: the same bytes as <see cref="ToUtf8Json"/>, into a writer the caller reuses.</summary>
+    internal static void WriteUtf8Json(Utf8JsonWriter writer, object @event) => JsonSerializer.Serialize(writer, @event, EntryFor(@event).TypeInfo);
+
+    /// <summary>The writer options that give <see cref="ToUtf8Json"/>'s bytes.</summary>
+    internal static JsonWriterOptions WriterOptions => new() { Encoder = Json.Encoder, Indented = Json.WriteIndented, MaxDepth = Json.MaxDepth };
 
     /// <summary>The event stored as <paramref name="utf8Json"/> under <paramref name="manifest"/>.</summary>
     public static object FromUtf8Json(ReadOnlySpan<byte> utf8Json, string manifest)

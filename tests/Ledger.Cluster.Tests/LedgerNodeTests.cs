@@ -160,7 +160,7 @@ public sealed class LedgerNodeTests
         var close = await ledger.CloseAsync(Setup.None);
         Assert.True(close.Ok, close.Message);
         var after = (await ledger.ReferenceAsync(Setup.None)).BusinessDate;
-        Assert.Equal(BusinessCalendar.Next(before), after);
+        Assert.Equal(BusinessCalendar.Weekdays.Next(before), after);
         foreach (var p in new[] { "0001", "0002" })
         {
             var account = (await ledger.AccountAsync(new ParticipantId(p), Setup.None))!;

@@ -13,6 +13,9 @@ public sealed class MarketLoanTests
     private const string Occ = "0900", L = "0001", B = "0002", M = "0003";
     private static readonly Cusip Junk = Cusips.Make(99);
 
+    /// <summary>B's reclaim "RC1", as the ledger files it: in B's own namespace.</summary>
+    private const string RC1 = B + "~RC1";
+
     private static LedgerNodeOptions Options(ReclaimRules? rules = null) => new()
     {
         Store = "memory",
@@ -171,15 +174,16 @@ public sealed class MarketLoanTests
             await Submit(ledger, redeliver);
             Assert.Equal("position", (await Eventually.Status(ledger, "DO3", "pending")).PendingReason);
         }
-        var reclaim = await ledger.ReclaimAsync(new ParticipantId(B), new DeliverOrderId("RC1"), new DeliverOrderId("DO2"), Setup.None);
+        var reclaim = await ledger.ReclaimAsync(new ReclaimId(new ParticipantId(B), "RC1"), new DeliverOrderId("DO2"), Setup.None);
+        Assert.Equal(RC1, reclaim.Id);
         Assert.True(reclaim.Accepted, reclaim.Error?.Message);
         if (!redeliveryFirst)
         {
-            Assert.Equal("net-debit-cap", (await Eventually.Status(ledger, "RC1", "pending")).PendingReason);
+            Assert.Equal("net-debit-cap", (await Eventually.Status(ledger, RC1, "pending")).PendingReason);
             await Submit(ledger, redeliver);
         }
 
-        Assert.Equal("look-ahead", (await Eventually.Status(ledger, "RC1", "completed")).CompletedBy);
+        Assert.Equal("look-ahead", (await Eventually.Status(ledger, RC1, "completed")).CompletedBy);
         Assert.Equal("look-ahead", (await Eventually.Status(ledger, "DO3", "completed")).CompletedBy);
         await Eventually.Until(async () => (await Account(ledger, L)).Positions.Any(p => p.Cusip == Cusips.Apple.Value && p.Shares == 1_000),
             TimeSpan.FromSeconds(10), "shares back at L");
@@ -196,11 +200,11 @@ public sealed class MarketLoanTests
         var ledger = await World(node);
         await Submit(ledger, Setup.Do("DO1", L, Occ, 1_000, 100_000m), Setup.Do("DO2", Occ, B, 1_000, 100_000m));
         await Eventually.Status(ledger, "DO2", "completed");
-        Assert.True((await ledger.ReclaimAsync(new ParticipantId(B), new DeliverOrderId("RC1"), new DeliverOrderId("DO2"), Setup.None)).Accepted);
-        await Eventually.Status(ledger, "RC1", "pending");
+        Assert.True((await ledger.ReclaimAsync(new ReclaimId(new ParticipantId(B), "RC1"), new DeliverOrderId("DO2"), Setup.None)).Accepted);
+        await Eventually.Status(ledger, RC1, "pending");
 
         await ledger.CutoffAsync(Setup.None);
-        await Eventually.Status(ledger, "RC1", "dropped");
+        await Eventually.Status(ledger, RC1, "dropped");
         var b = await Account(ledger, B);
         Assert.Equal(-100_000.00m, b.SettlementBalance);
         Assert.Equal(1_000, b.Positions.Single(p => p.Cusip == Cusips.Apple.Value).Shares);
@@ -233,9 +237,9 @@ public sealed class MarketLoanTests
     {
         await using var node = await LedgerNode.StartAsync(Options(), null, Setup.None);
         var ledger = await ReclaimWorld(node, 100_000m);
-        var reclaim = await ledger.ReclaimAsync(new ParticipantId(B), new DeliverOrderId("RC1"), new DeliverOrderId("DO1"), Setup.None);
+        var reclaim = await ledger.ReclaimAsync(new ReclaimId(new ParticipantId(B), "RC1"), new DeliverOrderId("DO1"), Setup.None);
         Assert.True(reclaim.Accepted, reclaim.Error?.Message);
-        var view = await Eventually.Status(ledger, "RC1", "completed");
+        var view = await Eventually.Status(ledger, RC1, "completed");
         Assert.Equal("reclaim-override", view.CompletedBy);
         Assert.Equal("DO1", view.ReclaimOf);
         Assert.True((await Account(ledger, L)).CollateralMonitor < 0, "the override let L's collateral monitor go below zero");
@@ -251,8 +255,8 @@ public sealed class MarketLoanTests
         var rules = new ReclaimRules(Money.FromDollars(100_000m), regime == "2009" ? ReclaimRegime.Rules2009 : ReclaimRegime.Rules2015);
         await using var node = await LedgerNode.StartAsync(Options(rules), null, Setup.None);
         var ledger = await ReclaimWorld(node, amount);
-        Assert.True((await ledger.ReclaimAsync(new ParticipantId(B), new DeliverOrderId("RC1"), new DeliverOrderId("DO1"), Setup.None)).Accepted);
-        var view = await Eventually.Status(ledger, "RC1", status);
+        Assert.True((await ledger.ReclaimAsync(new ReclaimId(new ParticipantId(B), "RC1"), new DeliverOrderId("DO1"), Setup.None)).Accepted);
+        var view = await Eventually.Status(ledger, RC1, status);
         Assert.Equal(detail, status == "completed" ? view.CompletedBy : view.PendingReason);
     }
 
@@ -265,13 +269,64 @@ public sealed class MarketLoanTests
         await Eventually.Status(ledger, "PEND", "pending");
 
         async Task<EntryRejection?> Reclaim(string by, string id, string original) =>
-            (await ledger.ReclaimAsync(new ParticipantId(by), new DeliverOrderId(id), new DeliverOrderId(original), Setup.None)).Error?.Rule;
+            (await ledger.ReclaimAsync(new ReclaimId(new ParticipantId(by), id), new DeliverOrderId(original), Setup.None)).Error?.Rule;
 
         Assert.Equal(EntryRejection.UnknownDeliverOrder, await Reclaim(B, "R-1", "NO-SUCH"));
         Assert.Equal(EntryRejection.NotTheOriginalReceiver, await Reclaim(M, "R-2", "DO1"));
         Assert.Equal(EntryRejection.ReclaimRefused, await Reclaim(B, "R-3", "PEND"));
         Assert.Null(await Reclaim(B, "R-4", "DO1"));
-        await Eventually.Status(ledger, "R-4", "completed");
+        await Eventually.Status(ledger, B + "~R-4", "completed");
         Assert.Equal(EntryRejection.AlreadyReclaimed, await Reclaim(B, "R-5", "DO1"));
+    }
+
+    /// <summary>
+    /// The borrower takes, as its reclaim's id, the id OCC will give tomorrow's loan leg: the reclaim
+    /// is filed under the borrower's own namespace, so OCC's submission of that id still goes in.
+    /// </summary>
+    [Fact]
+    public async Task A_participants_reclaim_never_takes_an_id_OCC_submits()
+    {
+        await using var node = await LedgerNode.StartAsync(Options(), null, Setup.None);
+        var ledger = await ReclaimWorld(node, 100_000m);
+
+        var reclaim = await ledger.ReclaimAsync(new ReclaimId(new ParticipantId(B), "NEXT-L"), new DeliverOrderId("DO1"), Setup.None);
+        Assert.True(reclaim.Accepted, reclaim.Error?.Message);
+        Assert.Equal(B + "~NEXT-L", reclaim.Id);
+        await Eventually.Status(ledger, B + "~NEXT-L", "completed");
+
+        await Submit(ledger, Setup.Do("NEXT-L", L, B, 10, 1_000m));
+        var occs = await ledger.DeliverOrderAsync(new DeliverOrderId("NEXT-L"), Setup.None);
+        Assert.Equal((L, B, 10L), (occs!.Deliverer, occs.Receiver, occs.Shares));
+        Assert.Equal("DO1", (await ledger.DeliverOrderAsync(new DeliverOrderId(B + "~NEXT-L"), Setup.None))!.ReclaimOf);
+
+        // OCC cannot reach into a participant's namespace either.
+        var intoNamespace = (await ledger.SubmitAsync([Setup.Do(B + "~NEXT-2", L, B, 10, 1_000m)], Setup.None))[0];
+        Assert.Equal(EntryRejection.InvalidDeliverOrderId, intoNamespace.Error?.Rule);
+    }
+
+    /// <summary>
+    /// A refused reclaim is refused for what it asks, never for whose ids exist: as its own id, an id
+    /// OCC has taken and one nobody has are answered alike (the HTTP tests show the same for the
+    /// deliver order reclaimed: unknown and another firm's get one 403).
+    /// </summary>
+    [Fact]
+    public async Task A_refused_reclaim_answers_alike_whether_or_not_its_id_is_taken()
+    {
+        await using var node = await LedgerNode.StartAsync(Options(), null, Setup.None);
+        var ledger = await ReclaimWorld(node, 100_000m);
+        await Submit(ledger, Setup.Do("PEND", L, B, 5_000, 1m));
+        await Eventually.Status(ledger, "PEND", "pending");
+
+        async Task<(EntryRejection?, string?)> Refusal(string by, string reference, string original)
+        {
+            var r = await ledger.ReclaimAsync(new ReclaimId(new ParticipantId(by), reference), new DeliverOrderId(original), Setup.None);
+            Assert.False(r.Accepted);
+            return (r.Error!.Rule, r.Error.Field);
+        }
+
+        // The reclaim's own id: "DO1" is an id OCC took, "FREE-1" one nobody has.
+        Assert.Equal(await Refusal(B, "FREE-1", "PEND"), await Refusal(B, "DO1", "PEND"));
+        // An id OCC took is free in the participant's namespace: the reclaim goes in.
+        Assert.True((await ledger.ReclaimAsync(new ReclaimId(new ParticipantId(B), "DO1"), new DeliverOrderId("DO1"), Setup.None)).Accepted);
     }
 }

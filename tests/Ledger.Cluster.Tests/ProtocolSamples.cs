@@ -71,6 +71,7 @@ internal static class ProtocolSamples
         new Rejected(AccountRejection.ReclaimOfEarlierDay, "DO-2026-03-02-000009 completed on an earlier business day"),
         new DeliveryStatusReply(new DeliverOrderId("DO-2026-03-02-000017"), DeliveryStage.PendingAtDeliverer, PendReason.Position, CompletedBy.LookAhead),
         new Busy("account 0101 has 20000 commands waiting"),
+        new JournalDamaged("account-0101", 17, "not-matching", "account.delivery-completed.v1 stores chain 9f9b, its bytes give a62d"),
 
         GetAccountView.Instance,
         new AccountView("0981", "Borrower Capital", "2026-03-02", CutoffReached: true, SettlementBalance: -218_437.50m, NetDebit: 218_437.50m,
@@ -84,6 +85,8 @@ internal static class ProtocolSamples
         new ReceiveSnapshot(ReceiveStage.Pending, PendReason.Collateral, CompletedBy.Direct),
         GetInFlightCount.Instance,
         new InFlightCount("0101", 7),
+        new GetDeliverOrderEvents([new DeliverOrderId("DO-2026-03-02-000027"), new DeliverOrderId("0981~RC-2026-03-02-1")], Day),
+        new DeliverOrderEvents([12, 13, 40, 41, 97], Retained: true),
 
         GetReference.Instance,
         RegisterLender,

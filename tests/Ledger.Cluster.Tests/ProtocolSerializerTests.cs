@@ -155,6 +155,44 @@ public sealed partial class ProtocolSerializerTests : IClassFixture<ProtocolSeri
         Assert.Equal(new Busy("busy"), back);
     }
 
+    /// <summary>
+    /// An index entry carries the time its id was registered (an explanation's first step), a field
+    /// added after deliver-order-location.v1's golden payload: a newer node's answer reads back whole,
+    /// and the golden one still reads, without it.
+    /// </summary>
+    [Fact]
+    public void An_index_entry_carries_its_registration_time_and_an_older_entry_reads_without_it()
+    {
+        var at = new DateTimeOffset(2026, 3, 2, 14, 0, 0, 123, TimeSpan.Zero);
+        var location = new DeliverOrderLocation(new IndexEntry(new ParticipantId("0101"), new ParticipantId("0981"), "fp", new DateOnly(2026, 3, 2), at));
+
+        var back = (DeliverOrderLocation)ProtocolSerializer.FromUtf8Json(ProtocolSerializer.ToUtf8Json(location), "protocol.deliver-order-location.v1");
+
+        Assert.Equal(at, back.Entry!.Value.RegisteredAt);
+        Assert.Equal(location, back);
+        var older = (DeliverOrderLocation)ProtocolSerializer.FromUtf8Json(
+            """{"entry":{"deliverer":"0101","receiver":"0981","fingerprint":"fp","businessDate":"2026-03-02"}}"""u8, "protocol.deliver-order-location.v1");
+        Assert.Null(older.Entry!.Value.RegisteredAt);
+    }
+
+    [Fact]
+    public void A_deposit_and_a_payment_carry_their_idempotency_id_as_a_string_and_one_sent_without_reads_as_none()
+    {
+        var at = new DateTimeOffset(2026, 3, 2, 14, 30, 18, TimeSpan.Zero);
+        var deposit = new DepositShares(new Cusip("037833100"), 40_000, new SecurityTerms(new Money(174_75), 0.15m, 44), at, new IdempotencyId("DEP-1"));
+        var payment = new ReceiveSettlementProgressPayment(new Money(2_500_000_00), at, new IdempotencyId("SPP-1"));
+
+        var depositJson = Encoding.UTF8.GetString(ProtocolSerializer.ToUtf8Json(deposit));
+        var paymentJson = Encoding.UTF8.GetString(ProtocolSerializer.ToUtf8Json(payment));
+
+        Assert.Contains("\"id\":\"DEP-1\"", depositJson, StringComparison.Ordinal);
+        Assert.Contains("\"id\":\"SPP-1\"", paymentJson, StringComparison.Ordinal);
+        Assert.Equal(deposit, ProtocolSerializer.FromUtf8Json(Encoding.UTF8.GetBytes(depositJson), "protocol.deposit-shares.v1"));
+        Assert.Equal(payment, ProtocolSerializer.FromUtf8Json(Encoding.UTF8.GetBytes(paymentJson), "protocol.receive-settlement-progress-payment.v1"));
+        var fromOlderNode = ProtocolSerializer.FromUtf8Json("""{"amount":{"cents":100},"at":"2026-03-02T14:30:18+00:00"}"""u8, "protocol.receive-settlement-progress-payment.v1");
+        Assert.Null(Assert.IsType<ReceiveSettlementProgressPayment>(fromOlderNode).Id);
+    }
+
     [Fact]
     public void The_largest_message_a_submission_sends_fits_well_within_one_remoting_frame()
     {

@@ -195,8 +195,9 @@ public sealed class SettlementSimulationTests(ITestOutputHelper output)
                     var view = await ledger.DeliverOrderAsync(new DeliverOrderId(leg.Id!), Setup.None);
                     if (view?.Status != "completed") continue;
                     Interlocked.Increment(ref tally.Reclaims);
-                    var reclaimId = $"S{seed}-{op}-R";
-                    var reclaim = await ledger.ReclaimAsync(new ParticipantId(leg.Receiver!), new DeliverOrderId(reclaimId), new DeliverOrderId(leg.Id!), Setup.None);
+                    var reclaimId = new ReclaimId(new ParticipantId(leg.Receiver!), $"S{seed}-{op}-R").DeliverOrderId.Value;
+                    var reclaim = await ledger.ReclaimAsync(new ReclaimId(new ParticipantId(leg.Receiver!), $"S{seed}-{op}-R"), new DeliverOrderId(leg.Id!), Setup.None);
+                    Assert.Equal(reclaimId, reclaim.Id);
                     if (reclaim.Accepted)
                     {
                         tally.AcceptedOrders[reclaimId] = new DeliverOrderRequest(reclaimId, leg.Receiver, Occ, leg.Cusip, leg.Shares, leg.Amount, "RECLAIM");

@@ -14,24 +14,44 @@ public sealed class ArchitectureTests
     private static bool IsForbidden(string name) =>
         Forbidden.Any(f => name.Equals(f, StringComparison.OrdinalIgnoreCase) || name.StartsWith(f + ".", StringComparison.OrdinalIgnoreCase));
 
-    [Fact]
-    public void Domain_assembly_references_no_akka_and_no_database_assembly()
-    {
-        var referenced = typeof(Money).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+    /// <summary>The adapters; every other project under src/ is a pure context (Kernel, Settlement, ...).</summary>
+    private static readonly string[] Adapters = ["Ledger.Journal", "Ledger.Cluster", "Ledger.Host"];
 
-        Assert.Contains(referenced, n => n.StartsWith("System.", StringComparison.Ordinal)); // the check sees real references
-        Assert.DoesNotContain(referenced, IsForbidden);
+    public static TheoryData<string> PureProjects()
+    {
+        var data = new TheoryData<string>();
+        foreach (var dir in Directory.GetDirectories(Path.Combine(RepositoryRoot(), "src")).Select(Path.GetFileName).Order(StringComparer.Ordinal))
+        {
+            if (!Adapters.Contains(dir)) data.Add(dir!);
+        }
+        return data;
     }
 
     [Fact]
-    public void Domain_project_takes_no_package_but_the_banned_api_analyzer_and_no_project()
+    public void Domain_assembly_references_no_akka_and_no_database_assembly()
     {
-        var project = XDocument.Load(Path.Combine(RepositoryRoot(), "src", "Ledger.Domain", "Ledger.Domain.csproj"));
+        foreach (var assembly in new[] { typeof(Money).Assembly, typeof(AccountState).Assembly })
+        {
+            var referenced = assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+            Assert.Contains(referenced, n => n.StartsWith("System.", StringComparison.Ordinal)); // the check sees real references
+            Assert.DoesNotContain(referenced, IsForbidden);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(PureProjects))]
+    public void A_pure_project_takes_no_package_but_the_banned_api_analyzer_and_references_only_pure_projects(string name)
+    {
+        var project = XDocument.Load(Path.Combine(RepositoryRoot(), "src", name, name + ".csproj"));
 
         var packages = project.Descendants("PackageReference").Select(e => (string?)e.Attribute("Include")).ToList();
         Assert.Equal(["Microsoft.CodeAnalysis.BannedApiAnalyzers"], packages);
-        Assert.Empty(project.Descendants("ProjectReference"));
+        var projects = project.Descendants("ProjectReference").Select(e => Path.GetFileNameWithoutExtension((string)e.Attribute("Include")!)).ToList();
+        Assert.DoesNotContain(projects, p => Adapters.Contains(p));
         Assert.Empty(project.Descendants("Reference"));
+        var banned = File.ReadAllText(Path.Combine(RepositoryRoot(), "src", name, "BannedSymbols.txt"));
+        foreach (var symbol in new[] { "System.DateTime.UtcNow", "System.DateTimeOffset.UtcNow", "System.Guid.NewGuid", "System.Random", "System.Console" })
+            Assert.Contains(":" + symbol + ";", banned, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -38,7 +38,7 @@ public sealed class ExplanationTests
         var x = Explain(ledger, "DO-1");
 
         Assert.Equal([
-            "10:40:05Z registered: deliverer 0001, receiver 0002",
+            "10:40:05Z registered: deliverer 0001, receiver 0002, business date 2025-01-02",
             "10:40:05Z deliverer 0001 reserved 1,000 sh: 1,000 sh available >= 1,000 sh; collateral monitor 90,000.00 + (100,000.00 - 90,000.00 delivered) = 100,000.00 >= 0" + Terms,
             "10:40:05Z receiver 0002 completed by direct: collateral monitor 50,000.00 + (90,000.00 received - 100,000.00) = 40,000.00 >= 0; balance 0.00 - 100,000.00 = net debit 100,000.00 <= cap 1,000,000.00" + Terms,
             "10:40:05Z deliverer 0001 completed by direct: 1,000 sh delivered, 100,000.00 credited",
@@ -67,7 +67,7 @@ public sealed class ExplanationTests
         var x = Explain(ledger, "DO-3");
 
         Assert.Equal([
-            "10:42:03Z registered: deliverer 0001, receiver 0002",
+            "10:42:03Z registered: deliverer 0001, receiver 0002, business date 2025-01-02",
             "10:42:03Z deliverer 0001 reserved 1,000 sh: 1,000 sh available >= 1,000 sh; collateral monitor 90,000.00 + (100,000.00 - 90,000.00 delivered) = 100,000.00 >= 0" + Terms,
             "10:42:03Z receiver 0002 pended on net-debit-cap: balance -50,000.00 - 100,000.00 = net debit 150,000.00 > cap 80,000.00; collateral monitor 195,000.00 + (90,000.00 received - 100,000.00) = 185,000.00 >= 0" + Terms,
             "10:45:00Z receiver 0002 completed by recycle after a settlement progress payment of 80,000.00 (10:45:00Z): collateral monitor 275,000.00 + (90,000.00 received - 100,000.00) = 265,000.00 >= 0; balance 30,000.00 - 100,000.00 = net debit 70,000.00 <= cap 80,000.00" + Terms,
@@ -109,7 +109,7 @@ public sealed class ExplanationTests
         var x = Explain(ledger, "DO-4");
 
         Assert.Equal([
-            "10:40:00Z registered: deliverer 0004, receiver 0002",
+            "10:40:00Z registered: deliverer 0004, receiver 0002, business date 2025-01-02",
             "10:40:00Z deliverer 0004 pended on position: 500 sh available < 1,000 sh" + Terms,
             "11:30:00Z deliverer 0004 reserved 1,000 sh on recycle after a deposit of 500 sh of 037833100 (11:30:00Z): 1,000 sh available >= 1,000 sh; collateral monitor 90,000.00 + (100,000.00 - 90,000.00 delivered) = 100,000.00 >= 0" + Terms,
             "11:30:00Z receiver 0002 completed by recycle: collateral monitor 50,000.00 + (90,000.00 received - 100,000.00) = 40,000.00 >= 0; balance 0.00 - 100,000.00 = net debit 100,000.00 <= cap 1,000,000.00" + Terms,
@@ -151,7 +151,7 @@ public sealed class ExplanationTests
 
         Assert.Equal("DO2", x.LookAheadPartner);
         Assert.Equal([
-            "10:00:00Z registered: deliverer 0004, receiver 0900",
+            "10:00:00Z registered: deliverer 0004, receiver 0900, business date 2025-01-02",
             "10:00:00Z deliverer 0004 reserved 1,000 sh: 1,000 sh available >= 1,000 sh; collateral monitor 90,000.00 + (100,000.00 - 90,000.00 delivered) = 100,000.00 >= 0" + Terms,
             "10:00:00Z receiver 0900 pended on net-debit-cap: balance 0.00 - 100,000.00 = net debit 100,000.00 > cap 0.00; collateral monitor bypassed (central counterparty)" + Terms,
             "10:05:00Z [DO2] deliverer 0900 pended on position: 0 sh available < 1,000 sh" + Terms,
@@ -176,10 +176,10 @@ public sealed class ExplanationTests
         ledger.Participant(A, 0m, 0m).Participant(B, 50_000m, 1_000_000m).Participant(C, 0m, 0m).Holds(A, 1_000).Holds(C, 1_000, Y);
         Expect(ledger.Settle("DO-1", A, B, 1_000, 100_000m), "completed");
         Expect(ledger.Settle("DO-3", C, A, 1_000, 100_000m, Y), "completed");
-        Assert.True(ledger.Reclaim(P(B), Id("RC-1"), Id("DO-1"), At(15)).Accepted);
+        Assert.True(ledger.Reclaim(Rc(B, "RC-1"), Id("DO-1"), At(15)).Accepted);
         ledger.DeliverAll();
 
-        var reclaim = Explain(ledger, "RC-1");
+        var reclaim = Explain(ledger, Filed(B, "RC-1"));
         Assert.Equal("DO-1", reclaim.ReclaimOf);
         Assert.Equal(("completed", "reclaim-override"), (reclaim.FinalState, reclaim.CompletedBy));
         Assert.Equal(
@@ -188,8 +188,8 @@ public sealed class ExplanationTests
         Assert.Contains("a reclaim of DO-1", reclaim.ToText());
 
         var original = Explain(ledger, "DO-1");
-        Assert.Equal("RC-1", original.ReclaimedBy);
-        Assert.Equal("15:00:00Z receiver 0002 reclaimed it with RC-1", original.Steps[^1].Sentence);
+        Assert.Equal(Filed(B, "RC-1"), original.ReclaimedBy);
+        Assert.Equal("15:00:00Z receiver 0002 reclaimed it with 0002~RC-1", original.Steps[^1].Sentence);
         Assert.Equal("completed", original.FinalState);
     }
 

@@ -3,7 +3,7 @@ using CsCheck;
 namespace Ledger.Domain.Tests;
 
 /// <summary>
-/// Random workloads on the in-memory ledger (deposits, payments, valued and free deliver orders,
+/// Random workloads on the in-memory ledger (deposits, payments, some under idempotency ids, valued and free deliver orders,
 /// resubmissions, cancels, price changes, cutoffs and closes) over a network that delivers in
 /// random order, duplicates and loses messages, with accounts restarted from their journals at
 /// random points. <see cref="Simulation"/> checks the invariants; CsCheck prints the seed of a
@@ -69,6 +69,19 @@ public sealed class LedgerProperties
     [Fact]
     public void Reclaims_override_only_as_documented_and_keep_every_other_invariant() =>
         GenWorkloadWithReclaims.Sample(Simulation.Run, iter: 1_000, print: w => w.ToString());
+
+    /// <summary>Deposits and payments under idempotency ids among everything else: sent again, with another payload, across closes and restarts.</summary>
+    public static readonly Gen<Workload> GenWorkloadWithIdempotencyIds =
+        Workloads(marketMoves: true, loans: true).Select(w => w with { IdempotencyIds = true });
+
+    /// <summary>
+    /// A deposit or payment sent again under its id takes effect once (the simulation's share and
+    /// money counts hold), wherever restarts, closes and lost messages fall; another payload under
+    /// the id is refused and changes no journal.
+    /// </summary>
+    [Fact]
+    public void Deposits_and_payments_under_ids_take_effect_once_and_keep_every_invariant() =>
+        GenWorkloadWithIdempotencyIds.Sample(Simulation.Run, iter: 1_000, print: w => w.ToString());
 
     // Seeds that once failed, kept as plain tests. A seed names a workload of this generator: if
     // the generator changes, find the failure again and pin its new seed.

@@ -98,14 +98,14 @@ public sealed class MarketLoanScenarioTests
     {
         var ledger = AfterScenario5();
 
-        var reclaim = ledger.Reclaim(P(B), Id("RC-1"), Id("DO2"), At(15));
+        var reclaim = ledger.Reclaim(Rc(B, "RC-1"), Id("DO2"), At(15));
         ledger.DeliverAll();
 
         Assert.True(reclaim.Accepted, reclaim.Error?.Message);
-        Expect(ledger.Order("RC-1"), "pending", "net-debit-cap");
+        Expect(ledger.Order(Filed(B, "RC-1")), "pending", "net-debit-cap");
 
         Expect(ledger.Settle("DO3", Occ, L, 1_000, 100_000m), "completed", completedBy: "look-ahead");
-        Expect(ledger.Order("RC-1"), "completed", completedBy: "look-ahead");
+        Expect(ledger.Order(Filed(B, "RC-1")), "completed", completedBy: "look-ahead");
         Assert.Equal(1_000, ledger.Position(L));
         Assert.Equal(0, ledger.Position(B));
         Assert.Equal(0, ledger.Position(Occ));
@@ -118,13 +118,13 @@ public sealed class MarketLoanScenarioTests
     public void Scenario_8_reclaim_into_occ_without_a_redelivery_drops_at_the_cutoff()
     {
         var ledger = AfterScenario5();
-        ledger.Reclaim(P(B), Id("RC-1"), Id("DO2"), At(15));
+        ledger.Reclaim(Rc(B, "RC-1"), Id("DO2"), At(15));
         ledger.DeliverAll();
 
         Ok(ledger.Cutoff(At(20, 10)));
         ledger.DeliverAll();
 
-        Expect(ledger.Order("RC-1"), "dropped");
+        Expect(ledger.Order(Filed(B, "RC-1")), "dropped");
         Assert.Equal(1_000, ledger.Position(B));
     }
 
@@ -149,11 +149,11 @@ public sealed class MarketLoanScenarioTests
     {
         var ledger = ReclaimableWithSpentCredit();
 
-        var reclaim = ledger.Reclaim(P(B), Id("RC-1"), Id("DO-1"), At(15));
+        var reclaim = ledger.Reclaim(Rc(B, "RC-1"), Id("DO-1"), At(15));
         ledger.DeliverAll();
 
         Assert.True(reclaim.Accepted, reclaim.Error?.Message);
-        Expect(ledger.Order("RC-1"), "completed", completedBy: "reclaim-override");
+        Expect(ledger.Order(Filed(B, "RC-1")), "completed", completedBy: "reclaim-override");
         Assert.Equal(1_000, ledger.Position(A));
         Assert.Equal(100_000m, ledger.View(A).NetDebit); // over its cap of zero: the documented override
         Assert.Equal(0m, ledger.View(B).SettlementBalance);
@@ -164,10 +164,10 @@ public sealed class MarketLoanScenarioTests
     {
         var ledger = ReclaimableWithSpentCredit(new ReclaimRules(new Money(1_500_000_000), ReclaimRegime.Rules2015));
 
-        ledger.Reclaim(P(B), Id("RC-1"), Id("DO-1"), At(15));
+        ledger.Reclaim(Rc(B, "RC-1"), Id("DO-1"), At(15));
         ledger.DeliverAll();
 
-        Expect(ledger.Order("RC-1"), "pending", "net-debit-cap"); // A's cap of zero holds
+        Expect(ledger.Order(Filed(B, "RC-1")), "pending", "net-debit-cap"); // A's cap of zero holds
         Assert.Equal(0m, ledger.View(A).NetDebit);
     }
 
@@ -178,10 +178,10 @@ public sealed class MarketLoanScenarioTests
     {
         var ledger = ReclaimableWithSpentCredit(new ReclaimRules(Usd(Dollars(threshold)), ReclaimRegime.Rules2009));
 
-        ledger.Reclaim(P(B), Id("RC-1"), Id("DO-1"), At(15));
+        ledger.Reclaim(Rc(B, "RC-1"), Id("DO-1"), At(15));
         ledger.DeliverAll();
 
-        Expect(ledger.Order("RC-1"), status, reason);
+        Expect(ledger.Order(Filed(B, "RC-1")), status, reason);
     }
 
     [Fact]
@@ -191,11 +191,11 @@ public sealed class MarketLoanScenarioTests
         Expect(ledger.Settle("DO-1", A, B, 1_000, 100_000m), "completed");
         Expect(ledger.Settle("DO-2", A, B, 5_000, 100_000m), "pending", "position");
 
-        Assert.Equal(EntryRejection.UnknownDeliverOrder, ledger.Reclaim(P(B), Id("RC-1"), Id("DO-9"), At(15)).Error!.Rule);
-        Assert.Equal(EntryRejection.NotTheOriginalReceiver, ledger.Reclaim(P(C), Id("RC-1"), Id("DO-1"), At(15)).Error!.Rule);
-        Assert.Equal(EntryRejection.ReclaimRefused, ledger.Reclaim(P(B), Id("RC-1"), Id("DO-2"), At(15)).Error!.Rule);
-        Assert.True(ledger.Reclaim(P(B), Id("RC-1"), Id("DO-1"), At(15)).Accepted);
-        Assert.True(ledger.Reclaim(P(B), Id("RC-1"), Id("DO-1"), At(15)).Resubmitted);
-        Assert.Equal(EntryRejection.AlreadyReclaimed, ledger.Reclaim(P(B), Id("RC-2"), Id("DO-1"), At(15)).Error!.Rule);
+        Assert.Equal(EntryRejection.UnknownDeliverOrder, ledger.Reclaim(Rc(B, "RC-1"), Id("DO-9"), At(15)).Error!.Rule);
+        Assert.Equal(EntryRejection.NotTheOriginalReceiver, ledger.Reclaim(Rc(C, "RC-1"), Id("DO-1"), At(15)).Error!.Rule);
+        Assert.Equal(EntryRejection.ReclaimRefused, ledger.Reclaim(Rc(B, "RC-1"), Id("DO-2"), At(15)).Error!.Rule);
+        Assert.True(ledger.Reclaim(Rc(B, "RC-1"), Id("DO-1"), At(15)).Accepted);
+        Assert.True(ledger.Reclaim(Rc(B, "RC-1"), Id("DO-1"), At(15)).Resubmitted);
+        Assert.Equal(EntryRejection.AlreadyReclaimed, ledger.Reclaim(Rc(B, "RC-2"), Id("DO-1"), At(15)).Error!.Rule);
     }
 }

@@ -34,11 +34,15 @@ public readonly record struct Step(StepKind Kind, int A, int B, int C, int D, in
     public override string ToString() => $"{Kind}({A},{B},{C},{D},{E})";
 }
 
-/// <summary>Participants' funds and caps in thousands of dollars, and the steps to run.</summary>
-public sealed record Workload(int[] FundsThousands, int[] CapsThousands, Step[] Steps)
+/// <summary>
+/// Participants' funds and caps in thousands of dollars, and the steps to run. With
+/// <see cref="IdempotencyIds"/>, a deposit or payment step may go under an idempotency id, send the
+/// last one again, or its id with another payload (chosen by the step's D).
+/// </summary>
+public sealed record Workload(int[] FundsThousands, int[] CapsThousands, Step[] Steps, bool IdempotencyIds = false)
 {
     public override string ToString() =>
-        $"funds [{string.Join(",", FundsThousands)}]k caps [{string.Join(",", CapsThousands)}]k steps [{string.Join(" ", Steps)}]";
+        $"funds [{string.Join(",", FundsThousands)}]k caps [{string.Join(",", CapsThousands)}]k{(IdempotencyIds ? " ids" : "")} steps [{string.Join(" ", Steps)}]";
 }
 
 /// <summary>
@@ -70,8 +74,11 @@ public sealed class Simulation
     private DateTimeOffset _clock = At(13);
     private int _step;
 
+    private readonly bool _idempotencyIds;
+
     private Simulation(Workload workload)
     {
+        _idempotencyIds = workload.IdempotencyIds;
         _ledger = new InMemoryLedger(Thursday, _clock);
         foreach (var (cusip, i) in Cusips.Select((c, i) => (c, i)))
         {
@@ -85,7 +92,10 @@ public sealed class Simulation
         Ok(_ledger.Configure(new ParticipantRecord(P(Ids[4]), "OCC", Money.Zero, Money.Zero, false, true), _clock));
     }
 
-    public static void Run(Workload workload)
+    public static void Run(Workload workload) => Settled(workload);
+
+    /// <summary>Runs the workload as <see cref="Run"/> does and hands back the ledger, settled, with every invariant checked.</summary>
+    public static InMemoryLedger Settled(Workload workload)
     {
         var sim = new Simulation(workload);
         foreach (var step in workload.Steps)
@@ -106,6 +116,7 @@ public sealed class Simulation
         sim.Settle();
         sim.CheckAtQuiescence();
         sim.CheckJournals();
+        return sim._ledger;
     }
 
     private sealed class StepFailed(string message, Exception inner) : Exception(message, inner);
@@ -122,16 +133,25 @@ public sealed class Simulation
         switch (s.Kind)
         {
             case StepKind.Deposit:
-                {
-                    var cusip = Cusips[s.B % Cusips.Length];
-                    var shares = (s.C % 20 + 1) * 250L;
-                    if (_ledger.Deposit(P(Ids[s.A % Ids.Length]), new Cusip(cusip), shares, _clock).Ok) _deposited[cusip] += shares;
-                    break;
-                }
             case StepKind.Pay:
                 {
-                    var cents = (s.B % 50 + 1) * 100_000L + s.C % 100;
-                    if (_ledger.Pay(P(Ids[s.A % Ids.Length]), new Money(cents), _clock).Ok) _paidSinceCloseCents += cents;
+                    var request = new IdRequest(s.Kind == StepKind.Deposit, P(Ids[s.A % Ids.Length]), Cusips[s.B % Cusips.Length],
+                        (s.C % 20 + 1) * 250L, (s.B % 50 + 1) * 100_000L + s.C % 100, null, _closes);
+                    switch (_idempotencyIds ? s.D % 4 : 0)
+                    {
+                        case 1:
+                            Apply(request with { Id = new IdempotencyId($"SIM-{_step}") });
+                            break;
+                        case 2 when _lastIdRequest is { } last:
+                            Again(last, otherPayload: false);
+                            break;
+                        case 3 when _lastIdRequest is { } last:
+                            Again(last, otherPayload: true);
+                            break;
+                        default:
+                            Apply(request);
+                            break;
+                    }
                     break;
                 }
             case StepKind.Submit:
@@ -207,8 +227,10 @@ public sealed class Simulation
             case StepKind.Reclaim when _accepted.Count > 0:
                 {
                     var original = _accepted[s.A % _accepted.Count];
-                    var id = $"RC-{_step}";
-                    var result = _ledger.Reclaim(P(original.Receiver!), new DeliverOrderId(id), new DeliverOrderId(original.Id!), _clock);
+                    var reclaim = new ReclaimId(P(original.Receiver!), $"RC-{_step}");
+                    var id = reclaim.DeliverOrderId.Value;
+                    var result = _ledger.Reclaim(reclaim, new DeliverOrderId(original.Id!), _clock);
+                    Require(result.Id == id, $"reclaim {reclaim.Reference} answered as {result.Id}, not filed as {id}");
                     if (result.Accepted)
                     {
                         _reclaims.Add(original with { Id = id, Deliverer = original.Receiver, Receiver = original.Deliverer });
@@ -271,6 +293,50 @@ public sealed class Simulation
         throw new InvalidOperationException($"still changing after {SettleRoundsMax} rounds of resends");
     }
 
+    /// <summary>A deposit (<see cref="Cusip"/>, <see cref="Shares"/>) or payment (<see cref="Cents"/>), with the idempotency id it went under and the closes seen when it did.</summary>
+    private sealed record IdRequest(bool Deposit, ParticipantId Participant, string Cusip, long Shares, long Cents, IdempotencyId? Id, int Closes);
+
+    /// <summary>The last deposit or payment applied under an id: later steps send it again, or its id with another payload.</summary>
+    private IdRequest? _lastIdRequest;
+    private int _closes;
+
+    private InMemoryLedger.Outcome Send(IdRequest r) => r.Deposit
+        ? _ledger.Deposit(r.Participant, new Cusip(r.Cusip), r.Shares, _clock, r.Id)
+        : _ledger.Pay(r.Participant, new Money(r.Cents), _clock, r.Id);
+
+    /// <summary>A request the account takes as new: counted when it takes effect.</summary>
+    private void Apply(IdRequest r)
+    {
+        if (!Send(r).Ok) return;
+        if (r.Deposit) _deposited[r.Cusip] += r.Shares;
+        else _paidSinceCloseCents += r.Cents;
+        if (r.Id is not null) _lastIdRequest = r with { Closes = _closes };
+    }
+
+    /// <summary>
+    /// The last request under an id sent again, as it was or with another payload: the same
+    /// business day, a retry changes nothing and another payload is refused; the next day, both are
+    /// refused; later the id is forgotten and the request is new. Whatever restarts came between.
+    /// </summary>
+    private void Again(IdRequest last, bool otherPayload)
+    {
+        var request = otherPayload ? last with { Shares = last.Shares + 250, Cents = last.Cents + 1 } : last;
+        var age = _closes - last.Closes;
+        if (age >= 2)
+        {
+            Apply(request);
+            return;
+        }
+        var events = _ledger.Journal(last.Participant).Count;
+        var outcome = Send(request);
+        var expected = otherPayload ? AccountRejection.IdempotencyIdOtherPayload
+            : age == 1 ? AccountRejection.IdempotencyIdOfEarlierDay
+            : (AccountRejection?)null;
+        Require(outcome.Ok == expected is null && outcome.Rejection == expected,
+            $"{request.Id} sent again ({(otherPayload ? "another payload" : "the same")}, {age} closes later): {outcome}, expected {expected?.ToString() ?? "acknowledged"}");
+        Require(_ledger.Journal(last.Participant).Count == events, $"{request.Id} sent again changed {last.Participant}'s journal");
+    }
+
     private void CloseDay()
     {
         // Before a close the network is settled: a message older than the last closed day could
@@ -286,6 +352,7 @@ public sealed class Simulation
             result = _ledger.Close(_clock);
         }
         Require(result.Ok, $"close still refused after every answer arrived: {result.Message}");
+        _closes++;
         _paidSinceCloseCents = 0;
         _controlsMoved = false; // a new day: balances zero, so CM = fund + collateral value >= 0
         Require(_ledger.Participants.All(p => _ledger.StateOf(p).SettlementBalance == Money.Zero), "a balance survived the close");

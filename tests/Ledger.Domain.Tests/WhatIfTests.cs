@@ -159,7 +159,7 @@ public sealed class WhatIfTests
                 Ok(ledger.Deposit(P(L), new Cusip(X), 1_000, T(13, 3)));
                 Submit(ledger, "DO1", L, Occ, 1_000, 100_000m, T(14));
                 Submit(ledger, "DO2", Occ, B, 1_000, 100_000m, T(14, 1));
-                Assert.True(ledger.Reclaim(P(B), Id("RC1"), Id("DO2"), T(15)).Accepted);
+                Assert.True(ledger.Reclaim(Rc(B, "RC1"), Id("DO2"), T(15)).Accepted);
                 ledger.DeliverAll();
                 Submit(ledger, "RD1", Occ, L, 1_000, 100_000m, T(15, 5));
                 EndOfDay(ledger);
@@ -170,7 +170,7 @@ public sealed class WhatIfTests
                 // Scenario 9: the reclaim between two participants completes by override.
                 var ledger = Day(50_000m, 1_000_000m);
                 Submit(ledger, "DO-1", A, B, 1_000, 100_000m, T(14));
-                Assert.True(ledger.Reclaim(P(B), Id("RC-1"), Id("DO-1"), T(14, 30)).Accepted);
+                Assert.True(ledger.Reclaim(Rc(B, "RC-1"), Id("DO-1"), T(14, 30)).Accepted);
                 ledger.DeliverAll();
                 EndOfDay(ledger);
                 return ledger;
@@ -226,12 +226,12 @@ public sealed class WhatIfTests
 
         var report = WhatIf.Run(day, Settings("netDebitCap[0002]=60000"));
 
-        Assert.Equal(["DO1", "DO2", "RC1", "RD1"], report.Differences.Select(d => d.DeliverOrderId).ToList());
+        Assert.Equal(["DO1", "DO2", "0002~RC1", "RD1"], report.Differences.Select(d => d.DeliverOrderId).ToList());
         Assert.Equal(new WhatIfEnd("dropped", "net-debit-cap", null), report.Differences[0].WhatIf);
         // OCC's delivery to B pended on position, then on B's cap when OCC paired it by look-ahead.
         Assert.Equal(new WhatIfEnd("dropped", "net-debit-cap", null), report.Differences[1].WhatIf);
         Assert.Equal("rejected", report.Differences[2].WhatIf.Status);
-        Assert.Contains(report.Refusals, r => r.Input == "deliver order RC1");
+        Assert.Contains(report.Refusals, r => r.Input == "deliver order 0002~RC1");
     }
 
     [Fact]

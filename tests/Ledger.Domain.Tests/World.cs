@@ -36,6 +36,12 @@ internal static class World
 
     public static DeliverOrderId Id(string id) => new(id);
 
+    /// <summary>Participant <paramref name="reclaimer"/>'s reclaim with reference <paramref name="reference"/>.</summary>
+    public static ReclaimId Rc(string reclaimer, string reference) => new(P(reclaimer), reference);
+
+    /// <summary>The deliver-order id the ledger files that reclaim as: "0002~RC-1".</summary>
+    public static string Filed(string reclaimer, string reference) => Rc(reclaimer, reference).DeliverOrderId.Value;
+
     public static Money Usd(decimal dollars) => Money.FromDollars(dollars);
 
     public static decimal Dollars(string text) => decimal.Parse(text, NumberStyles.Number, CultureInfo.InvariantCulture);

@@ -17,15 +17,17 @@ public sealed class CrashInvariantsTests
     private static readonly DeliverOrderLine LenderLeg = new("K-L", A, Occ, Cusip, 50, 500m, "ML");
     private static readonly DeliverOrderLine BorrowerLeg = new("K-B", Occ, B, Cusip, 50, 500m, "ML");
 
+    private static readonly CrashPayment Paid = new("P0-1", B, 200_000);
+
     private static CrashExpectations Expectations(
-        IReadOnlyList<CrashPayment>? acknowledged = null, IReadOnlyList<CrashPayment>? unanswered = null, IReadOnlyList<string>? refused = null) => new(
+        IReadOnlyList<CrashPayment>? acknowledged = null, IReadOnlyList<CrashPayment>? abandoned = null, IReadOnlyList<string>? refused = null) => new(
         Occ,
         new[] { D1, LenderLeg, BorrowerLeg }.ToDictionary(o => o.Id),
         new Dictionary<string, DeliverOrderLine>(),
         [new CrashLoan("K-L", "K-B")],
         new Dictionary<string, long> { [Cusip] = 1_000 },
-        acknowledged ?? [new CrashPayment(B, 200_000)],
-        unanswered ?? [],
+        acknowledged ?? [Paid],
+        abandoned ?? [],
         refused ?? []);
 
     private static CrashAccount Account(string id, decimal balance, long shares, decimal cm = 10_000m, bool ccp = false, long reserved = 0, params CrashPending[] pending) =>
@@ -60,7 +62,7 @@ public sealed class CrashInvariantsTests
         ],
         [B] =
         [
-            Entry("account.settlement-progress-payment-received.v1", """{"amountCents":200000}"""),
+            Entry("account.settlement-progress-payment-received.v1", """{"amountCents":200000,"id":"P0-1"}"""),
             Entry("account.receive-completed.v1", """{"order":{"id":"D1"}}"""),
             Entry("account.receive-completed.v1", """{"order":{"id":"K-B"}}"""),
         ],
@@ -151,17 +153,44 @@ public sealed class CrashInvariantsTests
         Assert.Contains("add up to 2,000.01", FailsOnly("money-conserved", Snapshot(accounts)).Detail, StringComparison.Ordinal);
 
         // An acknowledged payment that is not in the journal.
-        var lost = Expectations(acknowledged: [new CrashPayment(B, 200_000), new CrashPayment(A, 100)]);
-        Assert.Contains("acknowledged payment of $1.00 to 0001 is not in its journal", FailsOnly("money-conserved", Snapshot(), lost).Detail, StringComparison.Ordinal);
+        var lost = Expectations(acknowledged: [Paid, new CrashPayment("P0-2", A, 100)]);
+        Assert.Contains("acknowledged payment P0-2 of $1.00 to 0001 is not in its journal", FailsOnly("money-conserved", Snapshot(), lost).Detail, StringComparison.Ordinal);
 
-        // A payment in the journal that no client sent; one that went unanswered may be there.
+        // A payment in the journal that no client sent, with an id or without one; one given up on may be there.
         var journals = Journals();
-        journals[A] = [.. journals[A], Entry("account.settlement-progress-payment-received.v1", """{"amountCents":100}""")];
+        journals[A] = [.. journals[A], Entry("account.settlement-progress-payment-received.v1", """{"amountCents":100,"id":"P0-2"}""")];
         accounts = Accounts();
         accounts[A] = Account(A, 1_501m, 850);
-        Assert.Contains("that no client sent", FailsOnly("money-conserved", Snapshot(accounts, journals: journals)).Detail, StringComparison.Ordinal);
-        Assert.All(CrashInvariants.Check(Snapshot(accounts, journals: journals), Expectations(unanswered: [new CrashPayment(A, 100)]), false),
+        Assert.Contains("that no client sent (id P0-2)", FailsOnly("money-conserved", Snapshot(accounts, journals: journals)).Detail, StringComparison.Ordinal);
+        Assert.All(CrashInvariants.Check(Snapshot(accounts, journals: journals), Expectations(abandoned: [new CrashPayment("P0-2", A, 100)]), false),
             c => Assert.True(c.Passed, c.ToString()));
+        var withoutId = Journals();
+        withoutId[A] = [.. withoutId[A], Entry("account.settlement-progress-payment-received.v1", """{"amountCents":100}""")];
+        Assert.Contains("that no client sent (no id)", FailsOnly("money-conserved", Snapshot(accounts, journals: withoutId)).Detail, StringComparison.Ordinal);
+
+        // A payment journaled under its id but to another participant, or of another amount.
+        var moved = Journals();
+        moved[A] = [.. moved[A], Entry("account.settlement-progress-payment-received.v1", """{"amountCents":100,"id":"P0-2"}""")];
+        Assert.Contains("payment P0-2 is journaled as $1.00 to 0001, was sent as $2.00 to 0002",
+            FailsOnly("money-conserved", Snapshot(accounts, journals: moved), Expectations(abandoned: [new CrashPayment("P0-2", B, 200)])).Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_payment_sent_again_after_an_unknown_outcome_and_applied_twice_fails_money_conserved()
+    {
+        // The operator's retry of P0-1 paid it a second time: the balances still add up to the
+        // journals, so only the id shows it.
+        var journals = Journals();
+        journals[B] = [.. journals[B], Entry("account.settlement-progress-payment-received.v1", """{"amountCents":200000,"id":"P0-1"}""")];
+        var accounts = Accounts();
+        accounts[B] = Account(B, 2_500m, 150);
+        Assert.Contains("payment P0-1 is journaled 2 times: it paid more than once",
+            FailsOnly("money-conserved", Snapshot(accounts, journals: journals)).Detail, StringComparison.Ordinal);
+
+        // Given up on after no answer, it may be there once, never twice.
+        var once = Expectations(acknowledged: [], abandoned: [Paid]);
+        Assert.All(CrashInvariants.Check(Snapshot(), once, false), c => Assert.True(c.Passed, c.ToString()));
+        Assert.Contains("payment P0-1 is journaled 2 times", FailsOnly("money-conserved", Snapshot(accounts, journals: journals), once).Detail, StringComparison.Ordinal);
     }
 
     [Fact]

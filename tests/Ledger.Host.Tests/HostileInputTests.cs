@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using CsCheck;
+using Ledger.Domain;
 using Ledger.Host.Tests.Support;
 
 namespace Ledger.Host.Tests;
@@ -10,8 +11,9 @@ namespace Ledger.Host.Tests;
 /// <summary>
 /// A real node (SQLite, no recycle cutoff clock) holding reference data and deliver orders in every
 /// state a hostile request might aim at: H-DONE completed, H-PEND pending on position, H-GONE
-/// completed and reclaimed by H-RCL. Participant 0004 holds a position of Microsoft one share short
-/// of the largest a position may be.
+/// completed and reclaimed by 0002's reclaim H-RCL (filed as 0002~H-RCL). Participant 0004 holds a position of Microsoft one share short
+/// of the largest a position may be. Participant 0001's deposit took idempotency id H-DEP, and
+/// 0002's settlement progress payment H-SPP.
 /// </summary>
 public sealed class HostileWorld : IAsyncLifetime
 {
@@ -22,7 +24,14 @@ public sealed class HostileWorld : IAsyncLifetime
     public const string Done = "H-DONE";
     public const string Pending = "H-PEND";
     public const string Gone = "H-GONE";
-    public const string Reclaimed = "H-RCL";
+    /// <summary>0002's own reference for its reclaim of <see cref="Gone"/>.</summary>
+    public const string ReclaimReference = "H-RCL";
+    /// <summary>That reclaim as the ledger files it, in 0002's namespace.</summary>
+    public const string Reclaimed = "0002~H-RCL";
+    /// <summary>The idempotency id of 0001's deposit of 100,000 Apple.</summary>
+    public const string DepositId = "H-DEP";
+    /// <summary>The idempotency id of 0002's settlement progress payment of $100.</summary>
+    public const string PaymentId = "H-SPP";
     /// <summary>An id never set up; hostile PUTs aim at it and must not create it.</summary>
     public const string Unset = "0050";
     public static readonly string[] Participants = ["0001", "0002", "0003", "0004", "0900"];
@@ -44,7 +53,8 @@ public sealed class HostileWorld : IAsyncLifetime
         await Put("0900", "OCC", mlp: true, ccp: true, cap: "0");
         await (await Api.SendAsync(HttpMethod.Put, $"/v1/securities/{Apple}", "operator-demo", """{"price":100,"haircut":0.1}""")).AssertOk();
         await (await Api.SendAsync(HttpMethod.Put, $"/v1/securities/{Microsoft}", "operator-demo", """{"price":400,"haircut":0.2}""")).AssertOk();
-        await (await Api.SendAsync(HttpMethod.Post, "/v1/participants/0001/deposits", "operator-demo", $$"""{"cusip":"{{Apple}}","shares":100000}""")).AssertOk();
+        await (await Api.SendAsync(HttpMethod.Post, "/v1/participants/0001/deposits", "operator-demo", $$"""{"id":"{{DepositId}}","cusip":"{{Apple}}","shares":100000}""")).AssertOk();
+        await (await Api.SendAsync(HttpMethod.Post, "/v1/participants/0002/settlement-progress-payments", "operator-demo", $$"""{"id":"{{PaymentId}}","amount":100}""")).AssertOk();
         // 10 x 10,000,000,000 - 1: the largest position is 100,000,000,000 shares.
         for (var i = 0; i < 10; i++)
         {
@@ -54,8 +64,9 @@ public sealed class HostileWorld : IAsyncLifetime
         await Submit(Done, "0001", "0002", "completed");
         await Submit(Pending, "0003", "0002", "pending");
         await Submit(Gone, "0001", "0002", "completed");
-        var reclaim = await (await Api.SendAsync(HttpMethod.Post, "/v1/reclaims", "participant-0002", $$"""{"id":"{{Reclaimed}}","deliverOrderId":"{{Gone}}"}""")).AssertOk();
+        var reclaim = await (await Api.SendAsync(HttpMethod.Post, "/v1/reclaims", "participant-0002", $$"""{"id":"{{ReclaimReference}}","deliverOrderId":"{{Gone}}"}""")).AssertOk();
         Assert.True(reclaim.GetProperty("accepted").GetBoolean(), reclaim.ToString());
+        Assert.Equal(Reclaimed, reclaim.GetProperty("id").GetString());
         await Node.EventuallyAsync($"/v1/deliver-orders/{Reclaimed}", "occ-demo", v => v.GetProperty("status").GetString() == "completed", "the reclaim completing");
     }
 
@@ -210,7 +221,7 @@ public sealed class HostileInputTests(HostileWorld world) : IClassFixture<Hostil
         var before = await world.SnapshotAsync();
 
         var response = await world.Api.SendAsync(HttpMethod.Post, "/v1/reclaims", "participant-0002",
-            $$"""{"id":"{{HostileWorld.Reclaimed}}","deliverOrderId":"{{HostileWorld.Done}}"}""");
+            $$"""{"id":"{{HostileWorld.ReclaimReference}}","deliverOrderId":"{{HostileWorld.Done}}"}""");
 
         await response.AssertProblem(409, "deliver-order-id-unique", "id");
         Assert.Equal(before, await world.SnapshotAsync());
@@ -237,6 +248,24 @@ public sealed class HostileInputTests(HostileWorld world) : IClassFixture<Hostil
         Assert.Contains($"at most {Ledger.Host.Http.ExactNumber.LiteralLengthMax}", problem.GetProperty("errors")[0].GetProperty("message").GetString());
         Assert.Equal(before, await world.SnapshotAsync());
         await (await world.Api.SendAsync(HttpMethod.Get, "/v1/deliver-orders/HX-LONG", "occ-demo")).AssertProblem(404, "deliver-order-known", "id");
+    }
+
+    /// <summary>A deposit's or payment's idempotency id, taken, with another payload (another kind included) is refused by name and changes nothing.</summary>
+    [Theory]
+    [InlineData("0001/deposits", $$"""{"id":"{{HostileWorld.DepositId}}","cusip":"{{HostileWorld.Apple}}","shares":100001}""")]
+    [InlineData("0001/deposits", $$"""{"id":"{{HostileWorld.DepositId}}","cusip":"{{HostileWorld.Microsoft}}","shares":100000}""")]
+    [InlineData("0001/settlement-progress-payments", $$"""{"id":"{{HostileWorld.DepositId}}","amount":100000}""")]
+    [InlineData("0002/settlement-progress-payments", $$"""{"id":"{{HostileWorld.PaymentId}}","amount":100.01}""")]
+    [InlineData("0002/deposits", $$"""{"id":"{{HostileWorld.PaymentId}}","cusip":"{{HostileWorld.Apple}}","shares":1}""")]
+    public async Task Reusing_a_deposit_or_payment_id_with_another_payload_is_409_and_changes_nothing(string path, string body)
+    {
+        var before = await world.SnapshotAsync();
+
+        var response = await world.Api.SendAsync(HttpMethod.Post, $"/v1/participants/{path}", "operator-demo", body);
+
+        var problem = await response.AssertProblem(409, "idempotency-id-unique", "id");
+        Assert.Contains("nothing was done", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, await world.SnapshotAsync());
     }
 
     [Fact]
@@ -355,6 +384,14 @@ internal static class HostileRequests
         Gen.Int[65, 5_000].Select(n => new string('X', n)),
         Gen.Select(FreshId, Pick(HostileText.Where(t => t.Length > 0).ToArray()), (id, t) => id + t));
 
+    /// <summary>
+    /// Never a reclaim's own reference though a deliver-order id may look so: a filed id (the caller's
+    /// namespace or another's), one too long to file under a participant number, one holding the separator.
+    /// </summary>
+    private static readonly Gen<string> BadReclaimReference = Any(
+        Pick("0002~HX-R", "0003~HX-R", "HX~R", "~", "0002~"),
+        Gen.Int[ReclaimId.ReferenceLengthMax + 1, DeliverOrderId.LengthMax].Select(n => new string('R', n)));
+
     /// <summary>Never a valid four-digit participant that is set up.</summary>
     private static readonly Gen<string> BadParticipant = Pick(
         "", "1", "001", "00001", "abcd", "0x01", "٠٠٠١", "０００１", "0001\u202E", "\u202E0001", "0001 ", " 0001", "00\u200B01", "0777", "9999", "-001", "1e3", "0001\u0000");
@@ -437,10 +474,14 @@ internal static class HostileRequests
 
     private static readonly Field[] SecurityFields = [new("price", "100", BadPrice), new("haircut", "0.1", BadHaircut)];
 
-    private static readonly Field[] DepositFields =
-        [new("cusip", Str(Apple), Any(BadCusip.Select(Str), NotAString)), new("shares", "10", BadShares)];
+    /// <summary>The optional idempotency id of a deposit or payment: never one taken, so that a body faulted elsewhere is refused for its fault.</summary>
+    private static Field IdempotencyIdField(string valid) =>
+        new("id", Str(valid), Any(BadDeliverOrderId.Select(Str), BadDeliverOrderId.Select(RawStr), NotAString), Required: false);
 
-    private static readonly Field[] PaymentFields = [new("amount", "100", BadPositiveMoney)];
+    private static readonly Field[] DepositFields =
+        [IdempotencyIdField("HX-DEP"), new("cusip", Str(Apple), Any(BadCusip.Select(Str), NotAString)), new("shares", "10", BadShares)];
+
+    private static readonly Field[] PaymentFields = [IdempotencyIdField("HX-SPP"), new("amount", "100", BadPositiveMoney)];
 
     /// <summary>One fault in an object: which field, what kind of fault, and the values it may need.</summary>
     private sealed record Fault(int Field, int Kind, string Bad, string Unknown, string Extra);
@@ -592,6 +633,12 @@ internal static class HostileRequests
             Json("semantic: deposit of an unlisted security", "POST", "/v1/participants/0001/deposits", "operator-demo", $$"""{"cusip":"{{HostileWorld.Unlisted}}","shares":10}"""),
             Json("semantic: deposit to an unknown participant", "POST", "/v1/participants/0777/deposits", "operator-demo", $$"""{"cusip":"{{Apple}}","shares":10}"""),
             Json("semantic: payment to an unknown participant", "POST", "/v1/participants/0777/settlement-progress-payments", "operator-demo", """{"amount":10}"""),
+            Json("semantic: a deposit's id with other shares", "POST", "/v1/participants/0001/deposits", "operator-demo",
+                $$"""{"id":"{{HostileWorld.DepositId}}","cusip":"{{Apple}}","shares":10}"""),
+            Json("semantic: a deposit's id on a payment", "POST", "/v1/participants/0001/settlement-progress-payments", "operator-demo",
+                $$"""{"id":"{{HostileWorld.DepositId}}","amount":10}"""),
+            Json("semantic: a payment's id with another amount", "POST", "/v1/participants/0002/settlement-progress-payments", "operator-demo",
+                $$"""{"id":"{{HostileWorld.PaymentId}}","amount":99.99}"""),
             Json("semantic: a position past the largest", "POST", "/v1/participants/0004/deposits", "operator-demo", $$"""{"cusip":"{{HostileWorld.Microsoft}}","shares":2}"""),
             Json("semantic: a position past the largest", "POST", "/v1/participants/0004/deposits", "operator-demo", $$"""{"cusip":"{{HostileWorld.Microsoft}}","shares":10000000000}"""),
             Json("semantic: a batch over the limit", "POST", "/v1/deliver-orders", "occ-demo",
@@ -600,7 +647,7 @@ internal static class HostileRequests
     /// <summary>Reclaims that must be refused: malformed, of another firm's, pending, unknown or already reclaimed deliver orders, a reused id.</summary>
     private static readonly Gen<Hostile> Reclaims = Any(
         Gen.Select(FreshId, BadObject([
-            new("id", "\"HX-R\"", Any(BadDeliverOrderId.Select(Str), NotAString)),
+            new("id", "\"HX-R\"", Any(BadDeliverOrderId.Select(Str), BadReclaimReference.Select(Str), NotAString)),
             new("deliverOrderId", Str(HostileWorld.Done), Any(BadDeliverOrderId.Select(Str), NotAString)),
         ]), (_, body) => Json("reclaim: malformed", "POST", "/v1/reclaims", "participant-0002", body)),
         Gen.Select(FreshId, Pick(
@@ -608,9 +655,13 @@ internal static class HostileRequests
                 ("participant-0002", HostileWorld.Pending), ("participant-0002", "HX-NO-SUCH"), ("participant-0002", HostileWorld.Gone),
                 ("participant-0002", HostileWorld.Reclaimed), ("participant-0003", HostileWorld.Reclaimed), ("occ-demo", HostileWorld.Done),
                 ("operator-demo", HostileWorld.Done), ("risk-demo", HostileWorld.Done)),
-            (id, x) => Json($"reclaim: {x.Item2} by {x.Item1}", "POST", "/v1/reclaims", x.Item1, $$"""{"id":"{{id}}","deliverOrderId":"{{x.Item2}}"}""") with { NewIds = [id] }),
+            (id, x) => Json($"reclaim: {x.Item2} by {x.Item1}", "POST", "/v1/reclaims", x.Item1, $$"""{"id":"{{id}}","deliverOrderId":"{{x.Item2}}"}""") with { NewIds = ReclaimIds(id) }),
         Pick(Json("reclaim: reused id", "POST", "/v1/reclaims", "participant-0002",
-            $$"""{"id":"{{HostileWorld.Reclaimed}}","deliverOrderId":"{{HostileWorld.Done}}"}""")));
+            $$"""{"id":"{{HostileWorld.ReclaimReference}}","deliverOrderId":"{{HostileWorld.Done}}"}""")));
+
+    /// <summary>The deliver-order ids a reclaim with this reference could be filed as, whoever sent it (PPPP~reference), and the bare reference.</summary>
+    private static IReadOnlyList<string> ReclaimIds(string reference) =>
+        [reference, .. HostileWorld.Participants.Select(p => $"{p}~{reference}")];
 
     /// <summary>Never a time <c>?asOf=</c>, <c>?from=</c> or <c>?to=</c> reads.</summary>
     private static readonly Gen<string> BadTime = Any(
@@ -660,6 +711,8 @@ internal static class HostileRequests
             new Hostile("path: cancel as another firm", "DELETE", $"/v1/deliver-orders/{HostileWorld.Pending}", "Bearer participant-0001", null, null),
             new Hostile("path: another firm's deliver order", "GET", $"/v1/deliver-orders/{HostileWorld.Done}", "Bearer participant-0003", null, null),
             new Hostile("path: another firm's explanation", "GET", $"/v1/deliver-orders/{HostileWorld.Done}/explanation", "Bearer participant-0004", null, null),
+            new Hostile("path: another firm's reclaim explained", "GET", $"/v1/deliver-orders/{HostileWorld.Reclaimed}/explanation", "Bearer participant-0004", null, null),
+            new Hostile("path: an unfiled reclaim explained", "GET", "/v1/deliver-orders/0004~HX-NO-SUCH/explanation", "Bearer participant-0004", null, null),
             new Hostile("path: another firm's account", "GET", "/v1/participants/0001/account", "Bearer participant-0002", null, null),
             new Hostile("path: a huge id", "GET", "/v1/participants/99999999999999999999999999999/account", "Bearer risk-demo", null, null)));
 
@@ -746,8 +799,8 @@ internal static class HostileRequests
             {
                 0 => ("PUT", $"/v1/participants/{HostileWorld.Unset}", """{"name":"X","netDebitCap":1,"participantsFund":1,"marketLoanProgram":true,"centralCounterparty":false}""", "operator-demo"),
                 1 => ("PUT", $"/v1/securities/{HostileWorld.Unlisted}", """{"price":1,"haircut":0.5}""", "operator-demo"),
-                2 => ("POST", "/v1/participants/0002/deposits", $$"""{"cusip":"{{Apple}}","shares":5}""", "operator-demo"),
-                3 => ("POST", "/v1/participants/0002/settlement-progress-payments", """{"amount":5}""", "operator-demo"),
+                2 => ("POST", "/v1/participants/0002/deposits", $$"""{"id":"{{id}}","cusip":"{{Apple}}","shares":5}""", "operator-demo"),
+                3 => ("POST", "/v1/participants/0002/settlement-progress-payments", $$"""{"id":"{{id}}","amount":5}""", "operator-demo"),
                 4 => ("POST", "/v1/deliver-orders", $$"""[{"id":"{{id}}","deliverer":"0001","receiver":"0002","cusip":"{{Apple}}","shares":1,"amount":1}]""", "occ-demo"),
                 5 => ("POST", "/v1/reclaims", $$"""{"id":"{{id}}","deliverOrderId":"{{HostileWorld.Done}}"}""", "participant-0002"),
                 6 => ("DELETE", $"/v1/deliver-orders/{HostileWorld.Pending}", null, "occ-demo participant-0003"),
@@ -759,7 +812,7 @@ internal static class HostileRequests
             if (authorization is not null && allowed.Split(' ').Any(a => authorization == "Bearer " + a)) authorization = "Bearer risk-demo";
             return new Hostile($"caller: {method} {path}", method, path, authorization, body is null ? null : "application/json", body is null ? null : Utf8(body))
             {
-                NewIds = endpoint is 4 or 5 ? [id] : [],
+                NewIds = endpoint switch { 4 => [id], 5 => ReclaimIds(id), _ => [] },
             };
         });
 

@@ -98,7 +98,7 @@ public sealed class MarketLoanHttpTests(MarketLoanNodeFixture fixture) : IClassF
     public async Task Scenario_8_a_reclaim_into_occ_waits_for_occs_redelivery_and_completes_with_it(bool redeliveryFirst)
     {
         var w = await _desk.LoanWorld(redeliveryFirst ? 4 : 3);
-        string DO1 = w.Do("DO1"), DO2 = w.Do("DO2"), DO3 = w.Do("DO3"), RC1 = w.Do("RC1");
+        string DO1 = w.Do("DO1"), DO2 = w.Do("DO2"), DO3 = w.Do("DO3"), RC1 = Filed(w.B, w.Do("RC1"));
         await _desk.Submit(Order(DO1, w.L, Occ, w.Security, 1_000, "100000"), Order(DO2, Occ, w.B, w.Security, 1_000, "100000"));
         Assert.Equal("look-ahead", Text(await _desk.Sees(DO2, "completed", Token(w.B), OccToken), "completedBy"));
         Assert.Equal("look-ahead", Text(await _desk.Sees(DO1, "completed", Token(w.L), OccToken), "completedBy"));
@@ -110,7 +110,7 @@ public sealed class MarketLoanHttpTests(MarketLoanNodeFixture fixture) : IClassF
             await _desk.Submit(redeliver);
             Assert.Equal("position", Text(await _desk.Sees(DO3, "pending", OccToken, Token(w.L)), "pendingReason"));
         }
-        await _desk.ReclaimAccepted(w.B, RC1, DO2);
+        await _desk.ReclaimAccepted(w.B, w.Do("RC1"), DO2);
         if (!redeliveryFirst)
         {
             // $100,000 < $15M, but a reclaim into OCC does not override OCC's zero cap.
@@ -142,9 +142,9 @@ public sealed class MarketLoanHttpTests(MarketLoanNodeFixture fixture) : IClassF
     public async Task Scenario_9_a_reclaim_between_ordinary_participants_completes_at_once_overriding_controls()
     {
         var w = await _desk.ReclaimWorld(5);
-        string DO1 = w.Do("DO1"), RC1 = w.Do("RC1");
+        string DO1 = w.Do("DO1"), RC1 = Filed(w.B, w.Do("RC1"));
 
-        await _desk.ReclaimAccepted(w.B, RC1, DO1);
+        await _desk.ReclaimAccepted(w.B, w.Do("RC1"), DO1);
 
         var reclaim = await _desk.Sees(RC1, "completed", Token(w.B), Token(w.L), OccToken);
         Assert.Equal("reclaim-override", Text(reclaim, "completedBy"));
@@ -178,7 +178,7 @@ public sealed class MarketLoanHttpTests(MarketLoanNodeFixture fixture) : IClassF
     {
         var w = await fixture.RulesWorld();
         await (await _desk.Reclaim(token, w.Do("R-403"), w.Do("DO1"))).AssertProblem(403, "role");
-        await (await _desk.Api.SendAsync(HttpMethod.Get, $"/v1/deliver-orders/{w.Do("R-403")}", OccToken)).AssertProblem(404, "deliver-order-known", "id");
+        await (await _desk.Api.SendAsync(HttpMethod.Get, $"/v1/deliver-orders/{Filed(w.B, w.Do("R-403"))}", OccToken)).AssertProblem(404, "deliver-order-known", "id");
     }
 
     public static TheoryData<string, string, string> BadBodies() => new()
@@ -186,10 +186,13 @@ public sealed class MarketLoanHttpTests(MarketLoanNodeFixture fixture) : IClassF
         // body ({0} is the original deliver order id), rule, field
         { """{"deliverOrderId":"{0}"}""", "required", "id" },
         { """{"id":null,"deliverOrderId":"{0}"}""", "required", "id" },
-        { """{"id":"R 1","deliverOrderId":"{0}"}""", "deliver-order-id-format", "id" },
-        { """{"id":"R/1","deliverOrderId":"{0}"}""", "deliver-order-id-format", "id" },
-        { """{"id":"","deliverOrderId":"{0}"}""", "deliver-order-id-format", "id" },
-        { "{\"id\":\"" + new string('R', 65) + "\",\"deliverOrderId\":\"{0}\"}", "deliver-order-id-format", "id" },
+        { """{"id":"R 1","deliverOrderId":"{0}"}""", "reclaim-id-format", "id" },
+        { """{"id":"R/1","deliverOrderId":"{0}"}""", "reclaim-id-format", "id" },
+        { """{"id":"","deliverOrderId":"{0}"}""", "reclaim-id-format", "id" },
+        // 59 characters is the most: filed as "PPPP~" and the id, it stays within a deliver order id's 64.
+        { "{\"id\":\"" + new string('R', 60) + "\",\"deliverOrderId\":\"{0}\"}", "reclaim-id-format", "id" },
+        // A participant names only the reference; the namespace is the token's.
+        { """{"id":"0062~R-1","deliverOrderId":"{0}"}""", "reclaim-id-format", "id" },
         { """{"id":7,"deliverOrderId":"{0}"}""", "json-type", "id" },
         { """{"id":"R-1"}""", "required", "deliverOrderId" },
         { """{"id":"R-1","deliverOrderId":"no such id"}""", "deliver-order-id-format", "deliverOrderId" },
@@ -215,7 +218,7 @@ public sealed class MarketLoanHttpTests(MarketLoanNodeFixture fixture) : IClassF
         await response.AssertProblem(400, rule, field);
         Assert.Equal(before.ToString(), (await _desk.Account(w.B)).ToString());
         Assert.Equal(original.ToString(), (await _desk.DeliverOrder(w.Do("DO1"), Token(w.B))).ToString());
-        await (await _desk.Api.SendAsync(HttpMethod.Get, "/v1/deliver-orders/R-1", OccToken)).AssertProblem(404, "deliver-order-known", "id");
+        await (await _desk.Api.SendAsync(HttpMethod.Get, $"/v1/deliver-orders/{Filed(w.B, "R-1")}", OccToken)).AssertProblem(404, "deliver-order-known", "id");
     }
 
     [Fact]
@@ -237,14 +240,14 @@ public sealed class MarketLoanHttpTests(MarketLoanNodeFixture fixture) : IClassF
         Assert.Equal("pending", Text(await _desk.DeliverOrder(PEND, Token(w.B)), "status"));
 
         await _desk.ReclaimAccepted(w.B, w.Do("R-5"), DO1);
-        var reclaim = await _desk.Sees(w.Do("R-5"), "completed", Token(w.B), Token(w.L), OccToken);
+        var reclaim = await _desk.Sees(Filed(w.B, w.Do("R-5")), "completed", Token(w.B), Token(w.L), OccToken);
         Assert.Equal(DO1, Text(reclaim, "reclaimOf"));
         await _desk.AccountWhen(w.B, a => Dollars(a, "settlementBalance") == 0m, $"{w.B} paid back");
 
         // Once only, whatever the new id.
         await (await _desk.Reclaim(Token(w.B), w.Do("R-6"), DO1)).AssertProblem(409, "reclaim-once", "deliverOrderId");
-        foreach (var refused in new[] { "R-1", "R-2", "R-3", "R-4", "R-6" })
-            await (await _desk.Api.SendAsync(HttpMethod.Get, $"/v1/deliver-orders/{w.Do(refused)}", OccToken)).AssertProblem(404, "deliver-order-known", "id");
+        foreach (var (by, refused) in new[] { (w.B, "R-1"), (w.X, "R-2"), (w.L, "R-3"), (w.B, "R-4"), (w.B, "R-6") })
+            await (await _desk.Api.SendAsync(HttpMethod.Get, $"/v1/deliver-orders/{Filed(by, w.Do(refused))}", OccToken)).AssertProblem(404, "deliver-order-known", "id");
 
         var l = await _desk.AccountWhen(w.L, a => Shares(a, w.Security) == 1_000, $"shares back at {w.L}");
         Assert.Equal(-200_000.00m, Dollars(l, "settlementBalance"));
@@ -253,6 +256,116 @@ public sealed class MarketLoanHttpTests(MarketLoanNodeFixture fixture) : IClassF
         AssertAccount(await _desk.Account(w.X), 0.00m, 0.00m, (w.Security, 0));
         Assert.Equal("pending", Text(await _desk.DeliverOrder(PEND, Token(w.L)), "status"));
         await _desk.AssertOccFlat();
+    }
+
+    /// <summary>
+    /// Scenario 5's loan explained to each desk: the borrower sees its own receive of its leg, with OCC
+    /// as counterparty and nothing of the lender (no id, no figures, not OCC's pairing); the lender the
+    /// same of the borrower; risk, OCC and the operator see both legs' parties and OCC's look-ahead.
+    /// </summary>
+    [Fact]
+    public async Task Each_party_explanation_of_a_market_loan_leg_shows_its_own_account_only_and_risk_occ_and_the_operator_see_both()
+    {
+        var w = await _desk.LoanWorld(9);
+        string DO1 = w.Do("DO1"), DO2 = w.Do("DO2");
+        await _desk.Submit(Order(DO1, w.L, Occ, w.Security, 1_000, "100000"), Order(DO2, Occ, w.B, w.Security, 1_000, "100000"));
+        await _desk.Sees(DO2, "completed", Token(w.B), OccToken);
+        await _desk.Sees(DO1, "completed", Token(w.L), OccToken);
+
+        async Task<JsonElement> Explain(string id, string token) =>
+            await _desk.Node.EventuallyAsync($"/v1/deliver-orders/{id}/explanation", token,
+                x => x.GetProperty("finalState").GetString() == "completed" && x.GetProperty("steps").GetArrayLength() > 1, $"{id} explained to {token}");
+        static string[] Accounts(JsonElement x) =>
+            x.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("participant").GetString()!).Distinct().Order(StringComparer.Ordinal).ToArray();
+
+        var borrowers = await Explain(DO2, Token(w.B));
+        Assert.Equal([w.B, "index"], Accounts(borrowers));
+        Assert.DoesNotContain(w.L, borrowers.ToString());
+        Assert.DoesNotContain(DO1, borrowers.ToString());
+        Assert.Equal(JsonValueKind.Null, borrowers.GetProperty("lookAheadPartner").ValueKind);
+        Assert.Equal((Occ, w.B), (Text(borrowers, "deliverer"), Text(borrowers, "receiver")));
+        // B's own monitor before the loan ($50,000), never L's ($10,000) nor OCC's.
+        Assert.All(borrowers.GetProperty("steps").EnumerateArray().Where(s => s.GetProperty("inputs").ValueKind == JsonValueKind.Object),
+            s => Assert.Equal(50_000.00m, s.GetProperty("inputs").GetProperty("collateralMonitor").GetDecimal()));
+
+        var lenders = await Explain(DO1, Token(w.L));
+        Assert.Equal([w.L, "index"], Accounts(lenders));
+        Assert.DoesNotContain(w.B, lenders.ToString());
+        Assert.DoesNotContain(DO2, lenders.ToString());
+        Assert.Equal(JsonValueKind.Null, lenders.GetProperty("lookAheadPartner").ValueKind);
+        Assert.All(lenders.GetProperty("steps").EnumerateArray().Where(s => s.GetProperty("inputs").ValueKind == JsonValueKind.Object),
+            s => Assert.Equal(10_000.00m, s.GetProperty("inputs").GetProperty("collateralMonitor").GetDecimal()));
+
+        foreach (var token in new[] { Risk, OccToken, Operator })
+        {
+            var all = await Explain(DO2, token);
+            Assert.Equal(new[] { w.L, w.B, Occ, "index" }.Order(StringComparer.Ordinal), Accounts(all));
+            Assert.Equal(DO1, Text(all, "lookAheadPartner"));
+        }
+        // Another firm: the same 403 as for an id that does not exist.
+        await (await _desk.Api.SendAsync(HttpMethod.Get, $"/v1/deliver-orders/{DO2}/explanation", Token(w.L))).AssertProblem(403, "deliver-order-party", "id");
+        await (await _desk.Api.SendAsync(HttpMethod.Get, $"/v1/deliver-orders/{w.Do("NO-SUCH")}/explanation", Token(w.L))).AssertProblem(403, "deliver-order-party", "id");
+    }
+
+    /// <summary>
+    /// A borrower names its reclaim after the id OCC will give tomorrow's loan leg: the ledger files the
+    /// reclaim under the borrower's own number, so OCC's submission of that id still goes in, and OCC
+    /// cannot submit an id in the borrower's namespace.
+    /// </summary>
+    [Fact]
+    public async Task A_participants_reclaim_never_takes_an_id_OCC_submits_later()
+    {
+        var w = await _desk.ReclaimWorld(7);
+        var tomorrow = w.Do("NEXT-00001-L");
+
+        var reclaim = await _desk.ReclaimAccepted(w.B, tomorrow, w.Do("DO1"));
+        Assert.Equal(w.B + "~" + tomorrow, Text(reclaim, "id"));
+        await _desk.Sees(Filed(w.B, tomorrow), "completed", Token(w.B), Token(w.L), OccToken);
+
+        await _desk.Submit(Order(tomorrow, w.L, w.B, w.Security, 10, "1000"));
+        var occs = await _desk.DeliverOrder(tomorrow, OccToken);
+        Assert.Equal((w.L, w.B, 10L), (Text(occs, "deliverer"), Text(occs, "receiver"), occs.GetProperty("shares").GetInt64()));
+        Assert.Null(Text(occs, "reclaimOf"));
+
+        var intoNamespace = await (await _desk.Api.SendAsync(HttpMethod.Post, "/v1/deliver-orders", OccToken,
+            "[" + Order(Filed(w.B, w.Do("NEXT-00002-L")), w.L, w.B, w.Security, 10, "1000") + "]")).AssertOk();
+        Assert.False(intoNamespace[0].GetProperty("accepted").GetBoolean());
+        Assert.Equal("deliver-order-id-format", intoNamespace[0].GetProperty("error").GetProperty("rule").GetString());
+    }
+
+    /// <summary>
+    /// A refused reclaim is answered for what it asks, never for which ids exist: as the reclaim's own
+    /// id, one OCC has taken and one nobody has get the very same problem, and as the deliver order
+    /// reclaimed, an unknown id and another firm's get the very same 403.
+    /// </summary>
+    [Fact]
+    public async Task A_refused_reclaim_answers_the_same_whether_or_not_its_ids_exist()
+    {
+        var w = await _desk.ReclaimWorld(8);
+        await _desk.Submit(Order(w.Do("PEND"), w.L, w.B, w.Security, 5_000, "1"));
+        await _desk.Sees(w.Do("PEND"), "pending", Token(w.B), OccToken);
+        await _desk.PutParticipant(w.X, "Bystander 8", 1_000_000m, 0m, marketLoan: true);
+
+        async Task<string> Refusal(string token, string id, string original, int status, string rule)
+        {
+            var response = await _desk.Reclaim(token, id, original);
+            var problem = await response.AssertProblem(status, rule, "deliverOrderId");
+            // The trace id differs by request; the deliver order reclaimed is named as asked.
+            return $"{problem.GetProperty("status")} {problem.GetProperty("rule")} {problem.GetProperty("field")} {problem.GetProperty("title")} {problem.GetProperty("detail").GetString()!.Replace(original, "{original}")}";
+        }
+
+        // The reclaim's id: taken by OCC (DO1, PEND) or free.
+        var taken = await Refusal(Token(w.B), w.Do("DO1"), w.Do("PEND"), 409, "reclaim-of-completed");
+        var free = await Refusal(Token(w.B), w.Do("FREE-1"), w.Do("PEND"), 409, "reclaim-of-completed");
+        Assert.Equal(taken, free);
+
+        // The deliver order reclaimed: unknown, or another firm's.
+        var unknown = await Refusal(Token(w.X), w.Do("R-1"), w.Do("NO-SUCH"), 403, "reclaim-by-receiver");
+        var others = await Refusal(Token(w.X), w.Do("R-1"), w.Do("DO1"), 403, "reclaim-by-receiver");
+        Assert.Equal(unknown, others);
+
+        foreach (var id in new[] { Filed(w.B, w.Do("DO1")), Filed(w.B, w.Do("FREE-1")), Filed(w.X, w.Do("R-1")) })
+            await (await _desk.Api.SendAsync(HttpMethod.Get, $"/v1/deliver-orders/{id}", OccToken)).AssertProblem(404, "deliver-order-known", "id");
     }
 }
 
@@ -312,7 +425,8 @@ public sealed class MarketLoanCutoffFixture : IAsyncLifetime
         await Desk.Poll($"/v1/participants/{s8.L}/account", Token(s8.L), a => Dollars(a, "settlementBalance") == 20_000m);
         var reclaim = await Desk.Reclaim(Token(s8.B), s8.Do("RC1"), s8.Do("DO2"));
         ReclaimAnswer = await reclaim.Json();
-        Before[s8.Do("RC1")] = await Desk.Poll($"/v1/deliver-orders/{s8.Do("RC1")}", Token(s8.B), v => MarketLoanDesk.Is(v, "status", "pending"));
+        var rc1 = MarketLoanDesk.Filed(s8.B, s8.Do("RC1"));
+        Before[rc1] = await Desk.Poll($"/v1/deliver-orders/{rc1}", Token(s8.B), v => MarketLoanDesk.Is(v, "status", "pending"));
 
         Cutoff = await (await Desk.Api.SendAsync(HttpMethod.Post, "/v1/business-day/cutoff", Operator)).AssertOk();
     }
@@ -379,7 +493,7 @@ public sealed class MarketLoanCutoffHttpTests(MarketLoanCutoffFixture fixture) :
     public async Task Scenario_8_without_occs_redelivery_the_reclaim_drops_at_the_cutoff_and_the_borrower_keeps_the_loan()
     {
         var w = fixture.Worlds[MarketLoanCutoffFixture.Scenario8];
-        string DO2 = w.Do("DO2"), RC1 = w.Do("RC1");
+        string DO2 = w.Do("DO2"), RC1 = Filed(w.B, w.Do("RC1"));
         Assert.True(Is(fixture.Before[w.Do("DO1")], "status", "completed"), fixture.Before[w.Do("DO1")].ToString());
         Assert.True(Is(fixture.Before[DO2], "status", "completed"), fixture.Before[DO2].ToString());
         Assert.True(fixture.ReclaimAnswer.GetProperty("accepted").GetBoolean(), fixture.ReclaimAnswer.ToString());

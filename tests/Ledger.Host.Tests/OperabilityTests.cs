@@ -224,7 +224,7 @@ public sealed class OperabilityTests
 
         var ready = await (await node.Api.SendAsync(HttpMethod.Get, "/health/ready", null)).AssertOk();
         Assert.Equal("ready", ready.GetProperty("status").GetString());
-        Assert.Equal(["ledger", "cluster", "journal"], ready.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("name").GetString()!).ToArray());
+        Assert.Equal(["ledger", "cluster", "journal", "store", "journals"], ready.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("name").GetString()!).ToArray());
         Assert.All(ready.GetProperty("checks").EnumerateArray(), c => Assert.True(c.GetProperty("ok").GetBoolean()));
 
         await Akka.Cluster.Cluster.Get(node.Node.System).LeaveAsync().WaitAsync(TimeSpan.FromSeconds(30));

@@ -136,6 +136,7 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
         string Other = "0003",
         Func<MatrixWorld, Task<Request>>? Allowed = null,
         Func<MatrixWorld, JsonElement, Task>? Settle = null,
+        Action<Who, JsonElement>? Shows = null,
         bool Public = false,
         bool OwnNode = false,
         bool Branch = false)
@@ -183,6 +184,31 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
             Answers((Who.Operator, Ok)), Party: "0004"),
         new("POST /v1/participants/{id}/settlement-progress-payments", "POST", () => new("/v1/participants/0004/settlement-progress-payments", """{"amount":1.25}"""),
             Answers((Who.Operator, Ok)), Party: "0004"),
+        // With an idempotency id: the operator's deposit is applied once, and sent again it answers
+        // the same account, unchanged; every other caller is refused before the id is looked at.
+        new("POST /v1/participants/{id}/deposits?id", "POST",
+            () => new("/v1/participants/0004/deposits", $$"""{"id":"RM-DEP-1","cusip":"{{MatrixWorld.Microsoft}}","shares":7}"""),
+            Answers((Who.Operator, Ok)), Party: "0004",
+            Settle: async (w, answer) =>
+            {
+                Assert.Equal("0004", answer.GetProperty("participant").GetString());
+                var held = answer.GetProperty("positions").EnumerateArray().Single(p => p.GetProperty("cusip").GetString() == MatrixWorld.Microsoft);
+                Assert.Equal(7, held.GetProperty("shares").GetInt64());
+                var again = await (await w.Api.SendAsync(HttpMethod.Post, "/v1/participants/0004/deposits", "operator-demo",
+                    $$"""{"id":"RM-DEP-1","cusip":"{{MatrixWorld.Microsoft}}","shares":7}""")).AssertOk();
+                Assert.Equal(answer.ToString(), again.ToString());
+            }),
+        new("POST /v1/participants/{id}/settlement-progress-payments?id", "POST",
+            () => new("/v1/participants/0003/settlement-progress-payments", """{"id":"RM-SPP-1","amount":2.50}"""),
+            Answers((Who.Operator, Ok)), Party: "0003", Other: "0004",
+            Settle: async (w, answer) =>
+            {
+                Assert.Equal("0003", answer.GetProperty("participant").GetString());
+                Assert.Equal(2.50m, answer.GetProperty("settlementBalance").GetDecimal());
+                var again = await (await w.Api.SendAsync(HttpMethod.Post, "/v1/participants/0003/settlement-progress-payments", "operator-demo",
+                    """{"id":"RM-SPP-1","amount":2.50}""")).AssertOk();
+                Assert.Equal(answer.ToString(), again.ToString());
+            }),
         new("POST /v1/deliver-orders", "POST", () => new("/v1/deliver-orders", MatrixWorld.Order(MatrixWorld.FreshId("RM-SUB"), "0001", "0002")),
             Answers((Who.Occ, Ok)),
             Settle: async (w, answer) =>
@@ -195,8 +221,21 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
             Answers((Who.Occ, Ok), (Who.Party, Ok), (Who.Receiver, Ok), (Who.Other, new(403, "deliver-order-party"))),
             Receiver: "0002"),
         new("GET /v1/deliver-orders/{id}/explanation", "GET", () => new($"/v1/deliver-orders/{MatrixWorld.Done}/explanation", null),
-            Answers((Who.Risk, Ok), (Who.Occ, Ok), (Who.Party, Ok), (Who.Receiver, Ok), (Who.Other, new(403, "deliver-order-party"))),
-            Receiver: "0002"),
+            Answers((Who.Risk, Ok), (Who.Occ, Ok), (Who.Operator, Ok), (Who.Party, Ok), (Who.Receiver, Ok), (Who.Other, new(403, "deliver-order-party"))),
+            Receiver: "0002",
+            // Risk, OCC and the operator see both accounts' steps; each party only its own account's.
+            Shows: (who, answer) =>
+            {
+                var accounts = answer.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("participant").GetString()).Distinct().Order(StringComparer.Ordinal).ToArray();
+                string?[] expected = who switch
+                {
+                    Who.Party => ["0001", "index"],
+                    Who.Receiver => ["0002", "index"],
+                    _ => ["0001", "0002", "index"],
+                };
+                Assert.Equal(expected, accounts);
+                Assert.Equal("completed", answer.GetProperty("finalState").GetString());
+            }),
         new("DELETE /v1/deliver-orders/{id}", "DELETE", () => new($"/v1/deliver-orders/{MatrixWorld.Pending}", null),
             Answers((Who.Occ, Ok), (Who.Party, Ok), (Who.Receiver, new(403, "deliverer")), (Who.Other, new(403, "deliver-order-party"))),
             Party: "0003", Receiver: "0002", Other: "0001",
@@ -225,7 +264,9 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
                 Assert.True(answer.GetProperty("accepted").GetBoolean(), answer.ToString());
                 var id = answer.GetProperty("id").GetString()!;
                 await w.Node.EventuallyAsync($"/v1/deliver-orders/{id}", "occ-demo", v => v.GetProperty("status").GetString() == "completed", $"reclaim {id} completing");
-            }),
+            },
+            // Filed in the reclaimer's own namespace, never as the bare id it sent.
+            Shows: (_, answer) => Assert.StartsWith("0002~RM-RCL-", answer.GetProperty("id").GetString())),
         new("GET /v1/participants/{id}/account", "GET", () => new("/v1/participants/0001/account", null),
             Answers((Who.Operator, Ok), (Who.Risk, Ok), (Who.Party, Ok), (Who.Other, new(403, "own-participant")))),
         new("GET /v1/participants/{id}/account?asOf", "GET",
@@ -325,6 +366,7 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
         // Every answer, account data or not: not to be cached, not to be sniffed.
         allowedResponse.AssertAnswerHeaders();
         var answer = await allowedResponse.AssertOk(expected.Status);
+        row.Shows?.Invoke(who, answer);
         // What the request set going settles before the next case takes its snapshot.
         if (row.Settle is not null) await row.Settle(world, answer);
         await world.QuiesceAsync();

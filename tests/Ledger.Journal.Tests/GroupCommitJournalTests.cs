@@ -23,29 +23,80 @@ public abstract class GroupCommitJournalTests
 
     protected abstract Task<StoreSettings> CreateStoreAsync();
 
+    /// <summary>
+    /// Takes the store's write lock from a connection of its own (the journal's tables exist by
+    /// then), until disposed: writes wait for it meanwhile.
+    /// </summary>
+    private static async Task<IAsyncDisposable> HoldWriteLockAsync(StoreSettings store)
+    {
+        var connection = TestStores.Connect(store);
+        await connection.OpenAsync();
+        var transaction = await connection.BeginTransactionAsync();
+        await using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            // SQLite: any write takes the database's one write lock until commit. PostgreSQL: the
+            // journal's inserts wait for an exclusive table lock.
+            command.CommandText = store.Store == StoreConfig.Sqlite
+                ? "CREATE TABLE IF NOT EXISTS write_lock_holder (x INTEGER); INSERT INTO write_lock_holder VALUES (1)"
+                : "LOCK TABLE journal IN EXCLUSIVE MODE";
+            await command.ExecuteNonQueryAsync();
+        }
+        return new LockHolder(connection, transaction);
+    }
+
+    private sealed class LockHolder(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.RollbackAsync();
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+    }
+
     [SkippableFact]
     public async Task Writes_arriving_together_share_a_transaction_and_each_actor_recovers_its_own_events_in_order()
     {
         var store = await CreateStoreAsync();
         StoreConfig.Prepare(store);
         var events = SampleEvents.Stream(EventsPerWriter);
+        // One write first, from an actor system of its own (its transactions are not counted): the
+        // journal creates its tables, which the write lock below is taken on.
+        var warmUp = ActorSystem.Create("group-commit-warm-up-" + Guid.NewGuid().ToString("N"), SystemConfig(store));
+        try
+        {
+            var writer = warmUp.ActorOf(Props.Create(() => new Writer("warm-up")), "warm-up");
+            await writer.Ask<long>(new Write([events[0]], 1, -1), Timeout);
+        }
+        finally
+        {
+            await warmUp.Terminate().WaitAsync(Timeout);
+        }
         var systemName = "group-commit-" + Guid.NewGuid().ToString("N");
         var writesPerTransaction = new ConcurrentBag<int>();
         using var listener = Listen(systemName, writesPerTransaction);
 
-        var writing = ActorSystem.Create(systemName, SystemConfig(store));
+        var system = ActorSystem.Create(systemName, SystemConfig(store));
         try
         {
             var writers = Enumerable.Range(0, Writers)
-                .Select(i => writing.ActorOf(Props.Create(() => new Writer($"account-{i:0000}")), $"writer-{i}"))
+                .Select(i => system.ActorOf(Props.Create(() => new Writer($"account-{i:0000}")), $"writer-{i}"))
                 .ToList();
-            // Every writer persists in several writes of two events; all of them at once.
-            var written = await Task.WhenAll(writers.Select(w => w.Ask<long>(new Write(events.Select(e => (object)e).ToList(), 2, -1), Timeout)));
+            // Every writer persists in several writes of two events; all of them at once. Another
+            // connection holds the store's write lock meanwhile, so the journal's first transaction
+            // waits and the writes of the others arrive while it is in flight, however busy the
+            // machine is (without it, each write could finish before the next one arrives).
+            var holder = await HoldWriteLockAsync(store);
+            var writing = writers.Select(w => w.Ask<long>(new Write(events.Select(e => (object)e).ToList(), 2, -1), Timeout)).ToList();
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            await holder.DisposeAsync();
+            var written = await Task.WhenAll(writing);
             Assert.All(written, last => Assert.Equal(EventsPerWriter, last));
         }
         finally
         {
-            await writing.Terminate().WaitAsync(Timeout);
+            await system.Terminate().WaitAsync(Timeout);
         }
 
         // One write per actor: its six PersistAll calls of one command reach the journal together.

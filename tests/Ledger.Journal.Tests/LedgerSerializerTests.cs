@@ -105,16 +105,24 @@ public sealed partial class LedgerSerializerTests
         Assert.DoesNotContain("$type", json, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Readers get an exception; a recovering entity gets the unreadable event in its place, naming
+    /// the manifest, so that it can refuse to serve naming the event instead of failing its recovery.
+    /// </summary>
     [Fact]
-    public void Unknown_manifest_is_a_serialization_exception_naming_it()
+    public void Unknown_manifest_is_a_serialization_exception_naming_it_and_replays_as_an_unreadable_event()
     {
         var e = Assert.Throws<SerializationException>(() => LedgerSerializer.FromUtf8Json("{}"u8, "account.delivery-reserved.v9"));
         Assert.Contains("account.delivery-reserved.v9", e.Message, StringComparison.Ordinal);
 
         using var system = LocalSystem();
         var serializer = new LedgerSerializer((ExtendedActorSystem)system);
-        var viaActorApi = Assert.Throws<SerializationException>(() => serializer.FromBinary("{}"u8.ToArray(), "no.such.manifest"));
-        Assert.Contains("no.such.manifest", viaActorApi.Message, StringComparison.Ordinal);
+        var unknown = Assert.IsType<UnreadableEvent>(serializer.FromBinary("{}"u8.ToArray(), "no.such.manifest"));
+        Assert.Equal("no.such.manifest", unknown.Manifest);
+        Assert.Contains("no.such.manifest", unknown.Why, StringComparison.Ordinal);
+
+        var notJson = Assert.IsType<UnreadableEvent>(serializer.FromBinary("{\"cusip\":"u8.ToArray(), "account.shares-deposited.v1"));
+        Assert.Equal("account.shares-deposited.v1", notJson.Manifest);
     }
 
     [Fact]

@@ -87,6 +87,17 @@ internal static class SampleEvents
     }.ToDictionary(e => e.GetType());
 
     /// <summary>
+    /// Samples of fields added to a stored event type after its first golden file: each is written
+    /// to its own golden file, <c>&lt;manifest&gt;+&lt;variant&gt;.json</c>, beside the first (which
+    /// is never edited, and still reads as the sample without the field).
+    /// </summary>
+    public static IReadOnlyDictionary<string, object> Variants { get; } = new Dictionary<string, object>(StringComparer.Ordinal)
+    {
+        ["account.shares-deposited.v1+id"] = new SharesDeposited("037833100", 40_000, Terms with { Version = 43 }, At(3), Id: "DEP-2026-03-02:0001"),
+        ["account.settlement-progress-payment-received.v1+id"] = new SettlementProgressPaymentReceived(2_500_000_00, At(4), Id: "SPP-2026-03-02_0007"),
+    };
+
+    /// <summary>
     /// <paramref name="count"/> events cycling through every type, each with its own business time,
     /// so that order and identity both show on replay.
     /// </summary>

@@ -20,8 +20,11 @@ public sealed class CrashTally
 
     public ConcurrentQueue<CrashPayment> AcknowledgedPayments { get; } = new();
 
-    /// <summary>Payments sent without an answer; never sent again (a payment sent twice pays twice).</summary>
-    public ConcurrentQueue<CrashPayment> UnansweredPayments { get; } = new();
+    /// <summary>
+    /// Payments sent without an answer and then given up on: the ledger may hold each once, never
+    /// twice. The others went unanswered too at times, and were sent again with the same id until answered.
+    /// </summary>
+    public ConcurrentQueue<CrashPayment> AbandonedPayments { get; } = new();
 
     /// <summary>A reclaim into OCC and OCC's redelivery to the lender: they complete together or neither does.</summary>
     public ConcurrentQueue<CrashLoan> Redeliveries { get; } = new();
@@ -29,7 +32,12 @@ public sealed class CrashTally
     /// <summary>Cancels sent, by what the ledger answered.</summary>
     public ConcurrentDictionary<string, int> Cancels { get; } = new(StringComparer.Ordinal);
 
-    private int _requests, _unanswered, _resubmitted, _loanNumber, _reclaims;
+    private int _requests, _unanswered, _resubmitted, _loanNumber, _reclaims, _paymentsResent;
+
+    /// <summary>Payments sent again under their id after an unknown outcome.</summary>
+    public int PaymentsResent => Volatile.Read(ref _paymentsResent);
+
+    internal void CountPaymentResent() => Interlocked.Increment(ref _paymentsResent);
 
     /// <summary>Reclaims the ledger acknowledged.</summary>
     public int Reclaims => Volatile.Read(ref _reclaims);
@@ -42,7 +50,7 @@ public sealed class CrashTally
     /// <summary>Requests that got no answer: cut off by a kill, refused while the node was down, or 503.</summary>
     public int Unanswered => Volatile.Read(ref _unanswered);
 
-    /// <summary>Batches sent again, same ids and payloads, after going unanswered.</summary>
+    /// <summary>Batches, reclaims and payments sent again, same ids and payloads, after going unanswered.</summary>
     public int Resubmitted => Volatile.Read(ref _resubmitted);
 
     internal void CountRequest() => Interlocked.Increment(ref _requests);
@@ -57,15 +65,19 @@ public sealed class CrashTally
 /// The clients of a crash run, each a loop on its own seeded random, as OCC, the participants and
 /// the operator would act: OCC submits Market Loan pairs and ordinary deliver orders in small
 /// batches and now and then cancels one; a borrower now and then reclaims a completed loan leg and
-/// OCC redelivers to the lender; the operator (client 0) now and then sends a settlement progress
-/// payment. A batch or reclaim without an answer is sent again with the same ids and payloads until
-/// the ledger answers (the index makes that harmless), or now and then given up on. The loops stop
-/// when told, or after <see cref="CrashOptions.OperationsPerClientMax"/>.
+/// OCC redelivers to the lender; and as the operator, each client now and then sends a settlement
+/// progress payment under an id of its own. A batch, reclaim or payment without an answer is sent
+/// again with the same ids and payloads until the ledger answers (the index, and the account for a
+/// payment's id, make that harmless), or now and then given up on. The loops stop when told, or after
+/// <see cref="CrashOptions.OperationsPerClientMax"/>.
 /// </summary>
 public sealed class CrashClients(LedgerClient client, CrashWorld world, CrashOptions options, CrashTally tally)
 {
     private const string Occ = TokenStore.DemoOccToken;
     private const string Operator = TokenStore.DemoOperatorToken;
+
+    /// <summary>The share of a client's operations that also send a settlement progress payment.</summary>
+    private const double PaymentRate = 0.2;
 
     public async Task RunAsync(int clientNumber, int seed, CancellationToken stop, CancellationToken hardStop)
     {
@@ -76,13 +88,14 @@ public sealed class CrashClients(LedgerClient client, CrashWorld world, CrashOpt
         var pendingKind = new List<DeliverOrderLine>();
         for (var op = 1; op <= options.OperationsPerClientMax && !stop.IsCancellationRequested; op++)
         {
-            var roll = random.NextDouble();
-            if (clientNumber == 0 && roll < 0.05)
+            // Each client also acts as the operator, on a draw of its own: often enough that payments meet the kills.
+            if (random.NextDouble() < PaymentRate)
             {
-                var payment = new CrashPayment(participants[random.Next(participants.Length)], random.Next(10, 201) * 1_000_00L);
-                await PayAsync(payment, hardStop);
+                var payment = new CrashPayment($"P{clientNumber}-{op}", participants[random.Next(participants.Length)], random.Next(10, 201) * 1_000_00L);
+                await PayUntilAnsweredAsync(payment, random, hardStop);
             }
-            else if (roll < 0.10 && mine.Count > 0)
+            var roll = random.NextDouble();
+            if (roll < 0.10 && mine.Count > 0)
             {
                 var candidates = pendingKind.Where(o => tally.Acknowledged.ContainsKey(o.Id)).ToList();
                 var target = candidates.Count > 0 && random.NextDouble() < 0.7 ? candidates[random.Next(candidates.Count)] : mine[random.Next(mine.Count)];
@@ -177,13 +190,16 @@ public sealed class CrashClients(LedgerClient client, CrashWorld world, CrashOpt
             tally.CountUnanswered();
             return;
         }
-        var reclaim = new DeliverOrderLine(borrow.Id + "-R", borrow.Receiver, borrow.Deliverer, borrow.Cusip, borrow.Shares, borrow.Amount, null);
+        // The borrower's own reference; the ledger files the reclaim under the borrower's namespace (PPPP~reference).
+        var reference = borrow.Id + "-R";
+        var filed = new Ledger.Kernel.ReclaimId(new Ledger.Kernel.ParticipantId(borrow.Receiver), reference).DeliverOrderId.Value;
+        var reclaim = new DeliverOrderLine(filed, borrow.Receiver, borrow.Deliverer, borrow.Cusip, borrow.Shares, borrow.Amount, null);
         for (var attempt = 1; ; attempt++)
         {
             tally.CountRequest();
             try
             {
-                var answer = await client.ReclaimAsync(TokenStore.DemoParticipantTokenPrefix + borrow.Receiver, reclaim.Id, borrow.Id, hardStop);
+                var answer = await client.ReclaimAsync(TokenStore.DemoParticipantTokenPrefix + borrow.Receiver, reference, borrow.Id, hardStop);
                 if (answer.Ok && answer.Value.ValueKind == System.Text.Json.JsonValueKind.Object
                     && answer.Value.TryGetProperty("accepted", out var accepted) && accepted.ValueKind == System.Text.Json.JsonValueKind.True)
                 {
@@ -272,28 +288,46 @@ public sealed class CrashClients(LedgerClient client, CrashWorld world, CrashOpt
         }
     }
 
-    private async Task PayAsync(CrashPayment payment, CancellationToken hardStop)
+    /// <summary>
+    /// The operator pays under the payment's id and, after an unknown outcome (a kill, a 503), pays
+    /// again with the same id until the ledger answers: the account applies an id once. Whether to
+    /// give up is decided once, at the first loss, as for a batch.
+    /// </summary>
+    private async Task PayUntilAnsweredAsync(CrashPayment payment, Random random, CancellationToken hardStop)
     {
-        tally.CountRequest();
-        try
+        var body = new { id = payment.Id, amount = payment.AmountCents / 100m };
+        for (var attempt = 1; ; attempt++)
         {
-            var answer = await client.SettlementProgressPaymentAsync(Operator, payment.Participant, payment.AmountCents / 100m, hardStop);
-            if (answer.Ok)
+            hardStop.ThrowIfCancellationRequested();
+            tally.CountRequest();
+            try
             {
-                tally.AcknowledgedPayments.Enqueue(payment);
+                var answer = await client.SendAsync<System.Text.Json.JsonElement>(HttpMethod.Post,
+                    $"/v1/participants/{payment.Participant}/settlement-progress-payments", Operator, body, idempotent: false, hardStop);
+                if (answer.Ok)
+                {
+                    tally.AcknowledgedPayments.Enqueue(payment);
+                    return;
+                }
+                if (answer.Code != 503)
+                {
+                    tally.Refused.Enqueue($"payment {payment.Id} to {payment.Participant} (attempt {attempt}): {answer.Describe()}");
+                    return;
+                }
+            }
+            catch (LedgerUnreachableException)
+            {
+                // Unknown whether it was applied: sent again with the same id, or given up on.
+            }
+            tally.CountUnanswered();
+            if (attempt == 1 && random.NextDouble() < options.AbandonRate)
+            {
+                tally.AbandonedPayments.Enqueue(payment);
                 return;
             }
-            if (answer.Code != 503)
-            {
-                tally.Refused.Enqueue($"payment to {payment.Participant}: {answer.Describe()}");
-                return;
-            }
+            tally.CountResubmitted();
+            tally.CountPaymentResent();
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1_000, 100 * attempt)), hardStop);
         }
-        catch (LedgerUnreachableException)
-        {
-            // Unknown whether it was applied; it is not sent again.
-        }
-        tally.CountUnanswered();
-        tally.UnansweredPayments.Enqueue(payment);
     }
 }

@@ -40,7 +40,7 @@ public sealed record CrashExpectations(
     IReadOnlyList<CrashLoan> Loans,
     IReadOnlyDictionary<string, long> DepositedShares,
     IReadOnlyList<CrashPayment> AcknowledgedPayments,
-    IReadOnlyList<CrashPayment> UnansweredPayments,
+    IReadOnlyList<CrashPayment> AbandonedPayments,
     IReadOnlyList<string> Refused);
 
 public sealed record CrashCheck(string Name, bool Passed, string Detail)
@@ -144,34 +144,46 @@ public static class CrashInvariants
     }
 
     /// <summary>
-    /// The settlement balances of all accounts add up to the settlement progress payments the
-    /// journals hold; those are every acknowledged payment plus some of the unanswered ones, no more.
+    /// Every settlement progress payment the journals hold is one the operator sent, under its id,
+    /// to that participant and of that amount, and each id is there once at most: a payment sent
+    /// again after an unknown outcome paid nothing more. Every acknowledged payment is there; one
+    /// given up on may be. The settlement balances of all accounts add up to the payments journaled.
     /// </summary>
     public static CrashCheck MoneyConserved(CrashSnapshot s, CrashExpectations e)
     {
         var wrong = new List<string>();
+        var sent = e.AcknowledgedPayments.Concat(e.AbandonedPayments).ToDictionary(p => p.Id, StringComparer.Ordinal);
         var journaled = s.Journals.SelectMany(j => j.Value
                 .Where(x => x.Manifest == "account.settlement-progress-payment-received.v1")
-                .Select(x => new CrashPayment(j.Key, x.Event.GetProperty("amountCents").GetInt64())))
+                .Select(x => new CrashPayment(
+                    x.Event.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString()! : "",
+                    j.Key,
+                    x.Event.GetProperty("amountCents").GetInt64())))
             .ToList();
-        var left = journaled.GroupBy(p => p).ToDictionary(g => g.Key, g => g.Count());
-        foreach (var p in e.AcknowledgedPayments)
+        var times = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var p in journaled)
         {
-            if (left.GetValueOrDefault(p) > 0) left[p]--;
-            else wrong.Add($"acknowledged payment of {Dollars(p.AmountCents)} to {p.Participant} is not in its journal");
+            if (!sent.TryGetValue(p.Id, out var payment))
+            {
+                wrong.Add($"a payment of {Dollars(p.AmountCents)} to {p.Participant} in the journal that no client sent ({(p.Id.Length == 0 ? "no id" : $"id {p.Id}")})");
+                continue;
+            }
+            if (payment.Participant != p.Participant || payment.AmountCents != p.AmountCents)
+                wrong.Add($"payment {p.Id} is journaled as {Dollars(p.AmountCents)} to {p.Participant}, was sent as {Dollars(payment.AmountCents)} to {payment.Participant}");
+            times[p.Id] = times.GetValueOrDefault(p.Id) + 1;
         }
-        var mayBe = e.UnansweredPayments.GroupBy(p => p).ToDictionary(g => g.Key, g => g.Count());
-        foreach (var (p, count) in left.Where(kv => kv.Value > 0))
-        {
-            if (count > mayBe.GetValueOrDefault(p)) wrong.Add($"{count - mayBe.GetValueOrDefault(p)} payment(s) of {Dollars(p.AmountCents)} to {p.Participant} in the journal that no client sent");
-        }
+        foreach (var (id, count) in times.Where(kv => kv.Value > 1).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            wrong.Add($"payment {id} is journaled {count} times: it paid more than once");
+        foreach (var p in e.AcknowledgedPayments.Where(p => !times.ContainsKey(p.Id)))
+            wrong.Add($"acknowledged payment {p.Id} of {Dollars(p.AmountCents)} to {p.Participant} is not in its journal");
         var paidCents = journaled.Sum(p => p.AmountCents);
         var balances = s.Accounts.Values.Sum(a => a.SettlementBalance);
         if (balances != paidCents / 100m)
             wrong.Add($"the settlement balances add up to {balances.ToString("N2", CultureInfo.InvariantCulture)}, the payments to {Dollars(paidCents)}");
-        var unansweredApplied = journaled.Count - e.AcknowledgedPayments.Count;
+        var abandonedApplied = e.AbandonedPayments.Count(p => times.ContainsKey(p.Id));
         return new("money-conserved", wrong.Count == 0, wrong.Count == 0
-            ? $"the settlement balances of all accounts add up to the {journaled.Count} payments journaled ({Dollars(paidCents)}: {e.AcknowledgedPayments.Count} acknowledged, {unansweredApplied} of {e.UnansweredPayments.Count} unanswered)"
+            ? $"the settlement balances of all accounts add up to the {journaled.Count} payments journaled ({Dollars(paidCents)}), each id once: " +
+              $"{e.AcknowledgedPayments.Count} acknowledged, {abandonedApplied} of {e.AbandonedPayments.Count} given up on"
             : List(wrong));
     }
 

@@ -185,7 +185,7 @@ public static class CrashTest
             tally.Requests, tally.Unanswered, tally.Resubmitted, workDir, failure);
         run.Say($"clients: {N(report.Requests)} requests, {N(report.Unanswered)} unanswered, {N(report.Resubmitted)} resubmitted; " +
                 $"{N(report.Acknowledged)} deliver orders acknowledged ({N(report.Loans)} loans started, {N(tally.Reclaims)} reclaims, {N(tally.Redeliveries.Count)} redeliveries), " +
-                $"{N(report.Abandoned)} given up on unanswered; cancels: {(tally.Cancels.IsEmpty ? "none" : string.Join(", ", tally.Cancels.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}")))}");
+                $"{N(report.Abandoned)} given up on unanswered; payments: {N(tally.AcknowledgedPayments.Count)} acknowledged, {N(tally.PaymentsResent)} sent again under their id, {N(tally.AbandonedPayments.Count)} given up on; cancels: {(tally.Cancels.IsEmpty ? "none" : string.Join(", ", tally.Cancels.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}")))}");
         run.Say(NodeLogSummary(LogFile(run)));
         foreach (var c in checks) run.Say(c.ToString());
         if (failure is not null) run.Say($"FAIL: {failure}");
@@ -362,7 +362,7 @@ public static class CrashTest
         foreach (var p in world.Participants.Prepend(world.Occ))
             Expect(await client.PutParticipantAsync(Operator, p.Id, p.Body, ct), $"PUT /v1/participants/{p.Id}");
         foreach (var d in world.Deposits)
-            Expect(await client.DepositAsync(Operator, d.Participant, d.Cusip, d.Shares, ct), $"POST /v1/participants/{d.Participant}/deposits");
+            Expect(await client.DepositAsync(Operator, d.Participant, d.Id, d.Cusip, d.Shares, ct), $"POST /v1/participants/{d.Participant}/deposits");
     }
 
     private static void Expect<T>(ApiResult<T> result, string what)
@@ -377,7 +377,7 @@ public static class CrashTest
         tally.Loans.Concat(tally.Redeliveries).ToList(),
         world.DepositedShares,
         tally.AcknowledgedPayments.ToList(),
-        tally.UnansweredPayments.ToList(),
+        tally.AbandonedPayments.ToList(),
         tally.Refused.ToList());
 
     /// <summary>

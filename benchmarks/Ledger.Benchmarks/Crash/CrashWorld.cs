@@ -8,13 +8,14 @@ public sealed record CrashParticipant(string Id, ParticipantBody Body);
 
 public sealed record CrashSecurity(string Cusip, decimal Price, decimal Haircut);
 
-public sealed record CrashDeposit(string Participant, string Cusip, long Shares);
+/// <summary>A deposit of the set-up, under its idempotency id (a retry deposits once).</summary>
+public sealed record CrashDeposit(string Id, string Participant, string Cusip, long Shares);
 
 /// <summary>A Market Loan: the lender's leg (L -> OCC) and the borrower's leg (OCC -> B), same CUSIP, shares and amount.</summary>
 public sealed record CrashLoan(string LenderLegId, string BorrowerLegId);
 
-/// <summary>A settlement progress payment as the operator sent it.</summary>
-public sealed record CrashPayment(string Participant, long AmountCents);
+/// <summary>A settlement progress payment as the operator sent it, under its idempotency id: sent again after an unknown outcome, it pays once.</summary>
+public sealed record CrashPayment(string Id, string Participant, long AmountCents);
 
 /// <summary>
 /// The reference data of a crash run, drawn from its seed: OCC as 0900 (central counterparty, net
@@ -52,7 +53,7 @@ public sealed record CrashWorld(
         {
             foreach (var s in securities.Where(_ => random.NextDouble() < 0.7))
             {
-                deposits.Add(new CrashDeposit(p.Id, s.Cusip, random.Next(5, 51) * 1_000L));
+                deposits.Add(new CrashDeposit($"SETUP-{deposits.Count + 1}", p.Id, s.Cusip, random.Next(5, 51) * 1_000L));
             }
         }
         var occ = new CrashParticipant(OccId, new ParticipantBody("Options Clearing Corporation", 0m, 0m, MarketLoanProgram: false, CentralCounterparty: true));

@@ -58,20 +58,31 @@ public static class AccountReplay
     /// (an unknown participant, or a moment before its set-up). <paramref name="progress"/> gets the
     /// count of events applied so far.
     /// </summary>
+    /// <exception cref="JournalDamagedException">An event up to the bound is missing, unreadable or does not match its hash chain.</exception>
     public static async Task<AccountView?> ReplayAsync(JournalTable journal, ParticipantId participant, ReplayBound bound, IProgress<long>? progress,
         CancellationToken ct, ReclaimRules? reclaimRules = null)
     {
         ArgumentNullException.ThrowIfNull(journal);
         ArgumentNullException.ThrowIfNull(bound);
         var state = new AccountState(participant, reclaimRules);
+        // The same check the account's actor runs as it recovers: a replay never shows state its journal does not vouch for.
+        var check = new JournalCheck(PersistenceIdOf(participant));
         long applied = 0;
-        await foreach (var stored in journal.EventsAsync(PersistenceIdOf(participant), bound.ToSequenceNr, ct))
+        try
         {
-            if (stored.Event is not AccountEvent e) continue;
-            if (bound.Passed(e)) break;
-            state.Apply(e);
-            applied++;
-            if (applied % ProgressEvery == 0) progress?.Report(applied);
+            await foreach (var stored in journal.EventsAsync(PersistenceIdOf(participant), bound.ToSequenceNr, ct))
+            {
+                if (stored.Event is AccountEvent e && bound.Passed(e)) break;
+                if (!check.Take(stored.SequenceNr, stored.Event)) throw new JournalDamagedException(JournalDamaged.Of(check.Finding!));
+                state.Apply((AccountEvent)stored.Event);
+                applied++;
+                if (applied % ProgressEvery == 0) progress?.Report(applied);
+            }
+        }
+        catch (JournalRowException e)
+        {
+            check.Take(e.SequenceNr, new UnreadableEvent(e.Manifest, e.Why));
+            throw new JournalDamagedException(JournalDamaged.Of(check.Finding!));
         }
         progress?.Report(applied);
         return state.IsConfigured ? AccountView.Of(state) : null;
@@ -125,8 +136,6 @@ public interface IJournalReader
     /// <summary>Null for a participant with no journal at all.</summary>
     Task<IReadOnlyList<JournalEntry>?> EventsAsync(ParticipantId participant, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct);
 
-    /// <summary>The deliver order's life from the journals alone (<see cref="Explain.ExplainReader"/>); null when it was never registered.</summary>
-    Task<DeliverOrderExplanation?> ExplainAsync(DeliverOrderId id, CancellationToken ct);
 }
 
 /// <summary><see cref="IJournalReader"/> over the journal table of a node's store.</summary>
@@ -142,5 +151,4 @@ public sealed class JournalReader(JournalTable journal, ReclaimRules? reclaimRul
         return entries;
     }
 
-    public Task<DeliverOrderExplanation?> ExplainAsync(DeliverOrderId id, CancellationToken ct) => Explain.ExplainReader.ExplainAsync(journal, id, ct);
 }

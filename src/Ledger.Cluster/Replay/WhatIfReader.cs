@@ -20,13 +20,15 @@ public static class WhatIfReader
     /// date, the last day the journal closed (<see cref="WhatIf.LastDay"/>).
     /// </summary>
     /// <exception cref="WhatIfException">The business day is not in the journal.</exception>
+    /// <exception cref="JournalDamagedException">A journal it needs is damaged.</exception>
     public static async Task<WhatIfDay> ReadDayAsync(JournalTable journal, DateOnly? businessDate, CancellationToken ct, ReclaimRules? reclaimRules = null)
     {
         ArgumentNullException.ThrowIfNull(journal);
         var reference = new List<ReferenceEvent>();
-        await foreach (var stored in journal.EventsAsync(ReferencePersistenceId, long.MaxValue, ct))
+        // Checked as the entities check them when they recover: a what-if never runs on a journal that does not vouch for itself.
+        await foreach (var stored in journal.CheckedEventsAsync(ReferencePersistenceId, ct))
         {
-            if (stored.Event is ReferenceEvent e) reference.Add(e);
+            reference.Add((ReferenceEvent)stored.Event);
         }
         var day = businessDate ?? WhatIf.LastDay(reference) ?? throw new WhatIfException("no business day was ever opened in this journal");
         var accounts = new Dictionary<string, IReadOnlyList<AccountEvent>>(StringComparer.Ordinal);
@@ -34,9 +36,9 @@ public static class WhatIfReader
         {
             if (!ParticipantId.IsValid(id[AccountPrefix.Length..])) continue;
             var events = new List<AccountEvent>();
-            await foreach (var stored in journal.EventsAsync(id, long.MaxValue, ct))
+            await foreach (var stored in journal.CheckedEventsAsync(id, ct))
             {
-                if (stored.Event is AccountEvent e) events.Add(e);
+                events.Add((AccountEvent)stored.Event);
             }
             accounts[id[AccountPrefix.Length..]] = events;
         }

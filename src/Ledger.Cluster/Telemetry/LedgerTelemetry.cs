@@ -4,6 +4,7 @@ using System.Diagnostics.Metrics;
 using Akka.Actor;
 using Ledger.Domain;
 using Ledger.Domain.Events;
+using Ledger.Journal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -35,6 +36,7 @@ public sealed partial class LedgerTelemetry : IExtension, IDisposable
     public const string PendingDepthName = "ledger.account.pending";
     public const string WriteLatencyName = "ledger.journal.write.duration";
     public const string WriteBatchName = "ledger.journal.write.events";
+    public const string JournalsDamagedName = "ledger.journals.damaged";
 
     private const string Unit = "{deliver_order}";
 
@@ -50,6 +52,7 @@ public sealed partial class LedgerTelemetry : IExtension, IDisposable
     private readonly Histogram<double> _writeLatency;
     private readonly Histogram<int> _writeEvents;
     private readonly ConcurrentDictionary<string, int> _pendingDepth = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, JournalFinding> _damaged = new(StringComparer.Ordinal);
     private volatile ILogger _settlement = NullLogger.Instance;
 
     public LedgerTelemetry()
@@ -66,6 +69,8 @@ public sealed partial class LedgerTelemetry : IExtension, IDisposable
             "Deliver orders pending in an account's recycle queue (deliveries and receives), by participant");
         _writeLatency = Meter.CreateHistogram(WriteLatencyName, "ms", "Time from an account's journal write to its confirmation",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] });
+        Meter.CreateObservableGauge(JournalsDamagedName, ObserveDamaged, "{entity}",
+            "Entities on this node that refuse to serve because recovery found their journal damaged (an event missing, unreadable or not matching its hash chain), by journal (account, deliver-order-index, reference)");
         _writeEvents = Meter.CreateHistogram(WriteBatchName, "{event}", "Events in one journal write of an account (its group commit)",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000] });
     }
@@ -185,6 +190,31 @@ public sealed partial class LedgerTelemetry : IExtension, IDisposable
     /// <summary>The account stopped on this node (passivated, moved, or the node is stopping): its gauge goes with it.</summary>
     public void Forget(ParticipantId participant) => _pendingDepth.TryRemove(participant.Value, out _);
 
+    /// <summary>An entity on this node found its journal damaged as it recovered: it refuses to serve until its journal is repaired.</summary>
+    public void JournalDamaged(JournalFinding finding) => _damaged[finding.PersistenceId] = finding;
+
+    /// <summary>A damaged entity stopped on this node (moved, or the node is stopping).</summary>
+    public void JournalDamageGone(string persistenceId) => _damaged.TryRemove(persistenceId, out _);
+
+    /// <summary>The entities on this node that refuse to serve, with the first damaged event of each, by persistence id.</summary>
+    public IReadOnlyList<JournalFinding> DamagedJournals => _damaged.Values.OrderBy(f => f.PersistenceId, StringComparer.Ordinal).ToList();
+
+    private static readonly (JournalKind Kind, KeyValuePair<string, object?> Tag)[] JournalTags =
+    [
+        (JournalKind.Account, new("journal", "account")),
+        (JournalKind.DeliverOrderIndex, new("journal", "deliver-order-index")),
+        (JournalKind.Reference, new("journal", "reference")),
+    ];
+
+    private IEnumerable<Measurement<int>> ObserveDamaged()
+    {
+        // Every kind, zeros included: an alert on the series needs it to exist before anything breaks.
+        foreach (var (kind, tag) in JournalTags)
+        {
+            yield return new Measurement<int>(_damaged.Values.Count(f => Journals.KindOf(f.PersistenceId) == kind), tag);
+        }
+    }
+
     /// <summary>
     /// A deliver order (or reclaim) refused at entry: counted by rule, and logged with the id and
     /// deliverer the request named. Only well-formed ids reach the log, never raw request text.
@@ -236,6 +266,7 @@ public sealed partial class LedgerTelemetry : IExtension, IDisposable
     public void Dispose()
     {
         _pendingDepth.Clear();
+        _damaged.Clear();
         Meter.Dispose();
     }
 

@@ -1,50 +1,64 @@
 using Ledger.Cluster.Replay;
 using Ledger.Domain;
-using Ledger.Domain.Events;
 using Ledger.Journal;
 
 namespace Ledger.Cluster.Verify;
 
-/// <summary>One account's journal checked: how many events, and the first that breaks the chain (or could not be read).</summary>
-public sealed record AccountVerification(string PersistenceId, long Events, ChainBreak? Break, string? Unreadable)
+/// <summary>
+/// One journal checked: its kind (null for a journal the ledger does not write, which is listed
+/// but not checked), how many events, how many of them carry no chain (written before their
+/// journal was chained), and its first damaged event.
+/// </summary>
+public sealed record JournalVerification(string PersistenceId, JournalKind? Kind, long Events, long UnchainedEvents, JournalFinding? Finding)
 {
-    public bool Ok => Break is null && Unreadable is null;
+    public bool Ok => Finding is null;
+
+    /// <summary>A journal of the ledger's own (account, index bucket, reference data), checked event by event.</summary>
+    public bool Checked => Kind is not null;
 }
 
 /// <summary>
-/// Checks the hash chain of account journals straight from the store (<see cref="JournalTable"/>): every
-/// account, or one. Nothing is written.
+/// Checks every journal the ledger writes straight from the store (<see cref="JournalTable"/>): the
+/// accounts, the deliver-order index buckets and the reference data, each read once, in order, by
+/// the same <see cref="JournalCheck"/> an entity's recovery runs. Nothing is written.
 /// </summary>
 public static class JournalVerifier
 {
-    private const string AccountPrefix = "account-";
-
-    public static async Task<IReadOnlyList<AccountVerification>> VerifyAsync(JournalTable journal, ParticipantId? participant, CancellationToken ct)
+    /// <summary>Every journal in the store (with <paramref name="participant"/>: that account's only), in ordinal order of persistence id.</summary>
+    public static async Task<IReadOnlyList<JournalVerification>> VerifyAsync(JournalTable journal, ParticipantId? participant, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(journal);
         IReadOnlyList<string> ids = participant is { } p
-            ? [AccountPrefix + p.Value]
-            : await journal.PersistenceIdsAsync(AccountPrefix, ct);
-        var results = new List<AccountVerification>(ids.Count);
+            ? [AccountReplay.PersistenceIdOf(p)]
+            : await journal.PersistenceIdsAsync("", ct);
+        var results = new List<JournalVerification>(ids.Count);
         foreach (var id in ids)
         {
             ct.ThrowIfCancellationRequested();
-            var events = new List<(long, AccountEvent)>();
-            string? unreadable = null;
-            try
-            {
-                await foreach (var stored in journal.EventsAsync(id, long.MaxValue, ct))
-                {
-                    if (stored.Event is AccountEvent e) events.Add((stored.SequenceNr, e));
-                }
-            }
-            catch (JournalRowException e)
-            {
-                // A row edited into something the serializer cannot read is tampering too.
-                unreadable = $"event {e.SequenceNr} could not be read: {e.Why}";
-            }
-            results.Add(new AccountVerification(id, events.Count, EventChain.Verify(events), unreadable));
+            results.Add(Journals.KindOf(id) is { } kind
+                ? await VerifyOneAsync(journal, id, ct)
+                : new JournalVerification(id, null, 0, 0, null));
         }
         return results;
+    }
+
+    private static async Task<JournalVerification> VerifyOneAsync(JournalTable journal, string persistenceId, CancellationToken ct)
+    {
+        var check = new JournalCheck(persistenceId);
+        try
+        {
+            await foreach (var stored in journal.EventsAsync(persistenceId, long.MaxValue, ct))
+            {
+                if (!check.Take(stored.SequenceNr, stored.Event)) break;
+            }
+        }
+        catch (JournalRowException e)
+        {
+            // Taken like any event, so that a gap before it is still reported first.
+            check.Take(e.SequenceNr, new UnreadableEvent(e.Manifest, e.Why));
+        }
+        // A row marked deleted at the end leaves no gap to see: the store's highest sequence number does.
+        if (check.Intact) check.End(await journal.HighestSequenceNrAsync(persistenceId, ct));
+        return new JournalVerification(persistenceId, check.Kind, check.Events, check.UnchainedEvents, check.Finding);
     }
 }

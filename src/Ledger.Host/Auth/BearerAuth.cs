@@ -20,7 +20,9 @@ public static class BearerAuth
 
     public static RouteHandlerBuilder RequireRole(this RouteHandlerBuilder endpoint, params Role[] roles) =>
         endpoint.AddEndpointFilter(async (context, next) =>
-            Authorize(context.HttpContext, roles) ?? QueryProblem(context.HttpContext) ?? await next(context));
+            Authorize(context.HttpContext, roles) ?? QueryProblem(context.HttpContext) ?? await next(context))
+            // After the caller is let in: a store fault answers at once (StoreFaultGate).
+            .AddEndpointFilter(StoreFaultGate.Filter);
 
     /// <summary>
     /// The same check for a middleware branch (the metrics scrape endpoint is not a route handler):

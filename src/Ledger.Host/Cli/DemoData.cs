@@ -44,9 +44,11 @@ public sealed record DemoParticipant(string Id, string Name, decimal NetDebitCap
 
 public sealed record DemoSecurity(string Cusip, decimal Price, decimal Haircut);
 
-public sealed record DemoDeposit(string Participant, string Cusip, long Shares);
+/// <summary>A deposit; <see cref="Id"/> is its idempotency id, so that a retry deposits once.</summary>
+public sealed record DemoDeposit(string Id, string Participant, string Cusip, long Shares);
 
-public sealed record DemoPayment(string Participant, decimal Amount);
+/// <summary>A settlement progress payment; <see cref="Id"/> is its idempotency id, so that a retry pays once.</summary>
+public sealed record DemoPayment(string Id, string Participant, decimal Amount);
 
 /// <summary>
 /// One loan: OCC's two locked-in deliver orders (lender -> OCC, OCC -> borrower), and for the
@@ -243,14 +245,15 @@ public static class DemoData
         var occ = new DemoParticipant(OccId, "The Options Clearing Corporation (Market Loan)", 0m, 0m, false, true, DemoRole.Occ);
 
         // Deposits: what each lender lends of each security in its inventory, plus some to spare.
-        var deposits = inventory.SelectMany(kv => kv.Value.Select(c =>
-                new DemoDeposit(kv.Key, c, lent.GetValueOrDefault((kv.Key, c)) + 100L * rng.Next(1, 50))))
+        var deposits = inventory.SelectMany(kv => kv.Value.Select(c => (Participant: kv.Key, Cusip: c, Shares: lent.GetValueOrDefault((kv.Key, c)) + 100L * rng.Next(1, 50))))
+            .Select((d, i) => new DemoDeposit($"{prefix}-DEP-{i + 1:D5}", d.Participant, d.Cusip, d.Shares))
             .ToList();
 
         // Payments: each tight borrower wires enough to take all it borrows.
         var payments = tight
-            .Select(id => new DemoPayment(id, Round(borrowed.GetValueOrDefault(id) - tightCap[id] + 1_000m, 1_000, up: true)))
+            .Select(id => (Participant: id, Amount: Round(borrowed.GetValueOrDefault(id) - tightCap[id] + 1_000m, 1_000, up: true)))
             .Where(p => p.Amount > 0)
+            .Select((p, i) => new DemoPayment($"{prefix}-SPP-{i + 1:D5}", p.Participant, p.Amount))
             .ToList();
 
         return new DemoPlan(seed, prefix, occ, participants, securities, deposits, loanList, SubmissionOrder(rng, loanList), payments);

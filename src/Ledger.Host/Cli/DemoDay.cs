@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Ledger.Domain;
 using Ledger.Host.Auth;
 using Spectre.Console;
 using static Ledger.Host.Verbs.Terminal;
@@ -128,7 +129,7 @@ public sealed class DemoDay(LedgerClient client, IAnsiConsole console, DemoOptio
                 }, ct);
                 await ForEachAsync(plan.Deposits, async (d, token) =>
                 {
-                    Expect(await client.DepositAsync(Operator, d.Participant, d.Cusip, d.Shares, token), $"POST /v1/participants/{d.Participant}/deposits");
+                    Expect(await client.DepositAsync(Operator, d.Participant, d.Id, d.Cusip, d.Shares, token), $"POST /v1/participants/{d.Participant}/deposits");
                     deposits.Increment(1);
                 }, ct);
 
@@ -145,7 +146,7 @@ public sealed class DemoDay(LedgerClient client, IAnsiConsole console, DemoOptio
 
         // Borrowers over their caps wire settlement progress payments; their loans should recycle.
         foreach (var payment in plan.Payments)
-            Expect(await client.SettlementProgressPaymentAsync(Operator, payment.Participant, payment.Amount, ct), $"POST /v1/participants/{payment.Participant}/settlement-progress-payments");
+            Expect(await client.SettlementProgressPaymentAsync(Operator, payment.Participant, payment.Id, payment.Amount, ct), $"POST /v1/participants/{payment.Participant}/settlement-progress-payments");
         console.MarkupLine($"Settlement progress payments: {N(plan.Payments.Count)}, {Dollars(plan.Payments.Sum(p => p.Amount))} in all, to {string.Join(", ", plan.Payments.Select(p => p.Participant))}");
         await SettleAsync(orders.Values.Where(o => o.Loan.Kind == LoanKind.NetDebitCap), "the loans over net debit caps", ct);
 
@@ -227,17 +228,19 @@ public sealed class DemoDay(LedgerClient client, IAnsiConsole console, DemoOptio
         if (reclaimLoans.Count == 0) return sent;
         await ForEachAsync(reclaimLoans, async (loan, token) =>
         {
-            var order = new DemoOrder(loan, DemoLeg.Reclaim, loan.ReclaimId);
+            // The ledger files the reclaim under the borrower's own namespace (PPPP~reference): that is its deliver-order id.
+            var filed = new ReclaimId(new ParticipantId(loan.Borrower), loan.ReclaimId).DeliverOrderId.Value;
+            var order = new DemoOrder(loan, DemoLeg.Reclaim, filed);
             var answer = await client.ReclaimAsync(TokenStore.DemoParticipantTokenPrefix + loan.Borrower, loan.ReclaimId, loan.BorrowerLeg.Id, token);
             if (answer.Ok)
             {
                 var status = answer.Value.ValueKind == JsonValueKind.Object && answer.Value.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : "accepted";
                 var accepted = !(answer.Value.ValueKind == JsonValueKind.Object && answer.Value.TryGetProperty("accepted", out var a) && a.ValueKind == JsonValueKind.False);
-                order.Answer = new SubmitAnswer(loan.ReclaimId, accepted, status, accepted ? null : ErrorOf(answer.Value));
+                order.Answer = new SubmitAnswer(filed, accepted, status, accepted ? null : ErrorOf(answer.Value));
             }
             else
             {
-                order.Answer = new SubmitAnswer(loan.ReclaimId, false, null, null);
+                order.Answer = new SubmitAnswer(filed, false, null, null);
                 order.Refusal = $"HTTP {answer.Code} {answer.Problem?.Rule}";
             }
             lock (sent) sent.Add(order);

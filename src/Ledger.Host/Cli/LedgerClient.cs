@@ -80,7 +80,7 @@ public sealed class LedgerClient : IDisposable
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
 
-    /// <summary>Attempts at most for a request that is safe to repeat (a GET, a PUT, a deliver order batch: the ledger is idempotent by id).</summary>
+    /// <summary>Attempts at most for a request that is safe to repeat (a GET, a PUT, a deliver order batch, a deposit or payment with its id: the ledger is idempotent by id).</summary>
     public const int AttemptsMax = 4;
 
     private readonly HttpClient _http;
@@ -111,13 +111,16 @@ public sealed class LedgerClient : IDisposable
     public Task<ApiResult<JsonElement>> PutSecurityAsync(string token, string cusip, decimal price, decimal haircut, CancellationToken ct) =>
         SendAsync<JsonElement>(HttpMethod.Put, $"/v1/securities/{cusip}", token, new { price, haircut }, idempotent: true, ct);
 
-    /// <summary>Not repeated on failure: a deposit sent twice would add twice.</summary>
-    public Task<ApiResult<AccountAnswer>> DepositAsync(string token, string participant, string cusip, long shares, CancellationToken ct) =>
-        SendAsync<AccountAnswer>(HttpMethod.Post, $"/v1/participants/{participant}/deposits", token, new { cusip, shares }, idempotent: false, ct);
+    /// <summary>
+    /// A deposit under the idempotency <paramref name="id"/> (unique within the participant's
+    /// account): repeated when the node could not answer, as the account applies an id once.
+    /// </summary>
+    public Task<ApiResult<AccountAnswer>> DepositAsync(string token, string participant, string id, string cusip, long shares, CancellationToken ct) =>
+        SendAsync<AccountAnswer>(HttpMethod.Post, $"/v1/participants/{participant}/deposits", token, new { id, cusip, shares }, idempotent: true, ct);
 
-    /// <summary>Not repeated on failure: a payment sent twice would pay twice.</summary>
-    public Task<ApiResult<AccountAnswer>> SettlementProgressPaymentAsync(string token, string participant, decimal amount, CancellationToken ct) =>
-        SendAsync<AccountAnswer>(HttpMethod.Post, $"/v1/participants/{participant}/settlement-progress-payments", token, new { amount }, idempotent: false, ct);
+    /// <summary>A settlement progress payment under the idempotency <paramref name="id"/>: repeated when the node could not answer, as a deposit is.</summary>
+    public Task<ApiResult<AccountAnswer>> SettlementProgressPaymentAsync(string token, string participant, string id, decimal amount, CancellationToken ct) =>
+        SendAsync<AccountAnswer>(HttpMethod.Post, $"/v1/participants/{participant}/settlement-progress-payments", token, new { id, amount }, idempotent: true, ct);
 
     /// <summary>Repeated when the node could not answer: the ledger answers a repeated id with the same result.</summary>
     public Task<ApiResult<IReadOnlyList<SubmitAnswer>>> SubmitAsync(string token, IReadOnlyList<DeliverOrderLine> orders, CancellationToken ct) =>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Ledger.Cluster;
 using Ledger.Cluster.Replay;
 using Ledger.Domain;
 using Ledger.Host.Http;
@@ -105,6 +106,13 @@ public static class ReplayCommand
             view = options.Json
                 ? await AccountReplay.ReplayAsync(journal, participant, options.Bound, null, ct)
                 : await ReplayWithProgressAsync(journal, participant, options.Bound, console, ct);
+        }
+        catch (JournalDamagedException e)
+        {
+            var damage = e.Damage;
+            await error.WriteLineAsync($"ledger replay: {damage.PersistenceId}: {damage.Detail}" +
+                (damage.SequenceNr > 1 ? $"; --to-event {damage.SequenceNr - 1} replays the account up to the event before it" : ""));
+            return ExitStoreUnreadable;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

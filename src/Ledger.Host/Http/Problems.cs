@@ -77,6 +77,8 @@ public static class Problems
         AccountRejection.PositionAboveMaximum => (StatusCodes.Status422UnprocessableEntity, "position-maximum", "shares"),
         AccountRejection.BusinessDateMismatch => (StatusCodes.Status409Conflict, "business-date", null),
         AccountRejection.PaymentNotPositive => (StatusCodes.Status400BadRequest, "positive", "amount"),
+        AccountRejection.IdempotencyIdOtherPayload => (StatusCodes.Status409Conflict, "idempotency-id-unique", "id"),
+        AccountRejection.IdempotencyIdOfEarlierDay => (StatusCodes.Status409Conflict, "idempotency-id-same-day", "id"),
         _ => (StatusCodes.Status409Conflict, "refused", null),
     };
 

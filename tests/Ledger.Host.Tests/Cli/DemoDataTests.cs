@@ -20,6 +20,17 @@ public sealed class DemoDataTests
     }
 
     [Fact]
+    public void Every_deposit_and_payment_carries_an_idempotency_id_of_its_own_run()
+    {
+        var ids = Day.Deposits.Select(d => d.Id).Concat(Day.Payments.Select(p => p.Id)).ToList();
+
+        Assert.NotEmpty(Day.Payments);
+        Assert.All(ids, id => Assert.True(IdempotencyId.IsValid(id) && id.StartsWith("D20260105-", StringComparison.Ordinal), id));
+        Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
+        Assert.DoesNotContain(DemoData.Generate(7, 2000, "D20260105-2").Deposits, d => ids.Contains(d.Id));
+    }
+
+    [Fact]
     public void Reference_data_is_valid_occ_is_the_central_counterparty_and_members_are_in_the_market_loan_program()
     {
         Assert.Equal(("0900", true, 0m), (Day.Occ.Id, Day.Occ.CentralCounterparty, Day.Occ.NetDebitCap));

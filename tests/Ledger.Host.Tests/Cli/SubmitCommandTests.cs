@@ -20,7 +20,7 @@ public sealed class SubmitNodeFixture : IAsyncLifetime
         Assert.True((await Node.Client.PutSecurityAsync(op, Cusip, 100m, 0.1m, ct)).Ok);
         Assert.True((await Node.Client.PutParticipantAsync(op, "0005", new ParticipantBody("Lender", 1_000_000m, 0m, true, false), ct)).Ok);
         Assert.True((await Node.Client.PutParticipantAsync(op, "0006", new ParticipantBody("Borrower", 100_000_000m, 10_000_000m, true, false), ct)).Ok);
-        Assert.True((await Node.Client.DepositAsync(op, "0005", Cusip, 1_000_000, ct)).Ok);
+        Assert.True((await Node.Client.DepositAsync(op, "0005", "DEP-1", Cusip, 1_000_000, ct)).Ok);
     }
 
     public async Task DisposeAsync()

@@ -79,7 +79,7 @@ public sealed class FakeLedger : ILedger
         return Task.FromResult(CommandResult.Success);
     }
 
-    public Task<CommandResult> DepositAsync(ParticipantId participant, Cusip cusip, long shares, CancellationToken ct)
+    public Task<CommandResult> DepositAsync(ParticipantId participant, Cusip cusip, long shares, IdempotencyId? id, CancellationToken ct)
     {
         Change("deposit");
         lock (_gate)
@@ -92,7 +92,7 @@ public sealed class FakeLedger : ILedger
         return Task.FromResult(CommandResult.Success);
     }
 
-    public Task<CommandResult> SettlementProgressPaymentAsync(ParticipantId participant, Money amount, CancellationToken ct)
+    public Task<CommandResult> SettlementProgressPaymentAsync(ParticipantId participant, Money amount, IdempotencyId? id, CancellationToken ct)
     {
         Change("settlement-progress-payment");
         lock (_gate)
@@ -146,12 +146,13 @@ public sealed class FakeLedger : ILedger
     }
 
     /// <summary>Refuses every reclaim as unknown unless the original exists and the reclaimer received it; then accepts it.</summary>
-    public Task<SubmitResult> ReclaimAsync(ParticipantId reclaimer, DeliverOrderId reclaimId, DeliverOrderId original, CancellationToken ct)
+    public Task<SubmitResult> ReclaimAsync(ReclaimId id, DeliverOrderId original, CancellationToken ct)
     {
         Fail();
+        var reclaimId = id.DeliverOrderId;
         lock (_gate)
         {
-            if (!_orders.TryGetValue(original.Value, out var o) || o.View.Receiver != reclaimer.Value)
+            if (!_orders.TryGetValue(original.Value, out var o) || o.View.Receiver != id.Reclaimer.Value)
             {
                 return Task.FromResult(new SubmitResult(reclaimId.Value, false, "rejected",
                     new EntryError(EntryRejection.UnknownDeliverOrder, "deliverOrderId", $"{original} is not known")));

@@ -134,11 +134,14 @@ public sealed class MarketLoanDesk(RealNode node)
     public Task<HttpResponseMessage> Reclaim(string? token, string id, string original) =>
         Api.SendAsync(HttpMethod.Post, "/v1/reclaims", token, $$"""{"id":"{{id}}","deliverOrderId":"{{original}}"}""");
 
-    /// <summary>The original receiver reclaims; the answer must be 200 and accepted.</summary>
-    public async Task<JsonElement> ReclaimAccepted(string receiver, string id, string original)
+    /// <summary>The deliver-order id the ledger files <paramref name="participant"/>'s reclaim <paramref name="reference"/> as: "0052~W5-RC1".</summary>
+    public static string Filed(string participant, string reference) => new ReclaimId(new ParticipantId(participant), reference).DeliverOrderId.Value;
+
+    /// <summary>The original receiver reclaims with its own reference; the answer must be 200, accepted, and name the filed id.</summary>
+    public async Task<JsonElement> ReclaimAccepted(string receiver, string reference, string original)
     {
-        var answer = await (await Reclaim(Token(receiver), id, original)).AssertOk();
-        Assert.Equal(id, answer.GetProperty("id").GetString());
+        var answer = await (await Reclaim(Token(receiver), reference, original)).AssertOk();
+        Assert.Equal(receiver + "~" + reference, answer.GetProperty("id").GetString());
         Assert.True(answer.GetProperty("accepted").GetBoolean(), answer.ToString());
         Assert.Contains(answer.GetProperty("status").GetString(), new[] { "accepted", "pending", "completed" });
         Assert.Equal(JsonValueKind.Null, answer.GetProperty("error").ValueKind);

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Ledger.Domain;
+namespace Ledger.Kernel;
 
 /// <summary>
 /// US dollars held as integer cents. All arithmetic is checked (the build turns on overflow
