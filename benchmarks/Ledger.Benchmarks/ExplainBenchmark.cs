@@ -219,7 +219,7 @@ public static class ExplainBenchmark
         var first8 = "FIL00001";
         var cusip = first8 + Cusip.CheckDigit(first8).ToString(CultureInfo.InvariantCulture);
         var terms = new TermsData(100_00, 0.1m, 1);
-        var inputs = new CheckInputs(0, 0m, 0m, 0, 0, CollateralMonitorBypassed: true, "passed");
+        var inputs = new CheckInputs(0, 0, 0, 0, 0, CollateralMonitorBypassed: true, "passed");
         var at = DateTimeOffset.UtcNow;
         const int perTransaction = 20_000;
         for (var written = 0; written < events;)

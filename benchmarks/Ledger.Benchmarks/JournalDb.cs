@@ -11,7 +11,7 @@ public sealed class JournalDb : IAsyncDisposable
     public static readonly TimeSpan GapPatience = TimeSpan.FromSeconds(2);
 
     private const string CompletionManifests =
-        "'account.receive-completed.v1', 'account.look-ahead-completed.v1', 'account.delivery-completed.v1'";
+        "'account.receive-completed.v1', 'account.receive-completed.v2', 'account.look-ahead-completed.v1', 'account.delivery-completed.v1'";
 
     private readonly DbConnection _connection;
 

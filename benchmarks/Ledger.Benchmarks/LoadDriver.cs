@@ -621,7 +621,7 @@ public static class LoadDriver
     /// </summary>
     internal static IEnumerable<string> CompletedIds(string manifest, byte[] payload)
     {
-        switch (LedgerSerializer.FromUtf8Json(payload, manifest))
+        switch (Upcast.ToCurrent(LedgerSerializer.FromUtf8Json(payload, manifest)))
         {
             case ReceiveCompleted r: yield return r.Order.Id; break;
             case LookAheadCompleted l: yield return l.ReceiveId; yield return l.DeliveryId; break;

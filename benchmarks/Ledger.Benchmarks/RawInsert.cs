@@ -19,7 +19,7 @@ public static class RawInsert
     public static DeliveryReserved SampleEvent() => new(
         new DeliverOrderData("L12345-a", "0007", "0900", "LDG001234", 112, 56000, "LOAN"),
         new TermsData(1000, 0.1m, 1),
-        new CheckInputs(999_987_654, 9_000_000_000_000m, -44_800m, -1_234_500, 1_000_000_000_000, false, "passed"),
+        new CheckInputs(999_987_654, 9_000_000_000_000, -44_800, -1_234_500, 1_000_000_000_000, false, "passed"),
         PendedBefore: false,
         new DateTimeOffset(2026, 3, 2, 14, 30, 0, TimeSpan.Zero));
 

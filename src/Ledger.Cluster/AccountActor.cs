@@ -91,8 +91,10 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
         if (!check.Take(LastSequenceNr, message)) return;
         try
         {
-            _state.Apply((AccountEvent)message);
-            _events.Record(LastSequenceNr, (AccountEvent)message);
+            // Checked as stored, applied as today's type (LegacyEvents).
+            var current = (AccountEvent)Upcast.ToCurrent(message);
+            _state.Apply(current);
+            _events.Record(LastSequenceNr, current);
         }
         catch (Exception e)
         {

@@ -295,7 +295,7 @@ public sealed class AccountState
                     Terms = terms,
                     Stage = DeliveryStage.InFlight,
                     PendedBefore = e.PendedBefore,
-                    ReservedCollateralCents = CentralCounterparty ? 0m : Math.Min(0m, e.Inputs.CollateralDeltaCents),
+                    ReservedCollateralCents = CentralCounterparty ? 0m : Math.Min(0m, (decimal)e.Inputs.CollateralDeltaCents),
                     ReservedShares = order.Shares,
                     Sequence = pended?.Sequence ?? Version,
                     BusinessDate = pended?.BusinessDate ?? BusinessDate,
@@ -320,7 +320,7 @@ public sealed class AccountState
                 delivery.PendedBefore = true;
                 delivery.LinkedReceive = receive.Order!.Id;
                 delivery.ReservedShares = Math.Max(0, delivery.Order.Shares - receive.Order.Shares);
-                delivery.ReservedCollateralCents = CentralCounterparty ? 0m : Math.Min(0m, e.Inputs.CollateralDeltaCents);
+                delivery.ReservedCollateralCents = CentralCounterparty ? 0m : Math.Min(0m, (decimal)e.Inputs.CollateralDeltaCents);
                 delivery.ReservedBalanceCents = Math.Min(0, delivery.Order.Amount.Cents - receive.Order.Amount.Cents);
                 Hold(delivery);
                 break;

@@ -37,7 +37,7 @@ public static class Checks
         {
             rule = "passed";
         }
-        return new CheckResult(failed, new CheckInputs(available, monitor, delta, state.SettlementBalance.Cents, state.NetDebitCap.Cents, bypass, rule));
+        return new CheckResult(failed, new CheckInputs(available, Recorded(monitor), Recorded(delta), state.SettlementBalance.Cents, state.NetDebitCap.Cents, bypass, rule));
     }
 
     /// <summary>
@@ -61,10 +61,23 @@ public static class Checks
         {
             (failed, rule) = ReceivingControls(state, monitor + delta, netDebitAfter, passed: "passed");
         }
-        return new CheckResult(failed, new CheckInputs(state.AvailableShares(order.Cusip), monitor, delta, state.AvailableBalance.Cents, state.NetDebitCap.Cents, bypass, rule));
+        return new CheckResult(failed, new CheckInputs(state.AvailableShares(order.Cusip), Recorded(monitor), Recorded(delta), state.AvailableBalance.Cents, state.NetDebitCap.Cents, bypass, rule));
     }
 
     public const string ReclaimOverrideRule = "reclaim-override";
+
+    /// <summary>
+    /// A collateral figure as the journal records it: whole cents in a long. The checks compute
+    /// exactly (decimal: a position's collateral value can pass the range of a long, SharesMax at
+    /// PriceMax is 10^19 cents) and every figure is already whole (values floored, a delivery's cost
+    /// ceilinged). A figure beyond ±9,223,372,036,854,775,807 cents (±$92 quadrillion) is recorded
+    /// at that bound; the decision itself was taken on the exact value.
+    /// </summary>
+    public static long Recorded(decimal wholeCents) =>
+        wholeCents >= long.MaxValue ? long.MaxValue
+        : wholeCents <= long.MinValue ? long.MinValue
+        : decimal.Truncate(wholeCents) == wholeCents ? (long)wholeCents
+        : throw new InvariantViolation($"collateral figure {wholeCents} is not whole cents");
 
     /// <summary>
     /// Look-ahead at the middle account R of receive X (D -> R) and delivery Y (R -> T): X's shares
@@ -98,7 +111,7 @@ public static class Checks
         {
             (failed, rule) = ReceivingControls(state, monitor + delta, netDebitAfter, passed: "look-ahead");
         }
-        return new CheckResult(failed, new CheckInputs(available, monitor, delta, state.AvailableBalance.Cents, state.NetDebitCap.Cents, bypass, rule));
+        return new CheckResult(failed, new CheckInputs(available, Recorded(monitor), Recorded(delta), state.AvailableBalance.Cents, state.NetDebitCap.Cents, bypass, rule));
     }
 
     /// <summary>The controls of the receiving side, in order: collateral (bypassed at a central counterparty), then the net debit cap.</summary>

@@ -20,11 +20,15 @@ public sealed record TermsData(long PriceCents, decimal Haircut, long Version);
 /// <summary>
 /// The numbers a risk decision was made on, so that replay alone explains it. Values are those
 /// before the deliver order; <see cref="Rule"/> names the check that decided ("passed" when all held).
+/// Money is whole cents: collateral values are floored and a delivery's cost ceilinged to the cent
+/// before any check compares them (see Checks), so no decision ever rested on a fraction of a cent.
+/// Journals written before the ".v2" manifests hold these as JSON decimals; Ledger.Journal reads
+/// them with their own types and upcasts them (LegacyEvents).
 /// </summary>
 public sealed record CheckInputs(
     long AvailableShares,
-    decimal CollateralMonitorCents,
-    decimal CollateralDeltaCents,
+    long CollateralMonitorCents,
+    long CollateralDeltaCents,
     long SettlementBalanceCents,
     long NetDebitCapCents,
     bool CollateralMonitorBypassed,

@@ -74,18 +74,18 @@ public sealed class LedgerSerializer : SerializerWithStringManifest
         E<SecurityTermsApplied>("account.security-terms-applied.v1"),
         E<SharesDeposited>("account.shares-deposited.v1"),
         E<SettlementProgressPaymentReceived>("account.settlement-progress-payment-received.v1"),
-        E<DeliveryReserved>("account.delivery-reserved.v1"),
-        E<DeliveryPended>("account.delivery-pended.v1"),
+        E<DeliveryReservedV1>("account.delivery-reserved.v1"),
+        E<DeliveryPendedV1>("account.delivery-pended.v1"),
         E<DeliveryCompleted>("account.delivery-completed.v1"),
         E<DeliveryDropped>("account.delivery-dropped.v1"),
         E<DeliveryCancelRequested>("account.delivery-cancel-requested.v1"),
         E<DeliveryCancelled>("account.delivery-cancelled.v1"),
-        E<ReceiveCompleted>("account.receive-completed.v1"),
-        E<ReceivePended>("account.receive-pended.v1"),
+        E<ReceiveCompletedV1>("account.receive-completed.v1"),
+        E<ReceivePendedV1>("account.receive-pended.v1"),
         E<ReceiveDropped>("account.receive-dropped.v1"),
         E<ReceiveCancelled>("account.receive-cancelled.v1"),
         E<RecycleCutoffReached>("account.recycle-cutoff-reached.v1"),
-        E<LookAheadProposed>("account.look-ahead-proposed.v1"),
+        E<LookAheadProposedV1>("account.look-ahead-proposed.v1"),
         E<LookAheadCompleted>("account.look-ahead-completed.v1"),
         E<BusinessDayClosed>("account.business-day-closed.v1"),
         E<ParticipantRegistered>("reference.participant-registered.v1"),
@@ -95,6 +95,12 @@ public sealed class LedgerSerializer : SerializerWithStringManifest
         E<BusinessDayCloseStarted>("reference.business-day-close-started.v1"),
         E<DeliverOrderRegistered>("index.deliver-order-registered.v1"),
         E<DeliverOrdersRegistered>("index.deliver-orders-registered.v1"),
+        // Check inputs in whole cents (long); the ".v1" events above are read and upcast (LegacyEvents).
+        E<DeliveryReserved>("account.delivery-reserved.v2"),
+        E<DeliveryPended>("account.delivery-pended.v2"),
+        E<ReceiveCompleted>("account.receive-completed.v2"),
+        E<ReceivePended>("account.receive-pended.v2"),
+        E<LookAheadProposed>("account.look-ahead-proposed.v2"),
     ];
 
     // ToDictionary/ToFrozenDictionary throw on a duplicate key, so a manifest or type listed twice
@@ -187,17 +193,22 @@ public sealed class LedgerSerializer : SerializerWithStringManifest
 [JsonSerializable(typeof(SecurityTermsApplied))]
 [JsonSerializable(typeof(SharesDeposited))]
 [JsonSerializable(typeof(SettlementProgressPaymentReceived))]
+[JsonSerializable(typeof(DeliveryReservedV1))]
 [JsonSerializable(typeof(DeliveryReserved))]
+[JsonSerializable(typeof(DeliveryPendedV1))]
 [JsonSerializable(typeof(DeliveryPended))]
 [JsonSerializable(typeof(DeliveryCompleted))]
 [JsonSerializable(typeof(DeliveryDropped))]
 [JsonSerializable(typeof(DeliveryCancelRequested))]
 [JsonSerializable(typeof(DeliveryCancelled))]
+[JsonSerializable(typeof(ReceiveCompletedV1))]
 [JsonSerializable(typeof(ReceiveCompleted))]
+[JsonSerializable(typeof(ReceivePendedV1))]
 [JsonSerializable(typeof(ReceivePended))]
 [JsonSerializable(typeof(ReceiveDropped))]
 [JsonSerializable(typeof(ReceiveCancelled))]
 [JsonSerializable(typeof(RecycleCutoffReached))]
+[JsonSerializable(typeof(LookAheadProposedV1))]
 [JsonSerializable(typeof(LookAheadProposed))]
 [JsonSerializable(typeof(LookAheadCompleted))]
 [JsonSerializable(typeof(BusinessDayClosed))]

@@ -128,8 +128,8 @@ public sealed class ReplayTests
         Assert.Equal(moments[^1].Borrower.Version, all.Count);
         Assert.All(all, e => Assert.Equal(LedgerSerializer.ManifestFor(e.Event.GetType()), e.Manifest));
         Assert.Equal("account.participant-configured.v1", all[0].Manifest);
-        Assert.Contains(all, e => e.Manifest == "account.receive-pended.v1" && e.At == moments[1].At);
-        Assert.Contains(all, e => e.Manifest == "account.receive-completed.v1" && e.At == moments[2].At);
+        Assert.Contains(all, e => e.Manifest == "account.receive-pended.v2" && e.At == moments[1].At);
+        Assert.Contains(all, e => e.Manifest == "account.receive-completed.v2" && e.At == moments[2].At);
 
         var last = (await node.Journal.EventsAsync(Borrower, moments[2].At, moments[2].At, Setup.None))!;
         Assert.NotEmpty(last);

@@ -63,3 +63,19 @@ public sealed class SecurityTermsTests
         Assert.Equal((decimal)expectedCents, terms.CollateralValueCents(shares));
     }
 }
+
+public sealed class RecordedCollateralFigureTests
+{
+    [Theory]
+    [InlineData("0", 0L)]
+    [InlineData("-3276563", -3276563L)]
+    [InlineData("9223372036854775807", long.MaxValue)]
+    [InlineData("10000000000000000000", long.MaxValue)]   // SharesMax at PriceMax: beyond a long, recorded at the bound
+    [InlineData("-10000000000000000000", long.MinValue)]
+    public void A_whole_cent_figure_is_recorded_as_a_long_bounded_by_its_range(string cents, long recorded) =>
+        Assert.Equal(recorded, Checks.Recorded(decimal.Parse(cents, System.Globalization.CultureInfo.InvariantCulture)));
+
+    [Fact]
+    public void A_fraction_of_a_cent_is_never_recorded() =>
+        Assert.Throws<InvariantViolation>(() => Checks.Recorded(0.5m));
+}

@@ -155,7 +155,7 @@ public sealed class JournalDamageTests
         Assert.True(exit == VerifyCommand.ExitOk, output);
 
         // Raise the receive's amount by one cent: still valid JSON, and an account that would owe a cent more.
-        var sequenceNr = SequenceNrOf(folder.Path, "account-0002", "account.receive-completed.v1");
+        var sequenceNr = SequenceNrOf(folder.Path, "account-0002", "account.receive-completed.v2");
         Execute(folder.Path, """
             UPDATE journal SET message = CAST(replace(CAST(message AS TEXT), '"amountCents":10000000', '"amountCents":10000001') AS BLOB)
             WHERE persistence_id = 'account-0002' AND sequence_number = $seq
@@ -189,7 +189,7 @@ public sealed class JournalDamageTests
 
         (exit, output) = await Verify(folder.Path);
         Assert.Equal(VerifyCommand.ExitChainBroken, exit);
-        Assert.Contains($"FAIL account-0002: event {sequenceNr} (account.receive-completed.v1) does not match its hash chain", output, StringComparison.Ordinal);
+        Assert.Contains($"FAIL account-0002: event {sequenceNr} (account.receive-completed.v2) does not match its hash chain", output, StringComparison.Ordinal);
         Assert.Contains("OK   account-0001", output, StringComparison.Ordinal);
         Assert.Contains("1 of ", output, StringComparison.Ordinal);
 
@@ -197,7 +197,7 @@ public sealed class JournalDamageTests
         var error = new StringWriter();
         exit = await ReplayCommand.RunAsync(new ReplayOptions { Participant = "0002", Json = true, DataDir = folder.Path }, new StringWriter(), error, CancellationToken.None);
         Assert.Equal(ReplayCommand.ExitStoreUnreadable, exit);
-        Assert.Contains($"account-0002: event {sequenceNr} (account.receive-completed.v1) does not match its hash chain", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"account-0002: event {sequenceNr} (account.receive-completed.v2) does not match its hash chain", error.ToString(), StringComparison.Ordinal);
         Assert.Contains($"--to-event {sequenceNr - 1}", error.ToString(), StringComparison.Ordinal);
         exit = await ReplayCommand.RunAsync(new ReplayOptions { Participant = "0002", Json = true, DataDir = folder.Path, Bound = ReplayBound.ToEvent(sequenceNr - 1) },
             new StringWriter(), new StringWriter(), CancellationToken.None);
@@ -205,7 +205,7 @@ public sealed class JournalDamageTests
         error = new StringWriter();
         exit = await WhatIfCommand.RunAsync(new WhatIfOptions { Settings = ["netDebitCap[0002]=1000"], DataDir = folder.Path }, new StringWriter(), error, CancellationToken.None);
         Assert.Equal(WhatIfCommand.ExitStoreUnreadable, exit);
-        Assert.Contains($"account-0002: event {sequenceNr} (account.receive-completed.v1) does not match its hash chain", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"account-0002: event {sequenceNr} (account.receive-completed.v2) does not match its hash chain", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -80,6 +80,10 @@ public sealed class PreviousReleaseDataTests
             count.CommandText = "SELECT COUNT(*) FROM journal WHERE persistence_id = $p";
             count.Parameters.AddWithValue("$p", bucket);
             oldBucketEvents = (long)count.ExecuteScalar()!;
+            // Its check inputs are ".v1" decimals: recovering them below goes through the upcast to whole cents.
+            using var legacy = connection.CreateCommand();
+            legacy.CommandText = "SELECT COUNT(*) FROM journal WHERE manifest IN ('account.delivery-reserved.v1', 'account.receive-completed.v1', 'account.receive-pended.v1', 'account.look-ahead-proposed.v1')";
+            Assert.True((long)legacy.ExecuteScalar()! > 0, "the release's folder holds no .v1 check inputs");
         }
 
         await using (var node = await RealNode.StartAsync(folder.Path, o => o with { RecycleCutoffLocalTime = null }))
@@ -110,6 +114,13 @@ public sealed class PreviousReleaseDataTests
         Assert.Equal($"OK   {bucket}: {oldBucketEvents + 1} events, the first {oldBucketEvents} unchained (written before this journal was chained)",
             Assert.Single(Lines(output, $"OK   {bucket}:")));
         Assert.StartsWith("OK   account-0015: ", Assert.Single(Lines(output, "OK   account-0015")), StringComparison.Ordinal);
+        using (var connection = new SqliteConnection(StoreConfig.SqliteConnectionString(folder.Path)))
+        {
+            connection.Open();
+            using var written = connection.CreateCommand();
+            written.CommandText = "SELECT manifest FROM journal WHERE persistence_id = 'account-0015' AND manifest LIKE 'account.delivery-reserved.%'";
+            Assert.Equal("account.delivery-reserved.v2", (string)written.ExecuteScalar()!); // new events: whole cents, the new manifest
+        }
 
         // The first chained event vouches for the unchained ones before it: an edit to one now shows there.
         using (var connection = new SqliteConnection(StoreConfig.SqliteConnectionString(folder.Path)))

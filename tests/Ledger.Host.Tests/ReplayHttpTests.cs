@@ -107,10 +107,10 @@ public sealed class ReplayHttpTests
             Assert.Equal("account.participant-configured.v1", entries[0].GetProperty("manifest").GetString());
             Assert.Equal("Borrower", entries[0].GetProperty("event").GetProperty("name").GetString());
             Assert.Equal(8_000_000, entries[0].GetProperty("event").GetProperty("netDebitCapCents").GetInt64());
-            var pended = entries.Single(e => e.GetProperty("manifest").GetString() == "account.receive-pended.v1");
+            var pended = entries.Single(e => e.GetProperty("manifest").GetString() == "account.receive-pended.v2");
             Assert.Equal("net-debit-cap", pended.GetProperty("event").GetProperty("reason").GetString());
             Assert.Equal(t2, pended.GetProperty("at").GetDateTimeOffset());
-            Assert.Contains(entries, e => e.GetProperty("manifest").GetString() == "account.receive-completed.v1");
+            Assert.Contains(entries, e => e.GetProperty("manifest").GetString() == "account.receive-completed.v2");
             var manifests = Ledger.Journal.LedgerSerializer.Manifests.Values.ToHashSet();
             Assert.All(entries, e => Assert.Contains(e.GetProperty("manifest").GetString()!, manifests));
 

@@ -10,7 +10,8 @@ namespace Ledger.Journal.Tests;
 
 public sealed partial class LedgerSerializerTests
 {
-    private static readonly Type[] StoredEventTypes = typeof(AccountEvent).Assembly.GetTypes()
+    // The domain's events, and the legacy forms Ledger.Journal still reads (LegacyEvents).
+    private static readonly Type[] StoredEventTypes = typeof(AccountEvent).Assembly.GetTypes().Concat(typeof(LedgerSerializer).Assembly.GetTypes())
         .Where(t => !t.IsAbstract && (t.IsSubclassOf(typeof(AccountEvent)) || t.IsSubclassOf(typeof(ReferenceEvent)) || t == typeof(DeliverOrderRegistered) || t == typeof(DeliverOrdersRegistered)))
         .OrderBy(t => t.FullName, StringComparer.Ordinal)
         .ToArray();
@@ -53,12 +54,17 @@ public sealed partial class LedgerSerializerTests
     [Fact]
     public void Manifest_names_follow_the_event_names()
     {
-        Assert.Equal("account.delivery-reserved.v1", LedgerSerializer.Manifests[typeof(DeliveryReserved)]);
+        Assert.Equal("account.delivery-reserved.v2", LedgerSerializer.Manifests[typeof(DeliveryReserved)]);
+        Assert.Equal("account.delivery-reserved.v1", LedgerSerializer.Manifests[typeof(DeliveryReservedV1)]);
         Assert.Equal("reference.participant-registered.v1", LedgerSerializer.Manifests[typeof(ParticipantRegistered)]);
         Assert.Equal("index.deliver-order-registered.v1", LedgerSerializer.Manifests[typeof(DeliverOrderRegistered)]);
         Assert.All(LedgerSerializer.Manifests, pair =>
         {
-            var kebab = KebabCase(pair.Key.Name);
+            // A legacy type is named for its manifest's version: DeliveryReservedV1 is account.delivery-reserved.v1.
+            var name = pair.Key.Name;
+            var version = pair.Value.Split('.')[2];
+            if (name.EndsWith(version.ToUpperInvariant(), StringComparison.Ordinal)) name = name[..^version.Length];
+            var kebab = KebabCase(name);
             Assert.Equal(kebab, pair.Value.Split('.')[1]);
         });
     }
@@ -152,7 +158,7 @@ public sealed partial class LedgerSerializerTests
              "inputs":{"availableShares":5,"collateralMonitorCents":0,"collateralDeltaCents":0,"settlementBalanceCents":0,"netDebitCapCents":0,"collateralMonitorBypassed":false,"rule":"passed"},
              "pendedBefore":false,"at":"2026-03-02T14:30:00+00:00","addedLater":{"x":1}}
             """;
-        var e = Assert.IsType<DeliveryReserved>(LedgerSerializer.FromUtf8Json(Encoding.UTF8.GetBytes(json), "account.delivery-reserved.v1"));
+        var e = Assert.IsType<DeliveryReserved>(LedgerSerializer.FromUtf8Json(Encoding.UTF8.GetBytes(json), "account.delivery-reserved.v2"));
         Assert.Null(e.Order.ReclaimOf);
         Assert.Equal("DO-1", e.Order.Id);
         Assert.Equal(500, e.Order.AmountCents);

@@ -35,7 +35,7 @@ internal static class SampleEvents
 
     private static readonly TermsData Terms = new(PriceCents: 174_75, Haircut: 0.15m, Version: 42);
 
-    private static readonly CheckInputs Passed = new(
+    private static readonly CheckInputsV1 Passed = new(
         AvailableShares: 40_000,
         CollateralMonitorCents: 1_250_000_00.50m,
         CollateralDeltaCents: -32_765_62.5m,
@@ -44,10 +44,29 @@ internal static class SampleEvents
         CollateralMonitorBypassed: false,
         Rule: "passed");
 
-    private static readonly CheckInputs NetDebitCap = new(
+    private static readonly CheckInputsV1 NetDebitCap = new(
         AvailableShares: 0,
         CollateralMonitorCents: 900_000_00m,
         CollateralDeltaCents: 12_345.25m,
+        SettlementBalanceCents: -4_990_000_00,
+        NetDebitCapCents: 5_000_000_00,
+        CollateralMonitorBypassed: true,
+        Rule: "net-debit-cap");
+
+    // Whole cents, as events are written since the ".v2" manifests.
+    private static readonly CheckInputs PassedCents = new(
+        AvailableShares: 40_000,
+        CollateralMonitorCents: 1_250_000_01,
+        CollateralDeltaCents: -32_765_63,
+        SettlementBalanceCents: -75_000_00,
+        NetDebitCapCents: 5_000_000_00,
+        CollateralMonitorBypassed: false,
+        Rule: "passed");
+
+    private static readonly CheckInputs NetDebitCapCents = new(
+        AvailableShares: 0,
+        CollateralMonitorCents: 900_000_00,
+        CollateralDeltaCents: 12_346,
         SettlementBalanceCents: -4_990_000_00,
         NetDebitCapCents: 5_000_000_00,
         CollateralMonitorBypassed: true,
@@ -60,18 +79,18 @@ internal static class SampleEvents
         new SecurityTermsApplied("037833100", Terms, At(2)),
         new SharesDeposited("037833100", 40_000, Terms with { Version = 43 }, At(3)),
         new SettlementProgressPaymentReceived(2_500_000_00, At(4)),
-        new DeliveryReserved(Order, Terms, Passed, PendedBefore: true, At(5)),
-        new DeliveryPended(Order, Terms, "position", Passed with { Rule = "position", AvailableShares = 12_499 }, At(6)),
+        new DeliveryReservedV1(Order, Terms, Passed, PendedBefore: true, At(5)),
+        new DeliveryPendedV1(Order, Terms, "position", Passed with { Rule = "position", AvailableShares = 12_499 }, At(6)),
         new DeliveryCompleted("DO-2026-03-02-000017", "look-ahead", At(7)),
         new DeliveryDropped("DO-2026-03-02-000018", At(8)),
         new DeliveryCancelRequested("DO-2026-03-02-000019", At(9)),
         new DeliveryCancelled("DO-2026-03-02-000020", At(10)),
-        new ReceiveCompleted(ReclaimOrder, Terms, "reclaim-override", NetDebitCap, At(11)),
-        new ReceivePended(Order, Terms, "net-debit-cap", NetDebitCap, At(12)),
+        new ReceiveCompletedV1(ReclaimOrder, Terms, "reclaim-override", NetDebitCap, At(11)),
+        new ReceivePendedV1(Order, Terms, "net-debit-cap", NetDebitCap, At(12)),
         new ReceiveDropped("DO-2026-03-02-000021", At(13)),
         new ReceiveCancelled("DO-2026-03-02-000022", At(14)),
         new RecycleCutoffReached("2026-03-02", At(15)),
-        new LookAheadProposed("DO-2026-03-02-000023", "DO-2026-03-02-000024", Terms, Passed with { Rule = "look-ahead", CollateralMonitorBypassed = true }, At(23)),
+        new LookAheadProposedV1("DO-2026-03-02-000023", "DO-2026-03-02-000024", Terms, Passed with { Rule = "look-ahead", CollateralMonitorBypassed = true }, At(23)),
         new LookAheadCompleted("DO-2026-03-02-000023", "DO-2026-03-02-000024", At(24)),
         new BusinessDayClosed("2026-03-02", "2026-03-03", -1_234_567_89, At(16)),
         new ParticipantRegistered("0101", "Lender One Securities", 5_000_000_00, 1_000_000_00, MarketLoanProgram: true, CentralCounterparty: false, At(17)),
@@ -84,6 +103,11 @@ internal static class SampleEvents
             new DeliverOrderRegistered("DO-2026-03-02-000018", "0101", "0900", "sha256:0b8d0a3d9c2e4f1e8a7b6c5d4e3f2a10", At(23), "2026-03-02"),
             new DeliverOrderRegistered("DO-2026-03-02-000019", "0900", "0981", "sha256:9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c40", At(23), "2026-03-02"),
         ], At(23)),
+        new DeliveryReserved(Order, Terms, PassedCents, PendedBefore: true, At(25)),
+        new DeliveryPended(Order, Terms, "position", PassedCents with { Rule = "position", AvailableShares = 12_499 }, At(26)),
+        new ReceiveCompleted(ReclaimOrder, Terms, "reclaim-override", NetDebitCapCents, At(27)),
+        new ReceivePended(Order, Terms, "net-debit-cap", NetDebitCapCents, At(28)),
+        new LookAheadProposed("DO-2026-03-02-000023", "DO-2026-03-02-000024", Terms, PassedCents with { Rule = "look-ahead", CollateralMonitorBypassed = true }, At(29)),
     }.ToDictionary(e => e.GetType());
 
     /// <summary>

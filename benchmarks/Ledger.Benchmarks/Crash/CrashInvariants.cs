@@ -237,7 +237,7 @@ public static class CrashInvariants
                 case "account.delivery-completed.v1":
                     Count(atDeliverer, entry.Event.GetProperty("deliverOrderId").GetString()!);
                     break;
-                case "account.receive-completed.v1":
+                case "account.receive-completed.v1" or "account.receive-completed.v2":
                     Count(atReceiver, entry.Event.GetProperty("order").GetProperty("id").GetString()!);
                     break;
                 case "account.look-ahead-completed.v1":

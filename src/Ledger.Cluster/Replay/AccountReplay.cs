@@ -34,7 +34,7 @@ public abstract record ReplayBound
 }
 
 /// <summary>One stored event of an account, as the journal holds it.</summary>
-/// <param name="Manifest">The ledger serializer's manifest of the event (<c>account.delivery-reserved.v1</c>).</param>
+/// <param name="Manifest">The ledger serializer's manifest of the event (<c>account.delivery-reserved.v2</c>).</param>
 public sealed record JournalEntry(long SequenceNr, string Manifest, DateTimeOffset At, AccountEvent Event);
 
 /// <summary>
@@ -73,7 +73,7 @@ public static class AccountReplay
             await foreach (var stored in journal.EventsAsync(PersistenceIdOf(participant), bound.ToSequenceNr, ct))
             {
                 if (stored.Event is AccountEvent e && bound.Passed(e)) break;
-                if (!check.Take(stored.SequenceNr, stored.Event)) throw new JournalDamagedException(JournalDamaged.Of(check.Finding!));
+                if (!check.Take(stored.SequenceNr, stored.AsStored)) throw new JournalDamagedException(JournalDamaged.Of(check.Finding!));
                 state.Apply((AccountEvent)stored.Event);
                 applied++;
                 if (applied % ProgressEvery == 0) progress?.Report(applied);
@@ -104,7 +104,8 @@ public static class AccountReplay
             if (to is { } last && e.At > last) break;
             if (from is { } first && e.At < first) continue;
             if (entries.Count == JournalEntriesMax) throw new JournalTooLongException(participant, JournalEntriesMax);
-            entries.Add(new JournalEntry(stored.SequenceNr, stored.Manifest, e.At, e));
+            // As stored: the listing shows each event under its manifest, in that manifest's form.
+            entries.Add(new JournalEntry(stored.SequenceNr, stored.Manifest, e.At, (AccountEvent)stored.AsStored));
         }
         return entries;
     }

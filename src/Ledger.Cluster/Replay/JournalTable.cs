@@ -7,7 +7,14 @@ using Microsoft.Data.Sqlite;
 namespace Ledger.Cluster.Replay;
 
 /// <summary>One stored event: its sequence number in its journal, its manifest and the event itself.</summary>
-public readonly record struct StoredEvent(long SequenceNr, string Manifest, object Event);
+/// <summary>
+/// One stored event: <see cref="AsStored"/> as its manifest's type reads it (what its hash chain
+/// covers), <see cref="Event"/> upcast to the type the domain applies (<see cref="Upcast"/>).
+/// </summary>
+public readonly record struct StoredEvent(long SequenceNr, string Manifest, object AsStored)
+{
+    public object Event { get; } = Upcast.ToCurrent(AsStored);
+}
 
 /// <summary>
 /// Reads the ledger's journals straight from the table the SQL journal plugin writes (its
@@ -174,7 +181,7 @@ public sealed class JournalTable
             }
             if (!more) yield break;
             var stored = events.Current;
-            if (!check.Take(stored.SequenceNr, stored.Event)) throw new JournalDamagedException(JournalDamaged.Of(check.Finding!));
+            if (!check.Take(stored.SequenceNr, stored.AsStored)) throw new JournalDamagedException(JournalDamaged.Of(check.Finding!));
             yield return stored;
         }
     }

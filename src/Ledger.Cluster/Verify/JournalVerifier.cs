@@ -49,7 +49,7 @@ public static class JournalVerifier
         {
             await foreach (var stored in journal.EventsAsync(persistenceId, long.MaxValue, ct))
             {
-                if (!check.Take(stored.SequenceNr, stored.Event)) break;
+                if (!check.Take(stored.SequenceNr, stored.AsStored)) break;
             }
         }
         catch (JournalRowException e)

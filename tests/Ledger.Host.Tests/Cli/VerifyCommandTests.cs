@@ -59,7 +59,7 @@ public sealed class VerifyCommandTests
         {
             connection.Open();
             using var find = connection.CreateCommand();
-            find.CommandText = "SELECT sequence_number FROM journal WHERE persistence_id = 'account-0002' AND manifest = 'account.receive-completed.v1'";
+            find.CommandText = "SELECT sequence_number FROM journal WHERE persistence_id = 'account-0002' AND manifest = 'account.receive-completed.v2'";
             sequenceNr = (long)find.ExecuteScalar()!;
             using var edit = connection.CreateCommand();
             edit.CommandText = """
@@ -73,7 +73,7 @@ public sealed class VerifyCommandTests
 
         (exit, output) = await Verify(folder.Path);
         Assert.Equal(VerifyCommand.ExitChainBroken, exit);
-        Assert.Contains($"FAIL account-0002: event {sequenceNr} (account.receive-completed.v1)", output, StringComparison.Ordinal);
+        Assert.Contains($"FAIL account-0002: event {sequenceNr} (account.receive-completed.v2)", output, StringComparison.Ordinal);
         Assert.Contains("OK   account-0001", output, StringComparison.Ordinal);
 
         (exit, _) = await Verify(folder.Path, "0001");
