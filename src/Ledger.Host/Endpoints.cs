@@ -38,21 +38,30 @@ internal static class Endpoints
     {
         app.MapGet("/health/live", () => Results.Ok(new { status = "live" }));
         app.MapGet("/health/ready", Ready);
+        ContextEndpoints.MapAll(app.MapGroup("/v1"));
+    }
 
-        var v1 = app.MapGroup("/v1");
-        v1.MapPut("/participants/{id}", PutParticipant).RequireRole(Role.Operator);
-        v1.MapPut("/securities/{cusip}", PutSecurity).RequireRole(Role.Operator);
-        v1.MapPost("/participants/{id}/deposits", Deposit).RequireRole(Role.Operator);
-        v1.MapPost("/participants/{id}/settlement-progress-payments", SettlementProgressPayment).RequireRole(Role.Operator);
-        v1.MapPost("/deliver-orders", Submit).RequireRole(Role.Occ).TakesBatchBody();
-        v1.MapGet("/deliver-orders/{id}", GetDeliverOrder).RequireRole(Role.Occ, Role.Participant);
-        v1.MapGet("/deliver-orders/{id}/explanation", ExplainEndpoints.Explanation).RequireRole(Role.Risk, Role.Occ, Role.Operator, Role.Participant);
-        v1.MapDelete("/deliver-orders/{id}", Cancel).RequireRole(Role.Occ, Role.Participant);
-        v1.MapPost("/reclaims", Reclaim).RequireRole(Role.Participant);
-        v1.MapGet("/participants/{id}/account", GetAccount).RequireRole(Role.Participant, Role.Risk, Role.Operator).AllowQuery("asOf");
-        v1.MapGet("/participants/{id}/journal", ReplayEndpoints.Journal).RequireRole(Role.Risk).AllowQuery("from", "to");
-        v1.MapPost("/business-day/cutoff", Cutoff).RequireRole(Role.Operator);
-        v1.MapPost("/business-day/close", Close).RequireRole(Role.Operator);
+    /// <summary>Settlement's part of the contract under /v1 (found by <see cref="ContextEndpoints"/>).</summary>
+    internal sealed class SettlementRoutes : IContextEndpoints
+    {
+        public string Context => "settlement";
+
+        public void Map(RouteGroupBuilder v1)
+        {
+            v1.MapPut("/participants/{id}", PutParticipant).RequireRole(Role.Operator);
+            v1.MapPut("/securities/{cusip}", PutSecurity).RequireRole(Role.Operator);
+            v1.MapPost("/participants/{id}/deposits", Deposit).RequireRole(Role.Operator);
+            v1.MapPost("/participants/{id}/settlement-progress-payments", SettlementProgressPayment).RequireRole(Role.Operator);
+            v1.MapPost("/deliver-orders", Submit).RequireRole(Role.Occ).TakesBatchBody();
+            v1.MapGet("/deliver-orders/{id}", GetDeliverOrder).RequireRole(Role.Occ, Role.Participant);
+            v1.MapGet("/deliver-orders/{id}/explanation", ExplainEndpoints.Explanation).RequireRole(Role.Risk, Role.Occ, Role.Operator, Role.Participant);
+            v1.MapDelete("/deliver-orders/{id}", Cancel).RequireRole(Role.Occ, Role.Participant);
+            v1.MapPost("/reclaims", Reclaim).RequireRole(Role.Participant);
+            v1.MapGet("/participants/{id}/account", GetAccount).RequireRole(Role.Participant, Role.Risk, Role.Operator).AllowQuery("asOf");
+            v1.MapGet("/participants/{id}/journal", ReplayEndpoints.Journal).RequireRole(Role.Risk).AllowQuery("from", "to");
+            v1.MapPost("/business-day/cutoff", Cutoff).RequireRole(Role.Operator);
+            v1.MapPost("/business-day/close", Close).RequireRole(Role.Operator);
+        }
     }
 
     /// <summary>

@@ -150,11 +150,25 @@ public static class StoreConfig
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         return Embedded.GetOrAdd(name, static n =>
         {
-            using var stream = typeof(StoreConfig).Assembly.GetManifestResourceStream(ResourcePrefix + n)
-                ?? throw new ArgumentException($"No embedded HOCON file '{n}': there are {string.Join(", ", EmbeddedNames)}.", nameof(name));
-            using var reader = new StreamReader(stream, Encoding.UTF8);
-            return ConfigurationFactory.ParseString(reader.ReadToEnd());
+            // ledger.conf comes with every context's own file under it: their serializers and bindings.
+            if (n == LedgerConfName)
+            {
+                return EmbeddedNames.Where(e => e.StartsWith(ContextsFolder, StringComparison.Ordinal))
+                    .Aggregate(Parse(n), (config, context) => config.WithFallback(Parse(context)));
+            }
+            return Parse(n);
         });
+    }
+
+    /// <summary>Where each bounded context's HOCON lives (hocon/contexts/&lt;context&gt;.conf), by embedded name.</summary>
+    public const string ContextsFolder = "contexts.";
+
+    private static Config Parse(string name)
+    {
+        using var stream = typeof(StoreConfig).Assembly.GetManifestResourceStream(ResourcePrefix + name)
+            ?? throw new ArgumentException($"No embedded HOCON file '{name}': there are {string.Join(", ", EmbeddedNames)}.", nameof(name));
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return ConfigurationFactory.ParseString(reader.ReadToEnd());
     }
 
     /// <summary>A HOCON quoted string (JSON escaping), so that any connection string survives parsing.</summary>

@@ -114,7 +114,7 @@ public sealed class StoreConfigTests
     [Fact]
     public void Every_hocon_file_is_embedded_and_parses()
     {
-        Assert.Equal(["ledger.conf", "postgres.conf", "sqlite.conf", "sqlserver.conf"], StoreConfig.EmbeddedNames);
+        Assert.Equal(["contexts.settlement.conf", "ledger.conf", "postgres.conf", "sqlite.conf", "sqlserver.conf"], StoreConfig.EmbeddedNames);
         foreach (var name in StoreConfig.EmbeddedNames)
         {
             Assert.False(StoreConfig.LoadEmbedded(name).IsEmpty, name);
@@ -122,6 +122,18 @@ public sealed class StoreConfigTests
 
         var e = Assert.Throws<ArgumentException>(() => StoreConfig.LoadEmbedded("cluster.conf"));
         Assert.Contains("ledger.conf", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Ledger_conf_comes_with_every_contexts_own_bindings_and_a_context_file_alone_holds_them()
+    {
+        const string Bindings = "akka.actor.serialization-bindings";
+        var context = StoreConfig.LoadEmbedded(StoreConfig.ContextsFolder + "settlement.conf").GetConfig(Bindings).AsEnumerable().Select(p => p.Key).ToArray();
+        var ledger = StoreConfig.LoadEmbedded(StoreConfig.LedgerConfName).GetConfig(Bindings).AsEnumerable().Select(p => p.Key).ToArray();
+
+        Assert.Contains("\"Ledger.Domain.Events.AccountEvent, Ledger.Domain\"", context.Select(k => "\"" + k.Trim('"') + "\""));
+        Assert.Equal(context.Order(StringComparer.Ordinal), ledger.Order(StringComparer.Ordinal));
+        Assert.Equal("Ledger.Journal.LedgerSerializer, Ledger.Journal", StoreConfig.LoadEmbedded(StoreConfig.LedgerConfName).GetString("akka.actor.serializers.ledger"));
     }
 
     [Fact]
