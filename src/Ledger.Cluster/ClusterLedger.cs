@@ -1,3 +1,4 @@
+using Ledger.Journal;
 using Akka.Actor;
 using Ledger.Cluster.Explain;
 using Ledger.Cluster.Replay;
@@ -400,24 +401,6 @@ public sealed class ClusterLedger : ILedger, IJournalReader, IDeliverOrderExplai
 
 /// <summary>An account has more work waiting than it takes; the caller should try again shortly.</summary>
 public sealed class LedgerBusyException(string message) : Exception(message);
-
-/// <summary>
-/// A journal is damaged (an event missing, unreadable or not matching its hash chain): the entity
-/// a request needed refuses to serve, answering at once rather than after a timeout, or a replay
-/// read up to the damaged event. The message names the journal and the event.
-/// </summary>
-public sealed class JournalDamagedException(JournalDamaged damage) : Exception($"{damage.PersistenceId}: {damage.Detail}")
-{
-    public JournalDamaged Damage { get; } = damage;
-
-    /// <summary><c>account-0005 refuses to serve: event 12 of its journal does not match its hash chain</c>.</summary>
-    public static string Refusal(JournalDamaged d) => d.Finding switch
-    {
-        "missing" => $"{d.PersistenceId} refuses to serve: event {d.SequenceNr} of its journal is missing",
-        "unreadable" => $"{d.PersistenceId} refuses to serve: event {d.SequenceNr} of its journal is unreadable",
-        _ => $"{d.PersistenceId} refuses to serve: event {d.SequenceNr} of its journal does not match its hash chain",
-    };
-}
 
 public static class NewYork
 {

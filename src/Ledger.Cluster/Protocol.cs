@@ -81,17 +81,6 @@ public sealed record DeliverOrderLocation(IndexEntry? Entry) : IProtocolMessage;
 /// <summary>The business rule said no; carried back to the gateway as a value, never as an exception.</summary>
 public sealed record Busy(string Reason) : IProtocolMessage;
 
-/// <summary>
-/// The answer of an entity whose journal is damaged (a missing, unreadable or edited event): it
-/// refuses to serve rather than act on state its journal does not vouch for. <see cref="Finding"/>
-/// is <c>missing</c>, <c>unreadable</c> or <c>not-matching</c>.
-/// </summary>
-public sealed record JournalDamaged(string PersistenceId, long SequenceNr, string Finding, string Detail) : IProtocolMessage
-{
-    public static JournalDamaged Of(Ledger.Journal.JournalFinding finding) =>
-        new(finding.PersistenceId, finding.SequenceNr, finding.Name, finding.Describe());
-}
-
 /// <summary>Routes envelopes to entities. The shard count is fixed for the life of a cluster (about ten times the largest node count).</summary>
 public sealed class LedgerMessageExtractor(int shardCount) : HashCodeMessageExtractor(shardCount)
 {

@@ -1,3 +1,4 @@
+using Ledger.Journal;
 using System.Buffers;
 using System.Collections.Frozen;
 using System.Runtime.Serialization;

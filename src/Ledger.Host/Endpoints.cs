@@ -1,3 +1,4 @@
+using Ledger.Journal;
 using System.Text.Json;
 using Ledger.Cluster;
 using Ledger.Cluster.Telemetry;

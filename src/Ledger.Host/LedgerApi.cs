@@ -1,3 +1,4 @@
+using Ledger.Journal;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Ledger.Cluster;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Ledger.Cluster.Replay;
-using Ledger.Cluster.Verify;
 using Ledger.Domain;
 using Ledger.Domain.Events;
 using Ledger.Journal;

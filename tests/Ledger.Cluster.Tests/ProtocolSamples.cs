@@ -1,3 +1,4 @@
+using Ledger.Journal;
 using System.Collections.Immutable;
 using Ledger.Domain;
 

@@ -1,3 +1,4 @@
+using Ledger.Journal;
 using System.Runtime.Serialization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -38,6 +39,7 @@ public sealed partial class ProtocolSerializerTests : IClassFixture<ProtocolSeri
         .Concat(typeof(IProtocolMessage).Assembly.GetTypes().Where(t => !t.IsAbstract && !t.IsInterface && typeof(IProtocolMessage).IsAssignableFrom(t)))
         .Append(typeof(AccountView))
         .Append(typeof(ReferenceSnapshot))
+        .Append(typeof(JournalDamaged)) // a journal type, bound to the protocol serializer by name
         .OrderBy(t => t.FullName, StringComparer.Ordinal)
         .ToArray();
 

@@ -1,5 +1,4 @@
 using Ledger.Cluster.Replay;
-using Ledger.Cluster.Verify;
 using Ledger.Domain;
 using Ledger.Journal;
 using Ledger.TestSupport;

@@ -51,7 +51,7 @@ public static class AccountReplay
     public const int ProgressEvery = 1_000;
 
     /// <summary>The persistence id of <paramref name="participant"/>'s account (as <see cref="AccountActor"/> writes it).</summary>
-    public static string PersistenceIdOf(ParticipantId participant) => "account-" + participant.Value;
+    public static string PersistenceIdOf(ParticipantId participant) => Journals.AccountPrefix + participant.Value;
 
     /// <summary>
     /// The account as it stood at <paramref name="bound"/>, or null when it was not set up by then
@@ -119,7 +119,6 @@ public static class AccountReplay
 }
 
 /// <summary>The store a replay was pointed at cannot be read.</summary>
-public sealed class ReplayStoreException(string message) : Exception(message);
 
 /// <summary>A journal listing would return more than <see cref="AccountReplay.JournalEntriesMax"/> events.</summary>
 public sealed class JournalTooLongException(ParticipantId participant, int max)

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Ledger.Cluster.Replay;
-using Ledger.Cluster.Verify;
 using Ledger.Domain;
 using Ledger.Journal;
 

@@ -1,8 +1,6 @@
-using Ledger.Cluster.Replay;
 using Ledger.Domain;
-using Ledger.Journal;
 
-namespace Ledger.Cluster.Verify;
+namespace Ledger.Journal;
 
 /// <summary>
 /// One journal checked: its kind (null for a journal the ledger does not write, which is listed
@@ -29,7 +27,7 @@ public static class JournalVerifier
     {
         ArgumentNullException.ThrowIfNull(journal);
         IReadOnlyList<string> ids = participant is { } p
-            ? [AccountReplay.PersistenceIdOf(p)]
+            ? [Journals.AccountPrefix + p.Value]
             : await journal.PersistenceIdsAsync("", ct);
         var results = new List<JournalVerification>(ids.Count);
         foreach (var id in ids)

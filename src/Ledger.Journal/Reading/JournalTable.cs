@@ -1,10 +1,9 @@
 using System.Data;
 using System.Data.Common;
 using System.Runtime.CompilerServices;
-using Ledger.Journal;
 using Microsoft.Data.Sqlite;
 
-namespace Ledger.Cluster.Replay;
+namespace Ledger.Journal;
 
 /// <summary>One stored event: its sequence number in its journal, its manifest and the event itself.</summary>
 /// <summary>
@@ -242,3 +241,6 @@ public sealed class JournalRowException(string persistenceId, long sequenceNr, s
     public string Why { get; } = why;
     public string Manifest { get; } = manifest;
 }
+
+/// <summary>The store could not be read (unreachable, or its journal table missing).</summary>
+public sealed class ReplayStoreException(string message) : Exception(message);
