@@ -84,10 +84,14 @@ public static class LedgerApi
         builder.Logging.ClearProviders();
         builder.Services.AddSerilog(logger, dispose: false);
         builder.Services.AddProblemDetails();
+        ApiContract.AddDocument(builder.Services);
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = Json.PropertyNamingPolicy;
             o.SerializerOptions.DictionaryKeyPolicy = Json.PropertyNamingPolicy;
+            // Numbers are JSON numbers, never strings, in both directions (bodies are read by hand, and
+            // refuse a quoted number): so the OpenAPI document says too.
+            o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
         });
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.Tokens);
@@ -147,6 +151,7 @@ public static class LedgerApi
                 configureBranchedPipeline: branch => branch.UseRequireRole(Role.Operator, Role.Risk), optionsName: null);
         }
         Endpoints.Map(app);
+        ApiContract.MapDocument(app);
         return app;
     }
 
