@@ -17,9 +17,9 @@ public sealed record SubmitResponse(string? Id, bool Accepted, string? Status, E
 
 // The request bodies, as the OpenAPI document shows them; their handlers read exactly these fields
 // (ApiContract.FieldsOf), so the document and the reading cannot drift apart.
-public sealed record ParticipantBody(string Name, decimal NetDebitCap, decimal ParticipantsFund, bool MarketLoanProgram, bool CentralCounterparty);
+public sealed record PutParticipantBody(string Name, decimal NetDebitCap, decimal ParticipantsFund, bool MarketLoanProgram, bool CentralCounterparty);
 
-public sealed record SecurityBody(decimal Price, decimal Haircut);
+public sealed record PutSecurityBody(decimal Price, decimal Haircut);
 
 /// <param name="Id">Optional idempotency id (see the host README).</param>
 public sealed record DepositBody(string Cusip, long Shares, string? Id = null);
@@ -37,8 +37,8 @@ public sealed record DeliverOrderBody(string Id, string Deliverer, string Receiv
 /// </summary>
 internal static class Endpoints
 {
-    private static readonly string[] ParticipantFields = ApiContract.FieldsOf<ParticipantBody>();
-    private static readonly string[] SecurityFields = ApiContract.FieldsOf<SecurityBody>();
+    private static readonly string[] ParticipantFields = ApiContract.FieldsOf<PutParticipantBody>();
+    private static readonly string[] SecurityFields = ApiContract.FieldsOf<PutSecurityBody>();
     private static readonly string[] DepositFields = ApiContract.FieldsOf<DepositBody>();
     private static readonly string[] PaymentFields = ApiContract.FieldsOf<PaymentBody>();
     private static readonly string[] ReclaimFields = ApiContract.FieldsOf<ReclaimBody>();
@@ -69,10 +69,10 @@ internal static class Endpoints
             // Each route's body, answer and own refusals (rules as the host README's contract table lists
             // them) sit with it; ApiContract adds the refusals every token, body and store fault brings.
             v1.MapPut("/participants/{id}", PutParticipant).RequireRole(Role.Operator).WithSummary("Sets up or changes a participant")
-                .Takes<ParticipantBody>().Answers<ParticipantResponse>()
+                .Takes<PutParticipantBody>().Answers<ParticipantResponse>()
                 .Refuses(400, "participant-id-format", "name-format", "amount-not-negative", "amount-two-decimals", "amount-maximum", "required");
             v1.MapPut("/securities/{cusip}", PutSecurity).RequireRole(Role.Operator).WithSummary("Sets a security's price and haircut")
-                .Takes<SecurityBody>().Answers<SecurityResponse>()
+                .Takes<PutSecurityBody>().Answers<SecurityResponse>()
                 .Refuses(400, "cusip-check-digit", "price-positive", "price-maximum", "amount-two-decimals", "haircut-range", "required");
             v1.MapPost("/participants/{id}/deposits", Deposit).RequireRole(Role.Operator).WithSummary("A free deposit of shares into a position")
                 .Takes<DepositBody>().Answers<AccountView>()

@@ -82,7 +82,9 @@ public static class ApiContract
     /// <summary>The document and its reading; both anonymous, like /health (the contract is no secret, the data is).</summary>
     public static void MapDocument(WebApplication app)
     {
-        app.MapOpenApi(DocumentPattern);
+        // The one document by its literal path: another name is no route at all, so it is refused
+        // (404 route-known, problem+json) like any unknown path, not with the package's plain-text 404.
+        app.MapOpenApi(DocumentPath);
         app.MapScalarApiReference(DocsPath, options => options
             .WithTitle("Ledger API")
             .WithOpenApiRoutePattern(DocumentPattern)
