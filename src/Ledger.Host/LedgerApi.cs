@@ -52,6 +52,9 @@ public sealed record ApiOptions
 
     /// <summary>The Prometheus scrape path, served to operator and risk tokens.</summary>
     public const string MetricsPath = "/metrics";
+
+    /// <summary>Who may scrape <see cref="MetricsPath"/>: the branch's check and the OpenAPI document both read it.</summary>
+    public static readonly Role[] MetricsRoles = [Role.Operator, Role.Risk];
 }
 
 /// <summary>
@@ -148,7 +151,7 @@ public static class LedgerApi
         {
             // Not a route handler, so the bearer check goes in front of the exporter in its branch.
             app.UseOpenTelemetryPrometheusScrapingEndpoint(meterProvider: null, predicate: null, path: ApiOptions.MetricsPath,
-                configureBranchedPipeline: branch => branch.UseRequireRole(Role.Operator, Role.Risk), optionsName: null);
+                configureBranchedPipeline: branch => branch.UseRequireRole(ApiOptions.MetricsRoles), optionsName: null);
         }
         Endpoints.Map(app);
         ApiContract.MapDocument(app);

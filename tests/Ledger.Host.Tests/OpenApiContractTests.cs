@@ -19,6 +19,7 @@ namespace Ledger.Host.Tests;
 /// alone. The document is also checked by two validators no one here wrote
 /// (<see cref="Swagger_parser_and_redocly_lint_accept_the_document"/>).
 /// </summary>
+[Collection("real-node")]
 public sealed class OpenApiContractTests : IAsyncLifetime
 {
     private ApiHost _api = null!;
@@ -222,6 +223,30 @@ public sealed class OpenApiContractTests : IAsyncLifetime
         var journal = Operation("GET /v1/participants/{id}/journal").GetProperty("parameters").EnumerateArray()
             .Where(p => p.GetProperty("in").GetString() == "query").Select(p => p.GetProperty("name").GetString()).Order(StringComparer.Ordinal);
         Assert.Equal(["from", "to"], journal);
+    }
+
+    /// <summary>
+    /// The metrics scrape is a middleware branch, not a route: on a node that exports metrics the
+    /// document adds it with the roles its branch checks, and those are the roles that get through.
+    /// </summary>
+    [Fact]
+    public async Task On_a_node_that_exports_metrics_the_scrape_is_documented_with_the_roles_that_get_through()
+    {
+        Assert.False(_document.GetProperty("paths").TryGetProperty(ApiOptions.MetricsPath, out _), "a node without metrics documents none");
+        using var folder = new TempFolder();
+        await using var node = await RealNode.StartAsync(folder.Path);
+        var document = await (await node.Api.SendAsync(HttpMethod.Get, ApiContract.DocumentPath, token: null)).AssertOk();
+
+        var scrape = document.GetProperty("paths").GetProperty(ApiOptions.MetricsPath).GetProperty("get");
+        var roles = scrape.GetProperty("security")[0].GetProperty(ApiContract.BearerScheme).EnumerateArray().Select(r => r.GetString()!).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["operator", "risk"], roles);
+        foreach (var role in new[] { "operator", "occ", "risk" })
+        {
+            var answer = await node.Api.SendAsync(HttpMethod.Get, ApiOptions.MetricsPath, $"{role}-demo");
+            Assert.True(roles.Contains(role) == (answer.StatusCode == HttpStatusCode.OK), $"{role}: {(int)answer.StatusCode}");
+        }
+        Assert.Contains("role", Rules(scrape.GetProperty("responses"), 403));
+        Assert.Equal("text/plain", scrape.GetProperty("responses").GetProperty("200").GetProperty("content").EnumerateObject().Single().Name);
     }
 
     /// <summary>The reading of the contract needs no internet: the page and everything it loads come from the node.</summary>

@@ -116,7 +116,42 @@ public static class ApiContract
         // The node serves its own document: relative to it is where the API is, behind whatever proxy or name it is reached by.
         document.Servers = [new OpenApiServer { Url = "/", Description = "the node serving this document" }];
         EnsureComponents(document);
+        if (context.ApplicationServices.GetRequiredService<ApiOptions>().Telemetry is not null) DescribeMetrics(document);
         return Task.CompletedTask;
+    }
+
+    /// <summary>The Prometheus scrape: a middleware branch, not a route, so the generator does not see it; its roles are the branch's own.</summary>
+    private static void DescribeMetrics(OpenApiDocument document)
+    {
+        var responses = new OpenApiResponses
+        {
+            ["200"] = new OpenApiResponse
+            {
+                Description = "The node's metrics in the Prometheus text format",
+                Content = new Dictionary<string, OpenApiMediaType> { ["text/plain"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String } } },
+            },
+        };
+        AddRefusals(responses, [new(StatusCodes.Status401Unauthorized, ["bearer-token"]), new(StatusCodes.Status403Forbidden, ["role"])], document);
+        document.Tags ??= new HashSet<OpenApiTag>();
+        document.Tags.Add(new OpenApiTag { Name = "operations", Description = "What operators watch the node by." });
+        document.Paths ??= new OpenApiPaths();
+        document.Paths[ApiOptions.MetricsPath] = new OpenApiPathItem
+        {
+            Operations = new Dictionary<HttpMethod, OpenApiOperation>
+            {
+                [HttpMethod.Get] = new()
+                {
+                    OperationId = OperationId("GET", ApiOptions.MetricsPath),
+                    Summary = "The node's metrics, scraped by Prometheus",
+                    Tags = new HashSet<OpenApiTagReference> { new("operations", document) },
+                    Security =
+                    [
+                        new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, document)] = ApiOptions.MetricsRoles.Select(Roles.Name).ToList() },
+                    ],
+                    Responses = responses,
+                },
+            },
+        };
     }
 
     /// <summary>The bearer scheme and the problem schema, added once by whichever transformer runs first.</summary>
@@ -221,10 +256,16 @@ public static class ApiContract
         }
 
         operation.Responses ??= new OpenApiResponses();
+        AddRefusals(operation.Responses, refusals, document);
+    }
+
+    /// <summary>One problem+json answer per status, its <c>rule</c> an enum of the rules the operation can answer with it.</summary>
+    private static void AddRefusals(OpenApiResponses responses, IEnumerable<ProblemRules> refusals, OpenApiDocument document)
+    {
         foreach (var status in refusals.GroupBy(r => r.Status).OrderBy(g => g.Key))
         {
             var rules = status.SelectMany(r => r.Rules).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-            operation.Responses[status.Key.ToString(System.Globalization.CultureInfo.InvariantCulture)] = new OpenApiResponse
+            responses[status.Key.ToString(System.Globalization.CultureInfo.InvariantCulture)] = new OpenApiResponse
             {
                 Description = $"Refused: rule {string.Join(", ", rules)}",
                 Content = new Dictionary<string, OpenApiMediaType>
