@@ -69,13 +69,16 @@ public sealed class LedgerNode : IAsyncDisposable
     /// <exception cref="StoreStartException">The data folder is held by another node, holds traces of an earlier ledger, or is unusable; or the database server cannot be reached.</exception>
     public static async Task<LedgerNode> StartAsync(LedgerNodeOptions options, ILoggerFactory? loggerFactory, CancellationToken ct)
     {
-        if (loggerFactory is not null) MicrosoftLoggingBridge.Factory = loggerFactory;
         var storeLog = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger("Ledger.Store");
         var (folder, watch) = await OpenStoreAsync(options, storeLog, ct);
         ActorSystem system;
         try
         {
-            system = ActorSystem.Create(SystemName, BuildConfig(options));
+            // Akka's own logs go to this node's factory (MicrosoftLoggingBridge), not to a process-wide one.
+            var setup = Akka.Actor.BootstrapSetup.Create().WithConfig(BuildConfig(options));
+            system = loggerFactory is null
+                ? ActorSystem.Create(SystemName, setup)
+                : ActorSystem.Create(SystemName, setup.And(new NodeLoggerFactorySetup(loggerFactory)));
         }
         catch
         {

@@ -16,18 +16,34 @@ public sealed record ErrorResponse(string Field, string Rule, string Message);
 
 public sealed record SubmitResponse(string? Id, bool Accepted, string? Status, ErrorResponse? Error);
 
+// The request bodies, as the OpenAPI document shows them; their handlers read exactly these fields
+// (ApiContract.FieldsOf), so the document and the reading cannot drift apart.
+public sealed record PutParticipantBody(string Name, decimal NetDebitCap, decimal ParticipantsFund, bool MarketLoanProgram, bool CentralCounterparty);
+
+public sealed record PutSecurityBody(decimal Price, decimal Haircut);
+
+/// <param name="Id">Optional idempotency id (see the host README).</param>
+public sealed record DepositBody(string Cusip, long Shares, string? Id = null);
+
+/// <param name="Id">Optional idempotency id (see the host README).</param>
+public sealed record PaymentBody(decimal Amount, string? Id = null);
+
+public sealed record ReclaimBody(string Id, string DeliverOrderId);
+
+public sealed record DeliverOrderBody(string Id, string Deliverer, string Receiver, string Cusip, long Shares, decimal Amount, string? ReasonCode = null);
+
 /// <summary>
 /// The routes of the public contract. Handlers only translate: JSON into the domain's request
 /// records, the domain's entry rules and the ledger's answers into HTTP. They decide nothing.
 /// </summary>
 internal static class Endpoints
 {
-    private static readonly string[] ParticipantFields = ["name", "netDebitCap", "participantsFund", "marketLoanProgram", "centralCounterparty"];
-    private static readonly string[] SecurityFields = ["price", "haircut"];
-    private static readonly string[] DepositFields = ["id", "cusip", "shares"];
-    private static readonly string[] PaymentFields = ["id", "amount"];
-    private static readonly string[] ReclaimFields = ["id", "deliverOrderId"];
-    private static readonly string[] DeliverOrderFields = ["id", "deliverer", "receiver", "cusip", "shares", "amount", "reasonCode"];
+    private static readonly string[] ParticipantFields = ApiContract.FieldsOf<PutParticipantBody>();
+    private static readonly string[] SecurityFields = ApiContract.FieldsOf<PutSecurityBody>();
+    private static readonly string[] DepositFields = ApiContract.FieldsOf<DepositBody>();
+    private static readonly string[] PaymentFields = ApiContract.FieldsOf<PaymentBody>();
+    private static readonly string[] ReclaimFields = ApiContract.FieldsOf<ReclaimBody>();
+    private static readonly string[] DeliverOrderFields = ApiContract.FieldsOf<DeliverOrderBody>();
 
     private static readonly string[] FinalStatuses =
         [DeliverOrderStatus.Completed.Name(), DeliverOrderStatus.Dropped.Name(), DeliverOrderStatus.Cancelled.Name(), DeliverOrderStatus.Rejected.Name()];
@@ -37,8 +53,10 @@ internal static class Endpoints
 
     public static void Map(WebApplication app)
     {
-        app.MapGet("/health/live", () => Results.Ok(new { status = "live" }));
-        app.MapGet("/health/ready", Ready);
+        app.MapGet("/health/live", () => Results.Ok(new { status = "live" })).WithSummary("The process is up").WithTags("health");
+        app.MapGet("/health/ready", Ready).WithSummary("The node serves: ledger, cluster, journal and store checks").WithTags("health")
+            .Refuses(StatusCodes.Status503ServiceUnavailable,
+                "store-missing", "store-replaced", "store-full", "store-read-only", "store-unreachable", "cluster-up", "journal-reachable", "journal-intact", "ledger-available");
         ContextEndpoints.MapAll(app.MapGroup("/v1"));
     }
 
@@ -49,19 +67,74 @@ internal static class Endpoints
 
         public void Map(RouteGroupBuilder v1)
         {
-            v1.MapPut("/participants/{id}", PutParticipant).RequireRole(Role.Operator);
-            v1.MapPut("/securities/{cusip}", PutSecurity).RequireRole(Role.Operator);
-            v1.MapPost("/participants/{id}/deposits", Deposit).RequireRole(Role.Operator);
-            v1.MapPost("/participants/{id}/settlement-progress-payments", SettlementProgressPayment).RequireRole(Role.Operator);
-            v1.MapPost("/deliver-orders", Submit).RequireRole(Role.Occ).TakesBatchBody();
-            v1.MapGet("/deliver-orders/{id}", GetDeliverOrder).RequireRole(Role.Occ, Role.Participant);
-            v1.MapGet("/deliver-orders/{id}/explanation", ExplainEndpoints.Explanation).RequireRole(Role.Risk, Role.Occ, Role.Operator, Role.Participant);
-            v1.MapDelete("/deliver-orders/{id}", Cancel).RequireRole(Role.Occ, Role.Participant);
-            v1.MapPost("/reclaims", Reclaim).RequireRole(Role.Participant);
-            v1.MapGet("/participants/{id}/account", GetAccount).RequireRole(Role.Participant, Role.Risk, Role.Operator).AllowQuery("asOf");
-            v1.MapGet("/participants/{id}/journal", ReplayEndpoints.Journal).RequireRole(Role.Risk).AllowQuery("from", "to");
-            v1.MapPost("/business-day/cutoff", Cutoff).RequireRole(Role.Operator);
-            v1.MapPost("/business-day/close", Close).RequireRole(Role.Operator);
+            // Each route's body, answer and own refusals (rules as the host README's contract table lists
+            // them) sit with it; ApiContract adds the refusals every token, body and store fault brings.
+            v1.MapPut("/participants/{id}", PutParticipant).RequireRole(Role.Operator).WithSummary("Sets up or changes a participant")
+                .Takes<PutParticipantBody>().Answers<ParticipantResponse>()
+                .Refuses(400, "participant-id-format", "name-format", "amount-not-negative", "amount-two-decimals", "amount-maximum", "required");
+            v1.MapPut("/securities/{cusip}", PutSecurity).RequireRole(Role.Operator).WithSummary("Sets a security's price and haircut")
+                .Takes<PutSecurityBody>().Answers<SecurityResponse>()
+                .Refuses(400, "cusip-check-digit", "price-positive", "price-maximum", "amount-two-decimals", "haircut-range", "required");
+            v1.MapPost("/participants/{id}/deposits", Deposit).RequireRole(Role.Operator).WithSummary("A free deposit of shares into a position")
+                .Takes<DepositBody>().Answers<AccountView>()
+                .Refuses(400, "participant-id-format", "cusip-check-digit", "security-known", "shares-positive", "shares-maximum", "idempotency-id-format", "required")
+                .Refuses(404, "participant-known")
+                .Refuses(409, "idempotency-id-unique", "idempotency-id-same-day")
+                .Refuses(422, "position-maximum");
+            v1.MapPost("/participants/{id}/settlement-progress-payments", SettlementProgressPayment).RequireRole(Role.Operator)
+                .WithSummary("A settlement progress payment into the settlement balance")
+                .Takes<PaymentBody>().Answers<AccountView>()
+                .Refuses(400, "participant-id-format", "amount-not-negative", "amount-two-decimals", "amount-maximum", "positive", "idempotency-id-format", "required")
+                .Refuses(404, "participant-known")
+                .Refuses(409, "idempotency-id-unique", "idempotency-id-same-day");
+            v1.MapPost("/deliver-orders", Submit).RequireRole(Role.Occ).TakesBatchBody().WithSummary("Submits a batch of locked-in deliver orders")
+                .Takes<DeliverOrderBody[]>().Answers<SubmitResponse[]>()
+                .Refuses(400, "batch-not-empty")
+                .Refuses(413, "batch-size-max");
+            v1.MapGet("/deliver-orders/{id}", GetDeliverOrder).RequireRole(Role.Occ, Role.Participant).WithSummary("A deliver order's status")
+                .Answers<DeliverOrderView>()
+                .Refuses(400, "deliver-order-id-format")
+                .Refuses(403, "deliver-order-party")
+                .Refuses(404, "deliver-order-known");
+            v1.MapGet("/deliver-orders/{id}/explanation", ExplainEndpoints.Explanation).RequireRole(Role.Risk, Role.Occ, Role.Operator, Role.Participant)
+                .WithSummary("Why a deliver order pended or completed, step by step from the journal")
+                .Answers<DeliverOrderExplanation>()
+                .Refuses(400, "deliver-order-id-format")
+                .Refuses(403, "deliver-order-party")
+                .Refuses(404, "deliver-order-known")
+                .Refuses(410, "explanation-retained")
+                .Refuses(501, "explanation-supported");
+            v1.MapDelete("/deliver-orders/{id}", Cancel).RequireRole(Role.Occ, Role.Participant).WithSummary("Cancels a pending deliver order")
+                .Answers<DeliverOrderView>().Answers<DeliverOrderView>(StatusCodes.Status202Accepted)
+                .Refuses(400, "deliver-order-id-format")
+                .Refuses(403, "deliver-order-party", "deliverer")
+                .Refuses(404, "deliver-order-known")
+                .Refuses(409, "deliver-order-pending");
+            v1.MapPost("/reclaims", Reclaim).RequireRole(Role.Participant).WithSummary("The original receiver reclaims a completed deliver order")
+                .Takes<ReclaimBody>().Answers<SubmitResult>()
+                .Refuses(400, "reclaim-id-format", "deliver-order-id-format", "required")
+                .Refuses(403, "reclaim-by-receiver")
+                .Refuses(409, "reclaim-of-completed", "reclaim-once", "reclaim-same-day", "deliver-order-id-unique", "business-day-open");
+            v1.MapGet("/participants/{id}/account", GetAccount).RequireRole(Role.Participant, Role.Risk, Role.Operator).AllowQuery("asOf")
+                .WithSummary("An account: balances, positions, pending items; ?asOf= replays it to a moment")
+                .Answers<AccountView>()
+                .Refuses(400, "participant-id-format", "time-format")
+                .Refuses(403, "own-participant")
+                .Refuses(404, "participant-known")
+                .Refuses(501, "as-of-supported");
+            v1.MapGet("/participants/{id}/journal", ReplayEndpoints.Journal).RequireRole(Role.Risk).AllowQuery("from", "to")
+                .WithSummary("An account's journal events, ?from= and ?to= business times")
+                .Answers<JournalEntryResponse[]>()
+                .Refuses(400, "participant-id-format", "time-format", "from-before-to")
+                .Refuses(404, "participant-known")
+                .Refuses(413, "journal-entries-max")
+                .Refuses(501, "journal-readable");
+            v1.MapPost("/business-day/cutoff", Cutoff).RequireRole(Role.Operator).WithSummary("The recycle cutoff: drops everything pending")
+                .Answers<BusinessDayResult>()
+                .Refuses(409, "business-day");
+            v1.MapPost("/business-day/close", Close).RequireRole(Role.Operator).WithSummary("End of day: settles balances and opens the next business date")
+                .Answers<BusinessDayResult>()
+                .Refuses(409, "business-day");
         }
     }
 

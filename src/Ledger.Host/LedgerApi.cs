@@ -53,6 +53,9 @@ public sealed record ApiOptions
 
     /// <summary>The Prometheus scrape path, served to operator and risk tokens.</summary>
     public const string MetricsPath = "/metrics";
+
+    /// <summary>Who may scrape <see cref="MetricsPath"/>: the branch's check and the OpenAPI document both read it.</summary>
+    public static readonly Role[] MetricsRoles = [Role.Operator, Role.Risk];
 }
 
 /// <summary>
@@ -85,10 +88,14 @@ public static class LedgerApi
         builder.Logging.ClearProviders();
         builder.Services.AddSerilog(logger, dispose: false);
         builder.Services.AddProblemDetails();
+        ApiContract.AddDocument(builder.Services);
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = Json.PropertyNamingPolicy;
             o.SerializerOptions.DictionaryKeyPolicy = Json.PropertyNamingPolicy;
+            // Numbers are JSON numbers, never strings, in both directions (bodies are read by hand, and
+            // refuse a quoted number): so the OpenAPI document says too.
+            o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
         });
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.Tokens);
@@ -145,9 +152,10 @@ public static class LedgerApi
         {
             // Not a route handler, so the bearer check goes in front of the exporter in its branch.
             app.UseOpenTelemetryPrometheusScrapingEndpoint(meterProvider: null, predicate: null, path: ApiOptions.MetricsPath,
-                configureBranchedPipeline: branch => branch.UseRequireRole(Role.Operator, Role.Risk), optionsName: null);
+                configureBranchedPipeline: branch => branch.UseRequireRole(ApiOptions.MetricsRoles), optionsName: null);
         }
         Endpoints.Map(app);
+        ApiContract.MapDocument(app);
         return app;
     }
 

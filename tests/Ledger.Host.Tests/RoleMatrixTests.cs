@@ -139,10 +139,11 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
         Action<Who, JsonElement>? Shows = null,
         bool Public = false,
         bool OwnNode = false,
-        bool Branch = false)
+        bool Branch = false,
+        string? Page = null)
     {
         /// <summary>"METHOD /pattern", as the endpoint data source names it; the key without its variant.</summary>
-        public string Route => Key.Split('?')[0];
+        public string Route => Key.IndexOf('?', Key.LastIndexOf('}') + 1) is var variant and >= 0 ? Key[..variant] : Key;
 
         public IEnumerable<Who> Callers() => Enum.GetValues<Who>().Where(w => w != Who.Receiver || Receiver is not null);
 
@@ -175,6 +176,13 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
     [
         new("GET /health/live", "GET", () => new("/health/live", null), Answers(), Public: true),
         new("GET /health/ready", "GET", () => new("/health/ready", null), Answers(), Public: true),
+        // The API contract and its reading are no secret: anyone gets them, whatever token is sent.
+        new("GET /openapi/v1.json", "GET", () => new("/openapi/v1.json", null), Answers(), Public: true,
+            Shows: (_, answer) => Assert.True(answer.GetProperty("paths").TryGetProperty("/v1/deliver-orders", out JsonElement operations) && operations.TryGetProperty("post", out JsonElement submit) && submit.ValueKind == JsonValueKind.Object, answer.GetProperty("paths").ToString())),
+        new("GET /docs/{documentName?}", "GET", () => new("/docs/", null), Answers(), Public: true, Page: "text/html"),
+        new("GET /docs/scalar.js", "GET", () => new("/docs/scalar.js", null), Answers(), Public: true, Page: "text/javascript"),
+        new("GET /docs/scalar.aspnetcore.js", "GET", () => new("/docs/scalar.aspnetcore.js", null), Answers(), Public: true, Page: "text/javascript"),
+        new("GET /docs/favicon.svg", "GET", () => new("/docs/favicon.svg", null), Answers(), Public: true, Page: "image/svg+xml"),
         new("PUT /v1/participants/{id}", "PUT",
             () => new("/v1/participants/0050", """{"name":"New Firm","netDebitCap":1000,"participantsFund":0,"marketLoanProgram":true,"centralCounterparty":false}"""),
             Answers((Who.Operator, Ok)), Party: "0050"),
@@ -333,7 +341,14 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
                 Assert.False((int)health.StatusCode is 401 or 403, $"{key} refused {who}: {(int)health.StatusCode}");
                 if ((int)health.StatusCode == expected.Status || DateTime.UtcNow > deadline)
                 {
-                    await health.AssertOk(expected.Status);
+                    if (row.Page is { } mediaType)
+                    {
+                        Assert.Equal(expected.Status, (int)health.StatusCode);
+                        Assert.Equal(mediaType, health.Content.Headers.ContentType?.MediaType);
+                        Assert.NotEmpty(await health.Content.ReadAsByteArrayAsync());
+                        return;
+                    }
+                    row.Shows?.Invoke(who, await health.AssertOk(expected.Status));
                     return;
                 }
             }

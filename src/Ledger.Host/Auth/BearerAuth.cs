@@ -7,6 +7,12 @@ namespace Ledger.Host.Auth;
 public sealed record QueryParameters(IReadOnlyList<string> Names);
 
 /// <summary>
+/// The roles an endpoint serves (<see cref="BearerAuth.RequireRole"/>): the very array its filter
+/// checks, kept as metadata so that the OpenAPI document states each route's roles from the same source.
+/// </summary>
+public sealed record RequiredRoles(IReadOnlyList<Role> Roles);
+
+/// <summary>
 /// Bearer-token checks as an endpoint filter: 401 without a known token, 403 with a role the
 /// endpoint does not serve. Rules that depend on the participant in the path are the handler's.
 /// Once the caller is let in, a query parameter the endpoint does not take, or one given twice, is
@@ -19,7 +25,7 @@ public static class BearerAuth
         endpoint.WithMetadata(new QueryParameters(names));
 
     public static RouteHandlerBuilder RequireRole(this RouteHandlerBuilder endpoint, params Role[] roles) =>
-        endpoint.AddEndpointFilter(async (context, next) =>
+        endpoint.WithMetadata(new RequiredRoles(roles)).AddEndpointFilter(async (context, next) =>
             Authorize(context.HttpContext, roles) ?? QueryProblem(context.HttpContext) ?? await next(context))
             // After the caller is let in: a store fault answers at once (StoreFaultGate).
             .AddEndpointFilter(StoreFaultGate.Filter);

@@ -25,6 +25,7 @@ public static class ContextEndpoints
 
     public static void MapAll(RouteGroupBuilder v1)
     {
-        foreach (var context in All) context.Map(v1);
+        // One group per context, without a prefix of its own: the context names its routes' tag in the OpenAPI document.
+        foreach (var context in All) context.Map(v1.MapGroup("").WithTags(context.Context));
     }
 }

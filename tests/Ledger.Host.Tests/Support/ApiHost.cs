@@ -46,9 +46,13 @@ public sealed class ApiHost : IAsyncDisposable
         return new ApiHost(app, app.GetTestClient(), logs);
     }
 
-    /// <summary>Every route the app maps, as "METHOD /pattern", read from its endpoint data source.</summary>
-    public IReadOnlyList<string> Routes() => _app.Services.GetRequiredService<EndpointDataSource>().Endpoints
+    /// <summary>Every route endpoint the app maps, with its metadata, from its endpoint data source.</summary>
+    public IReadOnlyList<RouteEndpoint> RouteEndpoints() => _app.Services.GetRequiredService<EndpointDataSource>().Endpoints
         .OfType<RouteEndpoint>()
+        .ToList();
+
+    /// <summary>Every route the app maps, as "METHOD /pattern", read from its endpoint data source.</summary>
+    public IReadOnlyList<string> Routes() => RouteEndpoints()
         .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["*"]).Select(m => $"{m} {e.RoutePattern.RawText}"))
         .Order(StringComparer.Ordinal)
         .ToList();
