@@ -217,7 +217,7 @@
       cell(tr, `${n.participant} ${n.name}`, "wrap");
       cell(tr, dollars(n.netDebit), "num");
       cell(tr, dollars(n.netDebitCap), "num");
-      const td = cell(tr, "");
+      const td = cell(tr, "", "bar");
       const meter = document.createElement("meter");
       meter.min = 0;
       meter.max = 1;
