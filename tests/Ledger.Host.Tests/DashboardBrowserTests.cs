@@ -64,13 +64,14 @@ public sealed class DashboardBrowserTests(Xunit.Abstractions.ITestOutputHelper o
         await WaitAsync(browser, () => Text(browser, "day-pending-total") == Count(day.GetProperty("pendingTotal").GetInt32()), "the pending total");
         foreach (var reason in day.GetProperty("pendingByReason").EnumerateArray())
         {
-            var row = browser.FindElement(By.CssSelector($"#day-pending-by-reason tr[data-reason='{reason.GetProperty("reason").GetString()}']"));
-            Assert.Equal(Count(reason.GetProperty("total").GetInt32()), row.FindElements(By.TagName("td"))[3].Text);
+            var name = reason.GetProperty("reason").GetString();
+            await WaitAsync(browser, () => Cells(browser, $"#day-pending-by-reason tr[data-reason='{name}']")[3] == Count(reason.GetProperty("total").GetInt32()),
+                $"pending on {name}");
         }
         var borrower = await api.GetAsync("/v1/participants/0002/account", "operator-demo");
-        var debitRow = browser.FindElement(By.CssSelector("#day-net-debits tr[data-participant='0002']"));
-        Assert.Equal(Dollars(borrower.GetProperty("netDebit").GetDecimal()), debitRow.FindElements(By.TagName("td"))[1].Text);
-        Assert.Equal(Dollars(borrower.GetProperty("netDebitCap").GetDecimal()), debitRow.FindElements(By.TagName("td"))[2].Text);
+        await WaitAsync(browser, () => Cells(browser, "#day-net-debits tr[data-participant='0002']") is var cells
+            && cells[1] == Dollars(borrower.GetProperty("netDebit").GetDecimal()) && cells[2] == Dollars(borrower.GetProperty("netDebitCap").GetDecimal()),
+            "0002's net debit against its cap");
         Assert.Equal(day.GetProperty("occFlat").GetBoolean() ? "flat" : "not flat", Text(browser, "day-occ"));
         Assert.True(browser.FindElement(By.Id("day-operator")).Displayed, "the operator's cutoff and close buttons");
         Assert.NotNull(browser.FindElement(By.CssSelector("#rate-chart canvas")));
@@ -95,8 +96,8 @@ public sealed class DashboardBrowserTests(Xunit.Abstractions.ITestOutputHelper o
         Assert.Equal(Dollars(borrower.GetProperty("collateralMonitor").GetDecimal()), Text(browser, "account-collateral"));
         Assert.Equal(Dollars(borrower.GetProperty("netDebit").GetDecimal()), Text(browser, "account-net-debit"));
         var pendingIds = borrower.GetProperty("pending").EnumerateArray().Select(p => p.GetProperty("deliverOrderId").GetString()).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(pendingIds, browser.FindElements(By.CssSelector("#account-pending tbody tr[data-deliver-order]"))
-            .Select(r => r.GetAttribute("data-deliver-order")).Order(StringComparer.Ordinal).ToList());
+        await WaitAsync(browser, () => pendingIds.SequenceEqual(browser.FindElements(By.CssSelector("#account-pending tbody tr[data-deliver-order]"))
+            .Select(r => r.GetAttribute("data-deliver-order")).Order(StringComparer.Ordinal)), "0002's pending deliver orders");
         Save(browser, screenshots, "account.png");
 
         // The replay slider, moved by keyboard, shows the account as the API replays it at the moment it names.
@@ -239,6 +240,10 @@ public sealed class DashboardBrowserTests(Xunit.Abstractions.ITestOutputHelper o
     }
 
     private static string Text(IWebDriver browser, string id) => browser.FindElement(By.Id(id)).Text;
+
+    /// <summary>The texts of a table row's cells (read within <see cref="WaitAsync"/>: a live page may redraw the row between two reads).</summary>
+    private static IReadOnlyList<string> Cells(IWebDriver browser, string rowSelector) =>
+        browser.FindElement(By.CssSelector(rowSelector)).FindElements(By.TagName("td")).Select(td => td.Text).ToList();
 
     private static string Dollars(decimal value) => value.ToString("N2", Us);
 

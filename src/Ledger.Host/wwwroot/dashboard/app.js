@@ -80,7 +80,15 @@
     row.appendChild(td);
   }
 
+  /**
+   * Redraws a table only when its rows changed: a live page that replaced every row each second
+   * would lose a reader's place, a selection and the focus on a link.
+   */
+  const drawn = new WeakMap();
   function fillTable(table, rows, fill, empty) {
+    const signature = JSON.stringify(rows);
+    if (drawn.get(table) === signature) return;
+    drawn.set(table, signature);
     const body = table.tBodies[0];
     body.replaceChildren();
     for (const item of rows) {
