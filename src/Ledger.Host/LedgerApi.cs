@@ -51,6 +51,9 @@ public sealed record ApiOptions
     /// <summary>How often metrics are pushed by OTLP; null: the OpenTelemetry default (60 s, or OTEL_METRIC_EXPORT_INTERVAL).</summary>
     public TimeSpan? OtlpExportInterval { get; init; }
 
+    /// <summary>The node's options where the host runs one: the day's summary (<c>GET /v1/day</c>) reads its recycle cutoff time, time zone and clock.</summary>
+    public LedgerNodeOptions? Node { get; init; }
+
     /// <summary>The Prometheus scrape path, served to operator and risk tokens.</summary>
     public const string MetricsPath = "/metrics";
 
@@ -154,6 +157,7 @@ public static class LedgerApi
             app.UseOpenTelemetryPrometheusScrapingEndpoint(meterProvider: null, predicate: null, path: ApiOptions.MetricsPath,
                 configureBranchedPipeline: branch => branch.UseRequireRole(ApiOptions.MetricsRoles), optionsName: null);
         }
+        Dashboard.Map(app);
         Endpoints.Map(app);
         ApiContract.MapDocument(app);
         return app;

@@ -178,6 +178,7 @@ public static class LedgerServer
                 BatchSizeMax = nodeOptions.BatchSizeMax,
                 Health = started.Health,
                 Telemetry = started.Telemetry,
+                Node = nodeOptions,
                 OtlpEndpoint = options.OtlpEndpoint,
             };
             await using var app = LedgerApi.Build(api, started.Ledger, logger);

@@ -681,10 +681,10 @@ internal static class HostileRequests
             new Hostile("query: token in the query", "GET", "/v1/participants/0002/account?access_token=risk-demo", "Bearer risk-demo", null, null)),
         Gen.Select(UnknownFieldName.Where(n => n.Length > 0), Pick(
                 "/v1/participants/0002/account", "/v1/participants/0002/journal", "/v1/deliver-orders/H-DONE", "/v1/business-day/cutoff",
-                "/v1/deliver-orders/H-PEND"),
+                "/v1/deliver-orders/H-PEND", "/v1/day"),
             (name, path) => new Hostile($"query: unknown {name}", path.EndsWith("cutoff") || path.EndsWith("H-PEND") ? (path.EndsWith("cutoff") ? "POST" : "DELETE") : "GET",
                 $"{path}?{Escape(name)}=1",
-                path.Contains("journal") || path.EndsWith("account") ? "Bearer risk-demo" : path.EndsWith("cutoff") ? "Bearer operator-demo" : "Bearer occ-demo", null, null)));
+                path.Contains("journal") || path.EndsWith("account") || path.EndsWith("/day") ? "Bearer risk-demo" : path.EndsWith("cutoff") ? "Bearer operator-demo" : "Bearer occ-demo", null, null)));
 
     /// <summary>Bad ids in paths: participants, CUSIPs, deliver orders; and deliver orders one may not touch.</summary>
     private static readonly Gen<Hostile> Paths = Any(
@@ -714,7 +714,11 @@ internal static class HostileRequests
             new Hostile("path: another firm's reclaim explained", "GET", $"/v1/deliver-orders/{HostileWorld.Reclaimed}/explanation", "Bearer participant-0004", null, null),
             new Hostile("path: an unfiled reclaim explained", "GET", "/v1/deliver-orders/0004~HX-NO-SUCH/explanation", "Bearer participant-0004", null, null),
             new Hostile("path: another firm's account", "GET", "/v1/participants/0001/account", "Bearer participant-0002", null, null),
-            new Hostile("path: a huge id", "GET", "/v1/participants/99999999999999999999999999999/account", "Bearer risk-demo", null, null)));
+            new Hostile("path: a huge id", "GET", "/v1/participants/99999999999999999999999999999/account", "Bearer risk-demo", null, null),
+            new Hostile("path: the day as a participant", "GET", "/v1/day", "Bearer participant-0001", null, null),
+            new Hostile("path: the day as OCC", "GET", "/v1/day", "Bearer occ-demo", null, null),
+            new Hostile("path: the day without a token", "GET", "/v1/day", null, null, null),
+            new Hostile("path: the day of one account", "GET", "/v1/day/0001", "Bearer risk-demo", null, null)));
 
     /// <summary>
     /// Whether a path segment reaches the app: a NUL in the path is refused by the server itself
@@ -727,7 +731,7 @@ internal static class HostileRequests
         Pick("PATCH", "OPTIONS", "TRACE", "PUT", "DELETE", "POST", "GET", "PROPFIND"),
         Pick("/v1/business-day/cutoff", "/v1/business-day/close", "/v1/reclaims", "/v1/deliver-orders", "/v1/participants/0001/deposits",
             "/v1/participants/0001", "/v1/securities/037833100", "/v1/participants/0001/withdrawals", "/v1/admin", "/v1/participants", "/v2/deliver-orders",
-            "/v1/deliver-orders/H-DONE/cancel", "/v1/participants/0001/account/../journal"),
+            "/v1/deliver-orders/H-DONE/cancel", "/v1/participants/0001/account/../journal", "/v1/day"),
         (method, path) => (method, path))
         .Where(x => !Mapped(x.method, x.path))
         .Select(x => Json($"method: {x.method}", x.method, x.path, "operator-demo", "{}"));
@@ -736,6 +740,7 @@ internal static class HostileRequests
     {
         ("POST", "/v1/business-day/cutoff" or "/v1/business-day/close" or "/v1/reclaims" or "/v1/deliver-orders" or "/v1/participants/0001/deposits") => true,
         ("PUT", "/v1/participants/0001" or "/v1/securities/037833100") => true,
+        ("GET", "/v1/day") => true,
         _ => false,
     };
 

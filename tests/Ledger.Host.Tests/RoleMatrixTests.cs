@@ -175,6 +175,8 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
     private static readonly Row[] Rows =
     [
         new("GET /health/live", "GET", () => new("/health/live", null), Answers(), Public: true),
+        // The dashboard's page: public, and it holds no data (it reads the API with the token typed into it).
+        new("GET /", "GET", () => new("/", null), Answers(), Public: true, Page: "text/html"),
         new("GET /health/ready", "GET", () => new("/health/ready", null), Answers(), Public: true),
         // The API contract and its reading are no secret: anyone gets them, whatever token is sent.
         new("GET /openapi/v1.json", "GET", () => new("/openapi/v1.json", null), Answers(), Public: true,
@@ -282,6 +284,29 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
             () => new($"/v1/participants/0001/account?asOf={Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", System.Globalization.CultureInfo.InvariantCulture))}", null),
             Answers((Who.Operator, Ok), (Who.Risk, Ok), (Who.Party, Ok), (Who.Other, new(403, "own-participant")))),
         new("GET /v1/participants/{id}/journal", "GET", () => new("/v1/participants/0001/journal", null), Answers((Who.Risk, Ok))),
+        new("GET /v1/day", "GET", () => new("/v1/day", null), Answers((Who.Operator, Ok), (Who.Risk, Ok)),
+            // The day across every account, for the operator and risk alike; only the caller's role differs.
+            Shows: (who, answer) =>
+            {
+                Assert.Equal(who == Who.Operator ? "operator" : "risk", answer.GetProperty("caller").GetString());
+                Assert.Equal(answer.GetProperty("participants").GetInt32(), answer.GetProperty("accountsRead").GetInt32());
+                Assert.True(answer.GetProperty("participants").GetInt32() >= MatrixWorld.Participants.Length, answer.ToString());
+                // No automatic cutoff on this node, and no central counterparty among its participants.
+                Assert.Equal(JsonValueKind.Null, answer.GetProperty("recycleCutoffAt").ValueKind);
+                Assert.Equal(JsonValueKind.Null, answer.GetProperty("occFlat").ValueKind);
+                // RM-PEND waits at its deliverer 0003 for shares; 0002 received RM-DONE against its $10,000,000 cap.
+                var pended = answer.GetProperty("pendingItems").EnumerateArray().Single(p => p.GetProperty("deliverOrderId").GetString() == MatrixWorld.Pending);
+                Assert.Equal(("0003", "deliver", "position"), (pended.GetProperty("participant").GetString(), pended.GetProperty("side").GetString(), pended.GetProperty("reason").GetString()));
+                var position = answer.GetProperty("pendingByReason").EnumerateArray().Single(r => r.GetProperty("reason").GetString() == "position");
+                Assert.True(position.GetProperty("deliver").GetInt32() >= 1, answer.ToString());
+                var debit = answer.GetProperty("largestNetDebits").EnumerateArray().Single(d => d.GetProperty("participant").GetString() == "0002");
+                Assert.Equal(10_000_000m, debit.GetProperty("netDebitCap").GetDecimal());
+                Assert.True(debit.GetProperty("netDebit").GetDecimal() >= 10_000m, answer.ToString());
+                // The node's own telemetry: deliver orders taken since it started, and its journal writes.
+                Assert.True(answer.GetProperty("deliverOrders").GetProperty("acceptedTotal").GetInt64() >= 2, answer.ToString());
+                Assert.Equal(Ledger.Host.Http.DayFigures.SecondsKept - 1, answer.GetProperty("deliverOrders").GetProperty("perSecond").GetArrayLength());
+                Assert.Equal(Ledger.Host.Http.DayFigures.LatencyWindowSeconds, answer.GetProperty("journalWriteLatency").GetProperty("windowSeconds").GetInt32());
+            }),
         new("POST /v1/business-day/cutoff", "POST", () => new("/v1/business-day/cutoff", null), Answers((Who.Operator, Ok)), OwnNode: true),
         new("POST /v1/business-day/close", "POST", () => new("/v1/business-day/close", null), Answers((Who.Operator, Ok)), OwnNode: true),
         // A middleware branch, not a route: the endpoint data source does not list it.
@@ -339,6 +364,14 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
                 var health = await world.Api.SendAsync(method, probe.Path, row.Token(who));
                 health.AssertAnswerHeaders();
                 Assert.False((int)health.StatusCode is 401 or 403, $"{key} refused {who}: {(int)health.StatusCode}");
+                if (row.Key == "GET /")
+                {
+                    Assert.Equal(expected.Status, (int)health.StatusCode);
+                    Assert.Equal("text/html", health.Content.Headers.ContentType?.MediaType);
+                    Assert.Contains("<title>Ledger</title>", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+                    Assert.Equal(Ledger.Host.Http.Dashboard.ContentSecurityPolicy, health.Headers.GetValues("Content-Security-Policy").Single());
+                    return;
+                }
                 if ((int)health.StatusCode == expected.Status || DateTime.UtcNow > deadline)
                 {
                     if (row.Page is { } mediaType)
