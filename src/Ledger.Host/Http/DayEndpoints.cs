@@ -1,3 +1,4 @@
+using Ledger.Journal;
 using Ledger.Cluster;
 using Ledger.Domain;
 using Ledger.Host.Auth;
