@@ -53,6 +53,7 @@ internal static class Endpoints
         v1.MapGet("/participants/{id}/journal", ReplayEndpoints.Journal).RequireRole(Role.Risk).AllowQuery("from", "to");
         v1.MapPost("/business-day/cutoff", Cutoff).RequireRole(Role.Operator);
         v1.MapPost("/business-day/close", Close).RequireRole(Role.Operator);
+        CalendarEndpoints.Map(v1);
     }
 
     /// <summary>

@@ -95,6 +95,8 @@ public sealed class LedgerSerializer : SerializerWithStringManifest
         E<BusinessDayCloseStarted>("reference.business-day-close-started.v1"),
         E<DeliverOrderRegistered>("index.deliver-order-registered.v1"),
         E<DeliverOrdersRegistered>("index.deliver-orders-registered.v1"),
+        E<HolidayDeclared>("reference.holiday-declared.v1"),
+        E<HolidayRemoved>("reference.holiday-removed.v1"),
     ];
 
     // ToDictionary/ToFrozenDictionary throw on a duplicate key, so a manifest or type listed twice
@@ -208,4 +210,6 @@ public sealed class LedgerSerializer : SerializerWithStringManifest
 [JsonSerializable(typeof(BusinessDayCloseStarted))]
 [JsonSerializable(typeof(DeliverOrderRegistered))]
 [JsonSerializable(typeof(DeliverOrdersRegistered))]
+[JsonSerializable(typeof(HolidayDeclared))]
+[JsonSerializable(typeof(HolidayRemoved))]
 internal sealed partial class LedgerJsonContext : JsonSerializerContext;

@@ -84,6 +84,8 @@ internal static class SampleEvents
             new DeliverOrderRegistered("DO-2026-03-02-000018", "0101", "0900", "sha256:0b8d0a3d9c2e4f1e8a7b6c5d4e3f2a10", At(23), "2026-03-02"),
             new DeliverOrderRegistered("DO-2026-03-02-000019", "0900", "0981", "sha256:9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c40", At(23), "2026-03-02"),
         ], At(23)),
+        new HolidayDeclared("2026-11-26", "Thanksgiving Day", At(24)),
+        new HolidayRemoved("2026-12-24", At(25)),
     }.ToDictionary(e => e.GetType());
 
     /// <summary>
