@@ -242,4 +242,27 @@ public sealed class HolidayTests
     {
         Assert.Equal(rule, HolidayRules.DateField(text, "date", out _)?.RuleName);
     }
+
+    /// <summary>What-if replays a day on the holidays as the journal had them when it opened, and the day's own holiday changes as inputs.</summary>
+    [Fact]
+    public void What_if_reads_the_holidays_as_they_stood_from_the_journal()
+    {
+        var ledger = new InMemoryLedger(Thursday, Morning, holidays: [H(Wednesday, "New Year's Day")]);
+        Ok(ledger.Configure(new ParticipantRecord(P(A), "A", Usd(0), Usd(0), false, false), Morning));
+        Ok(ledger.Declare(H(Friday, "Day of Mourning"), At(15)));
+        Ok(ledger.Declare(H(Tuesday, "Storm"), At(15, 30)));
+        Ok(ledger.Remove(Tuesday, At(16)));
+        Ok(ledger.Close(At(22)));
+        Assert.Equal(Monday, ledger.Reference.BusinessDate);
+
+        var day = WhatIf.Reconstruct(Thursday, ledger.ReferenceJournal,
+            ledger.Participants.ToDictionary(p => p.Value, p => ledger.Journal(p), StringComparer.Ordinal));
+
+        Assert.Equal([H(Wednesday, "New Year's Day")], day.Holidays);
+        Assert.Equal([typeof(WhatIfHolidayDeclared), typeof(WhatIfHolidayDeclared), typeof(WhatIfHolidayRemoved)],
+            day.Inputs.Where(i => i is WhatIfHolidayDeclared or WhatIfHolidayRemoved).Select(i => i.GetType()));
+        Assert.True(WhatIfSettings.TryParse(["netDebitCap[0001]=1"], out var settings, out var error), error);
+        var report = WhatIf.Run(day, settings);
+        Assert.Empty(report.Refusals);   // each holiday change was taken again, on the same calendar
+    }
 }
