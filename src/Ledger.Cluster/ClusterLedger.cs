@@ -77,18 +77,16 @@ public sealed class ClusterLedger : ILedger, IJournalReader, IDeliverOrderExplai
     private Task<ReferenceSnapshot> Reference(ReferenceCommand command, CancellationToken ct) =>
         Ask<ReferenceSnapshot>(_reference, new ReferenceEnvelope(command), ct);
 
-    /// <summary>Opens the first business day if the ledger has none yet: the New York date of now, or the next weekday.</summary>
+    /// <summary>
+    /// Opens the first business day if the ledger has none yet: the New York date of now, or the
+    /// next business day, by the calendar of the default holidays (<see cref="LedgerNodeOptions.DefaultHolidays"/>),
+    /// which are journaled with it. A ledger already open keeps its day and its holidays.
+    /// </summary>
     public Task<ReferenceSnapshot> OpenFirstBusinessDayAsync(CancellationToken ct)
     {
-        // Today's date where the business day runs; once today's cutoff has passed, the first day is the next one.
-        var local = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(Now, _options.TimeZone).DateTime);
-        var date = BusinessCalendar.Weekdays.OnOrAfter(local);
-        if (_options.RecycleCutoffLocalTime is { } cutoff && Now >= BusinessCalendar.CutoffInstant(date, cutoff, _options.TimeZone))
-        {
-            date = BusinessCalendar.Weekdays.Next(date);
-        }
+        var date = HolidayRules.FirstBusinessDay(Now, _options.TimeZone, _options.RecycleCutoffLocalTime, new BusinessCalendar(_options.DefaultHolidays));
         // The first ask of a fresh node also creates the journal tables and starts the shard: allow it time.
-        var first = new OpenFirstBusinessDay(date, Now);
+        var first = new OpenFirstBusinessDay(date, Now, _options.DefaultHolidays);
         var timeout = _options.AskTimeout > FirstStartTimeout ? _options.AskTimeout : FirstStartTimeout;
         return Ask<ReferenceSnapshot>(_reference, new ReferenceEnvelope(first), timeout, ct);
     }
@@ -383,7 +381,7 @@ public sealed class ClusterLedger : ILedger, IJournalReader, IDeliverOrderExplai
             }
             await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
         }
-        var next = BusinessCalendar.Weekdays.Next(closing);
+        var next = reference.Calendar.Next(closing);
         var replies = await FanOut(reference, p => new CloseBusinessDay(closing, next, Now), ct);
         var refused = replies.OfType<Rejected>().ToList();
         if (refused.Count > 0)
@@ -394,6 +392,28 @@ public sealed class ClusterLedger : ILedger, IJournalReader, IDeliverOrderExplai
         return new BusinessDayResult(true, AccountState.FormatDate(closing), AccountState.FormatDate(opened.BusinessDate), replies.Count,
             "business day closed: balances settled, positions carried over");
     }
+
+    public async Task<CommandResult> PutHolidayAsync(Holiday holiday, CancellationToken ct)
+    {
+        if (HolidayRules.CheckDeclare(await ReferenceAsync(ct), holiday) is { } refused) return new CommandResult(false, refused);
+        var after = await Reference(new DeclareHoliday(holiday, Now), ct);
+        return after.Calendar.Holidays.Contains(holiday) ? CommandResult.Success : Meanwhile(HolidayRules.CheckDeclare(after, holiday));
+    }
+
+    public async Task<CommandResult> DeleteHolidayAsync(DateOnly date, CancellationToken ct)
+    {
+        if (HolidayRules.CheckRemove(await ReferenceAsync(ct), date) is { } refused) return new CommandResult(false, refused);
+        var after = await Reference(new RemoveHoliday(date, Now), ct);
+        return !after.Calendar.IsHoliday(date) ? CommandResult.Success : Meanwhile(HolidayRules.CheckRemove(after, date));
+    }
+
+    /// <summary>
+    /// The reference data changed between the check and the command (the day closed, another
+    /// request changed the same date): it decided nothing, and the rules on its new state say why.
+    /// </summary>
+    private static CommandResult Meanwhile(EntryError? error) => error is not null
+        ? new CommandResult(false, error)
+        : new CommandResult(false, Message: "the calendar changed while this request ran; send it again");
 
     private async Task<IReadOnlyList<AccountReply>> FanOut(ReferenceSnapshot reference, Func<ParticipantId, AccountCommand> command, CancellationToken ct) =>
         await Task.WhenAll(reference.Participants.Keys.Select(p => AskAccount<AccountReply>(p, command(p), ct)));

@@ -78,4 +78,15 @@ public interface ILedger
     Task<BusinessDayResult> CutoffAsync(CancellationToken ct);
 
     Task<BusinessDayResult> CloseAsync(CancellationToken ct);
+
+    /// <summary>
+    /// Declares <paramref name="holiday"/> (or renames the holiday on its date), journaled in the
+    /// reference data; refused by <see cref="HolidayRules.CheckDeclare"/> (a date not after the
+    /// current business date, a weekend, beyond the horizon, while closing, over the maximum).
+    /// Declaring the same holiday again changes nothing and succeeds.
+    /// </summary>
+    Task<CommandResult> PutHolidayAsync(Holiday holiday, CancellationToken ct);
+
+    /// <summary>Makes the holiday on <paramref name="date"/> a business day again; refused by <see cref="HolidayRules.CheckRemove"/>.</summary>
+    Task<CommandResult> DeleteHolidayAsync(DateOnly date, CancellationToken ct);
 }

@@ -52,6 +52,13 @@ public sealed record LedgerNodeOptions
     /// <summary>The reclaim threshold and regime (ledger.reclaims in HOCON).</summary>
     public Ledger.Domain.ReclaimRules ReclaimRules { get; init; } = Ledger.Domain.ReclaimRules.Default;
 
+    /// <summary>
+    /// The holidays a new ledger starts with (ledger.holidays in HOCON: the NYSE holidays of
+    /// 2026-2028), journaled when its first business day opens. A ledger already open keeps the
+    /// holidays of its journal; operators change them through the calendar endpoints.
+    /// </summary>
+    public IReadOnlyList<Holiday> DefaultHolidays { get; init; } = Ledger.Journal.LedgerSettings.Default.DefaultHolidays;
+
     /// <summary>HOCON laid over everything else (for tests and special deployments).</summary>
     public string? ExtraConfig { get; init; }
 

@@ -93,6 +93,8 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         E<StartClose>("protocol.start-close.v1"),
         E<FinishClose>("protocol.finish-close.v1"),
         E<ReferenceSnapshot>("protocol.reference-snapshot.v1"),
+        E<DeclareHoliday>("protocol.declare-holiday.v1"),
+        E<RemoveHoliday>("protocol.remove-holiday.v1"),
 
         // The deliver-order index.
         E<RegisterDeliverOrders>("protocol.register-deliver-orders.v1"),
@@ -325,12 +327,55 @@ internal sealed class CusipConverter : StringValueConverter<Cusip>
     protected override string ValueOf(Cusip id) => id.Value;
 }
 
+/// <summary>
+/// A business calendar on the wire: its holidays, <c>[{"date":"2026-11-26","name":"Thanksgiving Day"}, ...]</c>
+/// in date order (the calendar is immutable and has no other state).
+/// </summary>
+internal sealed class BusinessCalendarConverter : JsonConverter<BusinessCalendar>
+{
+    public override BusinessCalendar Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("a business calendar must be an array of holidays");
+        var holidays = new List<Holiday>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject) throw new JsonException("a holiday must be an object {date, name}");
+            DateOnly? date = null;
+            string? name = null;
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+            {
+                var property = reader.GetString();
+                reader.Read();
+                if (property == "date") date = DateOnly.ParseExact(reader.GetString() ?? "", "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+                else if (property == "name") name = reader.GetString();
+                else reader.Skip();
+            }
+            holidays.Add(new Holiday(date ?? throw new JsonException("a holiday needs its date"), name ?? throw new JsonException("a holiday needs its name")));
+        }
+        return new BusinessCalendar(holidays);
+    }
+
+    public override void Write(Utf8JsonWriter writer, BusinessCalendar value, JsonSerializerOptions options)
+    {
+        writer.WriteStartArray();
+        foreach (var holiday in value.Holidays)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("date", holiday.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+            writer.WriteString("name", holiday.Name);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+    }
+}
+
 /// <summary>Compile-time generated JSON metadata for every protocol message (camelCase, compact).</summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     WriteIndented = false,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
-    Converters = [typeof(ParticipantIdConverter), typeof(DeliverOrderIdConverter), typeof(IdempotencyIdConverter), typeof(CusipConverter)])]
+    Converters = [typeof(ParticipantIdConverter), typeof(DeliverOrderIdConverter), typeof(IdempotencyIdConverter), typeof(CusipConverter),
+        typeof(BusinessCalendarConverter)])]
 [JsonSerializable(typeof(AccountCommands))]
 [JsonSerializable(typeof(AccountCommand))]
 [JsonSerializable(typeof(ConfigureParticipant))]
@@ -370,6 +415,8 @@ internal sealed class CusipConverter : StringValueConverter<Cusip>
 [JsonSerializable(typeof(StartClose))]
 [JsonSerializable(typeof(FinishClose))]
 [JsonSerializable(typeof(ReferenceSnapshot))]
+[JsonSerializable(typeof(DeclareHoliday))]
+[JsonSerializable(typeof(RemoveHoliday))]
 [JsonSerializable(typeof(RegisterDeliverOrders))]
 [JsonSerializable(typeof(RegistrationOutcomes))]
 [JsonSerializable(typeof(FindDeliverOrder))]

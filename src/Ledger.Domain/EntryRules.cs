@@ -31,6 +31,16 @@ public enum EntryRejection
     ReclaimOfEarlierDay = 26,
     InvalidReclaimId = 27,
     InvalidIdempotencyId = 28,
+
+    // The business calendar (numbered from 40, apart from the entry rules above).
+    InvalidDate = 40,
+    HolidayNotFuture = 41,
+    HolidayOnWeekend = 42,
+    HolidayBeyondHorizon = 43,
+    HolidaysAboveMaximum = 44,
+    UnknownHoliday = 45,
+    CalendarRangeOrder = 46,
+    CalendarRangeAboveMaximum = 47,
 }
 
 /// <summary>A refusal at entry: the field at fault, the rule it broke, and a sentence for people.</summary>
@@ -66,6 +76,14 @@ public sealed record EntryError(EntryRejection Rule, string Field, string Messag
         EntryRejection.ReclaimOfEarlierDay => "reclaim-same-day",
         EntryRejection.InvalidReclaimId => "reclaim-id-format",
         EntryRejection.InvalidIdempotencyId => "idempotency-id-format",
+        EntryRejection.InvalidDate => "date-format",
+        EntryRejection.HolidayNotFuture => "holiday-future",
+        EntryRejection.HolidayOnWeekend => "holiday-weekday",
+        EntryRejection.HolidayBeyondHorizon => "holiday-horizon",
+        EntryRejection.HolidaysAboveMaximum => "holidays-maximum",
+        EntryRejection.UnknownHoliday => "holiday-known",
+        EntryRejection.CalendarRangeOrder => "from-before-to",
+        EntryRejection.CalendarRangeAboveMaximum => "range-maximum",
         _ => "unknown",
     };
 }

@@ -45,11 +45,12 @@ public sealed class InMemoryLedger
     /// A ledger whose first business day is <paramref name="firstBusinessDate"/>. Every account
     /// decides reclaims by <paramref name="reclaimRules"/> (default: the 2009 rules, $15,000,000):
     /// configuration, not state, so a "what-if" may replay the same events under other rules.
+    /// <paramref name="holidays"/> are the ledger's holidays from the start (none: every weekday is a business day).
     /// </summary>
-    public InMemoryLedger(DateOnly firstBusinessDate, DateTimeOffset at, ReclaimRules? reclaimRules = null)
+    public InMemoryLedger(DateOnly firstBusinessDate, DateTimeOffset at, ReclaimRules? reclaimRules = null, IReadOnlyList<Holiday>? holidays = null)
     {
         ReclaimRules = reclaimRules ?? ReclaimRules.Default;
-        ReferenceDecider.Execute(_reference, new OpenFirstBusinessDay(firstBusinessDate, at), _referenceJournal);
+        ReferenceDecider.Execute(_reference, new OpenFirstBusinessDay(firstBusinessDate, at, holidays), _referenceJournal);
     }
 
     public ReclaimRules ReclaimRules { get; }
@@ -113,6 +114,8 @@ public sealed class InMemoryLedger
         ListSecurity c => List(c.Cusip, c.Price, c.Haircut, c.At),
         StartRecycleCutoff c => Cutoff(c.At),
         StartClose c => Close(c.At),
+        DeclareHoliday c => Declare(c.Holiday, c.At),
+        RemoveHoliday c => Remove(c.Date, c.At),
         // Finishing a close is the last step of Close; alone it only finishes one already started.
         FinishClose c => _reference.Snapshot.Closing ? Close(c.At) : Outcome.Success,
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "no rule"),
@@ -121,6 +124,22 @@ public sealed class InMemoryLedger
     private Outcome OpenFirstBusinessDay(OpenFirstBusinessDay c)
     {
         ReferenceDecider.Execute(_reference, c, _referenceJournal);
+        return Outcome.Success;
+    }
+
+    /// <summary>Declares (or renames) a holiday, by <see cref="HolidayRules.CheckDeclare"/>.</summary>
+    public Outcome Declare(Holiday holiday, DateTimeOffset at)
+    {
+        if (HolidayRules.CheckDeclare(_reference.Snapshot, holiday) is { } error) return new Outcome(false, error);
+        ReferenceDecider.Execute(_reference, new DeclareHoliday(holiday, at), _referenceJournal);
+        return Outcome.Success;
+    }
+
+    /// <summary>Makes a holiday a business day again, by <see cref="HolidayRules.CheckRemove"/>.</summary>
+    public Outcome Remove(DateOnly holiday, DateTimeOffset at)
+    {
+        if (HolidayRules.CheckRemove(_reference.Snapshot, holiday) is { } error) return new Outcome(false, error);
+        ReferenceDecider.Execute(_reference, new RemoveHoliday(holiday, at), _referenceJournal);
         return Outcome.Success;
     }
 
@@ -199,7 +218,7 @@ public sealed class InMemoryLedger
     /// <summary>
     /// End of day, as the cluster runs it: stop taking deliver orders, drop everything pending
     /// (free deliver orders too, which may still pend after the cutoff), and, once no delivery is
-    /// in flight anywhere, settle every balance to zero and open the next weekday.
+    /// in flight anywhere, settle every balance to zero and open the next business day of the ledger's calendar (weekends and holidays skipped).
     /// While deliveries are in flight it refuses with <see cref="AccountRejection.DeliveriesInFlight"/>,
     /// having stopped entry and dropped what was pending but settled nothing: deliver the messages
     /// (the receivers' answers) and close again. A look-ahead pair that comes apart in the drop puts
@@ -216,7 +235,7 @@ public sealed class InMemoryLedger
             return new Outcome(false, Rejection: AccountRejection.DeliveriesInFlight,
                 Message: $"deliveries still in flight at {string.Join(", ", busy.Select(a => $"{a.Participant} ({a.InFlightDeliveries})"))}; deliver the messages and close again");
         }
-        var next = BusinessCalendar.Weekdays.Next(closing);
+        var next = _reference.Snapshot.Calendar.Next(closing);
         var refused = Participants.ToList().Select(p => Run(p, new CloseBusinessDay(closing, next, at)).Reply).OfType<Rejected>().ToList();
         if (refused.Count > 0)
         {

@@ -12,16 +12,21 @@ public sealed record ParticipantRecord(
     bool CentralCounterparty);
 
 /// <summary>
-/// The reference data every entry check needs: participants, securities, and where the business
-/// day stands. Immutable, so a node can hand the same snapshot to many requests.
+/// The reference data every entry check needs: participants, securities, where the business
+/// day stands and the ledger's business calendar (its holidays, as journaled). Immutable, so a
+/// node can hand the same snapshot to many requests.
 /// </summary>
 public sealed record ReferenceSnapshot(
     ImmutableDictionary<ParticipantId, ParticipantRecord> Participants,
     ImmutableDictionary<Cusip, SecurityTerms> Securities,
     DateOnly BusinessDate,
     bool CutoffReached,
-    bool Closing)
+    bool Closing,
+    BusinessCalendar? Calendar = null)
 {
+    /// <summary>The ledger's business days: weekdays that are not its holidays. Without holidays given, every weekday.</summary>
+    public BusinessCalendar Calendar { get; init; } = Calendar ?? BusinessCalendar.Weekdays;
+
     public static ReferenceSnapshot Empty(DateOnly businessDate) => new(
         ImmutableDictionary<ParticipantId, ParticipantRecord>.Empty,
         ImmutableDictionary<Cusip, SecurityTerms>.Empty,

@@ -29,6 +29,12 @@ namespace Ledger.Domain.Events
     public sealed record RecycleCutoffStarted(string BusinessDate, DateTimeOffset At) : ReferenceEvent(At);
 
     public sealed record BusinessDayCloseStarted(string BusinessDate, string NextDate, DateTimeOffset At) : ReferenceEvent(At);
+
+    /// <summary>No business day on <see cref="Date"/> (yyyy-MM-dd): a holiday named <see cref="Name"/> (a new name for a holiday already declared).</summary>
+    public sealed record HolidayDeclared(string Date, string Name, DateTimeOffset At) : ReferenceEvent(At);
+
+    /// <summary><see cref="Date"/> (yyyy-MM-dd) is a business day again.</summary>
+    public sealed record HolidayRemoved(string Date, DateTimeOffset At) : ReferenceEvent(At);
 }
 
 namespace Ledger.Domain
@@ -40,7 +46,17 @@ namespace Ledger.Domain
 
     public sealed record ListSecurity(Cusip Cusip, Money Price, decimal Haircut, DateTimeOffset At) : ReferenceCommand(At);
 
-    public sealed record OpenFirstBusinessDay(DateOnly BusinessDate, DateTimeOffset At) : ReferenceCommand(At);
+    /// <summary>
+    /// Opens a new ledger's first business day. <see cref="Holidays"/> are its calendar's holidays
+    /// (the configured defaults), declared with it; a ledger already open ignores both.
+    /// </summary>
+    public sealed record OpenFirstBusinessDay(DateOnly BusinessDate, DateTimeOffset At, IReadOnlyList<Holiday>? Holidays = null) : ReferenceCommand(At);
+
+    /// <summary>Declares (or renames) a holiday; see <see cref="HolidayRules"/> for which dates may change.</summary>
+    public sealed record DeclareHoliday(Holiday Holiday, DateTimeOffset At) : ReferenceCommand(At);
+
+    /// <summary>Makes a holiday a business day again; see <see cref="HolidayRules"/>.</summary>
+    public sealed record RemoveHoliday(DateOnly Date, DateTimeOffset At) : ReferenceCommand(At);
 
     public sealed record StartRecycleCutoff(DateTimeOffset At) : ReferenceCommand(At);
 
@@ -77,6 +93,8 @@ namespace Ledger.Domain
                 BusinessDayOpened e => s with { BusinessDate = AccountState.ParseDate(e.BusinessDate), CutoffReached = false, Closing = false },
                 RecycleCutoffStarted => s with { CutoffReached = true },
                 BusinessDayCloseStarted => s with { Closing = true, CutoffReached = true },
+                HolidayDeclared e => s with { Calendar = s.Calendar.With(new Holiday(AccountState.ParseDate(e.Date), e.Name)) },
+                HolidayRemoved e => s with { Calendar = s.Calendar.Without(AccountState.ParseDate(e.Date)) },
                 _ => throw new InvalidOperationException($"No evolve rule for {@event.GetType().Name}"),
             };
             if (@event is BusinessDayCloseStarted closing) ClosingTo = AccountState.ParseDate(closing.NextDate);
@@ -93,7 +111,15 @@ namespace Ledger.Domain
             switch (command)
             {
                 case OpenFirstBusinessDay c:
-                    return state.Opened ? [] : [new BusinessDayOpened(AccountState.FormatDate(c.BusinessDate), c.At)];
+                    if (state.Opened) return [];
+                    // The default holidays first, so that the first day opens on a calendar that has them.
+                    return [.. new BusinessCalendar(c.Holidays ?? []).Holidays.Select(h => new HolidayDeclared(AccountState.FormatDate(h.Date), h.Name, c.At)),
+                        new BusinessDayOpened(AccountState.FormatDate(c.BusinessDate), c.At)];
+                case DeclareHoliday c:
+                    if (HolidayRules.CheckDeclare(s, c.Holiday) is not null) return [];
+                    return s.Calendar.Holidays.Contains(c.Holiday) ? [] : [new HolidayDeclared(AccountState.FormatDate(c.Holiday.Date), c.Holiday.Name, c.At)];
+                case RemoveHoliday c:
+                    return HolidayRules.CheckRemove(s, c.Date) is not null ? [] : [new HolidayRemoved(AccountState.FormatDate(c.Date), c.At)];
                 case RegisterParticipant c:
                     var p = c.Participant;
                     if (s.Participants.TryGetValue(p.Id, out var known) && known == p) return [];
@@ -104,7 +130,7 @@ namespace Ledger.Domain
                 case StartRecycleCutoff c:
                     return s.CutoffReached ? [] : [new RecycleCutoffStarted(AccountState.FormatDate(s.BusinessDate), c.At)];
                 case StartClose c:
-                    return s.Closing ? [] : [new BusinessDayCloseStarted(AccountState.FormatDate(s.BusinessDate), AccountState.FormatDate(BusinessCalendar.Weekdays.Next(s.BusinessDate)), c.At)];
+                    return s.Closing ? [] : [new BusinessDayCloseStarted(AccountState.FormatDate(s.BusinessDate), AccountState.FormatDate(s.Calendar.Next(s.BusinessDate)), c.At)];
                 case FinishClose c:
                     return s.Closing ? [new BusinessDayOpened(AccountState.FormatDate(state.ClosingTo), c.At)] : [];
                 default:

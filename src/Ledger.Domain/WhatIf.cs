@@ -31,6 +31,12 @@ public sealed record WhatIfCutoff(DateTimeOffset At) : WhatIfInput(At);
 
 public sealed record WhatIfClose(DateTimeOffset At) : WhatIfInput(At);
 
+/// <summary>A holiday declared (or renamed) during the day.</summary>
+public sealed record WhatIfHolidayDeclared(Holiday Holiday, DateTimeOffset At) : WhatIfInput(At);
+
+/// <summary>A holiday removed during the day.</summary>
+public sealed record WhatIfHolidayRemoved(DateOnly Date, DateTimeOffset At) : WhatIfInput(At);
+
 /// <summary>A security's terms at the start of the day.</summary>
 public sealed record WhatIfSecurity(Cusip Cusip, Money Price, decimal Haircut);
 
@@ -69,6 +75,7 @@ public sealed record NetDebitPeak(string Participant, decimal NetDebitCap, decim
 /// from, its inputs in time order, and what actually came of them.
 /// </summary>
 /// <param name="Start">When the day opened; the set-up of the what-if ledger runs at this time.</param>
+/// <param name="Holidays">The ledger's holidays as they stood when the day opened (its close opens the next business day after them).</param>
 public sealed record WhatIfDay(
     DateOnly BusinessDate,
     DateTimeOffset Start,
@@ -77,7 +84,8 @@ public sealed record WhatIfDay(
     IReadOnlyList<WhatIfPosition> Positions,
     IReadOnlyList<WhatIfInput> Inputs,
     IReadOnlyList<WhatIfOutcome> Actual,
-    IReadOnlyList<NetDebitPeak> ActualPeaks);
+    IReadOnlyList<NetDebitPeak> ActualPeaks,
+    IReadOnlyList<Holiday>? Holidays = null);
 
 // ---------------------------------------------------------------- the changes
 
@@ -373,6 +381,12 @@ public static class WhatIf
                 case BusinessDayCloseStarted c:
                     inputs.Add((new WhatIfClose(c.At), RankClose, "", i));
                     break;
+                case HolidayDeclared h:
+                    inputs.Add((new WhatIfHolidayDeclared(new Holiday(AccountState.ParseDate(h.Date), h.Name), h.At), RankReference, "", i));
+                    break;
+                case HolidayRemoved h:
+                    inputs.Add((new WhatIfHolidayRemoved(AccountState.ParseDate(h.Date), h.At), RankReference, "", i));
+                    break;
             }
         }
         if (opened < 0)
@@ -480,7 +494,7 @@ public static class WhatIf
         return new WhatIfDay(businessDate, start,
             snapshot.Participants.Values.OrderBy(p => p.Id.Value, StringComparer.Ordinal).ToList(),
             snapshot.Securities.OrderBy(s => s.Key.Value, StringComparer.Ordinal).Select(s => new WhatIfSecurity(s.Key, s.Value.Price, s.Value.Haircut)).ToList(),
-            positions, ordered, actual, peaks);
+            positions, ordered, actual, peaks, snapshot.Calendar.Holidays.ToList());
     }
 
     /// <summary>The settings that name a participant or security the day does not know, as messages naming them.</summary>
@@ -511,7 +525,7 @@ public static class WhatIf
         ArgumentNullException.ThrowIfNull(changes);
         if (Check(day, changes) is { Count: > 0 } errors) throw new WhatIfException(string.Join("; ", errors));
 
-        var ledger = new InMemoryLedger(day.BusinessDate, day.Start, changes.ReclaimRules);
+        var ledger = new InMemoryLedger(day.BusinessDate, day.Start, changes.ReclaimRules, day.Holidays);
         var refusals = new List<WhatIfRefusal>();
         void Expect(InMemoryLedger.Outcome outcome, DateTimeOffset at, string input)
         {
@@ -575,6 +589,12 @@ public static class WhatIf
                 }
                 case WhatIfCancel c:
                     ledger.Cancel(c.DeliverOrderId, c.At);
+                    break;
+                case WhatIfHolidayDeclared h:
+                    Expect(ledger.Declare(h.Holiday, h.At), h.At, $"holiday {AccountState.FormatDate(h.Holiday.Date)}");
+                    break;
+                case WhatIfHolidayRemoved h:
+                    Expect(ledger.Remove(h.Date, h.At), h.At, $"removal of holiday {AccountState.FormatDate(h.Date)}");
                     break;
                 case WhatIfCutoff c:
                     Expect(ledger.Cutoff(c.At), c.At, "recycle cutoff");

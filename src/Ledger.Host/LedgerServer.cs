@@ -135,6 +135,7 @@ public static class LedgerServer
             ReclaimRules = new Ledger.Domain.ReclaimRules(settings.ReclaimThreshold, (Ledger.Domain.ReclaimRegime)settings.ReclaimsRegime),
             RecycleCutoffLocalTime = settings.RecycleCutoffLocalTime,
             TimeZone = settings.TimeZone,
+            DefaultHolidays = settings.DefaultHolidays,
             Store = options.Store,
             Connection = options.Connection,
             DataDir = options.DataDir,

@@ -101,6 +101,8 @@ public sealed class LedgerSerializer : SerializerWithStringManifest
         E<ReceiveCompleted>("account.receive-completed.v2"),
         E<ReceivePended>("account.receive-pended.v2"),
         E<LookAheadProposed>("account.look-ahead-proposed.v2"),
+        E<HolidayDeclared>("reference.holiday-declared.v1"),
+        E<HolidayRemoved>("reference.holiday-removed.v1"),
     ];
 
     // ToDictionary/ToFrozenDictionary throw on a duplicate key, so a manifest or type listed twice
@@ -219,4 +221,6 @@ public sealed class LedgerSerializer : SerializerWithStringManifest
 [JsonSerializable(typeof(BusinessDayCloseStarted))]
 [JsonSerializable(typeof(DeliverOrderRegistered))]
 [JsonSerializable(typeof(DeliverOrdersRegistered))]
+[JsonSerializable(typeof(HolidayDeclared))]
+[JsonSerializable(typeof(HolidayRemoved))]
 internal sealed partial class LedgerJsonContext : JsonSerializerContext;

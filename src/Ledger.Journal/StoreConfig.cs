@@ -256,7 +256,39 @@ public sealed record LedgerSettings(
         var regime = c.GetInt("reclaims.regime");
         if (regime is not (2009 or 2015)) throw Bad("reclaims.regime", regime, "must be 2009 or 2015");
 
-        return new LedgerSettings(batchSizeMax, askTimeout, resendInterval, cutoff, zone, threshold, regime);
+        return new LedgerSettings(batchSizeMax, askTimeout, resendInterval, cutoff, zone, threshold, regime)
+        {
+            DefaultHolidays = HolidaysOf(c),
+        };
+    }
+
+    /// <summary>
+    /// The holidays a new ledger starts with (<c>ledger.holidays</c>: <c>[{ date = "yyyy-MM-dd", name = "..." }]</c>).
+    /// Each must be a weekday with a name the calendar endpoint would take, each date once, at most
+    /// <see cref="HolidayRules.HolidaysMax"/>: a list the ledger could not have been given by its API is a configuration error.
+    /// </summary>
+    public IReadOnlyList<Holiday> DefaultHolidays { get; init; } = [];
+
+    private static List<Holiday> HolidaysOf(Config c)
+    {
+        var holidays = new List<Holiday>();
+        if (!c.HasPath("holidays")) return holidays;
+        var items = c.GetValue("holidays").GetArray();
+        if (items.Count > HolidayRules.HolidaysMax) throw Bad("holidays", items.Count, $"must hold at most {HolidayRules.HolidaysMax} holidays");
+        foreach (var item in items)
+        {
+            var fields = item.GetObject();
+            var dateText = fields.GetKey("date")?.GetString();
+            var name = fields.GetKey("name")?.GetString();
+            if (HolidayRules.DateField(dateText, "date", out var date) is not null)
+                throw Bad("holidays", dateText, "holds a date that is not yyyy-MM-dd");
+            if (date.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday)
+                throw Bad("holidays", dateText, "holds a weekend date: a weekend is never a business day");
+            if (EntryRules.NameField(name, "name") is { } badName) throw Bad("holidays", dateText, $"holds a holiday whose {badName.Message}");
+            if (holidays.Any(h => h.Date == date)) throw Bad("holidays", dateText, "holds the same date twice");
+            holidays.Add(new Holiday(date, name!));
+        }
+        return holidays;
     }
 
     private static ArgumentException Bad(string key, object? value, string rule) =>

@@ -100,6 +100,8 @@ internal static class ProtocolSamples
             ImmutableDictionary<ParticipantId, ParticipantRecord>.Empty.Add(Lender, LenderRecord).Add(Occ.Id, Occ),
             ImmutableDictionary<Cusip, SecurityTerms>.Empty.Add(Apple, Terms).Add(Microsoft, new SecurityTerms(new Money(415_30), 0.2m, 7)),
             Day, CutoffReached: true, Closing: true),
+        new DeclareHoliday(new Holiday(new DateOnly(2026, 11, 26), "Thanksgiving Day"), At(23)),
+        new RemoveHoliday(new DateOnly(2026, 12, 24), At(24)),
 
         Register,
         new RegistrationOutcomes([RegistrationOutcome.Registered, RegistrationOutcome.SameAsBefore, RegistrationOutcome.ConflictingPayload],

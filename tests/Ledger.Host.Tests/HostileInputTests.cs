@@ -96,6 +96,7 @@ public sealed class HostileWorld : IAsyncLifetime
             parts.Add((await (await Api.SendAsync(HttpMethod.Get, $"/v1/deliver-orders/{id}", "occ-demo")).AssertOk()).ToString());
         }
         await (await Api.SendAsync(HttpMethod.Get, $"/v1/participants/{Unset}/account", "risk-demo")).AssertProblem(404, "participant-known", "id");
+        parts.Add(await CalendarProbe.AllHolidaysAsync(Api));
         return string.Join("\n", parts);
     }
 
@@ -342,7 +343,7 @@ internal static class HostileRequests
     private const string Apple = HostileWorld.Apple;
 
     public static readonly string[] Families =
-        ["body", "field", "batch", "duplicate", "reclaim", "query", "path", "method", "caller", "semantic"];
+        ["body", "field", "batch", "duplicate", "reclaim", "query", "path", "method", "caller", "semantic", "calendar"];
 
     private static Gen<T> Pick<T>(params T[] values) => Gen.Int[0, values.Length - 1].Select(i => values[i]);
 
@@ -821,6 +822,58 @@ internal static class HostileRequests
             };
         });
 
+    /// <summary>Never a date a calendar path or query reads (yyyy-MM-dd only).</summary>
+    private static readonly Gen<string> BadDate = Any(
+        Pick("2031-1-6", "2031-01-6", "20310106", "2031/01/06", "06-01-2031", "2031-02-30", "2031-13-01", "2031-00-10", "0000-01-01",
+            "2031-01-06T00:00:00Z", "2031-01-06 ", " 2031-01-06", "２０３１-01-06", "٢٠٣١-01-06", "2031-01-06\u202E", "+2031-01-06", "-2031-01-06",
+            "10000-01-01", "2031-W02-1", "today", "tomorrow", "1e400", "NaN", new string('9', 5_000)),
+        Pick(HostileText.Where(t => t.Length > 0 && InPath(t)).ToArray()));
+
+    /// <summary>The holiday body: an optional name.</summary>
+    private static readonly Field[] HolidayFields = [new("name", Str("Calendar Day"), Any(BadName.Select(Str), NotAString), Required: false)];
+
+    /// <summary>
+    /// Calendar requests the node must refuse: bad dates in paths and queries, ranges reversed or too
+    /// long, faulty bodies, dates the rules keep (the past and the open day: holiday-future; a weekend;
+    /// past the horizon), a holiday that is not there, and valid changes from a caller other than the operator.
+    /// </summary>
+    private static readonly Gen<Hostile> Calendar = Any(
+        BadDate.Select(d => Escape(d)).SelectMany(d => Pick(
+            Json("calendar: bad date", "PUT", $"/v1/calendar/holidays/{d}", "operator-demo", """{"name":"X"}"""),
+            new Hostile("calendar: bad date", "DELETE", $"/v1/calendar/holidays/{d}", "Bearer operator-demo", null, null),
+            new Hostile("calendar: bad from", "GET", $"/v1/calendar?from={d}", "Bearer risk-demo", null, null),
+            new Hostile("calendar: bad to", "GET", $"/v1/calendar?from=2031-01-06&to={d}", "Bearer participant-0001", null, null))),
+        BadObject(HolidayFields).Select(body => Json("calendar: bad body", "PUT", "/v1/calendar/holidays/2031-01-06", "operator-demo", body)),
+        Pick(
+            Json("calendar: the open day", "PUT", $"/v1/calendar/holidays/{Today}", "operator-demo", """{"name":"Today"}"""),
+            new Hostile("calendar: the open day", "PUT", $"/v1/calendar/holidays/{Today}", "Bearer operator-demo", null, null),
+            Json("calendar: the past", "PUT", "/v1/calendar/holidays/2025-12-31", "operator-demo", """{"name":"Gone"}"""),
+            new Hostile("calendar: the past", "DELETE", "/v1/calendar/holidays/2026-01-01", "Bearer operator-demo", null, null),
+            Json("calendar: a Saturday", "PUT", "/v1/calendar/holidays/2031-01-04", "operator-demo", """{"name":"Weekend"}"""),
+            new Hostile("calendar: a Sunday", "DELETE", "/v1/calendar/holidays/2031-01-05", "Bearer operator-demo", null, null),
+            Json("calendar: past the horizon", "PUT", "/v1/calendar/holidays/9999-12-31", "operator-demo", """{"name":"Far"}"""),
+            new Hostile("calendar: no such holiday", "DELETE", "/v1/calendar/holidays/2031-01-06", "Bearer operator-demo", null, null),
+            new Hostile("calendar: from after to", "GET", "/v1/calendar?from=2031-01-07&to=2031-01-06", "Bearer occ-demo", null, null),
+            new Hostile("calendar: range too long", "GET", "/v1/calendar?from=2031-01-01&to=2033-01-02", "Bearer occ-demo", null, null),
+            new Hostile("calendar: from twice", "GET", "/v1/calendar?from=2031-01-01&from=2031-01-02", "Bearer occ-demo", null, null),
+            new Hostile("calendar: unknown query", "GET", "/v1/calendar?year=2031", "Bearer occ-demo", null, null),
+            Json("calendar: a query on a change", "PUT", "/v1/calendar/holidays/2031-01-06?name=X", "operator-demo", """{"name":"X"}"""),
+            Json("calendar: a body of the wrong type", "PUT", "/v1/calendar/holidays/2031-01-06", "operator-demo", "[\"X\"]"),
+            new Hostile("calendar: a body not JSON", "PUT", "/v1/calendar/holidays/2031-01-06", "Bearer operator-demo", "text/plain", Utf8("Matrix Day")),
+            new Hostile("calendar: no route", "POST", "/v1/calendar", "Bearer operator-demo", null, null),
+            new Hostile("calendar: no route", "GET", "/v1/calendar/holidays", "Bearer operator-demo", null, null)),
+        Pick((string?)null, "Bearer not-a-token", "Bearer occ-demo", "Bearer risk-demo", "Bearer participant-0001", "Bearer OPERATOR-DEMO").SelectMany(caller => Pick(
+            new Hostile("calendar: caller", "PUT", "/v1/calendar/holidays/2031-01-06", caller, "application/json", Utf8("""{"name":"X"}""")),
+            new Hostile("calendar: caller", "DELETE", $"/v1/calendar/holidays/{Default}", caller, null, null))));
+
+    /// <summary>Today in New York: never after the node's business date, which is today or the next business day.</summary>
+    private static string Today => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("America/New_York")).DateTime)
+        .ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A default holiday in the future whatever the date (the last one configured), or a date the checks refuse anyway.</summary>
+    private static string Default => Ledger.Journal.LedgerSettings.Default.DefaultHolidays.Select(h => h.Date).DefaultIfEmpty(new DateOnly(2031, 1, 6)).Max()
+        .ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
     public static readonly Gen<Hostile> All = Gen.Frequency(
         (20, Bodies),
         (4, Encodings),
@@ -832,5 +885,6 @@ internal static class HostileRequests
         (10, Queries),
         (12, Paths),
         (5, Methods),
-        (15, Callers));
+        (15, Callers),
+        (12, Calendar));
 }

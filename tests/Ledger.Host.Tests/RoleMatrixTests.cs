@@ -68,6 +68,19 @@ public sealed class MatrixWorld : IAsyncLifetime
     public static string FreshId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 
     /// <summary>
+    /// A date the operator may make a holiday: the first weekday at least <paramref name="daysAhead"/>
+    /// days after today that is not a default holiday (the node runs on the real clock, so its
+    /// business date is today or the next business day).
+    /// </summary>
+    public static string HolidayDate(int daysAhead)
+    {
+        var defaults = Ledger.Journal.LedgerSettings.Default.DefaultHolidays.Select(h => h.Date).ToHashSet();
+        var date = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(daysAhead);
+        while (date.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday || defaults.Contains(date)) date = date.AddDays(1);
+        return date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
     /// What a refused request must leave as it was: every account (its view carries a version that
     /// counts its events), both deliver orders, and whether participant 0050 exists.
     /// </summary>
@@ -84,6 +97,7 @@ public sealed class MatrixWorld : IAsyncLifetime
         {
             parts.Add((await (await Api.SendAsync(HttpMethod.Get, $"/v1/deliver-orders/{id}", "occ-demo")).AssertOk()).ToString());
         }
+        parts.Add(await CalendarProbe.AllHolidaysAsync(Api));
         return string.Join("\n", parts);
     }
 
@@ -309,6 +323,49 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
             }),
         new("POST /v1/business-day/cutoff", "POST", () => new("/v1/business-day/cutoff", null), Answers((Who.Operator, Ok)), OwnNode: true),
         new("POST /v1/business-day/close", "POST", () => new("/v1/business-day/close", null), Answers((Who.Operator, Ok)), OwnNode: true),
+        // The calendar: the same answer for every role (it holds no firm's figures); only the operator changes it.
+        new("GET /v1/calendar", "GET", () => new("/v1/calendar", null),
+            Answers((Who.Operator, Ok), (Who.Occ, Ok), (Who.Risk, Ok), (Who.Party, Ok), (Who.Other, Ok)),
+            Shows: (_, answer) =>
+            {
+                Assert.Equal(["from", "to", "businessDate", "businessDays", "holidays"], answer.EnumerateObject().Select(p => p.Name));
+                Assert.Equal(answer.GetProperty("businessDate").GetString(), answer.GetProperty("from").GetString());
+                Assert.Equal(answer.GetProperty("businessDate").GetString(), answer.GetProperty("businessDays")[0].GetString());
+            }),
+        new("GET /v1/calendar?from&to", "GET", () => new($"/v1/calendar?from={MatrixWorld.HolidayDate(90)}&to={MatrixWorld.HolidayDate(90)}", null),
+            Answers((Who.Operator, Ok), (Who.Occ, Ok), (Who.Risk, Ok), (Who.Party, Ok), (Who.Other, Ok)),
+            Shows: (_, answer) =>
+            {
+                // A weekday that is no holiday: one business day, no holiday.
+                Assert.Equal([MatrixWorld.HolidayDate(90)], answer.GetProperty("businessDays").EnumerateArray().Select(d => d.GetString()));
+                Assert.Empty(answer.GetProperty("holidays").EnumerateArray());
+            }),
+        new("PUT /v1/calendar/holidays/{date}", "PUT", () => new($"/v1/calendar/holidays/{MatrixWorld.HolidayDate(70)}", """{"name":"Matrix Day"}"""),
+            Answers((Who.Operator, Ok)),
+            Shows: (_, answer) =>
+            {
+                Assert.Equal(MatrixWorld.HolidayDate(70), answer.GetProperty("date").GetString());
+                Assert.Equal("Matrix Day", answer.GetProperty("name").GetString());
+            },
+            Settle: async (w, _) =>
+            {
+                var date = MatrixWorld.HolidayDate(70);
+                var range = await (await w.Api.SendAsync(HttpMethod.Get, $"/v1/calendar?from={date}&to={date}", "participant-0003")).AssertOk();
+                Assert.Empty(range.GetProperty("businessDays").EnumerateArray());
+                Assert.Equal("Matrix Day", range.GetProperty("holidays").EnumerateArray().Single().GetProperty("name").GetString());
+            }),
+        new("DELETE /v1/calendar/holidays/{date}", "DELETE", () => new($"/v1/calendar/holidays/{MatrixWorld.HolidayDate(80)}", null),
+            Answers((Who.Operator, Ok)),
+            Allowed: async w =>
+            {
+                await (await w.Api.SendAsync(HttpMethod.Put, $"/v1/calendar/holidays/{MatrixWorld.HolidayDate(80)}", "operator-demo")).AssertOk();
+                return new($"/v1/calendar/holidays/{MatrixWorld.HolidayDate(80)}", null);
+            },
+            Shows: (_, answer) =>
+            {
+                Assert.Equal(MatrixWorld.HolidayDate(80), answer.GetProperty("date").GetString());
+                Assert.True(answer.GetProperty("businessDay").GetBoolean());
+            }),
         // A middleware branch, not a route: the endpoint data source does not list it.
         new($"GET {ApiOptions.MetricsPath}", "GET", () => new(ApiOptions.MetricsPath, null), Answers((Who.Operator, Ok), (Who.Risk, Ok)), Branch: true),
     ];

@@ -108,6 +108,8 @@ internal static class SampleEvents
         new ReceiveCompleted(ReclaimOrder, Terms, "reclaim-override", NetDebitCapCents, At(27)),
         new ReceivePended(Order, Terms, "net-debit-cap", NetDebitCapCents, At(28)),
         new LookAheadProposed("DO-2026-03-02-000023", "DO-2026-03-02-000024", Terms, PassedCents with { Rule = "look-ahead", CollateralMonitorBypassed = true }, At(29)),
+        new HolidayDeclared("2026-11-26", "Thanksgiving Day", At(24)),
+        new HolidayRemoved("2026-12-24", At(25)),
     }.ToDictionary(e => e.GetType());
 
     /// <summary>

@@ -200,6 +200,29 @@ public sealed class FakeLedger : ILedger
         return Task.FromResult(CloseResult);
     }
 
+    /// <summary>Holidays by the domain's rules, as the real ledger takes them.</summary>
+    public Task<CommandResult> PutHolidayAsync(Holiday holiday, CancellationToken ct)
+    {
+        Change("holiday");
+        lock (_gate)
+        {
+            if (HolidayRules.CheckDeclare(_reference, holiday) is { } error) return Task.FromResult(new CommandResult(false, error));
+            _reference = _reference with { Calendar = _reference.Calendar.With(holiday) };
+        }
+        return Task.FromResult(CommandResult.Success);
+    }
+
+    public Task<CommandResult> DeleteHolidayAsync(DateOnly date, CancellationToken ct)
+    {
+        Change("holiday-removed");
+        lock (_gate)
+        {
+            if (HolidayRules.CheckRemove(_reference, date) is { } error) return Task.FromResult(new CommandResult(false, error));
+            _reference = _reference with { Calendar = _reference.Calendar.Without(date) };
+        }
+        return Task.FromResult(CommandResult.Success);
+    }
+
     private void Add(ParticipantRecord p)
     {
         lock (_gate)
