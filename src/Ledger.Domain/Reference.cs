@@ -20,7 +20,8 @@ public sealed record ReferenceSnapshot(
     ImmutableDictionary<Cusip, SecurityTerms> Securities,
     DateOnly BusinessDate,
     bool CutoffReached,
-    bool Closing)
+    bool Closing,
+    ClosedBusinessDay? LastClosed = null)
 {
     public static ReferenceSnapshot Empty(DateOnly businessDate) => new(
         ImmutableDictionary<ParticipantId, ParticipantRecord>.Empty,
@@ -29,3 +30,10 @@ public sealed record ReferenceSnapshot(
         CutoffReached: false,
         Closing: false);
 }
+
+/// <summary>
+/// The business day closed last, as its close answered: the date, the date it opened, and how
+/// many accounts settled. Rebuilt from the reference journal (a close started, then the next day
+/// opened), so a close of that date sent again gets the same answer.
+/// </summary>
+public sealed record ClosedBusinessDay(DateOnly BusinessDate, DateOnly NextBusinessDate, int Accounts);

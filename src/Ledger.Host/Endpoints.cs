@@ -26,6 +26,7 @@ internal static class Endpoints
     private static readonly string[] DepositFields = ["id", "cusip", "shares"];
     private static readonly string[] PaymentFields = ["id", "amount"];
     private static readonly string[] ReclaimFields = ["id", "deliverOrderId"];
+    private static readonly string[] CloseFields = ["businessDate"];
     private static readonly string[] DeliverOrderFields = ["id", "deliverer", "receiver", "cusip", "shares", "amount", "reasonCode"];
 
     private static readonly string[] FinalStatuses =
@@ -365,12 +366,40 @@ internal static class Endpoints
     private static async Task<IResult> Cutoff(HttpContext http, ILedger ledger) =>
         BusinessDay(await ledger.CutoffAsync(http.RequestAborted));
 
-    private static async Task<IResult> Close(HttpContext http, ILedger ledger) =>
-        BusinessDay(await ledger.CloseAsync(http.RequestAborted));
+    /// <summary>
+    /// Closes the business day the body names (<c>{"businessDate": "YYYY-MM-DD"}</c>), or without a
+    /// body (or without the field) the open one. The day closed last, named again, is answered as
+    /// its close was (200, nothing closes twice); any other date than the open one is 409 rule
+    /// <c>business-date</c>.
+    /// </summary>
+    private static async Task<IResult> Close(HttpContext http, ILedger ledger)
+    {
+        DateOnly? businessDate = null;
+        if (http.Request.ContentLength is not 0 || http.Request.Headers.ContentType.Count > 0)
+        {
+            var (document, bodyProblem) = await JsonBody.ReadAsync(http.Request, http.RequestAborted);
+            if (bodyProblem is not null) return bodyProblem;
+            using var owned = document;
+            var problems = new List<FieldProblem>();
+            var body = JsonFields.Of(document!.RootElement, CloseFields, problems);
+            var date = body.String("businessDate");
+            if (problems.Count > 0) return Problems.Field(problems[0]);
+            if (date is not null)
+            {
+                if (!BusinessDateText.TryParse(date, out var parsed))
+                    return Problems.Of(StatusCodes.Status400BadRequest, "date-format", "businessDate", $"businessDate must be a date written YYYY-MM-DD");
+                businessDate = parsed;
+            }
+        }
+        return BusinessDay(await ledger.CloseAsync(businessDate, http.RequestAborted));
+    }
 
-    private static IResult BusinessDay(BusinessDayResult result) => result.Ok
-        ? Results.Ok(result)
-        : Problems.Of(StatusCodes.Status409Conflict, "business-day", null, result.Message ?? $"the business day {result.BusinessDate} refused");
+    private static IResult BusinessDay(BusinessDayResult result) => result switch
+    {
+        { Ok: true } => Results.Ok(result),
+        { Refusal: BusinessDayRefusal.BusinessDate } => Problems.Of(StatusCodes.Status409Conflict, "business-date", "businessDate", result.Message!),
+        _ => Problems.Of(StatusCodes.Status409Conflict, "business-day", null, result.Message ?? $"the business day {result.BusinessDate} refused"),
+    };
 
     private static async Task<IResult> AccountAfter(ILedger ledger, ParticipantId participant, CancellationToken ct) =>
         Results.Ok(await ledger.AccountAsync(participant, ct)

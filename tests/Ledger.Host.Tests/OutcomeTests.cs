@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ledger.Cluster;
+using Ledger.Domain;
 using Ledger.Host.Tests.Support;
 
 namespace Ledger.Host.Tests;
