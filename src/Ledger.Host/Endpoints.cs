@@ -375,7 +375,7 @@ internal static class Endpoints
     private static async Task<IResult> Close(HttpContext http, ILedger ledger)
     {
         DateOnly? businessDate = null;
-        if (http.Request.ContentLength is not 0 || http.Request.Headers.ContentType.Count > 0)
+        if (await HasBodyAsync(http.Request))
         {
             var (document, bodyProblem) = await JsonBody.ReadAsync(http.Request, http.RequestAborted);
             if (bodyProblem is not null) return bodyProblem;
@@ -392,6 +392,15 @@ internal static class Endpoints
             }
         }
         return BusinessDay(await ledger.CloseAsync(businessDate, http.RequestAborted));
+    }
+
+    /// <summary>Whether a request carries a body at all: a content type, a length above zero, or (sent without a length) any byte.</summary>
+    private static async Task<bool> HasBodyAsync(HttpRequest request)
+    {
+        if (request.Headers.ContentType.Count > 0 || request.ContentLength > 0) return true;
+        if (request.ContentLength == 0) return false;
+        var first = new byte[1];
+        return await request.Body.ReadAsync(first, request.HttpContext.RequestAborted) > 0;
     }
 
     private static IResult BusinessDay(BusinessDayResult result) => result switch
