@@ -67,7 +67,11 @@ public sealed class InMemoryLedger
     /// The answer to one deliver order: accepted (new, or <see cref="Resubmitted"/> with the same
     /// payload, which has no second effect) with its view, or refused at entry.
     /// </summary>
-    public sealed record Submission(string? Id, bool Accepted, bool Resubmitted, DeliverOrderView? DeliverOrder, EntryError? Error);
+    public sealed record Submission(string? Id, bool Accepted, bool Resubmitted, DeliverOrderView? DeliverOrder, EntryError? Error)
+    {
+        /// <summary>The status the answer gives, as the cluster's gateway answers it: the deliverer's (or the records') word at the moment of entry.</summary>
+        public string Status { get; init; } = DeliverOrderStatus.Rejected.Name();
+    }
 
     public ReferenceSnapshot Reference => _reference.Snapshot;
 
@@ -236,15 +240,15 @@ public sealed class InMemoryLedger
                 var view = DeliverOrder(order!.Id);
                 return SettlementGateway.FromRecords(order.Id, registration.RegisteredOn[0], view) is { } forgotten
                     ? new Submission(order.Id.Value, false, true, null, forgotten)
-                    : new Submission(order.Id.Value, true, true, view, null);
+                    : new Submission(order.Id.Value, true, true, view, null) { Status = view!.Status };
         }
         // A resubmission on its day goes to the deliverer again, which answers from its records.
         var reply = Run(order!.Deliverer, new SubmitDelivery(order, _reference.Snapshot.Securities[order.Cusip], at)).Reply;
-        if (reply is Rejected r)
+        if (reply is not DeliveryStatusReply status)
         {
-            throw new InvariantViolation($"deliverer {order.Deliverer} refused {order.Id} after entry: {r.Message}");
+            throw new InvariantViolation($"deliverer {order.Deliverer} refused {order.Id} after entry: {(reply as Rejected)?.Message}");
         }
-        return new Submission(order.Id.Value, true, resubmitted, DeliverOrder(order.Id), null);
+        return new Submission(order.Id.Value, true, resubmitted, DeliverOrder(order.Id), null) { Status = SettlementGateway.StatusOf(status) };
     }
 
     /// <summary>
@@ -292,7 +296,10 @@ public sealed class InMemoryLedger
         // Taken once the reclaimer holds it: a refused reclaim leaves its id free.
         var registration = _index.Register([reclaim], _reference.Snapshot.BusinessDate, at);
         _indexJournal.AddRange(registration.Registered);
-        return new Submission(reclaimId.Value, true, known == RegistrationOutcome.SameAsBefore, DeliverOrder(reclaimId), null);
+        return new Submission(reclaimId.Value, true, known == RegistrationOutcome.SameAsBefore, DeliverOrder(reclaimId), null)
+        {
+            Status = SettlementGateway.StatusOf((DeliveryStatusReply)reply!),
+        };
     }
 
     /// <summary>The deliverer cancels a deliver order that is still pending; one the receiver holds is asked of it by message.</summary>
