@@ -55,7 +55,10 @@ public sealed class GatewayDifferentialTests(ITestOutputHelper output)
         var clock = new FixedClock(Start);
         await using var node = await LedgerNode.StartAsync(new LedgerNodeOptions
         {
-            DataDir = folder.Path, Clock = clock, ResendInterval = TimeSpan.FromMilliseconds(200), RecycleCutoffLocalTime = null,
+            DataDir = folder.Path,
+            Clock = clock,
+            ResendInterval = TimeSpan.FromMilliseconds(200),
+            RecycleCutoffLocalTime = null,
         }, null, Setup.None);
         var cluster = new ClusterSide(node.Ledger);
         var memory = new MemorySide(new InMemoryLedger((await node.Ledger.ReferenceAsync(Setup.None)).BusinessDate, Start));
@@ -170,61 +173,61 @@ public sealed class GatewayDifferentialTests(ITestOutputHelper output)
                 switch (roll)
                 {
                     case < 34:
-                    {
-                        // One deliverer per batch: its orders are decided in the order given in both ledgers.
-                        var batch = Enumerable.Range(0, random.Next(1, 4)).Select(_ => Order(firm, Other(firm))).ToList();
-                        submitted.AddRange(batch);
-                        steps.Add(new Submit(batch));
-                        break;
-                    }
+                        {
+                            // One deliverer per batch: its orders are decided in the order given in both ledgers.
+                            var batch = Enumerable.Range(0, random.Next(1, 4)).Select(_ => Order(firm, Other(firm))).ToList();
+                            submitted.AddRange(batch);
+                            steps.Add(new Submit(batch));
+                            break;
+                        }
                     case < 44:
-                    {
-                        // A Market Loan: the lender's leg to OCC and OCC's leg to the borrower, either first.
-                        var lender = Firms[random.Next(3)];
-                        var borrower = Firms.Take(3).Where(f => f != lender).ElementAt(random.Next(2));
-                        var lend = Order(lender, Occ);
-                        var borrow = lend with { Id = $"D{seed % 1000}-{++next:D3}", Deliverer = Occ, Receiver = borrower };
-                        submitted.Add(lend);
-                        submitted.Add(borrow);
-                        var legs = random.Next(2) == 0 ? new[] { lend, borrow } : new[] { borrow, lend };
-                        steps.Add(new Submit([legs[0]]));
-                        steps.Add(new Submit([legs[1]]));
-                        break;
-                    }
+                        {
+                            // A Market Loan: the lender's leg to OCC and OCC's leg to the borrower, either first.
+                            var lender = Firms[random.Next(3)];
+                            var borrower = Firms.Take(3).Where(f => f != lender).ElementAt(random.Next(2));
+                            var lend = Order(lender, Occ);
+                            var borrow = lend with { Id = $"D{seed % 1000}-{++next:D3}", Deliverer = Occ, Receiver = borrower };
+                            submitted.Add(lend);
+                            submitted.Add(borrow);
+                            var legs = random.Next(2) == 0 ? new[] { lend, borrow } : new[] { borrow, lend };
+                            steps.Add(new Submit([legs[0]]));
+                            steps.Add(new Submit([legs[1]]));
+                            break;
+                        }
                     case < 52 when submitted.Count > 0:
                         steps.Add(new Submit([submitted[random.Next(submitted.Count)]]));
                         break;
                     case < 56 when submitted.Count > 0:
-                    {
-                        var earlier = submitted[random.Next(submitted.Count)];
-                        steps.Add(new Submit([earlier with { Shares = earlier.Shares + 1 }]));
-                        break;
-                    }
+                        {
+                            var earlier = submitted[random.Next(submitted.Count)];
+                            steps.Add(new Submit([earlier with { Shares = earlier.Shares + 1 }]));
+                            break;
+                        }
                     case < 70 when submitted.Count > 0:
-                    {
-                        var original = submitted[random.Next(submitted.Count)];
-                        // Mostly its receiver, sometimes another firm; mostly a fresh reference, sometimes one used before.
-                        var reclaimer = random.Next(5) == 0 ? firm : original.Receiver!;
-                        var id = references.Count > 0 && random.Next(6) == 0
-                            ? references[random.Next(references.Count)]
-                            : new ReclaimId(new ParticipantId(reclaimer), $"R-{++next:D3}");
-                        if (id.Reclaimer.Value != reclaimer) id = new ReclaimId(new ParticipantId(reclaimer), id.Reference);
-                        references.Add(id);
-                        steps.Add(new Reclaim(id, original.Id!));
-                        break;
-                    }
+                        {
+                            var original = submitted[random.Next(submitted.Count)];
+                            // Mostly its receiver, sometimes another firm; mostly a fresh reference, sometimes one used before.
+                            var reclaimer = random.Next(5) == 0 ? firm : original.Receiver!;
+                            var id = references.Count > 0 && random.Next(6) == 0
+                                ? references[random.Next(references.Count)]
+                                : new ReclaimId(new ParticipantId(reclaimer), $"R-{++next:D3}");
+                            if (id.Reclaimer.Value != reclaimer) id = new ReclaimId(new ParticipantId(reclaimer), id.Reference);
+                            references.Add(id);
+                            steps.Add(new Reclaim(id, original.Id!));
+                            break;
+                        }
                     case < 75 when submitted.Count > 0:
                         steps.Add(new Cancel(submitted[random.Next(submitted.Count)].Id!));
                         break;
                     case < 80:
-                    {
-                        // More shares than the deliverer holds: it pends for position, and is cancelled (or left to the cutoff).
-                        var short_ = Order(firm, Other(firm)) with { Shares = 1_000_000 };
-                        submitted.Add(short_);
-                        steps.Add(new Submit([short_]));
-                        if (random.Next(3) > 0) steps.Add(new Cancel(short_.Id!));
-                        break;
-                    }
+                        {
+                            // More shares than the deliverer holds: it pends for position, and is cancelled (or left to the cutoff).
+                            var short_ = Order(firm, Other(firm)) with { Shares = 1_000_000 };
+                            submitted.Add(short_);
+                            steps.Add(new Submit([short_]));
+                            if (random.Next(3) > 0) steps.Add(new Cancel(short_.Id!));
+                            break;
+                        }
                     case < 92:
                         steps.Add(new Deposit(firm, Securities[random.Next(Securities.Length)], random.Next(1, 10) * 100,
                             random.Next(3) == 0 ? $"DEP-{random.Next(4)}" : null));
