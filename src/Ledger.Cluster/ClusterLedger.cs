@@ -114,20 +114,14 @@ public sealed class ClusterLedger : ILedger, IJournalReader, IDeliverOrderExplai
 
     public async Task<CommandResult> DepositAsync(ParticipantId participant, Cusip cusip, long shares, IdempotencyId? id, CancellationToken ct)
     {
-        var reference = await ReferenceAsync(ct);
-        if (!reference.Participants.ContainsKey(participant))
-            return new CommandResult(false, new EntryError(EntryRejection.UnknownParticipant, "participant", $"participant {participant} is not known"));
-        if (!reference.Securities.TryGetValue(cusip, out var terms))
-            return new CommandResult(false, new EntryError(EntryRejection.UnknownSecurity, "cusip", $"cusip {cusip} is not a known security"));
-        return ToResult(await AskAccount<AccountReply>(participant, new DepositShares(cusip, shares, terms, Now, id), ct));
+        var (command, error) = SettlementGateway.Deposit(await ReferenceAsync(ct), participant, cusip, shares, id, Now);
+        return error is not null ? new CommandResult(false, error) : ToResult(await AskAccount<AccountReply>(participant, command!, ct));
     }
 
     public async Task<CommandResult> SettlementProgressPaymentAsync(ParticipantId participant, Money amount, IdempotencyId? id, CancellationToken ct)
     {
-        var reference = await ReferenceAsync(ct);
-        if (!reference.Participants.ContainsKey(participant))
-            return new CommandResult(false, new EntryError(EntryRejection.UnknownParticipant, "participant", $"participant {participant} is not known"));
-        return ToResult(await AskAccount<AccountReply>(participant, new ReceiveSettlementProgressPayment(amount, Now, id), ct));
+        var (command, error) = SettlementGateway.Payment(await ReferenceAsync(ct), participant, amount, id, Now);
+        return error is not null ? new CommandResult(false, error) : ToResult(await AskAccount<AccountReply>(participant, command!, ct));
     }
 
     private static CommandResult ToResult(AccountReply reply) =>
@@ -160,28 +154,24 @@ public sealed class ClusterLedger : ILedger, IJournalReader, IDeliverOrderExplai
         var toDeliverers = new List<(int Index, DeliverOrder Order)>();
         foreach (var (index, order, outcome, registeredOn) in registrations.SelectMany(r => r).OrderBy(r => r.Index))
         {
-            if (outcome == RegistrationOutcome.ConflictingPayload)
+            switch (SettlementGateway.Route(outcome, registeredOn, reference.BusinessDate))
             {
-                results[index] = new SubmitResult(order.Id.Value, false, DeliverOrderStatus.Rejected.Name(), new EntryError(
-                    EntryRejection.SameIdOtherPayload, "id", $"deliver order {order.Id} was already submitted with other details"));
-            }
-            else if (outcome == RegistrationOutcome.SameAsBefore && registeredOn != reference.BusinessDate)
-            {
-                // A resubmission from an earlier business day is answered from the records, never applied
-                // again: the deliverer forgets the deliveries of days closed before the last one.
-                var view = await DeliverOrderAsync(order.Id, ct);
-                results[index] = view is not null
-                    ? new SubmitResult(order.Id.Value, true, view.Status, null)
-                    : new SubmitResult(order.Id.Value, false, DeliverOrderStatus.Rejected.Name(), new EntryError(EntryRejection.SameIdOtherPayload, "id",
-                        $"deliver order {order.Id} was taken on business day {registeredOn:yyyy-MM-dd}, which is closed; ids are never reused"));
-            }
-            else
-            {
-                toDeliverers.Add((index, order));
+                case SubmitRoute.OtherPayload:
+                    results[index] = Refused(order.Id, SettlementGateway.OtherPayload(order.Id));
+                    break;
+                case SubmitRoute.FromRecords:
+                    var view = await DeliverOrderAsync(order.Id, ct);
+                    results[index] = SettlementGateway.FromRecords(order.Id, registeredOn, view) is { } forgotten
+                        ? Refused(order.Id, forgotten)
+                        : new SubmitResult(order.Id.Value, true, view!.Status, null);
+                    break;
+                default:
+                    toDeliverers.Add((index, order));
+                    break;
             }
         }
 
-        // A resubmission with the same payload goes to the deliverer again: it answers from its records.
+        // A resubmission with the same payload on its day goes to the deliverer again: it answers from its records.
         // A deliverer's orders go in chunks sent in order (each Ask is sent before the next is made),
         // so the account still decides them in the order given.
         await Task.WhenAll(toDeliverers.GroupBy(x => x.Order.Deliverer)
@@ -196,9 +186,8 @@ public sealed class ClusterLedger : ILedger, IJournalReader, IDeliverOrderExplai
                 var (index, order) = items[k];
                 results[index] = replies.Replies[k] switch
                 {
-                    DeliveryStatusReply s => new SubmitResult(order.Id.Value, true, StatusName(s), null),
-                    Rejected r => new SubmitResult(order.Id.Value, false, DeliverOrderStatus.Rejected.Name(),
-                        new EntryError(EntryRejection.UnknownParticipant, "deliverer", r.Message)),
+                    DeliveryStatusReply s => new SubmitResult(order.Id.Value, true, SettlementGateway.StatusOf(s), null),
+                    Rejected r => Refused(order.Id, SettlementGateway.RefusedByDeliverer(r)),
                     var other => throw new InvalidOperationException($"unexpected reply {other?.GetType().Name} to a delivery"),
                 };
             }
@@ -213,95 +202,74 @@ public sealed class ClusterLedger : ILedger, IJournalReader, IDeliverOrderExplai
         return results.Select(r => r!).ToList();
     }
 
-    private static string StatusName(DeliveryStatusReply s) => s.Stage switch
-    {
-        DeliveryStage.PendingAtDeliverer => DeliverOrderStatus.Pending.Name(),
-        DeliveryStage.Completed => DeliverOrderStatus.Completed.Name(),
-        DeliveryStage.Dropped => DeliverOrderStatus.Dropped.Name(),
-        DeliveryStage.Cancelled => DeliverOrderStatus.Cancelled.Name(),
-        _ => DeliverOrderStatus.Accepted.Name(),
-    };
+    private static SubmitResult Refused(DeliverOrderId id, EntryError error) => new(id.Value, false, DeliverOrderStatus.Rejected.Name(), error);
 
-    public async Task<DeliverOrderView?> DeliverOrderAsync(DeliverOrderId id, CancellationToken ct)
+    public async Task<DeliverOrderView?> DeliverOrderAsync(DeliverOrderId id, CancellationToken ct) => (await LookUpAsync(id, ct)).View;
+
+    /// <summary>A deliver order's index entry, the order as its deliverer holds it, and its view; nulls where the index or the deliverer does not know it.</summary>
+    private async Task<(IndexEntry? Entry, DeliverOrder? Order, DeliverOrderView? View)> LookUpAsync(DeliverOrderId id, CancellationToken ct)
     {
-        var location = await Ask<DeliverOrderLocation>(_index, new IndexEnvelope(IndexBuckets.Of(id), new FindDeliverOrder(id)), ct);
-        if (location.Entry is not { } entry) return null;
+        if (await FindAsync(id, ct) is not { } entry) return (null, null, null);
         var found = await AskAccount<DeliveryFound>(entry.Deliverer, new GetDelivery(id), ct);
-        if (found.Delivery is not { } delivery) return null; // registered, but the deliverer never took it: not accepted
+        if (found.Delivery is not { } delivery) return (entry, null, null); // registered, but the deliverer never took it (or has forgotten it)
         ReceiveSnapshot? receive = null;
         if (delivery.Stage is DeliveryStage.InFlight or DeliveryStage.CancelRequested)
         {
             receive = await AskAccount<ReceiveSnapshot>(entry.Receiver, new GetReceive(id), ct);
         }
-        return DeliverOrderViews.Combine(delivery.Order, delivery.Stage, delivery.PendReason, delivery.CompletedBy,
-            receive?.Stage, receive?.PendReason, receive?.CompletedBy);
+        return (entry, delivery.Order, DeliverOrderViews.Combine(delivery.Order, delivery.Stage, delivery.PendReason, delivery.CompletedBy,
+            receive?.Stage, receive?.PendReason, receive?.CompletedBy));
     }
 
+    /// <summary>
+    /// A reclaim, by <see cref="SettlementGateway"/>'s steps: the entry checks, the id's bucket, the
+    /// reclaimer's account (which decides eligibility), and only then its id is registered: a
+    /// refused reclaim leaves its id free.
+    /// </summary>
     public async Task<SubmitResult> ReclaimAsync(ReclaimId id, DeliverOrderId original, CancellationToken ct)
     {
         var reclaimer = id.Reclaimer;
         var reclaimId = id.DeliverOrderId;
-        SubmitResult Refused(EntryRejection rule, string field, string message)
+        SubmitResult Refusal(EntryError error)
         {
-            var error = new EntryError(rule, field, message);
             _telemetry?.Refused(reclaimId.Value, reclaimer.Value, error);
-            return new(reclaimId.Value, false, DeliverOrderStatus.Rejected.Name(), error);
+            return Refused(reclaimId, error);
         }
 
-        if (EntryRules.ReclaimReferenceField(id.Reference, "id") is { } badReference) return Refused(badReference.Rule, badReference.Field, badReference.Message);
-
-        var location = await Ask<DeliverOrderLocation>(_index, new IndexEnvelope(IndexBuckets.Of(original), new FindDeliverOrder(original)), ct);
-        if (location.Entry is not { } entry)
-            return Refused(EntryRejection.UnknownDeliverOrder, "deliverOrderId", $"deliver order {original} is not known");
-        if (entry.Receiver != reclaimer)
-            return Refused(EntryRejection.NotTheOriginalReceiver, "deliverOrderId", $"only the receiver of {original} may reclaim it");
-        var found = await AskAccount<DeliveryFound>(entry.Deliverer, new GetDelivery(original), ct);
-        if (found.Delivery is not { } delivery)
-            return Refused(EntryRejection.UnknownDeliverOrder, "deliverOrderId", $"deliver order {original} is not known");
-
-        if (delivery.Stage != DeliveryStage.Completed && (await DeliverOrderAsync(original, ct))?.Status != DeliverOrderStatus.Completed.Name())
-            return Refused(EntryRejection.ReclaimRefused, "deliverOrderId", $"{original} is not completed, so there is nothing to reclaim");
-
-        var reclaim = Reclaims.Of(reclaimId, delivery.Order);
+        if (EntryRules.ReclaimReferenceField(id.Reference, "id") is { } badReference) return Refusal(badReference);
+        var (entry, originalOrder, originalView) = await LookUpAsync(original, ct);
         var reference = await ReferenceAsync(ct);
-        if (reference.Closing)
-            return Refused(EntryRejection.BusinessDayClosing, "id", $"business day {reference.BusinessDate:yyyy-MM-dd} is closing");
-        var outcome = (await Ask<RegistrationOutcomes>(_index,
-            new IndexEnvelope(IndexBuckets.Of(reclaimId), new RegisterDeliverOrders([reclaim], reference.BusinessDate)), ct)).Outcomes[0];
-        if (outcome == RegistrationOutcome.ConflictingPayload)
-            return Refused(EntryRejection.SameIdOtherPayload, "id", $"reclaim {reclaimId} was already made of another deliver order");
+        if (SettlementGateway.ReclaimEntry(reclaimer, original, entry, originalView, reference) is { } refused) return Refusal(refused);
 
-        // The reclaimer's account decides whether the original may be reclaimed (completed today, not reclaimed yet).
+        var reclaim = Reclaims.Of(reclaimId, originalOrder!);
+        if (SettlementGateway.ReclaimIdOutcome(await FindAsync(reclaimId, ct), reclaim) == RegistrationOutcome.ConflictingPayload)
+            return Refusal(SettlementGateway.ReclaimOtherPayload(reclaimId));
+
         var reply = await AskAccount<AccountReply>(reclaimer, new SubmitDelivery(reclaim, reference.Securities[reclaim.Cusip], Now), ct);
-        return reply switch
-        {
-            DeliveryStatusReply s => new SubmitResult(reclaimId.Value, true, StatusName(s), null),
-            Rejected r => Refused(r.Rejection switch
-            {
-                AccountRejection.AlreadyReclaimed => EntryRejection.AlreadyReclaimed,
-                AccountRejection.ReclaimOfEarlierDay => EntryRejection.ReclaimOfEarlierDay,
-                AccountRejection.ReclaimOfUnknown => EntryRejection.UnknownDeliverOrder,
-                _ => EntryRejection.ReclaimRefused,
-            }, "deliverOrderId", r.Message),
-            _ => throw new InvalidOperationException($"unexpected reply {reply.GetType().Name} to a reclaim"),
-        };
+        if (reply is Rejected r) return Refusal(SettlementGateway.ReclaimRefusedByAccount(r));
+        if (reply is not DeliveryStatusReply status) throw new InvalidOperationException($"unexpected reply {reply.GetType().Name} to a reclaim");
+        // Taken once the reclaimer holds it; a reclaim sent again is answered from its records and registers then.
+        var registered = await Ask<RegistrationOutcomes>(_index,
+            new IndexEnvelope(IndexBuckets.Of(reclaimId), new RegisterDeliverOrders([reclaim], reference.BusinessDate)), ct);
+        return registered.Outcomes[0] == RegistrationOutcome.ConflictingPayload
+            ? Refusal(SettlementGateway.ReclaimOtherPayload(reclaimId))
+            : new SubmitResult(reclaimId.Value, true, SettlementGateway.StatusOf(status), null);
     }
+
+    private async Task<IndexEntry?> FindAsync(DeliverOrderId id, CancellationToken ct) =>
+        (await Ask<DeliverOrderLocation>(_index, new IndexEnvelope(IndexBuckets.Of(id), new FindDeliverOrder(id)), ct)).Entry;
 
     public async Task<CancelResult> CancelAsync(DeliverOrderId id, CancellationToken ct)
     {
-        var location = await Ask<DeliverOrderLocation>(_index, new IndexEnvelope(IndexBuckets.Of(id), new FindDeliverOrder(id)), ct);
-        if (location.Entry is not { } entry) return new CancelResult(CancelOutcome.NotFound, null);
+        if (await FindAsync(id, ct) is not { } entry) return SettlementGateway.CancelOutcomeOf(null);
         var reply = await AskAccount<AccountReply>(entry.Deliverer, new CancelDelivery(id, Now), ct);
-        if (reply is not DeliveryStatusReply) return new CancelResult(CancelOutcome.NotFound, null);
+        if (reply is not DeliveryStatusReply) return SettlementGateway.CancelOutcomeOf(null);
         // A cancel of a receive-side pend is decided by the receiver; give it a moment to answer.
         var deadline = Now + TimeSpan.FromSeconds(2);
         while (true)
         {
-            var view = await DeliverOrderAsync(id, ct);
-            if (view is null) return new CancelResult(CancelOutcome.NotFound, null);
-            if (view.Status == DeliverOrderStatus.Cancelled.Name()) return new CancelResult(CancelOutcome.Cancelled, view);
-            if (view.Status is "completed" or "dropped") return new CancelResult(CancelOutcome.NotPending, view);
-            if (Now >= deadline) return new CancelResult(CancelOutcome.Requested, view);
+            var result = SettlementGateway.CancelOutcomeOf(await DeliverOrderAsync(id, ct));
+            if (result.Outcome != CancelOutcome.Requested || Now >= deadline) return result;
             await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
         }
     }
@@ -326,8 +294,7 @@ public sealed class ClusterLedger : ILedger, IJournalReader, IDeliverOrderExplai
         var table = _journalTable ?? throw new NotSupportedException($"the store '{_options.Store}' of this node has no read journal");
         // The party check first, from the id's registration in its live index bucket: one lookup,
         // the same for an unknown id and another firm's, and nothing read from any journal.
-        var location = await Ask<DeliverOrderLocation>(_index, new IndexEnvelope(IndexBuckets.Of(id), new FindDeliverOrder(id)), ct);
-        if (location.Entry is not { } entry) return ExplainResult.Unknown;
+        if (await FindAsync(id, ct) is not { } entry) return ExplainResult.Unknown;
         if (participant is { } p && entry.Deliverer != p && entry.Receiver != p) return ExplainResult.NotAParty;
         var registered = DeliverOrderIndexState.RegistrationOf(id, entry)
             ?? throw new InvalidOperationException($"the index entry of {id} carries no registration time (a node older than this one answered)");
@@ -351,46 +318,43 @@ public sealed class ClusterLedger : ILedger, IJournalReader, IDeliverOrderExplai
     public async Task<BusinessDayResult> CutoffAsync(CancellationToken ct)
     {
         var reference = await Reference(new StartRecycleCutoff(Now), ct);
-        var replies = await FanOut(reference, p => new ReachRecycleCutoff(reference.BusinessDate, Now), ct);
-        var refused = replies.OfType<Rejected>().ToList();
-        return new BusinessDayResult(refused.Count == 0, AccountState.FormatDate(reference.BusinessDate), null, replies.Count,
-            refused.Count == 0 ? "recycle cutoff reached: every pending deliver order dropped" : string.Join("; ", refused.Select(r => r.Message)));
+        return SettlementGateway.Cutoff(reference.BusinessDate, await FanOut(reference, p => new ReachRecycleCutoff(reference.BusinessDate, Now), ct));
     }
 
+    public Task<BusinessDayResult> CloseAsync(CancellationToken ct) => CloseAsync(null, ct);
+
     /// <summary>
-    /// End of day: stop taking deliver orders, drop what is pending, wait until no delivery is in
-    /// flight anywhere (so no day's money crosses into the next), then settle every account.
+    /// End of day, by <see cref="SettlementGateway"/>'s steps: stop taking deliver orders (only if
+    /// <paramref name="businessDate"/> is the open day), drop what is pending, wait until no
+    /// delivery is in flight anywhere (so no day's money crosses into the next), then settle every
+    /// account and open the next day.
     /// </summary>
-    public async Task<BusinessDayResult> CloseAsync(CancellationToken ct)
+    public async Task<BusinessDayResult> CloseAsync(DateOnly? businessDate, CancellationToken ct)
     {
-        var reference = await Reference(new StartClose(Now), ct);
+        if (SettlementGateway.CloseAnswered(await ReferenceAsync(ct), businessDate) is { } answered) return answered;
+        var reference = await Reference(new StartClose(Now, businessDate), ct);
+        // Another close may have finished the day in between: the reference data only starts closing the day named.
+        if (!SettlementGateway.IsClosing(reference, businessDate))
+            return SettlementGateway.CloseAnswered(reference, businessDate) ?? throw new InvalidOperationException("the reference data neither closes nor answers");
         var closing = reference.BusinessDate;
+        var accounts = reference.Participants.Count;
         await FanOut(reference, p => new DropAllPending(closing, Now), ct);
         var deadline = Now + _options.AskTimeout;
         while (true)
         {
             var counts = await Task.WhenAll(reference.Participants.Keys.Select(p => AskAccount<InFlightCount>(p, GetInFlightCount.Instance, ct)));
-            var busy = counts.Where(c => c.Deliveries > 0).ToList();
-            if (busy.Count == 0) break;
+            var inFlight = SettlementGateway.InFlight(closing, accounts, counts.Select(c => (new ParticipantId(c.Participant), c.Deliveries)).ToList());
+            if (inFlight is null) break;
             // A look-ahead pair unpaired by a drop puts its receive back to pending: drop again.
             await FanOut(reference, p => new DropAllPending(closing, Now), ct);
-            if (Now >= deadline)
-            {
-                return new BusinessDayResult(false, AccountState.FormatDate(closing), null, counts.Length,
-                    $"deliveries still in flight at {string.Join(", ", busy.Select(b => $"{b.Participant} ({b.Deliveries})"))}; close again shortly");
-            }
+            if (Now >= deadline) return inFlight;
             await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
         }
         var next = reference.Calendar.Next(closing);
         var replies = await FanOut(reference, p => new CloseBusinessDay(closing, next, Now), ct);
-        var refused = replies.OfType<Rejected>().ToList();
-        if (refused.Count > 0)
-        {
-            return new BusinessDayResult(false, AccountState.FormatDate(closing), null, replies.Count, string.Join("; ", refused.Select(r => r.Message)));
-        }
+        if (SettlementGateway.AccountsRefused(closing, replies) is { } refused) return refused;
         var opened = await Reference(new FinishClose(Now), ct);
-        return new BusinessDayResult(true, AccountState.FormatDate(closing), AccountState.FormatDate(opened.BusinessDate), replies.Count,
-            "business day closed: balances settled, positions carried over");
+        return SettlementGateway.Closed(opened.LastClosed ?? throw new InvalidOperationException($"the reference data opened {opened.BusinessDate} without recording the close"));
     }
 
     public async Task<CommandResult> PutHolidayAsync(Holiday holiday, CancellationToken ct)

@@ -99,24 +99,10 @@ public sealed class DeliverOrderIndexActor : UntypedPersistentActor
                     answers.Add((new DeliverOrderLocation(_state.Find(q.Id)), sender));
                     break;
                 case RegisterDeliverOrders r:
-                    var outcomes = new List<RegistrationOutcome>(r.Orders.Count);
-                    var registeredOn = new List<DateOnly?>(r.Orders.Count);
-                    foreach (var order in r.Orders)
-                    {
-                        var outcome = _state.Check(order);
-                        if (outcome == RegistrationOutcome.Registered)
-                        {
-                            var e = new DeliverOrderRegistered(order.Id.Value, order.Deliverer.Value, order.Receiver.Value, order.Fingerprint, at,
-                                AccountState.FormatDate(r.BusinessDate));
-                            // Applied ahead of the journal so that a later order of the same batch sees it;
-                            // nothing is answered before the write ends.
-                            _state.Apply(e);
-                            registered.Add(e);
-                        }
-                        outcomes.Add(outcome);
-                        registeredOn.Add(_state.Find(order.Id)?.BusinessDate);
-                    }
-                    answers.Add((new RegistrationOutcomes(outcomes, registeredOn), sender));
+                    // Decided in the domain; nothing is answered before the write ends.
+                    var decided = _state.Register(r.Orders, r.BusinessDate, at);
+                    registered.AddRange(decided.Registered);
+                    answers.Add((new RegistrationOutcomes(decided.Outcomes, decided.RegisteredOn), sender));
                     break;
             }
         }

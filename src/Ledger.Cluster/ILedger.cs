@@ -11,22 +11,6 @@ public sealed record CommandResult(bool Ok, EntryError? Error = null, AccountRej
     public static readonly CommandResult Success = new(true);
 }
 
-/// <summary>What a cancel request came to.</summary>
-public enum CancelOutcome
-{
-    Cancelled = 1,
-    /// <summary>The receiver has not answered yet; the cancel stands and completes when it does.</summary>
-    Requested = 2,
-    /// <summary>The deliver order is already final (completed, dropped or cancelled) or not pending.</summary>
-    NotPending = 3,
-    NotFound = 4,
-}
-
-public sealed record CancelResult(CancelOutcome Outcome, DeliverOrderView? DeliverOrder);
-
-/// <summary>What a cutoff or close did.</summary>
-public sealed record BusinessDayResult(bool Ok, string BusinessDate, string? NextBusinessDate, int Accounts, string? Message);
-
 /// <summary>
 /// The one entry into a running ledger: the HTTP API, the CLI and the load driver all go through it.
 /// Every method returns only after what it changed is durable.
@@ -77,8 +61,6 @@ public interface ILedger
 
     Task<BusinessDayResult> CutoffAsync(CancellationToken ct);
 
-    Task<BusinessDayResult> CloseAsync(CancellationToken ct);
-
     /// <summary>
     /// Declares <paramref name="holiday"/> (or renames the holiday on its date), journaled in the
     /// reference data; refused by <see cref="HolidayRules.CheckDeclare"/> (a date not after the
@@ -89,4 +71,14 @@ public interface ILedger
 
     /// <summary>Makes the holiday on <paramref name="date"/> a business day again; refused by <see cref="HolidayRules.CheckRemove"/>.</summary>
     Task<CommandResult> DeleteHolidayAsync(DateOnly date, CancellationToken ct);
+
+    /// <summary>
+    /// Closes <paramref name="businessDate"/> (null: the open business day). The day closed last,
+    /// named again, answers as its close did and closes nothing; any other date than the open one
+    /// is refused (<see cref="BusinessDayRefusal.BusinessDate"/>).
+    /// </summary>
+    Task<BusinessDayResult> CloseAsync(DateOnly? businessDate, CancellationToken ct);
+
+    /// <summary>Closes whichever business day is open.</summary>
+    Task<BusinessDayResult> CloseAsync(CancellationToken ct) => CloseAsync(null, ct);
 }

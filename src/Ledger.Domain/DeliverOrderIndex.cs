@@ -35,6 +35,10 @@ namespace Ledger.Domain
     public readonly record struct IndexEntry(ParticipantId Deliverer, ParticipantId Receiver, string Fingerprint, DateOnly? BusinessDate = null,
         DateTimeOffset? RegisteredAt = null);
 
+    /// <summary>What <see cref="DeliverOrderIndexState.Register"/> decided: per order, its outcome and the date its id was taken on; and the ids newly taken.</summary>
+    public sealed record Registrations(IReadOnlyList<RegistrationOutcome> Outcomes, IReadOnlyList<DateOnly?> RegisteredOn,
+        IReadOnlyList<DeliverOrderRegistered> Registered);
+
     public enum RegistrationOutcome
     {
         /// <summary>A new id: registered now.</summary>
@@ -73,6 +77,33 @@ namespace Ledger.Domain
         public void Apply(DeliverOrdersRegistered e)
         {
             foreach (var order in e.Orders) Apply(order);
+        }
+
+        /// <summary>
+        /// The index's decider: registers each new id of <paramref name="orders"/> on
+        /// <paramref name="businessDate"/> (applied at once, so that a later order of the same batch
+        /// sees it) and says for each what it was and the date its id was taken on. The caller
+        /// journals <see cref="Registrations.Registered"/> before anyone hears an answer.
+        /// </summary>
+        public Registrations Register(IReadOnlyList<DeliverOrder> orders, DateOnly businessDate, DateTimeOffset at)
+        {
+            var outcomes = new List<RegistrationOutcome>(orders.Count);
+            var registeredOn = new List<DateOnly?>(orders.Count);
+            var registered = new List<DeliverOrderRegistered>();
+            foreach (var order in orders)
+            {
+                var outcome = Check(order);
+                if (outcome == RegistrationOutcome.Registered)
+                {
+                    var e = new DeliverOrderRegistered(order.Id.Value, order.Deliverer.Value, order.Receiver.Value, order.Fingerprint, at,
+                        AccountState.FormatDate(businessDate));
+                    Apply(e);
+                    registered.Add(e);
+                }
+                outcomes.Add(outcome);
+                registeredOn.Add(Find(order.Id)?.BusinessDate);
+            }
+            return new Registrations(outcomes, registeredOn, registered);
         }
 
         public RegistrationOutcome Check(DeliverOrder order) =>

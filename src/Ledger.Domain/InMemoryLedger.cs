@@ -68,21 +68,11 @@ public sealed class InMemoryLedger
     /// The answer to one deliver order: accepted (new, or <see cref="Resubmitted"/> with the same
     /// payload, which has no second effect) with its view, or refused at entry.
     /// </summary>
-    public sealed record Submission(string? Id, bool Accepted, bool Resubmitted, DeliverOrderView? DeliverOrder, EntryError? Error);
-
-    /// <summary>What a cancel came to.</summary>
-    public enum CancelOutcome
+    public sealed record Submission(string? Id, bool Accepted, bool Resubmitted, DeliverOrderView? DeliverOrder, EntryError? Error)
     {
-        /// <summary>Cancelled: it was pending at the deliverer, or the receiver has already agreed.</summary>
-        Cancelled = 1,
-        /// <summary>Asked of the receiver; it decides when the message reaches it.</summary>
-        Requested = 2,
-        /// <summary>Already completed or dropped: nothing changed.</summary>
-        NotPending = 3,
-        NotFound = 4,
+        /// <summary>The status the answer gives, as the cluster's gateway answers it: the deliverer's (or the records') word at the moment of entry.</summary>
+        public string Status { get; init; } = DeliverOrderStatus.Rejected.Name();
     }
-
-    public sealed record Cancellation(CancelOutcome Outcome, DeliverOrderView? DeliverOrder);
 
     public ReferenceSnapshot Reference => _reference.Snapshot;
 
@@ -113,11 +103,11 @@ public sealed class InMemoryLedger
         RegisterParticipant c => Configure(c.Participant, c.At),
         ListSecurity c => List(c.Cusip, c.Price, c.Haircut, c.At),
         StartRecycleCutoff c => Cutoff(c.At),
-        StartClose c => Close(c.At),
+        StartClose c => ToOutcome(CloseDay(c.BusinessDate, c.At)),
         DeclareHoliday c => Declare(c.Holiday, c.At),
         RemoveHoliday c => Remove(c.Date, c.At),
         // Finishing a close is the last step of Close; alone it only finishes one already started.
-        FinishClose c => _reference.Snapshot.Closing ? Close(c.At) : Outcome.Success,
+        FinishClose c => _reference.Snapshot.Closing ? ToOutcome(CloseDay(null, c.At)) : Outcome.Success,
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "no rule"),
     };
 
@@ -184,11 +174,8 @@ public sealed class InMemoryLedger
     /// </summary>
     public Outcome Deposit(ParticipantId participant, Cusip cusip, long shares, DateTimeOffset at, IdempotencyId? id = null)
     {
-        if (Known(participant, "participant") is { } e1) return Refused(e1);
-        if (EntryRules.IdempotencyIdField(id?.Value, "id") is { } e0) return Refused(e0);
-        if (EntryRules.CusipField(cusip.Value, "cusip", _reference.Snapshot, out _) is { } e2) return Refused(e2);
-        if (EntryRules.SharesField(shares, "shares") is { } e3) return Refused(e3);
-        return ToOutcome(Run(participant, new DepositShares(cusip, shares, _reference.Snapshot.Securities[cusip], at, id)).Reply);
+        var (command, error) = SettlementGateway.Deposit(_reference.Snapshot, participant, cusip, shares, id, at);
+        return error is not null ? Refused(error) : ToOutcome(Run(participant, command!).Reply);
     }
 
     /// <summary>
@@ -197,52 +184,57 @@ public sealed class InMemoryLedger
     /// </summary>
     public Outcome Pay(ParticipantId participant, Money amount, DateTimeOffset at, IdempotencyId? id = null)
     {
-        if (Known(participant, "participant") is { } e1) return Refused(e1);
-        if (EntryRules.IdempotencyIdField(id?.Value, "id") is { } e0) return Refused(e0);
-        if (EntryRules.AmountField(amount.Dollars, "amount", allowZero: false, out _) is { } e2) return Refused(e2);
-        return ToOutcome(Run(participant, new ReceiveSettlementProgressPayment(amount, at, id)).Reply);
+        var (command, error) = SettlementGateway.Payment(_reference.Snapshot, participant, amount, id, at);
+        return error is not null ? Refused(error) : ToOutcome(Run(participant, command!).Reply);
     }
 
     /// <summary>
     /// The recycle cutoff: every account drops what is pending. A receiver tells each deliverer by
     /// message; the deliverer releases the shares it reserved when that message is delivered.
     /// </summary>
-    public Outcome Cutoff(DateTimeOffset at)
+    public Outcome Cutoff(DateTimeOffset at) => ToOutcome(CutoffDay(at));
+
+    /// <summary>The recycle cutoff, answered as the cluster's gateway answers it.</summary>
+    public BusinessDayResult CutoffDay(DateTimeOffset at)
     {
         ReferenceDecider.Execute(_reference, new StartRecycleCutoff(at), _referenceJournal);
         var date = _reference.Snapshot.BusinessDate;
-        var refused = Participants.ToList().Select(p => Run(p, new ReachRecycleCutoff(date, at)).Reply).OfType<Rejected>().ToList();
-        return refused.Count == 0 ? Outcome.Success : new Outcome(false, Rejection: refused[0].Rejection, Message: string.Join("; ", refused.Select(r => r.Message)));
+        return SettlementGateway.Cutoff(date, Participants.ToList().Select(p => Run(p, new ReachRecycleCutoff(date, at)).Reply).ToList());
     }
 
     /// <summary>
-    /// End of day, as the cluster runs it: stop taking deliver orders, drop everything pending
-    /// (free deliver orders too, which may still pend after the cutoff), and, once no delivery is
-    /// in flight anywhere, settle every balance to zero and open the next business day of the ledger's calendar (weekends and holidays skipped).
-    /// While deliveries are in flight it refuses with <see cref="AccountRejection.DeliveriesInFlight"/>,
-    /// having stopped entry and dropped what was pending but settled nothing: deliver the messages
-    /// (the receivers' answers) and close again. A look-ahead pair that comes apart in the drop puts
-    /// its receive back to pending, so a close may take one more round.
+    /// End of day, as the cluster runs it (see <see cref="CloseDay"/>); the outcome says what the
+    /// close came to, a refusal included (the next business day is the ledger calendar's, holidays skipped): while deliveries are in flight it refuses with
+    /// <see cref="AccountRejection.DeliveriesInFlight"/>.
     /// </summary>
-    public Outcome Close(DateTimeOffset at)
+    public Outcome Close(DateTimeOffset at) => ToOutcome(CloseDay(null, at));
+
+    /// <summary>
+    /// End of day by <see cref="SettlementGateway"/>'s steps, the cluster's: a close naming
+    /// <paramref name="businessDate"/> other than the open day is answered at once (the day closed
+    /// last: as its close answered; any other: refused). Otherwise stop taking deliver orders, drop
+    /// everything pending (free deliver orders too, which may still pend after the cutoff), and,
+    /// once no delivery is in flight anywhere, settle every balance to zero and open the next
+    /// weekday. While deliveries are in flight it refuses, having stopped entry and dropped what
+    /// was pending but settled nothing: deliver the messages (the receivers' answers) and close
+    /// again (where the cluster's gateway waits for them). A look-ahead pair that comes apart in
+    /// the drop puts its receive back to pending, so a close may take one more round. An account
+    /// that refuses to settle makes a refused close, a result as in the cluster.
+    /// </summary>
+    public BusinessDayResult CloseDay(DateOnly? businessDate, DateTimeOffset at)
     {
-        ReferenceDecider.Execute(_reference, new StartClose(at), _referenceJournal);
+        if (SettlementGateway.CloseAnswered(_reference.Snapshot, businessDate) is { } answered) return answered;
+        ReferenceDecider.Execute(_reference, new StartClose(at, businessDate), _referenceJournal);
         var closing = _reference.Snapshot.BusinessDate;
+        var accounts = _reference.Snapshot.Participants.Count;
         foreach (var p in Participants.ToList()) Run(p, new DropAllPending(closing, at));
-        var busy = _accounts.Values.Where(a => a.InFlightDeliveries > 0).ToList();
-        if (busy.Count > 0)
-        {
-            return new Outcome(false, Rejection: AccountRejection.DeliveriesInFlight,
-                Message: $"deliveries still in flight at {string.Join(", ", busy.Select(a => $"{a.Participant} ({a.InFlightDeliveries})"))}; deliver the messages and close again");
-        }
+        if (SettlementGateway.InFlight(closing, accounts, _accounts.Values.Select(a => (a.Participant, a.InFlightDeliveries)).ToList()) is { } inFlight)
+            return inFlight;
         var next = _reference.Snapshot.Calendar.Next(closing);
-        var refused = Participants.ToList().Select(p => Run(p, new CloseBusinessDay(closing, next, at)).Reply).OfType<Rejected>().ToList();
-        if (refused.Count > 0)
-        {
-            throw new InvariantViolation($"an account refused to close {closing} with nothing in flight: {string.Join("; ", refused.Select(r => r.Message))}");
-        }
+        var replies = Participants.ToList().Select(p => Run(p, new CloseBusinessDay(closing, next, at)).Reply).ToList();
+        if (SettlementGateway.AccountsRefused(closing, replies) is { } refused) return refused;
         ReferenceDecider.Execute(_reference, new FinishClose(at), _referenceJournal);
-        return Outcome.Success;
+        return SettlementGateway.Closed(_reference.Snapshot.LastClosed!);
     }
 
     // ---------------------------------------------------------------- deliver orders
@@ -256,26 +248,26 @@ public sealed class InMemoryLedger
     {
         var (order, error) = EntryRules.Validate(request, _reference.Snapshot);
         if (error is not null) return new Submission(request.Id, false, false, null, error);
-        switch (_index.Check(order!))
+        var registration = _index.Register([order!], _reference.Snapshot.BusinessDate, at);
+        _indexJournal.AddRange(registration.Registered);
+        var resubmitted = registration.Outcomes[0] == RegistrationOutcome.SameAsBefore;
+        switch (SettlementGateway.Route(registration.Outcomes[0], registration.RegisteredOn[0], _reference.Snapshot.BusinessDate))
         {
-            case RegistrationOutcome.ConflictingPayload:
-                return new Submission(order!.Id.Value, false, false, null, new EntryError(EntryRejection.SameIdOtherPayload, "id",
-                    $"deliver order {order.Id} was already submitted with other details"));
-            case RegistrationOutcome.SameAsBefore:
-                // Registration and submission are one step here, so the deliverer has it already.
-                // (It is not asked again: a deliverer forgets records older than the last closed day.)
-                return new Submission(order!.Id.Value, true, true, DeliverOrder(order.Id), null);
+            case SubmitRoute.OtherPayload:
+                return new Submission(order!.Id.Value, false, false, null, SettlementGateway.OtherPayload(order.Id));
+            case SubmitRoute.FromRecords:
+                var view = DeliverOrder(order!.Id);
+                return SettlementGateway.FromRecords(order.Id, registration.RegisteredOn[0], view) is { } forgotten
+                    ? new Submission(order.Id.Value, false, true, null, forgotten)
+                    : new Submission(order.Id.Value, true, true, view, null) { Status = view!.Status };
         }
-        var registered = new DeliverOrderRegistered(order!.Id.Value, order.Deliverer.Value, order.Receiver.Value, order.Fingerprint, at,
-            AccountState.FormatDate(_reference.Snapshot.BusinessDate));
-        _index.Apply(registered);
-        _indexJournal.Add(registered);
-        var reply = Run(order.Deliverer, new SubmitDelivery(order, _reference.Snapshot.Securities[order.Cusip], at)).Reply;
-        if (reply is Rejected r)
+        // A resubmission on its day goes to the deliverer again, which answers from its records.
+        var reply = Run(order!.Deliverer, new SubmitDelivery(order, _reference.Snapshot.Securities[order.Cusip], at)).Reply;
+        if (reply is not DeliveryStatusReply status)
         {
-            throw new InvariantViolation($"deliverer {order.Deliverer} refused {order.Id} after entry: {r.Message}");
+            throw new InvariantViolation($"deliverer {order.Deliverer} refused {order.Id} after entry: {(reply as Rejected)?.Message}");
         }
-        return new Submission(order.Id.Value, true, false, DeliverOrder(order.Id), null);
+        return new Submission(order.Id.Value, true, resubmitted, DeliverOrder(order.Id), null) { Status = SettlementGateway.StatusOf(status) };
     }
 
     /// <summary>
@@ -309,59 +301,32 @@ public sealed class InMemoryLedger
 
     private Submission ReclaimAs(ParticipantId reclaimer, DeliverOrderId reclaimId, DeliverOrderId original, DateTimeOffset at)
     {
-        Submission Refused(EntryRejection rule, string field, string message) =>
-            new(reclaimId.Value, false, false, null, new EntryError(rule, field, message));
+        Submission Refused(EntryError error) => new(reclaimId.Value, false, false, null, error);
 
-        if (_index.Find(original) is not { } entry || !StateOf(entry.Deliverer).Deliveries.TryGetValue(original, out var delivery))
-            return Refused(EntryRejection.UnknownDeliverOrder, "deliverOrderId", $"deliver order {original} is not known");
-        if (entry.Receiver != reclaimer)
-            return Refused(EntryRejection.NotTheOriginalReceiver, "deliverOrderId", $"only the receiver of {original} may reclaim it");
-        if (DeliverOrder(original)?.Status != DeliverOrderStatus.Completed.Name())
-            return Refused(EntryRejection.ReclaimRefused, "deliverOrderId", $"{original} is not completed, so there is nothing to reclaim");
-        if (_reference.Snapshot.Closing)
-            return Refused(EntryRejection.BusinessDayClosing, "id", $"business day {_reference.Snapshot.BusinessDate:yyyy-MM-dd} is closing");
-        var reclaim = Reclaims.Of(reclaimId, delivery.Order);
-        switch (_index.Check(reclaim))
-        {
-            case RegistrationOutcome.ConflictingPayload:
-                return Refused(EntryRejection.SameIdOtherPayload, "id", $"reclaim {reclaimId} was already made of another deliver order");
-            case RegistrationOutcome.SameAsBefore:
-                return new Submission(reclaimId.Value, true, true, DeliverOrder(reclaimId), null);
-        }
+        var entry = _index.Find(original);
+        var originalView = DeliverOrder(original);
+        if (SettlementGateway.ReclaimEntry(reclaimer, original, entry, originalView, _reference.Snapshot) is { } refused) return Refused(refused);
+        var reclaim = Reclaims.Of(reclaimId, StateOf(entry!.Value.Deliverer).Deliveries[original].Order);
+        var known = SettlementGateway.ReclaimIdOutcome(_index.Find(reclaimId), reclaim);
+        if (known == RegistrationOutcome.ConflictingPayload) return Refused(SettlementGateway.ReclaimOtherPayload(reclaimId));
+
         var reply = Run(reclaimer, new SubmitDelivery(reclaim, _reference.Snapshot.Securities[reclaim.Cusip], at)).Reply;
-        if (reply is Rejected r)
+        if (reply is Rejected r) return Refused(SettlementGateway.ReclaimRefusedByAccount(r));
+        // Taken once the reclaimer holds it: a refused reclaim leaves its id free.
+        var registration = _index.Register([reclaim], _reference.Snapshot.BusinessDate, at);
+        _indexJournal.AddRange(registration.Registered);
+        return new Submission(reclaimId.Value, true, known == RegistrationOutcome.SameAsBefore, DeliverOrder(reclaimId), null)
         {
-            return Refused(r.Rejection switch
-            {
-                AccountRejection.AlreadyReclaimed => EntryRejection.AlreadyReclaimed,
-                AccountRejection.ReclaimOfEarlierDay => EntryRejection.ReclaimOfEarlierDay,
-                AccountRejection.ReclaimOfUnknown => EntryRejection.UnknownDeliverOrder,
-                _ => EntryRejection.ReclaimRefused,
-            }, "deliverOrderId", r.Message);
-        }
-        var registered = new DeliverOrderRegistered(reclaimId.Value, reclaim.Deliverer.Value, reclaim.Receiver.Value, reclaim.Fingerprint, at,
-            AccountState.FormatDate(_reference.Snapshot.BusinessDate));
-        _index.Apply(registered);
-        _indexJournal.Add(registered);
-        return new Submission(reclaimId.Value, true, false, DeliverOrder(reclaimId), null);
+            Status = SettlementGateway.StatusOf((DeliveryStatusReply)reply!),
+        };
     }
 
     /// <summary>The deliverer cancels a deliver order that is still pending; one the receiver holds is asked of it by message.</summary>
-    public Cancellation Cancel(DeliverOrderId id, DateTimeOffset at)
+    public CancelResult Cancel(DeliverOrderId id, DateTimeOffset at)
     {
-        if (_index.Find(id) is not { } entry) return new Cancellation(CancelOutcome.NotFound, null);
-        if (Run(entry.Deliverer, new CancelDelivery(id, at)).Reply is not DeliveryStatusReply)
-        {
-            return new Cancellation(CancelOutcome.NotFound, null);
-        }
-        var view = DeliverOrder(id)!;
-        var outcome = view.Status switch
-        {
-            "cancelled" => CancelOutcome.Cancelled,
-            "completed" or "dropped" => CancelOutcome.NotPending,
-            _ => CancelOutcome.Requested,
-        };
-        return new Cancellation(outcome, view);
+        if (_index.Find(id) is not { } entry) return SettlementGateway.CancelOutcomeOf(null);
+        if (Run(entry.Deliverer, new CancelDelivery(id, at)).Reply is not DeliveryStatusReply) return SettlementGateway.CancelOutcomeOf(null);
+        return SettlementGateway.CancelOutcomeOf(DeliverOrder(id));
     }
 
     // ---------------------------------------------------------------- the network
@@ -506,10 +471,11 @@ public sealed class InMemoryLedger
     private List<AccountEvent> JournalOf(ParticipantId participant) =>
         _journals.TryGetValue(participant, out var j) ? j : throw new KeyNotFoundException($"participant {participant} has no account");
 
-    private EntryError? Known(ParticipantId participant, string field) =>
-        EntryRules.ParticipantField(participant.Value, field, _reference.Snapshot, out _);
-
     private static Outcome Refused(EntryError error) => new(false, error);
+
+    private static Outcome ToOutcome(BusinessDayResult result) => result.Ok
+        ? Outcome.Success
+        : new Outcome(false, Rejection: result.Refusal == BusinessDayRefusal.DeliveriesInFlight ? AccountRejection.DeliveriesInFlight : null, Message: result.Message);
 
     private static Outcome ToOutcome(AccountReply? reply) =>
         reply is Rejected r ? new Outcome(false, Rejection: r.Rejection, Message: r.Message) : Outcome.Success;

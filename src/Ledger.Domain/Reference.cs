@@ -22,7 +22,8 @@ public sealed record ReferenceSnapshot(
     DateOnly BusinessDate,
     bool CutoffReached,
     bool Closing,
-    BusinessCalendar? Calendar = null)
+    BusinessCalendar? Calendar = null,
+    ClosedBusinessDay? LastClosed = null)
 {
     /// <summary>The ledger's business days: weekdays that are not its holidays. Without holidays given, every weekday.</summary>
     public BusinessCalendar Calendar { get; init; } = Calendar ?? BusinessCalendar.Weekdays;
@@ -34,3 +35,10 @@ public sealed record ReferenceSnapshot(
         CutoffReached: false,
         Closing: false);
 }
+
+/// <summary>
+/// The business day closed last, as its close answered: the date, the date it opened, and how
+/// many accounts settled. Rebuilt from the reference journal (a close started, then the next day
+/// opened), so a close of that date sent again gets the same answer.
+/// </summary>
+public sealed record ClosedBusinessDay(DateOnly BusinessDate, DateOnly NextBusinessDate, int Accounts);

@@ -60,7 +60,11 @@ namespace Ledger.Domain
 
     public sealed record StartRecycleCutoff(DateTimeOffset At) : ReferenceCommand(At);
 
-    public sealed record StartClose(DateTimeOffset At) : ReferenceCommand(At);
+    /// <summary>
+    /// Starts closing the open business day; with <paramref name="BusinessDate"/>, only if that is
+    /// the day open (a close sent again after that day closed must not start closing the next).
+    /// </summary>
+    public sealed record StartClose(DateTimeOffset At, DateOnly? BusinessDate = null) : ReferenceCommand(At);
 
     /// <summary>The next business date is open once every account has closed the previous one.</summary>
     public sealed record FinishClose(DateTimeOffset At) : ReferenceCommand(At);
@@ -72,6 +76,8 @@ namespace Ledger.Domain
         public bool Opened => Snapshot.BusinessDate != default;
         /// <summary>The date the close in progress will open; default when no close is in progress.</summary>
         public DateOnly ClosingTo { get; private set; }
+        /// <summary>How many accounts the close in progress settles: the participants when it started.</summary>
+        private int _closingAccounts;
         public long Version { get; private set; }
 
         public void Apply(ReferenceEvent @event)
@@ -97,7 +103,16 @@ namespace Ledger.Domain
                 HolidayRemoved e => s with { Calendar = s.Calendar.Without(AccountState.ParseDate(e.Date)) },
                 _ => throw new InvalidOperationException($"No evolve rule for {@event.GetType().Name}"),
             };
-            if (@event is BusinessDayCloseStarted closing) ClosingTo = AccountState.ParseDate(closing.NextDate);
+            if (@event is BusinessDayCloseStarted closing)
+            {
+                ClosingTo = AccountState.ParseDate(closing.NextDate);
+                _closingAccounts = Snapshot.Participants.Count;
+            }
+            if (@event is BusinessDayOpened opened && ClosingTo != default)
+            {
+                // The day closing is the one before; the close is over once the next day opens.
+                Snapshot = Snapshot with { LastClosed = new ClosedBusinessDay(s.BusinessDate, AccountState.ParseDate(opened.BusinessDate), _closingAccounts) };
+            }
             if (@event is BusinessDayOpened) ClosingTo = default;
         }
     }
@@ -130,7 +145,7 @@ namespace Ledger.Domain
                 case StartRecycleCutoff c:
                     return s.CutoffReached ? [] : [new RecycleCutoffStarted(AccountState.FormatDate(s.BusinessDate), c.At)];
                 case StartClose c:
-                    return s.Closing ? [] : [new BusinessDayCloseStarted(AccountState.FormatDate(s.BusinessDate), AccountState.FormatDate(s.Calendar.Next(s.BusinessDate)), c.At)];
+                    return s.Closing || (c.BusinessDate is { } named && named != s.BusinessDate) ? [] : [new BusinessDayCloseStarted(AccountState.FormatDate(s.BusinessDate), AccountState.FormatDate(s.Calendar.Next(s.BusinessDate)), c.At)];
                 case FinishClose c:
                     return s.Closing ? [new BusinessDayOpened(AccountState.FormatDate(state.ClosingTo), c.At)] : [];
                 default:

@@ -30,6 +30,9 @@ public sealed record PaymentBody(decimal Amount, string? Id = null);
 
 public sealed record ReclaimBody(string Id, string DeliverOrderId);
 
+/// <summary>The body of <c>POST /v1/business-day/close</c>, optional: the date it closes (none: the open day).</summary>
+public sealed record CloseBody(string? BusinessDate = null);
+
 public sealed record DeliverOrderBody(string Id, string Deliverer, string Receiver, string Cusip, long Shares, decimal Amount, string? ReasonCode = null);
 
 /// <summary>
@@ -43,6 +46,7 @@ internal static class Endpoints
     private static readonly string[] DepositFields = ApiContract.FieldsOf<DepositBody>();
     private static readonly string[] PaymentFields = ApiContract.FieldsOf<PaymentBody>();
     private static readonly string[] ReclaimFields = ApiContract.FieldsOf<ReclaimBody>();
+    private static readonly string[] CloseFields = ApiContract.FieldsOf<CloseBody>();
     private static readonly string[] DeliverOrderFields = ApiContract.FieldsOf<DeliverOrderBody>();
 
     private static readonly string[] FinalStatuses =
@@ -132,9 +136,10 @@ internal static class Endpoints
             v1.MapPost("/business-day/cutoff", Cutoff).RequireRole(Role.Operator).WithSummary("The recycle cutoff: drops everything pending")
                 .Answers<BusinessDayResult>()
                 .Refuses(409, "business-day");
-            v1.MapPost("/business-day/close", Close).RequireRole(Role.Operator).WithSummary("End of day: settles balances and opens the next business date")
-                .Answers<BusinessDayResult>()
-                .Refuses(409, "business-day");
+            v1.MapPost("/business-day/close", Close).RequireRole(Role.Operator).WithSummary("End of day: settles balances and opens the next business date; names the date it closes")
+                .Takes<CloseBody>().Answers<BusinessDayResult>()
+                .Refuses(400, "date-format")
+                .Refuses(409, "business-day", "business-date");
         }
     }
 
@@ -448,12 +453,49 @@ internal static class Endpoints
     private static async Task<IResult> Cutoff(HttpContext http, ILedger ledger) =>
         BusinessDay(await ledger.CutoffAsync(http.RequestAborted));
 
-    private static async Task<IResult> Close(HttpContext http, ILedger ledger) =>
-        BusinessDay(await ledger.CloseAsync(http.RequestAborted));
+    /// <summary>
+    /// Closes the business day the body names (<c>{"businessDate": "YYYY-MM-DD"}</c>), or without a
+    /// body (or without the field) the open one. The day closed last, named again, is answered as
+    /// its close was (200, nothing closes twice); any other date than the open one is 409 rule
+    /// <c>business-date</c>.
+    /// </summary>
+    private static async Task<IResult> Close(HttpContext http, ILedger ledger)
+    {
+        DateOnly? businessDate = null;
+        if (await HasBodyAsync(http.Request))
+        {
+            var (document, bodyProblem) = await JsonBody.ReadAsync(http.Request, http.RequestAborted);
+            if (bodyProblem is not null) return bodyProblem;
+            using var owned = document;
+            var problems = new List<FieldProblem>();
+            var body = JsonFields.Of(document!.RootElement, CloseFields, problems);
+            var date = body.String("businessDate");
+            if (problems.Count > 0) return Problems.Field(problems[0]);
+            if (date is not null)
+            {
+                if (!BusinessDateText.TryParse(date, out var parsed))
+                    return Problems.Of(StatusCodes.Status400BadRequest, "date-format", "businessDate", $"businessDate must be a date written YYYY-MM-DD");
+                businessDate = parsed;
+            }
+        }
+        return BusinessDay(await ledger.CloseAsync(businessDate, http.RequestAborted));
+    }
 
-    private static IResult BusinessDay(BusinessDayResult result) => result.Ok
-        ? Results.Ok(result)
-        : Problems.Of(StatusCodes.Status409Conflict, "business-day", null, result.Message ?? $"the business day {result.BusinessDate} refused");
+    /// <summary>Whether a request carries a body at all: a content type, a length above zero, or (sent without a length) any byte.</summary>
+    private static async Task<bool> HasBodyAsync(HttpRequest request)
+    {
+        if (request.Headers.ContentType.Count > 0 || request.ContentLength > 0) return true;
+        if (request.ContentLength == 0) return false;
+        var first = new byte[1];
+        return await request.Body.ReadAsync(first, request.HttpContext.RequestAborted) > 0;
+    }
+
+    private static IResult BusinessDay(BusinessDayResult result) => result switch
+    {
+        { Ok: true } => Results.Ok(result),
+        { Refusal: BusinessDayRefusal.BusinessDate } => Problems.Of(StatusCodes.Status409Conflict, "business-date", "businessDate", result.Message!),
+        _ => Problems.Of(StatusCodes.Status409Conflict, "business-day", null, result.Message ?? $"the business day {result.BusinessDate} refused"),
+    };
 
     private static async Task<IResult> AccountAfter(ILedger ledger, ParticipantId participant, CancellationToken ct) =>
         Results.Ok(await ledger.AccountAsync(participant, ct)

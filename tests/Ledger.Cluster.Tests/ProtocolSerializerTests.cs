@@ -101,6 +101,27 @@ public sealed partial class ProtocolSerializerTests : IClassFixture<ProtocolSeri
         Assert.Equal(Encoding.UTF8.GetString(bytes), Encoding.UTF8.GetString(serializer.ToBinary(back)));
     }
 
+    /// <summary>
+    /// The fields a close that names its date added, optional so that the golden payloads (written
+    /// without them) still read: the date a close is started for, and the day closed last.
+    /// </summary>
+    [Fact]
+    public void A_named_close_and_the_day_closed_last_cross_nodes_and_read_back()
+    {
+        object[] samples =
+        [
+            new StartClose(new DateTimeOffset(2026, 3, 2, 21, 0, 0, TimeSpan.Zero), new DateOnly(2026, 3, 2)),
+            ((ReferenceSnapshot)Sample("protocol.reference-snapshot.v1")) with { LastClosed = new ClosedBusinessDay(new DateOnly(2026, 2, 27), new DateOnly(2026, 3, 2), 17) },
+        ];
+        foreach (var sample in samples)
+        {
+            var serializer = _system.Serialization.FindSerializerFor(sample);
+            var back = _system.Serialization.Deserialize(serializer.ToBinary(sample), serializer.Identifier, Akka.Serialization.Serialization.ManifestFor(serializer, sample));
+            Assert.Equivalent(sample, back, strict: true);
+        }
+        Assert.Null(((StartClose)ProtocolSerializer.FromUtf8Json("""{"at":"2026-03-02T14:30:36.123+00:00"}"""u8, "protocol.start-close.v1")).BusinessDate);
+    }
+
     [Theory]
     [MemberData(nameof(AllManifests))]
     public void Payloads_carry_no_clr_type_names_and_no_computed_properties(string manifest)

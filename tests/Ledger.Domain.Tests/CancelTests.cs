@@ -17,7 +17,7 @@ public sealed class CancelTests
 
         var result = ledger.Cancel(Id("DO-1"), At(15));
 
-        Assert.Equal(InMemoryLedger.CancelOutcome.Cancelled, result.Outcome);
+        Assert.Equal(CancelOutcome.Cancelled, result.Outcome);
         Expect(result.DeliverOrder!, "cancelled");
         Assert.True(ledger.IsQuiet); // the receiver never heard of it
         Assert.Empty(ledger.View(A).Pending);
@@ -40,7 +40,7 @@ public sealed class CancelTests
 
         var result = ledger.Cancel(Id("DO-1"), At(15));
 
-        Assert.Equal(InMemoryLedger.CancelOutcome.Requested, result.Outcome);
+        Assert.Equal(CancelOutcome.Requested, result.Outcome);
         Assert.IsType<CancelReceive>(Assert.Single(ledger.Messages).Command);
         ledger.DeliverAll();
 
@@ -68,7 +68,7 @@ public sealed class CancelTests
         var result = ledger.Cancel(Id("DO-1"), At(15));
         ledger.DeliverAll();
 
-        Assert.Equal(InMemoryLedger.CancelOutcome.NotPending, result.Outcome);
+        Assert.Equal(CancelOutcome.NotPending, result.Outcome);
         Expect(ledger.Order("DO-1"), "completed");
         Assert.Equal(events, ledger.EventCount());
         Assert.Equal(1_000, ledger.Position(C));
@@ -81,14 +81,14 @@ public sealed class CancelTests
         Expect(ledger.Settle("DO-1", A, C, 1_000, 100_000m), "pending", "position");
         Ok(ledger.Cutoff(At(20, 10)));
 
-        Assert.Equal(InMemoryLedger.CancelOutcome.NotPending, ledger.Cancel(Id("DO-1"), At(21)).Outcome);
+        Assert.Equal(CancelOutcome.NotPending, ledger.Cancel(Id("DO-1"), At(21)).Outcome);
         Expect(ledger.Order("DO-1"), "dropped");
     }
 
     [Fact]
     public void Cancel_of_an_unknown_deliver_order_is_not_found()
     {
-        Assert.Equal(InMemoryLedger.CancelOutcome.NotFound, Ledger().Cancel(Id("DO-NONE"), At(15)).Outcome);
+        Assert.Equal(CancelOutcome.NotFound, Ledger().Cancel(Id("DO-NONE"), At(15)).Outcome);
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class CancelTests
         var ledger = Ledger().Holds(A, 1_000);
         Expect(ledger.Submit("DO-1", A, C, 1_000, 100_000m), "accepted");
 
-        Assert.Equal(InMemoryLedger.CancelOutcome.Requested, ledger.Cancel(Id("DO-1"), At(15)).Outcome);
+        Assert.Equal(CancelOutcome.Requested, ledger.Cancel(Id("DO-1"), At(15)).Outcome);
         ledger.DeliverAll();
 
         Expect(ledger.Order("DO-1"), "completed");

@@ -183,7 +183,7 @@ public sealed class CheckBoundaryTests
         Expect(ledger.Order("DO-2"), "pending", "position");
 
         // Once DO-1 is cancelled the shares are free, and DO-2 recycles.
-        Assert.Equal(InMemoryLedger.CancelOutcome.Requested, ledger.Cancel(Id("DO-1"), Morning).Outcome);
+        Assert.Equal(CancelOutcome.Requested, ledger.Cancel(Id("DO-1"), Morning).Outcome);
         ledger.DeliverAll();
         Expect(ledger.Order("DO-1"), "cancelled");
         Expect(ledger.Order("DO-2"), "completed", completedBy: "recycle");

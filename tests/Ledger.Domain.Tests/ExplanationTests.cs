@@ -199,7 +199,7 @@ public sealed class ExplanationTests
         var ledger = NewLedger().Participant(L, 0m, 1_000_000m).Participant(B, 50_000m, 1_000_000m).Holds(L, 500);
         ledger.Submit(Request("DO-5", L, B, 1_000, 100_000m), At(10, 40));
         ledger.DeliverAll();
-        Assert.Equal(InMemoryLedger.CancelOutcome.Cancelled, ledger.Cancel(Id("DO-5"), At(12, 1, 30)).Outcome);
+        Assert.Equal(CancelOutcome.Cancelled, ledger.Cancel(Id("DO-5"), At(12, 1, 30)).Outcome);
 
         var x = Explain(ledger, "DO-5");
 

@@ -106,7 +106,7 @@ public sealed class InMemoryLedgerTests
     {
         var ledger = Ledger();
         Expect(ledger.Settle("DO-1", A, B, 1_000, 100_000m), "pending", "net-debit-cap");
-        Assert.Equal(InMemoryLedger.CancelOutcome.Requested, ledger.Cancel(Id("DO-1"), At(15)).Outcome);
+        Assert.Equal(CancelOutcome.Requested, ledger.Cancel(Id("DO-1"), At(15)).Outcome);
         ledger.Drop(ledger.Messages[0].Id);
 
         ledger.Restart(P(A), At(16));

@@ -484,6 +484,18 @@ internal static class HostileRequests
 
     private static readonly Field[] PaymentFields = [IdempotencyIdField("HX-SPP"), new("amount", "100", BadPositiveMoney)];
 
+    /// <summary>
+    /// The close's optional business date: never the open day (a body faulted elsewhere would close
+    /// it), so its valid value is a day long closed, refused 409 business-date on its own.
+    /// </summary>
+    private static readonly Field[] CloseFields =
+    [
+        new("businessDate", "\"2020-01-02\"", Any(
+            Pick("2026-13-01", "2026-02-30", "26-01-05", "2026-1-5", "2026/01/05", "20260105", "2026-01-05T00:00:00Z", "", " 2026-01-05", "2026-01-05 ",
+                "\u0662\u0660\u0662\u0666-\u0660\u0661-\u0660\u0665", "+2026-01-05", "0000-01-01", "2026-01-05\u0000", "tomorrow").Select(Str),
+            NotAString), Required: false),
+    ];
+
     /// <summary>One fault in an object: which field, what kind of fault, and the values it may need.</summary>
     private sealed record Fault(int Field, int Kind, string Bad, string Unknown, string Extra);
 
@@ -554,6 +566,7 @@ internal static class HostileRequests
         ("PUT", $"/v1/securities/{Apple}", "operator-demo", SecurityFields),
         ("POST", "/v1/participants/0001/deposits", "operator-demo", DepositFields),
         ("POST", "/v1/participants/0002/settlement-progress-payments", "operator-demo", PaymentFields),
+        ("POST", "/v1/business-day/close", "operator-demo", CloseFields),
     ];
 
     /// <summary>Faulty bodies for every endpoint that takes an object.</summary>
@@ -768,7 +781,8 @@ internal static class HostileRequests
                 0 => "text/plain",
                 1 => "application/x-www-form-urlencoded",
                 2 => "application/xml",
-                3 => null,
+                // No body at all is a close of the open day, not a hostile one: an empty close body goes with a wrong type.
+                3 => path == "/v1/business-day/close" && body.Length == 0 ? "text/plain" : null,
                 _ => "application/json",
             };
             return new Hostile($"body: {path}", method, path, "Bearer " + token, contentType, Utf8(body))

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ledger.Cluster;
+using Ledger.Domain;
 using Ledger.Host.Tests.Support;
 
 namespace Ledger.Host.Tests;
@@ -162,6 +163,26 @@ public sealed class OutcomeTests
 
         Assert.Equal("cutoff already reached", cutoff.GetProperty("detail").GetString());
         Assert.Equal("deliveries in flight", close.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task A_close_passes_the_date_it_names_and_a_refusal_of_that_date_is_409_business_date_on_the_field()
+    {
+        var ledger = FakeLedger.Seeded();
+        await using var host = await ApiHost.StartAsync(ledger);
+
+        await (await host.SendAsync(HttpMethod.Post, "/v1/business-day/close", "operator-demo", """{"businessDate":"2026-01-05"}""")).AssertOk();
+        Assert.Equal(new DateOnly(2026, 1, 5), ledger.CloseNamed);
+        await (await host.SendAsync(HttpMethod.Post, "/v1/business-day/close", "operator-demo")).AssertOk();
+        Assert.Null(ledger.CloseNamed);
+
+        ledger.CloseResult = new BusinessDayResult(false, "2026-01-07", null, 0, "businessDate 2026-01-07 is not the open business day 2026-01-05")
+        {
+            Refusal = BusinessDayRefusal.BusinessDate,
+        };
+        var refused = await (await host.SendAsync(HttpMethod.Post, "/v1/business-day/close", "operator-demo", """{"businessDate":"2026-01-07"}"""))
+            .AssertProblem(409, "business-date", "businessDate");
+        Assert.Equal("businessDate 2026-01-07 is not the open business day 2026-01-05", refused.GetProperty("detail").GetString());
     }
 
     public static TheoryData<string> TimeoutKinds() => new() { "timeout", "ask-timeout" };

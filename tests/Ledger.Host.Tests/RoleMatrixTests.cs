@@ -184,6 +184,9 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
 
     private static readonly Expected Ok = new(200);
 
+    /// <summary>In a row that runs on a node of its own, stands for that node's open business date.</summary>
+    private const string OpenDate = "2026-01-05";
+
     private static Dictionary<Who, Expected> Answers(params (Who Who, Expected Answer)[] answers) => answers.ToDictionary(a => a.Who, a => a.Answer);
 
     private static readonly Row[] Rows =
@@ -366,6 +369,10 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
                 Assert.Equal(MatrixWorld.HolidayDate(80), answer.GetProperty("date").GetString());
                 Assert.True(answer.GetProperty("businessDay").GetBoolean());
             }),
+        // Naming the open day (OpenDate stands for it on the close's own node); the answer names the day it closed.
+        new("POST /v1/business-day/close?businessDate", "POST", () => new("/v1/business-day/close", $$"""{"businessDate":"{{OpenDate}}"}"""),
+            Answers((Who.Operator, Ok)), OwnNode: true,
+            Shows: (_, answer) => Assert.Matches(@"^\d{4}-\d{2}-\d{2}$", answer.GetProperty("nextBusinessDate").GetString())),
         // A middleware branch, not a route: the endpoint data source does not list it.
         new($"GET {ApiOptions.MetricsPath}", "GET", () => new(ApiOptions.MetricsPath, null), Answers((Who.Operator, Ok), (Who.Risk, Ok)), Branch: true),
     ];
@@ -450,10 +457,13 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
             using var folder = new TempFolder();
             await using var node = await RealNode.StartAsync(folder.Path, o => o with { RecycleCutoffLocalTime = null });
             var own = row.Refused();
-            var ownResponse = await node.Api.SendAsync(method, own.Path, row.Token(who), own.Body);
+            var open = (await (await node.Api.SendAsync(HttpMethod.Get, "/health/ready", null)).AssertOk()).GetProperty("businessDate").GetString()!;
+            var ownResponse = await node.Api.SendAsync(method, own.Path, row.Token(who), own.Body?.Replace(OpenDate, open, StringComparison.Ordinal));
             ownResponse.AssertAnswerHeaders();
             var result = await ownResponse.AssertOk(expected.Status);
             Assert.True(result.GetProperty("ok").GetBoolean(), result.ToString());
+            Assert.Equal(open, result.GetProperty("businessDate").GetString());
+            row.Shows?.Invoke(who, result);
             return;
         }
 

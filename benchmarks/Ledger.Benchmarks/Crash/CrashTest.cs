@@ -481,7 +481,9 @@ public static class CrashTest
 
     /// <summary>
     /// The end of day with a SIGKILL at a random moment during it (or just after it answered), a
-    /// restart, and the close asked again until it answers: the day must be closed exactly once.
+    /// restart, and the close of the same date asked again until it answers: the day must be closed
+    /// exactly once (a close that went through before the kill answers the same again and closes
+    /// nothing more, since the close names its date).
     /// Then the invariants hold on the new business date.
     /// </summary>
     private static async Task<IReadOnlyList<CrashCheck>> CloseUnderKillAsync(Run run, CrashWorld world, CrashExpectations expectations, Random random, CancellationToken ct)
@@ -489,7 +491,7 @@ public static class CrashTest
         var before = await AccountsAsync(run, world, ct);
         var closedDate = before[world.Occ.Id].Parsed.BusinessDate ?? throw new CrashRunException("OCC's account shows no business date");
         var killAfter = Between(random, TimeSpan.Zero, run.Options.CloseKillMax);
-        var close = Task.Run(() => run.Client.SendAsync<BusinessDayAnswer>(HttpMethod.Post, "/v1/business-day/close", Operator, null, idempotent: false, ct), ct);
+        var close = Task.Run(() => run.Client.SendAsync<BusinessDayAnswer>(HttpMethod.Post, "/v1/business-day/close", Operator, new { businessDate = closedDate }, idempotent: false, ct), ct);
         await Task.WhenAny(close, Task.Delay(killAfter, ct));
         var node = run.Node!;
         var exit = await node.KillHard();
@@ -506,27 +508,31 @@ public static class CrashTest
             first = "was cut off";
         }
         var ready = await StartAsync(run, ct);
-        // As an operator would: a close that went through before the kill moved the business date,
-        // and asking again would close the next day too; only a day still open is closed again.
+        // The close names its date, so it is asked again whatever the kill cut off: a close that went
+        // through before the kill answers as it did and closes nothing more.
         var dateAfter = await BusinessDateAsync(run, ct);
         var accountsClosed = (await AccountsAsync(run, world, ct)).Values.Count(a => a.Parsed.BusinessDate != closedDate);
-        first += $" ({accountsClosed} of {before.Count} accounts had closed the day)";
-        string? next = dateAfter != closedDate ? dateAfter : null;
+        first += $" ({accountsClosed} of {before.Count} accounts had closed the day; the ledger was on {dateAfter})";
+        string? next = null;
         var attempts = 0;
         for (var deadline = Stopwatch.StartNew(); next is null && deadline.Elapsed < run.Options.SettleMax;)
         {
             attempts++;
-            var answer = await run.Client.SendAsync<BusinessDayAnswer>(HttpMethod.Post, "/v1/business-day/close", Operator, null, idempotent: true, ct);
+            var answer = await run.Client.SendAsync<BusinessDayAnswer>(HttpMethod.Post, "/v1/business-day/close", Operator, new { businessDate = closedDate }, idempotent: true, ct);
             if (answer.Ok && answer.Value is { Ok: true } done) next = done.NextBusinessDate;
             else await Task.Delay(TimeSpan.FromSeconds(1), ct);
         }
-        var again = attempts == 0
-            ? $"the ledger was already on {next}, so the close was not asked again"
-            : next is null ? $"the close asked again {attempts} times without success" : $"the close asked again answered closed (next business date {next}) at attempt {attempts}";
+        var again = next is null
+            ? $"the close of {closedDate} asked again {attempts} times without success"
+            : $"the close of {closedDate} asked again answered closed (next business date {next}) at attempt {attempts}";
         run.Say($"end of day under a kill: the close of {closedDate} {first} when SIGKILL came {killAfter.TotalMilliseconds:0} ms after it was sent (exit code {exit}); " +
                 $"restarted in {ready:0.0} s; {again}");
         if (next is null)
             return [new CrashCheck("close-after-kill", false, $"the close of {closedDate} asked again {attempts} times after a kill during it never succeeded")];
+        if (dateAfter != closedDate && next != dateAfter)
+            return [new CrashCheck("close-after-kill", false, $"the close of {closedDate} had opened {dateAfter} before the kill, but asked again it answered next business date {next}")];
+        if (await BusinessDateAsync(run, ct) is var dateNow && dateNow != next)
+            return [new CrashCheck("close-after-kill", false, $"the close of {closedDate} asked again answered next business date {next}, but the ledger is on {dateNow}: a day closed twice or not at all")];
 
         var ids = expectations.Acknowledged.Keys.Concat(expectations.Abandoned.Keys).ToList();
         CrashSnapshot? snapshot = null;

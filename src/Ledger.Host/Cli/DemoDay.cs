@@ -167,7 +167,7 @@ public sealed class DemoDay(LedgerClient client, IAnsiConsole console, DemoOptio
         }, ct);
         var occAfterCutoff = accounts.Single(a => a.Participant == DemoData.OccId);
 
-        var close = await CloseAsync(ct);
+        var close = await CloseAsync(businessDate, ct);
         console.MarkupLine($"Close: {E(close.Message)} (next business date {E(close.NextBusinessDate)})");
         var occAfterClose = Expect(await client.AccountAsync(Operator, DemoData.OccId, ct), $"GET /v1/participants/{DemoData.OccId}/account");
 
@@ -270,12 +270,12 @@ public sealed class DemoDay(LedgerClient client, IAnsiConsole console, DemoOptio
     private static string? Text(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
-    /// <summary>A close may be refused for a moment while deliveries are still in flight; it is asked again.</summary>
-    private async Task<BusinessDayAnswer> CloseAsync(CancellationToken ct)
+    /// <summary>A close (of the demo's day, named) may be refused for a moment while deliveries are still in flight; it is asked again.</summary>
+    private async Task<BusinessDayAnswer> CloseAsync(string businessDate, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var close = await client.CloseAsync(Operator, ct);
+            var close = await client.CloseAsync(Operator, businessDate, ct);
             if (close.Ok && close.Value is { Ok: true } answer) return answer;
             if (attempt >= 5) throw new DemoFailedException($"POST /v1/business-day/close: {close.Describe()}");
             _notes.Add($"close refused ({close.Describe()}); asked again");

@@ -139,8 +139,12 @@ public sealed class LedgerClient : IDisposable
     public Task<ApiResult<BusinessDayAnswer>> CutoffAsync(string token, CancellationToken ct) =>
         SendAsync<BusinessDayAnswer>(HttpMethod.Post, "/v1/business-day/cutoff", token, null, idempotent: false, ct);
 
-    public Task<ApiResult<BusinessDayAnswer>> CloseAsync(string token, CancellationToken ct) =>
-        SendAsync<BusinessDayAnswer>(HttpMethod.Post, "/v1/business-day/close", token, null, idempotent: false, ct);
+    /// <summary>
+    /// Closes <paramref name="businessDate"/> (YYYY-MM-DD), named always: a close sent again of the
+    /// day it closed answers the same and closes nothing, so it is repeated when the node could not answer.
+    /// </summary>
+    public Task<ApiResult<BusinessDayAnswer>> CloseAsync(string token, string businessDate, CancellationToken ct) =>
+        SendAsync<BusinessDayAnswer>(HttpMethod.Post, "/v1/business-day/close", token, new { businessDate }, idempotent: true, ct);
 
     /// <summary>
     /// Sends one request. A request that is safe to repeat is tried again when the node could not be

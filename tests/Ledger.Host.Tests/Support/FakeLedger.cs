@@ -194,9 +194,13 @@ public sealed class FakeLedger : ILedger
         return Task.FromResult(CutoffResult);
     }
 
-    public Task<BusinessDayResult> CloseAsync(CancellationToken ct)
+    /// <summary>The business date the last close named (null: none named).</summary>
+    public DateOnly? CloseNamed { get; private set; }
+
+    public Task<BusinessDayResult> CloseAsync(DateOnly? businessDate, CancellationToken ct)
     {
         Change("close");
+        CloseNamed = businessDate;
         return Task.FromResult(CloseResult);
     }
 
