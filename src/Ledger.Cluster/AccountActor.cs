@@ -217,6 +217,9 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
     private Decision Decide(AccountCommand command)
     {
         var decision = AccountDecider.Decide(_state, command);
+        // Completions carry what settlement publishes (their order, their business date), taken
+        // from the state the decision left; the journal tags them (SettlementTagger).
+        for (var i = 0; i < decision.Events.Count; i++) decision.Events[i] = SettlementPublication.Complete(_state, decision.Events[i]);
         if (command is ReportReceiveOutcome report)
         {
             if (report.Stage == ReceiveStage.Pending) _acknowledgedPending.Add(report.DeliverOrderId);

@@ -53,6 +53,10 @@ public sealed class LedgerSerializer : SerializerWithStringManifest
     {
         [typeof(SharesDeposited)] = ["id"],
         [typeof(SettlementProgressPaymentReceived)] = ["id"],
+        // What a completion publishes (SettlementPublication): written on completions since then.
+        [typeof(DeliveryCompleted)] = ["order", "businessDate"],
+        [typeof(ReceiveCompleted)] = ["businessDate"],
+        [typeof(LookAheadCompleted)] = ["receiveOrder", "deliveryOrder", "businessDate"],
     }.ToFrozenDictionary();
 
     private static void WriteAddedFieldsOnlyWhenSet(JsonTypeInfo info)
@@ -95,6 +99,7 @@ public sealed class LedgerSerializer : SerializerWithStringManifest
         E<BusinessDayCloseStarted>("reference.business-day-close-started.v1"),
         E<DeliverOrderRegistered>("index.deliver-order-registered.v1"),
         E<DeliverOrdersRegistered>("index.deliver-orders-registered.v1"),
+        E<ConsumerOffsetStored>("consumer.offset-stored.v1"),
     ];
 
     // ToDictionary/ToFrozenDictionary throw on a duplicate key, so a manifest or type listed twice
@@ -208,4 +213,5 @@ public sealed class LedgerSerializer : SerializerWithStringManifest
 [JsonSerializable(typeof(BusinessDayCloseStarted))]
 [JsonSerializable(typeof(DeliverOrderRegistered))]
 [JsonSerializable(typeof(DeliverOrdersRegistered))]
+[JsonSerializable(typeof(ConsumerOffsetStored))]
 internal sealed partial class LedgerJsonContext : JsonSerializerContext;
