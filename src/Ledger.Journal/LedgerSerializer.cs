@@ -99,7 +99,6 @@ public sealed class LedgerSerializer : SerializerWithStringManifest
         E<BusinessDayCloseStarted>("reference.business-day-close-started.v1"),
         E<DeliverOrderRegistered>("index.deliver-order-registered.v1"),
         E<DeliverOrdersRegistered>("index.deliver-orders-registered.v1"),
-        E<ConsumerOffsetStored>("consumer.offset-stored.v1"),
     ];
 
     // ToDictionary/ToFrozenDictionary throw on a duplicate key, so a manifest or type listed twice
@@ -213,5 +212,4 @@ public sealed class LedgerSerializer : SerializerWithStringManifest
 [JsonSerializable(typeof(BusinessDayCloseStarted))]
 [JsonSerializable(typeof(DeliverOrderRegistered))]
 [JsonSerializable(typeof(DeliverOrdersRegistered))]
-[JsonSerializable(typeof(ConsumerOffsetStored))]
 internal sealed partial class LedgerJsonContext : JsonSerializerContext;

@@ -97,6 +97,29 @@ public sealed partial class JournalTable
         return rows;
     }
 
+    /// <summary>The offsets consumer <paramref name="consumerName"/> stored, oldest first (its own journal, <see cref="RuntimeSerializer"/>'s events).</summary>
+    public async Task<IReadOnlyList<ConsumerOffsetStored>> ConsumerOffsetsAsync(string consumerName, CancellationToken ct)
+    {
+        await using var connection = Connect();
+        await connection.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT manifest, message FROM journal
+            WHERE persistence_id = @persistence_id AND deleted = @deleted
+            ORDER BY sequence_number
+            """;
+        Add(command, "@persistence_id", Journals.ConsumerPrefix + consumerName);
+        Add(command, "@deleted", false);
+        var offsets = new List<ConsumerOffsetStored>();
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var manifest = reader.GetString(0);
+            offsets.Add((ConsumerOffsetStored)RuntimeSerializer.FromUtf8Json(reader.GetFieldValue<byte[]>(1), manifest));
+        }
+        return offsets;
+    }
+
     /// <summary>A tag is matched with LIKE: letters, digits, '-' and '.' only, so that it holds no wildcard and no separator.</summary>
     public static void CheckTag(string tag)
     {

@@ -152,9 +152,7 @@ public abstract class PublishedEventConsumerTests
     private static async Task<IReadOnlyList<long>> StoredOffsets(LedgerNodeOptions options)
     {
         var table = JournalTable.Of(new StoreSettings(options.Store, options.Connection, options.DataDir));
-        var offsets = new List<long>();
-        await foreach (var e in table.EventsAsync(Journals.ConsumerPrefix + ConsumerName, long.MaxValue, Setup.None)) offsets.Add(((ConsumerOffsetStored)e.Event).Offset);
-        return offsets;
+        return (await table.ConsumerOffsetsAsync(ConsumerName, Setup.None)).Select(o => o.Offset).ToList();
     }
 }
 
