@@ -39,14 +39,13 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
     private readonly TimeSpan _resendInterval;
     private readonly List<(object Message, IActorRef Sender)> _buffer = new();
     private readonly HashSet<DeliverOrderId> _acknowledgedPending = new();
-    private readonly Dictionary<DeliverOrderId, (int Tick, int Attempts)> _sent = new();
+    private readonly ResendSchedule<DeliverOrderId> _resends = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LedgerTelemetry _telemetry = LedgerTelemetry.Of(Context.System);
     private bool _writing;
     private string _chain = EventChain.Genesis;
     private JournalCheck? _recovery;
     private JournalDamaged? _damaged;
-    private int _resendTicks;
 
     public AccountActor(string participant, IActorRef accounts, TimeProvider clock, TimeSpan resendInterval, ReclaimRules reclaimRules)
     {
@@ -219,6 +218,9 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
     private Decision Decide(AccountCommand command)
     {
         var decision = AccountDecider.Decide(_state, command);
+        // Completions carry what settlement publishes (their order, their business date), taken
+        // from the state the decision left; the journal tags them (SettlementTagger).
+        for (var i = 0; i < decision.Events.Count; i++) decision.Events[i] = SettlementPublication.Complete(_state, decision.Events[i]);
         if (command is ReportReceiveOutcome report)
         {
             if (report.Stage == ReceiveStage.Pending) _acknowledgedPending.Add(report.DeliverOrderId);
@@ -246,19 +248,7 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
         }
     }
 
-    private void Sent(DeliverOrderId id) =>
-        _sent[id] = _sent.TryGetValue(id, out var before) ? (_resendTicks, before.Attempts + 1) : (_resendTicks, 0);
-
-    /// <summary>
-    /// Ticks to wait after a send before asking again: at least one whole interval (a request sent
-    /// just before a tick is not yet late), doubling with every unanswered attempt up to
-    /// <see cref="ResendTicksMax"/>, so that a receiver slow under load is not buried in repeats of
-    /// what it has not reached yet.
-    /// </summary>
-    private static int TicksBeforeResend(int attempts) => Math.Min(ResendTicksMax, 2 << Math.Min(attempts, 4));
-
-    /// <summary>The longest wait between two asks about one delivery, in resend intervals.</summary>
-    public const int ResendTicksMax = 12;
+    private void Sent(DeliverOrderId id) => _resends.Sent(id);
 
     /// <summary>
     /// Asks receivers again about deliveries in flight: those not yet answered every tick, those
@@ -266,10 +256,10 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
     /// </summary>
     private List<Outbound>? Resend()
     {
-        var tick = ++_resendTicks;
+        _resends.Tick();
         if (_state.InFlightDeliveries == 0)
         {
-            _sent.Clear();
+            _resends.Clear();
             return null;
         }
         var due = new List<Outbound>();
@@ -288,16 +278,10 @@ public sealed class AccountActor : UntypedPersistentActor, IWithTimers
                 continue;
             }
             unsettled.Add(known);
-            // A receiver that said "pending" is asked only every ResendTicksMax ticks: only a lost completion needs it.
-            if (!_sent.TryGetValue(known, out var sent))
-            {
-                due.Add(m);
-                continue;
-            }
-            var wait = m.Command is RequestReceive && _acknowledgedPending.Contains(known) ? ResendTicksMax : TicksBeforeResend(sent.Attempts);
-            if (tick - sent.Tick >= wait) due.Add(m);
+            // The schedule is ResendSchedule's: backing off, and rarely for a receiver that said "pending".
+            if (_resends.Due(known, receiverSaidPending: m.Command is RequestReceive && _acknowledgedPending.Contains(known))) due.Add(m);
         }
-        foreach (var id in _sent.Keys.Where(id => !unsettled.Contains(id)).ToList()) _sent.Remove(id);
+        _resends.KeepOnly(unsettled);
         return due;
     }
 

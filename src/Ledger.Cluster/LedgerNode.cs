@@ -15,7 +15,7 @@ namespace Ledger.Cluster;
 /// index entities, and the <see cref="ILedger"/> gateway onto them. The embedded default is a
 /// one-node cluster that joins itself, on SQLite in the data folder.
 /// </summary>
-public sealed class LedgerNode : IAsyncDisposable
+public sealed partial class LedgerNode : IAsyncDisposable
 {
     public const string SystemName = "ledger";
     public const string AccountRegion = "account";

@@ -67,7 +67,14 @@ public sealed record DeliveryReserved(DeliverOrderData Order, TermsData Terms, C
 /// <summary>The deliverer failed a check (position or its own collateral); the delivery recycles here.</summary>
 public sealed record DeliveryPended(DeliverOrderData Order, TermsData Terms, string Reason, CheckInputs Inputs, DateTimeOffset At) : AccountEvent(At);
 
-public sealed record DeliveryCompleted(string DeliverOrderId, string CompletedBy, DateTimeOffset At) : AccountEvent(At);
+public sealed record DeliveryCompleted(string DeliverOrderId, string CompletedBy, DateTimeOffset At) : AccountEvent(At)
+{
+    /// <summary>Published with the event (SettlementPublication): the order completed. Absent on events written before publication.</summary>
+    public DeliverOrderData? Order { get; init; }
+
+    /// <summary>Published with the event: the business date it completed on ("yyyy-MM-dd").</summary>
+    public string? BusinessDate { get; init; }
+}
 
 public sealed record DeliveryDropped(string DeliverOrderId, DateTimeOffset At) : AccountEvent(At);
 
@@ -75,7 +82,11 @@ public sealed record DeliveryCancelRequested(string DeliverOrderId, DateTimeOffs
 
 public sealed record DeliveryCancelled(string DeliverOrderId, DateTimeOffset At) : AccountEvent(At);
 
-public sealed record ReceiveCompleted(DeliverOrderData Order, TermsData Terms, string CompletedBy, CheckInputs Inputs, DateTimeOffset At) : AccountEvent(At);
+public sealed record ReceiveCompleted(DeliverOrderData Order, TermsData Terms, string CompletedBy, CheckInputs Inputs, DateTimeOffset At) : AccountEvent(At)
+{
+    /// <summary>Published with the event (SettlementPublication): the business date it completed on. Absent on events written before publication.</summary>
+    public string? BusinessDate { get; init; }
+}
 
 public sealed record ReceivePended(DeliverOrderData Order, TermsData Terms, string Reason, CheckInputs Inputs, DateTimeOffset At) : AccountEvent(At);
 
@@ -92,7 +103,17 @@ public sealed record ReceiveCancelled(string DeliverOrderId, DateTimeOffset At) 
 public sealed record LookAheadProposed(string ReceiveId, string DeliveryId, TermsData Terms, CheckInputs Inputs, DateTimeOffset At) : AccountEvent(At);
 
 /// <summary>The paired delivery's receiver completed it: the receive and the delivery complete together.</summary>
-public sealed record LookAheadCompleted(string ReceiveId, string DeliveryId, DateTimeOffset At) : AccountEvent(At);
+public sealed record LookAheadCompleted(string ReceiveId, string DeliveryId, DateTimeOffset At) : AccountEvent(At)
+{
+    /// <summary>Published with the event (SettlementPublication): the receive's order. Absent on events written before publication.</summary>
+    public DeliverOrderData? ReceiveOrder { get; init; }
+
+    /// <summary>Published with the event: the delivery's order.</summary>
+    public DeliverOrderData? DeliveryOrder { get; init; }
+
+    /// <summary>Published with the event: the business date both legs completed on.</summary>
+    public string? BusinessDate { get; init; }
+}
 
 public sealed record RecycleCutoffReached(string BusinessDate, DateTimeOffset At) : AccountEvent(At);
 

@@ -108,6 +108,9 @@ public static class Journals
     public const string IndexPrefix = "deliver-order-index-";
     public const string ReferenceId = "reference";
 
+    /// <summary>A consumer of published events keeps its offset here (its own journal, not a settlement one: never chained or verified).</summary>
+    public const string ConsumerPrefix = "published-consumer-";
+
     /// <summary>The kind of a ledger journal; null for a persistence id the ledger does not write (Akka's sharding bookkeeping).</summary>
     public static JournalKind? KindOf(string persistenceId) =>
         persistenceId.StartsWith(AccountPrefix, StringComparison.Ordinal) ? JournalKind.Account

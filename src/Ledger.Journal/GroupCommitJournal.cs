@@ -47,6 +47,8 @@ public class GroupCommitJournal : SqlWriteJournal
     private readonly Queue<PendingWrite> _queue = new();
     private readonly Dictionary<string, Task> _lastWriteOf = new();
     private readonly SqliteJournalWriter? _sqlite;
+    // Tags written as a column of the row (Csv mode): the SQLite writer writes them as the plugin would.
+    private readonly bool _csvTags;
     private readonly StoreHealth _health;
     private int _writesInFlight;
 
@@ -58,7 +60,11 @@ public class GroupCommitJournal : SqlWriteJournal
         _health = StoreHealth.Get(Context.System);
         if (config.GetString("provider-name", "").StartsWith("SQLite", StringComparison.OrdinalIgnoreCase))
         {
-            _sqlite = new SqliteJournalWriter((ExtendedActorSystem)Context.System, config.GetString("connection-string"));
+            _csvTags = string.Equals(config.GetString("tag-write-mode", "TagTable"), "Csv", StringComparison.OrdinalIgnoreCase);
+            _sqlite = new SqliteJournalWriter((ExtendedActorSystem)Context.System, config.GetString("connection-string"))
+            {
+                TagSeparator = config.GetString("tag-separator", ";"),
+            };
         }
     }
 
@@ -97,7 +103,7 @@ public class GroupCommitJournal : SqlWriteJournal
         try
         {
             // SQLite's driver completes synchronously: write on a pool thread, never on this actor's.
-            written = _sqlite is { } sqlite && SqliteJournalWriter.Handles(all)
+            written = _sqlite is { } sqlite && SqliteJournalWriter.Handles(all, _csvTags)
                 ? Task.Run(() => (IImmutableList<Exception>)sqlite.Write(all)!)
                 : base.WriteMessagesAsync(all, CancellationToken.None);
         }

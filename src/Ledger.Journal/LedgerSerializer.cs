@@ -53,6 +53,10 @@ public sealed class LedgerSerializer : SerializerWithStringManifest
     {
         [typeof(SharesDeposited)] = ["id"],
         [typeof(SettlementProgressPaymentReceived)] = ["id"],
+        // What a completion publishes (SettlementPublication): written on completions since then.
+        [typeof(DeliveryCompleted)] = ["order", "businessDate"],
+        [typeof(ReceiveCompleted)] = ["businessDate"],
+        [typeof(LookAheadCompleted)] = ["receiveOrder", "deliveryOrder", "businessDate"],
     }.ToFrozenDictionary();
 
     private static void WriteAddedFieldsOnlyWhenSet(JsonTypeInfo info)

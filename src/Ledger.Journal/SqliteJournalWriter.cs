@@ -20,7 +20,7 @@ internal sealed class SqliteJournalWriter : IDisposable
 {
     private const string InsertSql = """
         INSERT INTO journal (created, deleted, persistence_id, sequence_number, message, tags, manifest, identifier, writer_uuid)
-        VALUES (@created, 0, @persistence_id, @sequence_number, @message, '', @manifest, @identifier, @writer_uuid)
+        VALUES (@created, 0, @persistence_id, @sequence_number, @message, @tags, @manifest, @identifier, @writer_uuid)
         """;
 
     private readonly string _connectionString;
@@ -77,11 +77,19 @@ internal sealed class SqliteJournalWriter : IDisposable
     }
 
     /// <summary>
-    /// True when every event of <paramref name="writes"/> can be written here: none carries tags
-    /// (the plugin's tag encoding stays the plugin's).
+    /// The separator of the <c>tags</c> column (the journal's <c>tag-separator</c>, Csv tag mode):
+    /// tags are written as the plugin writes them, <c>;a;b;</c>, so that its queries and the
+    /// ledger's consumers (<c>tags LIKE '%;a;%'</c>) find them.
     /// </summary>
-    public static bool Handles(IReadOnlyList<AtomicWrite> writes)
+    public string TagSeparator { get; init; } = ";";
+
+    /// <summary>
+    /// True when every event of <paramref name="writes"/> can be written here: untagged, or tagged
+    /// while the journal writes tags as a column (Csv mode), as this writer does.
+    /// </summary>
+    public static bool Handles(IReadOnlyList<AtomicWrite> writes, bool csvTags)
     {
+        if (csvTags) return true;
         foreach (var w in writes)
         {
             foreach (var r in (IImmutableList<IPersistentRepresentation>)w.Payload)
@@ -90,6 +98,13 @@ internal sealed class SqliteJournalWriter : IDisposable
             }
         }
         return true;
+    }
+
+    /// <summary>The <c>tags</c> column for <paramref name="tags"/>: empty, or each tag between separators.</summary>
+    internal static string TagsColumn(IEnumerable<string> tags, string separator)
+    {
+        var list = tags.ToList();
+        return list.Count == 0 ? string.Empty : separator + string.Join(separator, list) + separator;
     }
 
     /// <summary>
@@ -101,7 +116,7 @@ internal sealed class SqliteJournalWriter : IDisposable
     {
         var created = DateTime.UtcNow.Ticks;
         var rejections = new Exception?[writes.Count];
-        var rows = new List<(string PersistenceId, long SequenceNr, byte[] Message, string Manifest, int Identifier)>();
+        var rows = new List<(string PersistenceId, long SequenceNr, byte[] Message, string Manifest, int Identifier, string Tags)>();
         for (var i = 0; i < writes.Count; i++)
         {
             var start = rows.Count;
@@ -109,11 +124,17 @@ internal sealed class SqliteJournalWriter : IDisposable
             {
                 foreach (var r in (IImmutableList<IPersistentRepresentation>)writes[i].Payload)
                 {
-                    var serializer = _serialization.FindSerializerFor(r.Payload);
-                    var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, r.Payload);
                     var payload = r.Payload;
+                    var tags = string.Empty;
+                    if (payload is Akka.Persistence.Journal.Tagged tagged)
+                    {
+                        payload = tagged.Payload;
+                        tags = TagsColumn(tagged.Tags, TagSeparator);
+                    }
+                    var serializer = _serialization.FindSerializerFor(payload);
+                    var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, payload);
                     var message = Akka.Serialization.Serialization.WithTransport(_system, () => serializer.ToBinary(payload));
-                    rows.Add((r.PersistenceId, r.SequenceNr, message, manifest, serializer.Identifier));
+                    rows.Add((r.PersistenceId, r.SequenceNr, message, manifest, serializer.Identifier, tags));
                 }
             }
             catch (Exception e)
@@ -127,7 +148,7 @@ internal sealed class SqliteJournalWriter : IDisposable
         return ImmutableList.CreateRange(rejections);
     }
 
-    private void Insert(List<(string PersistenceId, long SequenceNr, byte[] Message, string Manifest, int Identifier)> rows, long created)
+    private void Insert(List<(string PersistenceId, long SequenceNr, byte[] Message, string Manifest, int Identifier, string Tags)> rows, long created)
     {
         using var connection = new SqliteConnection(_connectionString);
         connection.Open();
@@ -154,6 +175,7 @@ internal sealed class SqliteJournalWriter : IDisposable
         var pManifest = command.Parameters.Add("@manifest", SqliteType.Text);
         var pIdentifier = command.Parameters.Add("@identifier", SqliteType.Integer);
         var pWriterUuid = command.Parameters.Add("@writer_uuid", SqliteType.Text);
+        var pTags = command.Parameters.Add("@tags", SqliteType.Text);
         pCreated.Value = created;
         pWriterUuid.Value = _writerUuid;
         command.Prepare();
@@ -164,6 +186,7 @@ internal sealed class SqliteJournalWriter : IDisposable
             pMessage.Value = row.Message;
             pManifest.Value = row.Manifest;
             pIdentifier.Value = row.Identifier;
+            pTags.Value = row.Tags;
             command.ExecuteNonQuery();
         }
         // The last moment to notice that the file at the path is not the one the node opened:

@@ -29,7 +29,7 @@ public readonly record struct StoredEvent(long SequenceNr, string Manifest, obje
 /// through a stream of a few stages per event: on SQLite it replayed about 55,000 events/s where
 /// one query and a data reader give five times that (benchmarks/RESULTS.md).
 /// </remarks>
-public sealed class JournalTable
+public sealed partial class JournalTable
 {
     /// <summary>Sequence numbers per keyed query, at most: SQL Server takes 2,100 parameters, old SQLite builds 999.</summary>
     public const int KeysPerQueryMax = 500;
