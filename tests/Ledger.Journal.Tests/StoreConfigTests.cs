@@ -128,12 +128,14 @@ public sealed class StoreConfigTests
     public void Ledger_conf_comes_with_every_contexts_own_bindings_and_a_context_file_alone_holds_them()
     {
         const string Bindings = "akka.actor.serialization-bindings";
-        var context = StoreConfig.LoadEmbedded(StoreConfig.ContextsFolder + "settlement.conf").GetConfig(Bindings).AsEnumerable().Select(p => p.Key).ToArray();
-        var ledger = StoreConfig.LoadEmbedded(StoreConfig.LedgerConfName).GetConfig(Bindings).AsEnumerable().Select(p => p.Key).ToArray();
+        string[] KeysOf(string name) => StoreConfig.LoadEmbedded(name).GetConfig(Bindings).AsEnumerable().Select(p => p.Key.Trim('"')).ToArray();
+        var contexts = StoreConfig.EmbeddedNames.Where(n => n.StartsWith(StoreConfig.ContextsFolder, StringComparison.Ordinal)).ToArray();
 
-        Assert.Contains("\"Ledger.Domain.Events.AccountEvent, Ledger.Domain\"", context.Select(k => "\"" + k.Trim('"') + "\""));
-        Assert.Equal(context.Order(StringComparer.Ordinal), ledger.Order(StringComparer.Ordinal));
+        Assert.Contains("contexts.settlement.conf", contexts);
+        Assert.Contains("Ledger.Domain.Events.AccountEvent, Ledger.Domain", KeysOf(StoreConfig.ContextsFolder + "settlement.conf"));
+        Assert.Equal(contexts.SelectMany(KeysOf).Order(StringComparer.Ordinal), KeysOf(StoreConfig.LedgerConfName).Order(StringComparer.Ordinal));
         Assert.Equal("Ledger.Journal.LedgerSerializer, Ledger.Journal", StoreConfig.LoadEmbedded(StoreConfig.LedgerConfName).GetString("akka.actor.serializers.ledger"));
+        Assert.Equal("Ledger.Journal.RuntimeSerializer, Ledger.Journal", StoreConfig.LoadEmbedded(StoreConfig.LedgerConfName).GetString("akka.actor.serializers.ledger-runtime"));
     }
 
     [Fact]
