@@ -104,25 +104,13 @@ public sealed partial class LedgerNode : IAsyncDisposable
             var sharding = ClusterSharding.Get(system);
             var settings = ClusterShardingSettings.Create(system);
             var extractor = new LedgerMessageExtractor(LedgerMessageExtractor.ShardCountDefault);
-            var regions = new RegionHolder();
-            regions.Accounts = await sharding.StartAsync(AccountRegion,
-                participant => AccountActor.Props(participant, regions.Accounts!, options.Clock, options.ResendInterval, options.ReclaimRules), settings, extractor);
-            var reference = await sharding.StartAsync(ReferenceRegion, _ => ReferenceActor.Props(), settings, extractor);
-            var index = await sharding.StartAsync(IndexRegion, bucket => DeliverOrderIndexActor.Props(bucket, options.Clock), settings, extractor);
-
             var journal = options.Store == "memory" ? null : JournalTable.Of(new StoreSettings(options.Store, options.Connection, options.DataDir));
-            var ledger = new ClusterLedger(regions.Accounts, reference, index, options, journal, telemetry);
-            try
-            {
-                await ledger.OpenFirstBusinessDayAsync(ct);
-            }
-            catch (JournalDamagedException e)
-            {
-                // The node still serves what does not need the reference data (the status of deliver
-                // orders); everything else answers that the reference journal is damaged, and so does readiness.
-                (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger("Ledger.Journal")
-                    .LogError("{Damage}: the node starts without its reference data; run `ledger verify`", e.Message);
-            }
+            // Every bounded context starts its own part (ClusterContexts finds them by type).
+            var start = new ClusterContextStart(system, options, sharding, settings, extractor, journal, telemetry,
+                loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+            var contexts = ClusterContexts.Create();
+            foreach (var context in contexts) await context.StartAsync(start, ct);
+            var ledger = contexts.OfType<SettlementContext>().Single().Ledger!;
             return new LedgerNode(system, ledger, options, loggerFactory) { _dataFolder = folder };
         }
         catch
@@ -193,10 +181,6 @@ public sealed partial class LedgerNode : IAsyncDisposable
         return builder.ToString();
     }
 
-    private sealed class RegionHolder
-    {
-        public IActorRef? Accounts { get; set; }
-    }
 
     /// <summary>The node's configuration: overrides made in code (HOCON here cannot read the environment), the store, then ledger.conf.</summary>
     public static Config BuildConfig(LedgerNodeOptions options)
