@@ -76,20 +76,7 @@ public sealed partial class JournalTable
             var sequenceNr = reader.GetInt64(2);
             var manifest = reader.GetString(3);
             var serializer = reader.GetInt32(4);
-            var message = reader.GetFieldValue<byte[]>(5);
-            if (serializer != LedgerSerializer.SerializerId)
-            {
-                throw new JournalRowException(persistenceId, sequenceNr, $"it was written by serializer {serializer}, not the ledger's ({LedgerSerializer.SerializerId})", manifest);
-            }
-            object e;
-            try
-            {
-                e = LedgerSerializer.FromUtf8Json(message, manifest);
-            }
-            catch (Exception error) when (error is not OperationCanceledException)
-            {
-                throw new JournalRowException(persistenceId, sequenceNr, error.GetBaseException().Message, manifest);
-            }
+            var e = EventOf(persistenceId, sequenceNr, manifest, serializer, reader.GetFieldValue<byte[]>(5));
             Interlocked.Increment(ref _rowsRead);
             rows.Add(new TaggedRow(ordering, persistenceId, sequenceNr, manifest, e));
         }

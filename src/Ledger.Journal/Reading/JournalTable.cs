@@ -134,26 +134,31 @@ public sealed partial class JournalTable
                 var sequenceNr = reader.GetInt64(0);
                 var manifest = reader.GetString(1);
                 var serializer = reader.GetInt32(2);
-                var message = reader.GetFieldValue<byte[]>(3);
-                if (serializer != LedgerSerializer.SerializerId)
-                {
-                    throw new JournalRowException(persistenceId, sequenceNr, $"it was written by serializer {serializer}, not the ledger's ({LedgerSerializer.SerializerId})", manifest);
-                }
-                object e;
-                try
-                {
-                    e = LedgerSerializer.FromUtf8Json(message, manifest);
-                }
-                catch (Exception error) when (error is not OperationCanceledException)
-                {
-                    throw new JournalRowException(persistenceId, sequenceNr, error.GetBaseException().Message, manifest);
-                }
+                var e = EventOf(persistenceId, sequenceNr, manifest, serializer, reader.GetFieldValue<byte[]>(3));
                 yield return new StoredEvent(sequenceNr, manifest, e);
             }
         }
         finally
         {
             Interlocked.Add(ref _rowsRead, rows);
+        }
+    }
+
+    /// <summary>The event a journal row holds, read with the ledger's serializer.</summary>
+    /// <exception cref="JournalRowException">The row was written by another serializer, or does not read.</exception>
+    private static object EventOf(string persistenceId, long sequenceNr, string manifest, int serializer, byte[] message)
+    {
+        if (serializer != LedgerSerializer.SerializerId)
+        {
+            throw new JournalRowException(persistenceId, sequenceNr, $"it was written by serializer {serializer}, not the ledger's ({LedgerSerializer.SerializerId})", manifest);
+        }
+        try
+        {
+            return LedgerSerializer.FromUtf8Json(message, manifest);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            throw new JournalRowException(persistenceId, sequenceNr, error.GetBaseException().Message, manifest);
         }
     }
 
