@@ -270,9 +270,19 @@ public sealed class DashboardBrowserTests(Xunit.Abstractions.ITestOutputHelper o
         throw new Xunit.Sdk.XunitException($"{what} did not show within {(max ?? TimeSpan.FromSeconds(10)).TotalSeconds:0} s ({last?.Message}); the page:\n{browser.FindElement(By.TagName("main")).Text}");
     }
 
-    /// <summary>The repository's docs/screenshots, found from the test's own folder.</summary>
+    /// <summary>
+    /// The repository's docs/screenshots (found from the test's own folder) when
+    /// LEDGER_WRITE_SCREENSHOTS=1, to refresh the README's pictures; otherwise a folder under the
+    /// system's temp folder, so that a test run leaves the checkout as it was.
+    /// </summary>
     private static string ScreenshotFolder()
     {
+        if (Environment.GetEnvironmentVariable("LEDGER_WRITE_SCREENSHOTS") != "1")
+        {
+            var temp = Path.Combine(Path.GetTempPath(), "ledger-screenshots");
+            Directory.CreateDirectory(temp);
+            return temp;
+        }
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "Ledger.sln")))
