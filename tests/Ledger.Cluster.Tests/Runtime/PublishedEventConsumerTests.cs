@@ -133,7 +133,7 @@ public abstract class PublishedEventConsumerTests
 
             var all = await node.JournalTable!.TaggedAfterAsync(SettlementPublication.Tag, 0, long.MaxValue, 1_000, Setup.None);
             // DO-A completed at both parties; DO-B is pending, and reservations, deposits and set-up are not published.
-            Assert.Equal(["account-0001:account.delivery-completed.v1", "account-0002:account.receive-completed.v1"],
+            Assert.Equal(["account-0001:account.delivery-completed.v1", "account-0002:account.receive-completed.v2"],
                 all.Select(r => $"{r.PersistenceId}:{r.Manifest}").Order());
             var delivered = Assert.IsType<DeliveryCompleted>(all.Single(r => r.PersistenceId == "account-0001").Event);
             Assert.Equal(new DeliverOrderData("DO-A", "0001", "0002", Cusips.Apple.Value, 100, 500_000, "SL"), delivered.Order);
