@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
@@ -82,8 +83,14 @@ public abstract class GroupCommitEntity<TEvent> : UntypedPersistentActor where T
     /// <summary>The events to persist for one write's decided events (by default themselves; the index combines them into one).</summary>
     protected virtual IReadOnlyList<TEvent> ToWrite(List<TEvent> decided) => decided;
 
-    /// <summary>After a write is persisted, before its effects leave: <paramref name="firstSequenceNr"/> is the first event's number.</summary>
-    protected virtual void Persisted(IReadOnlyList<TEvent> written, long firstSequenceNr)
+    /// <summary>
+    /// After a write is persisted, before its effects leave (index what was written, telemetry):
+    /// <paramref name="firstSequenceNr"/> is the first event's number, and
+    /// <paramref name="writeStartedTimestamp"/> the <see cref="Stopwatch"/>
+    /// timestamp taken as the write went to the journal (its events already sealed), so that the
+    /// time to confirm a write is measurable.
+    /// </summary>
+    protected virtual void Persisted(IReadOnlyList<TEvent> written, long firstSequenceNr, long writeStartedTimestamp)
     {
     }
 
@@ -172,12 +179,14 @@ public abstract class GroupCommitEntity<TEvent> : UntypedPersistentActor where T
         }
         _writing = true;
         var persisted = 0;
+        // PersistAllAsync numbers the events on from the last one, in order.
         var firstSequenceNr = LastSequenceNr + 1;
+        var writeStarted = Stopwatch.GetTimestamp();
         PersistAllAsync(written, _ =>
         {
             if (++persisted < written.Count) return;
             _writing = false;
-            Persisted(written, firstSequenceNr);
+            Persisted(written, firstSequenceNr, writeStarted);
             Release(effects);
             if (_buffer.Count > 0) Flush();
         });

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Persistence;
 using Akka.Persistence.Journal;
@@ -53,6 +54,44 @@ public sealed class GroupCommitEntityTests : Akka.TestKit.Xunit2.TestKit
         ExpectMsg("f:5", TimeSpan.FromSeconds(10));
     }
 
+    [Fact]
+    public async Task Persisted_hears_when_the_write_went_to_the_journal_not_when_it_ended()
+    {
+        // The write is held open between two readings of the clock: the start it reports must lie
+        // between them, so the write's confirmation time (an account's write-latency histogram) is measurable.
+        var started = new TaskCompletionSource<(long FirstSequenceNr, long StartedTimestamp)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        GatedJournal.Close();
+        var entity = Sys.ActorOf(Props.Create(() => new TimedEntity("timed-1", started)));
+        var beforeTell = Stopwatch.GetTimestamp();
+        entity.Tell("a", TestActor);
+        await GatedJournal.WriteStarted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var whileHeld = Stopwatch.GetTimestamp();
+        Assert.False(started.Task.IsCompleted);
+
+        GatedJournal.Open();
+        var (firstSequenceNr, startedTimestamp) = await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, firstSequenceNr);
+        Assert.InRange(startedTimestamp, beforeTell, whileHeld);
+        ExpectMsg("a", TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>Writes each message as its event and reports when its write went to the journal.</summary>
+    private sealed class TimedEntity(string persistenceId, TaskCompletionSource<(long, long)> started) : GroupCommitEntity<string>(persistenceId)
+    {
+        protected override void Evolve(string e, long sequenceNr)
+        {
+        }
+
+        protected override GroupCommitEffect Decide(object message, IActorRef sender, List<string> events)
+        {
+            events.Add((string)message);
+            return new GroupCommitEffect(message);
+        }
+
+        protected override void Persisted(IReadOnlyList<string> written, long firstSequenceNr, long writeStartedTimestamp) =>
+            started.TrySetResult((firstSequenceNr, writeStartedTimestamp));
+    }
+
     /// <summary>Counts the messages it persisted; answers each with its count once durable.</summary>
     private sealed class CountingEntity(string persistenceId, List<int> writes) : GroupCommitEntity<string>(persistenceId)
     {
@@ -69,7 +108,7 @@ public sealed class GroupCommitEntityTests : Akka.TestKit.Xunit2.TestKit
             return new GroupCommitEffect($"{message}:{_count}");
         }
 
-        protected override void Persisted(IReadOnlyList<string> written, long firstSequenceNr) => writes.Add(written.Count);
+        protected override void Persisted(IReadOnlyList<string> written, long firstSequenceNr, long writeStartedTimestamp) => writes.Add(written.Count);
     }
 }
 
