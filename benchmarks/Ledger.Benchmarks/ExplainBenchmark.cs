@@ -3,8 +3,8 @@ using System.Globalization;
 using Ledger.Cluster;
 using Ledger.Cluster.Explain;
 using Ledger.Cluster.Replay;
-using Ledger.Domain;
-using Ledger.Domain.Events;
+using Ledger.Settlement;
+using Ledger.Settlement.Events;
 using Ledger.Journal;
 using Microsoft.Data.Sqlite;
 

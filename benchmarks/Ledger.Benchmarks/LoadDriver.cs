@@ -3,8 +3,8 @@ using System.Diagnostics;
 using System.Globalization;
 using HdrHistogram;
 using Ledger.Cluster;
-using Ledger.Domain;
-using Ledger.Domain.Events;
+using Ledger.Settlement;
+using Ledger.Settlement.Events;
 using Ledger.Journal;
 using Ledger.TestSupport;
 

@@ -3,8 +3,8 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
-using Ledger.Domain;
-using Ledger.Domain.Events;
+using Ledger.Settlement;
+using Ledger.Settlement.Events;
 using Ledger.Journal;
 
 namespace Ledger.Benchmarks;

@@ -1,6 +1,6 @@
 using System.Data.Common;
 using System.Diagnostics;
-using Ledger.Domain.Events;
+using Ledger.Settlement.Events;
 using Ledger.Journal;
 using Microsoft.Data.Sqlite;
 using Npgsql;

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Ledger.Cluster;
 using Ledger.Cluster.Replay;
-using Ledger.Domain;
-using Ledger.Domain.Events;
+using Ledger.Settlement;
+using Ledger.Settlement.Events;
 using Ledger.Journal;
 using Microsoft.Data.Sqlite;
 

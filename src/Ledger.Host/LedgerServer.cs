@@ -132,7 +132,7 @@ public static class LedgerServer
             BatchSizeMax = settings.BatchSizeMax,
             AskTimeout = settings.AskTimeout,
             ResendInterval = settings.ResendInterval,
-            ReclaimRules = new Ledger.Domain.ReclaimRules(settings.ReclaimThreshold, (Ledger.Domain.ReclaimRegime)settings.ReclaimsRegime),
+            ReclaimRules = new Ledger.Settlement.ReclaimRules(settings.ReclaimThreshold, (Ledger.Settlement.ReclaimRegime)settings.ReclaimsRegime),
             RecycleCutoffLocalTime = settings.RecycleCutoffLocalTime,
             TimeZone = settings.TimeZone,
             DefaultHolidays = settings.DefaultHolidays,

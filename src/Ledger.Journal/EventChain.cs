@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Ledger.Domain.Events;
+using Ledger.Settlement.Events;
 
 namespace Ledger.Journal;
 

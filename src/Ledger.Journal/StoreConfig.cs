@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using Akka.Configuration;
 using Akka.Persistence.Sql;
-using Ledger.Domain;
+using Ledger.Settlement;
 using Microsoft.Data.Sqlite;
 
 namespace Ledger.Journal;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Ledger.Cluster;
 using Ledger.Cluster.Replay;
-using Ledger.Domain;
+using Ledger.Settlement;
 using Ledger.Host.Tests.Support;
 using Ledger.Host.Verbs;
 using Ledger.Journal;

@@ -298,7 +298,7 @@ public sealed class OperabilityTests
         for (var deadline = DateTime.UtcNow.AddSeconds(30); !received.Any(b => Holds(b, LedgerTelemetry.RejectedName) && Holds(b, "security-known")); await Task.Delay(100))
         {
             // A measurement counts only once the exporter listens; refuse again until one has gone out.
-            telemetry.Refused("DO-9", "0001", new Ledger.Domain.EntryError(Ledger.Domain.EntryRejection.UnknownSecurity, "cusip", "unknown"));
+            telemetry.Refused("DO-9", "0001", new Ledger.Settlement.EntryError(Ledger.Settlement.EntryRejection.UnknownSecurity, "cusip", "unknown"));
             Assert.True(DateTime.UtcNow < deadline, $"no OTLP export with {LedgerTelemetry.RejectedName} within 30 s ({received.Count} posts)");
         }
     }

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Ledger.Cluster;
-using Ledger.Domain;
+using Ledger.Settlement;
 using Ledger.Host.Tests.Support;
 using Ledger.Host.Verbs;
 using Ledger.Journal;

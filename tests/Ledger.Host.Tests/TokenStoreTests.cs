@@ -1,4 +1,4 @@
-using Ledger.Domain;
+using Ledger.Settlement;
 using Ledger.Host.Auth;
 
 namespace Ledger.Host.Tests;

@@ -1,4 +1,4 @@
-using Ledger.Domain.Events;
+using Ledger.Settlement.Events;
 
 namespace Ledger.Journal.Tests;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Ledger.Domain.Events;
+using Ledger.Settlement.Events;
 
 namespace Ledger.Journal.Tests;
 

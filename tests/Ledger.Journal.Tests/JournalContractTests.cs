@@ -7,7 +7,7 @@ using Akka.Persistence.Query;
 using Akka.Persistence.Sql.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
-using Ledger.Domain.Events;
+using Ledger.Settlement.Events;
 using Ledger.TestSupport;
 using Microsoft.Data.Sqlite;
 using Npgsql;

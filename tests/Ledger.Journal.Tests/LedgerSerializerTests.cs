@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Akka.Actor;
 using Akka.Configuration;
-using Ledger.Domain.Events;
+using Ledger.Settlement.Events;
 
 namespace Ledger.Journal.Tests;
 
@@ -29,7 +29,7 @@ public sealed partial class LedgerSerializerTests
     [Fact]
     public void Every_stored_event_type_in_the_domain_has_a_manifest_and_nothing_else_does()
     {
-        // Found by reflection, so a new event added to Ledger.Domain without a manifest fails here.
+        // Found by reflection, so a new event added to Ledger.Settlement without a manifest fails here.
         Assert.True(StoredEventTypes.Length >= 22, $"only {StoredEventTypes.Length} event types found: the reflection filter is wrong");
         Assert.Equal(
             StoredEventTypes.Select(t => t.FullName),

@@ -1,5 +1,5 @@
 using System.Text;
-using Ledger.Domain.Events;
+using Ledger.Settlement.Events;
 
 namespace Ledger.Journal.Tests;
 

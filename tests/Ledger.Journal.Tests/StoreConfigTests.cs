@@ -1,5 +1,5 @@
 using Akka.Configuration;
-using Ledger.Domain;
+using Ledger.Settlement;
 using Ledger.TestSupport;
 using Microsoft.Data.Sqlite;
 
@@ -132,7 +132,7 @@ public sealed class StoreConfigTests
         var contexts = StoreConfig.EmbeddedNames.Where(n => n.StartsWith(StoreConfig.ContextsFolder, StringComparison.Ordinal)).ToArray();
 
         Assert.Contains("contexts.settlement.conf", contexts);
-        Assert.Contains("Ledger.Domain.Events.AccountEvent, Ledger.Domain", KeysOf(StoreConfig.ContextsFolder + "settlement.conf"));
+        Assert.Contains("Ledger.Settlement.Events.AccountEvent, Ledger.Settlement", KeysOf(StoreConfig.ContextsFolder + "settlement.conf"));
         Assert.Equal(contexts.SelectMany(KeysOf).Order(StringComparer.Ordinal), KeysOf(StoreConfig.LedgerConfName).Order(StringComparer.Ordinal));
         Assert.Equal("Ledger.Journal.LedgerSerializer, Ledger.Journal", StoreConfig.LoadEmbedded(StoreConfig.LedgerConfName).GetString("akka.actor.serializers.ledger"));
         Assert.Equal("Ledger.Journal.RuntimeSerializer, Ledger.Journal", StoreConfig.LoadEmbedded(StoreConfig.LedgerConfName).GetString("akka.actor.serializers.ledger-runtime"));
@@ -146,9 +146,9 @@ public sealed class StoreConfigTests
         Assert.Equal("127.0.0.1", config.GetString("akka.remote.dot-netty.tcp.hostname"));
         Assert.Equal("Ledger.Journal.LedgerSerializer, Ledger.Journal", config.GetString("akka.actor.serializers.ledger"));
         var bindings = config.GetConfig("akka.actor.serialization-bindings");
-        Assert.Equal("ledger", bindings.GetString("\"Ledger.Domain.Events.AccountEvent, Ledger.Domain\""));
-        Assert.Equal("ledger", bindings.GetString("\"Ledger.Domain.Events.ReferenceEvent, Ledger.Domain\""));
-        Assert.Equal("ledger", bindings.GetString("\"Ledger.Domain.Events.DeliverOrderRegistered, Ledger.Domain\""));
+        Assert.Equal("ledger", bindings.GetString("\"Ledger.Settlement.Events.AccountEvent, Ledger.Settlement\""));
+        Assert.Equal("ledger", bindings.GetString("\"Ledger.Settlement.Events.ReferenceEvent, Ledger.Settlement\""));
+        Assert.Equal("ledger", bindings.GetString("\"Ledger.Settlement.Events.DeliverOrderRegistered, Ledger.Settlement\""));
         Assert.Equal("ddata", config.GetString("akka.cluster.sharding.state-store-mode"));
         Assert.True(config.GetBoolean("akka.cluster.sharding.remember-entities"));
         Assert.Equal("eventsourced", config.GetString("akka.cluster.sharding.remember-entities-store"));
@@ -170,9 +170,9 @@ public sealed class StoreConfigTests
 
         Assert.Equal("Ledger.Cluster.ProtocolSerializer, Ledger.Cluster", config.GetString("akka.actor.serializers.ledger-protocol"));
         var bindings = config.GetConfig("akka.actor.serialization-bindings");
-        foreach (var type in new[] { "Ledger.Cluster.IProtocolMessage, Ledger.Cluster", "Ledger.Domain.AccountCommand, Ledger.Domain",
-                     "Ledger.Domain.AccountReply, Ledger.Domain", "Ledger.Domain.ReferenceCommand, Ledger.Domain",
-                     "Ledger.Domain.AccountView, Ledger.Domain", "Ledger.Domain.ReferenceSnapshot, Ledger.Domain" })
+        foreach (var type in new[] { "Ledger.Cluster.IProtocolMessage, Ledger.Cluster", "Ledger.Settlement.AccountCommand, Ledger.Settlement",
+                     "Ledger.Settlement.AccountReply, Ledger.Settlement", "Ledger.Settlement.ReferenceCommand, Ledger.Settlement",
+                     "Ledger.Settlement.AccountView, Ledger.Settlement", "Ledger.Settlement.ReferenceSnapshot, Ledger.Settlement" })
         {
             Assert.Equal("ledger-protocol", bindings.GetString($"\"{type}\""));
         }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Ledger.Domain;
+using Ledger.Settlement;
 using Ledger.Host.Verbs;
 
 namespace Ledger.Benchmarks.Crash;

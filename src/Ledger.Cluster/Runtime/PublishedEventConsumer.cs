@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using Ledger.Cluster.Replay;
-using Ledger.Domain;
+using Ledger.Settlement;
 using Ledger.Journal;
 
 namespace Ledger.Cluster;

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Ledger.Domain;
+using Ledger.Settlement;
 
 namespace Ledger.Host.Auth;
 

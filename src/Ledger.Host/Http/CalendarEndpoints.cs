@@ -1,6 +1,6 @@
 using System.Globalization;
 using Ledger.Cluster;
-using Ledger.Domain;
+using Ledger.Settlement;
 using Ledger.Host.Auth;
 
 namespace Ledger.Host.Http;

@@ -1,5 +1,5 @@
 using Ledger.Cluster;
-using Ledger.Domain;
+using Ledger.Settlement;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Ledger.Host.Http;

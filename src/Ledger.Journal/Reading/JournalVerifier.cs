@@ -1,4 +1,4 @@
-using Ledger.Domain;
+using Ledger.Settlement;
 
 namespace Ledger.Journal;
 

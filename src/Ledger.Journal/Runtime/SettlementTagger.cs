@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Akka.Persistence.Journal;
-using Ledger.Domain;
-using Ledger.Domain.Events;
+using Ledger.Settlement;
+using Ledger.Settlement.Events;
 
 namespace Ledger.Journal;
 

@@ -1,6 +1,6 @@
 using Ledger.Cluster.Replay;
-using Ledger.Domain;
-using Ledger.Domain.Events;
+using Ledger.Settlement;
+using Ledger.Settlement.Events;
 using Ledger.Journal;
 using Ledger.TestSupport;
 using Microsoft.Data.Sqlite;

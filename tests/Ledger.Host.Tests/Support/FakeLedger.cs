@@ -1,5 +1,5 @@
 using Ledger.Cluster;
-using Ledger.Domain;
+using Ledger.Settlement;
 
 namespace Ledger.Host.Tests.Support;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Ledger.Domain;
+using Ledger.Settlement;
 
 namespace Ledger.Host.Tests.Support;
 

@@ -1,0 +1,101 @@
+using Ledger.Settlement.Events;
+
+namespace Ledger.Settlement;
+
+/// <summary>Which side of a deliver order a published completion is.</summary>
+public enum SettledSide
+{
+    /// <summary>The deliverer's delivery completed: its shares left, the amount came in.</summary>
+    Delivery = 1,
+
+    /// <summary>The receiver's receive completed: the shares came in, the amount went out.</summary>
+    Receive = 2,
+}
+
+/// <summary>
+/// What settlement publishes to the other contexts: a completed deliver order at one of its
+/// parties, or the close of a business day at one participant. Read from the tagged events of that
+/// participant's own journal, in journal order, so that a participant's completions of a date
+/// always come before its close of that date.
+/// </summary>
+public abstract record SettlementFact(string Participant, DateTimeOffset At);
+
+/// <param name="Participant">The party whose journal published it.</param>
+/// <param name="Side">Which of its sides: the deliverer publishes <see cref="SettledSide.Delivery"/>, the receiver <see cref="SettledSide.Receive"/>.</param>
+/// <param name="Order">The deliver order's terms: parties, CUSIP, shares, amount in cents, reason code, reclaim-of.</param>
+/// <param name="CompletedBy">direct, recycle, look-ahead or reclaim-override.</param>
+/// <param name="BusinessDate">The settlement business date it completed on, "yyyy-MM-dd".</param>
+/// <param name="At">The business time it completed (UTC).</param>
+public sealed record DeliverOrderSettled(string Participant, SettledSide Side, DeliverOrderData Order, string CompletedBy, string BusinessDate, DateTimeOffset At)
+    : SettlementFact(Participant, At)
+{
+    /// <summary>What a consumer counts a completion by: one per deliver order and party.</summary>
+    public string Key => $"{Order.Id}|{Participant}";
+}
+
+/// <param name="Participant">The participant whose day closed.</param>
+/// <param name="ClosedDate">The business date closed, "yyyy-MM-dd".</param>
+/// <param name="NextDate">The business date opened.</param>
+/// <param name="SettledBalanceCents">The participant's settlement balance at the close.</param>
+/// <param name="At">The business time of the close (UTC).</param>
+public sealed record BusinessDayClosedAt(string Participant, string ClosedDate, string NextDate, long SettledBalanceCents, DateTimeOffset At)
+    : SettlementFact(Participant, At);
+
+/// <summary>
+/// Settlement's published events: which account events are published (tagged <see cref="Tag"/> in
+/// the journal), what they carry, and how a consumer reads them back as <see cref="SettlementFact"/>s.
+/// Tags are a column of the journal row, never part of the payload: stored manifests and
+/// persistence ids do not change, and an account's recovery reads the same events as before.
+/// </summary>
+public static class SettlementPublication
+{
+    /// <summary>The journal tag of every published settlement event.</summary>
+    public const string Tag = "settlement-published";
+
+    /// <summary>Whether <paramref name="e"/> is published: completions at either party and business-day closes.</summary>
+    public static bool IsPublished(AccountEvent e) => e is DeliveryCompleted or ReceiveCompleted or LookAheadCompleted or BusinessDayClosed;
+
+    /// <summary>
+    /// <paramref name="e"/> with what it publishes filled in from <paramref name="state"/> (the
+    /// account's state after the decision that emitted it): the deliverer's completion carries its
+    /// order, and every completion its business date. Other events come back unchanged. Pure: the
+    /// account entity calls it on each event before sealing it.
+    /// </summary>
+    public static AccountEvent Complete(AccountState state, AccountEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var date = AccountState.FormatDate(state.BusinessDate);
+        return e switch
+        {
+            DeliveryCompleted d when d.Order is null && state.Deliveries.TryGetValue(new DeliverOrderId(d.DeliverOrderId), out var delivery) =>
+                d with { Order = AccountState.ToData(delivery.Order), BusinessDate = date },
+            ReceiveCompleted r when r.BusinessDate is null => r with { BusinessDate = date },
+            LookAheadCompleted l when l.DeliveryOrder is null
+                && state.Deliveries.TryGetValue(new DeliverOrderId(l.DeliveryId), out var delivery)
+                && state.Receives.TryGetValue(new DeliverOrderId(l.ReceiveId), out var receive) && receive.Order is { } received =>
+                l with { ReceiveOrder = AccountState.ToData(received), DeliveryOrder = AccountState.ToData(delivery.Order), BusinessDate = date },
+            _ => e,
+        };
+    }
+
+    /// <summary>
+    /// The facts a published event of <paramref name="participant"/>'s journal tells: one
+    /// completion for a delivery or a receive, two for a look-ahead (the receive and the delivery
+    /// it completed together), one close. Nothing for an event that is not published or was
+    /// written before completions carried their order.
+    /// </summary>
+    public static IReadOnlyList<SettlementFact> Read(string participant, object e) => e switch
+    {
+        DeliveryCompleted { Order: { } order, BusinessDate: { } date } d =>
+            [new DeliverOrderSettled(participant, SettledSide.Delivery, order, d.CompletedBy, date, d.At)],
+        ReceiveCompleted { BusinessDate: { } date } r =>
+            [new DeliverOrderSettled(participant, SettledSide.Receive, r.Order, r.CompletedBy, date, r.At)],
+        LookAheadCompleted { ReceiveOrder: { } received, DeliveryOrder: { } delivered, BusinessDate: { } date } l =>
+        [
+            new DeliverOrderSettled(participant, SettledSide.Receive, received, CompletedBy.LookAhead.Name(), date, l.At),
+            new DeliverOrderSettled(participant, SettledSide.Delivery, delivered, CompletedBy.LookAhead.Name(), date, l.At),
+        ],
+        BusinessDayClosed c => [new BusinessDayClosedAt(participant, c.ClosedDate, c.NextDate, c.SettledBalanceCents, c.At)],
+        _ => [],
+    };
+}
