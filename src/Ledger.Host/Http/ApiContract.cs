@@ -116,6 +116,16 @@ public static class ApiContract
         // The node serves its own document: relative to it is where the API is, behind whatever proxy or name it is reached by.
         document.Servers = [new OpenApiServer { Url = "/", Description = "the node serving this document" }];
         EnsureComponents(document);
+        // Every tag an operation carries, described: each context's own words, and the node's health.
+        // (The generator has listed the tags already, by name only: a tag is found by its name and described.)
+        var descriptions = ContextEndpoints.All.ToDictionary(c => c.Context, c => c.Description, StringComparer.Ordinal);
+        descriptions["health"] = "Whether the node is up and serves (no token).";
+        document.Tags ??= new HashSet<OpenApiTag>();
+        foreach (var (name, description) in descriptions)
+        {
+            if (document.Tags.FirstOrDefault(t => t.Name == name) is OpenApiTag listed) listed.Description = description;
+            else document.Tags.Add(new OpenApiTag { Name = name, Description = description });
+        }
         if (context.ApplicationServices.GetRequiredService<ApiOptions>().Telemetry is not null) DescribeMetrics(document);
         return Task.CompletedTask;
     }

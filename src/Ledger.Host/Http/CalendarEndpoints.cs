@@ -24,6 +24,8 @@ internal sealed class CalendarEndpoints : IContextEndpoints
 {
     public string Context => "calendar";
 
+    public string Description => "The ledger's business days and holidays.";
+
     private static readonly string[] HolidayFields = ApiContract.FieldsOf<HolidayBody>();
 
     /// <summary>Calendar days a range covers when <c>to</c> is not given (<c>from</c> included).</summary>

@@ -11,6 +11,9 @@ public interface IContextEndpoints
     /// <summary>The context's name (settlement, calendar, income, recalls, lending), for logs and tests.</summary>
     string Context { get; }
 
+    /// <summary>One sentence on what the context serves: its tag's description in the OpenAPI document.</summary>
+    string Description { get; }
+
     void Map(RouteGroupBuilder v1);
 }
 

@@ -15,6 +15,8 @@ internal sealed class DayEndpoints : IContextEndpoints
 {
     public string Context => "day";
 
+    public string Description => "The business day at a glance, for the dashboard.";
+
     public void Map(RouteGroupBuilder v1)
     {
         // One summary per app (ContextEndpoints.All is shared by every app in a process): it holds

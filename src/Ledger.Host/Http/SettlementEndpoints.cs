@@ -69,6 +69,8 @@ internal static class Endpoints
     {
         public string Context => "settlement";
 
+        public string Description => "Deliver orders, accounts, reclaims, deposits, payments and the business day (ATP settlement).";
+
         public void Map(RouteGroupBuilder v1)
         {
             // Each route's body, answer and own refusals (rules as the host README's contract table lists

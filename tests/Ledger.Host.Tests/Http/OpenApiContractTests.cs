@@ -153,6 +153,18 @@ public sealed class OpenApiContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Every_tag_an_operation_carries_is_described_in_the_contexts_own_words()
+    {
+        var tags = _document.GetProperty("tags").EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!, t => t.TryGetProperty("description", out var d) ? d.GetString() : null);
+        var used = _document.GetProperty("paths").EnumerateObject().SelectMany(p => p.Value.EnumerateObject())
+            .Where(o => o.Value.ValueKind == JsonValueKind.Object && o.Value.TryGetProperty("tags", out _))
+            .SelectMany(o => o.Value.GetProperty("tags").EnumerateArray().Select(t => t.GetString()!)).ToHashSet();
+
+        Assert.All(used, tag => Assert.False(string.IsNullOrWhiteSpace(tags.GetValueOrDefault(tag)), $"tag {tag} has no description"));
+        Assert.All(ContextEndpoints.All, c => Assert.Equal(c.Description, tags[c.Context]));
+    }
+
+    [Fact]
     public void The_documented_deposit_body_has_the_fields_the_route_reads_and_an_optional_idempotency_id()
     {
         var schemas = _document.GetProperty("components").GetProperty("schemas");
