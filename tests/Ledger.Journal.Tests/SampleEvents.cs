@@ -33,6 +33,27 @@ internal static class SampleEvents
         ReasonCode: "RC",
         ReclaimOf: "DO-2026-03-02-000009");
 
+    private static readonly DeliverOrderData LoanOrder = new(
+        Id: "DO-2026-03-02-000031",
+        Deliverer: "0101",
+        Receiver: "0981",
+        Cusip: "037833100",
+        Shares: 1_000,
+        AmountCents: 102_000_00,
+        ReasonCode: "SL",
+        ReclaimOf: null,
+        RebateRate: -0.0025m,
+        CollateralMargin: 1.05m);
+
+    private static readonly DeliverOrderData PaymentOrder = new(
+        Id: "MK-20260302-DO-2026-03-02-000031",
+        Deliverer: "0101",
+        Receiver: "0981",
+        Cusip: "037833100",
+        Shares: 0,
+        AmountCents: 5_100_00,
+        ReasonCode: "MARK");
+
     private static readonly TermsData Terms = new(PriceCents: 174_75, Haircut: 0.15m, Version: 42);
 
     private static readonly CheckInputsV1 Passed = new(
@@ -121,6 +142,11 @@ internal static class SampleEvents
     {
         ["account.shares-deposited.v1+id"] = new SharesDeposited("037833100", 40_000, Terms with { Version = 43 }, At(3), Id: "DEP-2026-03-02:0001"),
         ["account.settlement-progress-payment-received.v1+id"] = new SettlementProgressPaymentReceived(2_500_000_00, At(4), Id: "SPP-2026-03-02_0007"),
+        // A stock loan's terms inside the order (lending.md section 1), and a payment order's published drop.
+        ["account.delivery-reserved.v2+loan-terms"] = new DeliveryReserved(LoanOrder, Terms, PassedCents, PendedBefore: false, At(30)),
+        ["account.receive-completed.v2+loan-terms"] = new ReceiveCompleted(LoanOrder, Terms, "direct", PassedCents, At(31)) { BusinessDate = "2026-03-02" },
+        ["account.delivery-completed.v1+loan-terms"] = new DeliveryCompleted(LoanOrder.Id, "direct", At(31)) { Order = LoanOrder, BusinessDate = "2026-03-02" },
+        ["account.delivery-dropped.v1+payment-order"] = new DeliveryDropped(PaymentOrder.Id, At(32)) { Order = PaymentOrder, BusinessDate = "2026-03-02" },
     };
 
     /// <summary>

@@ -11,7 +11,8 @@ namespace Ledger.Settlement.Tests;
 /// </summary>
 public sealed class LedgerProperties
 {
-    private static Gen<StepKind> GenKind(bool marketMoves, bool loans, bool reclaims) => Gen.Frequency(
+    private static Gen<StepKind> GenKind(bool marketMoves, bool loans, bool reclaims, bool marks = false) => Gen.Frequency(
+        (marks ? 8 : 0, StepKind.Mark),
         (reclaims ? 4 : 0, StepKind.Reclaim),
         (loans ? 6 : 0, StepKind.Loan),
         (10, StepKind.Deposit),
@@ -31,9 +32,9 @@ public sealed class LedgerProperties
         (marketMoves ? 2 : 0, StepKind.Reprice),
         (marketMoves ? 2 : 0, StepKind.Reconfigure));
 
-    private static Gen<Workload> Workloads(bool marketMoves, bool loans = false, bool reclaims = false) => Gen.Select(
+    private static Gen<Workload> Workloads(bool marketMoves, bool loans = false, bool reclaims = false, bool marks = false) => Gen.Select(
         Gen.Int[0, 20].Array[4], Gen.Int[0, 400].Array[4],
-        Gen.Select(GenKind(marketMoves, loans, reclaims), Gen.Int[0, 999], Gen.Int[0, 999], Gen.Int[0, 999], Gen.Int[0, 999], Gen.Int[0, 999],
+        Gen.Select(GenKind(marketMoves, loans, reclaims, marks), Gen.Int[0, 999], Gen.Int[0, 999], Gen.Int[0, 999], Gen.Int[0, 999], Gen.Int[0, 999],
             (kind, a, b, c, d, e) => new Step(kind, a, b, c, d, e)).Array[1, 200],
         (funds, caps, steps) => new Workload(funds, caps, steps));
 
@@ -69,6 +70,25 @@ public sealed class LedgerProperties
     [Fact]
     public void Reclaims_override_only_as_documented_and_keep_every_other_invariant() =>
         GenWorkloadWithReclaims.Sample(Simulation.Run, iter: 1_000, print: w => w.ToString());
+
+    /// <summary>
+    /// Payment orders (marks) between participants and as a Market Loan's two legs through OCC, with
+    /// market loans, reclaims and market moves: money conserved, no control broken but by the
+    /// documented reclaim override, every payment order final or pending with a reason at quiescence,
+    /// its two parties agreeing, replay reproducing every decision.
+    /// </summary>
+    public static readonly Gen<Workload> GenWorkloadWithPaymentOrders = Workloads(marketMoves: true, loans: true, reclaims: true, marks: true);
+
+    [Fact]
+    public void Payment_orders_keep_every_invariant() =>
+        GenWorkloadWithPaymentOrders.Sample(Simulation.Run, iter: 1_000, print: w => w.ToString());
+
+    /// <summary>Payment orders with nothing but the ledger's decisions moving the figures: no payer ever below its controls.</summary>
+    public static readonly Gen<Workload> GenWorkloadWithPaymentOrdersWithoutMarketMoves = Workloads(marketMoves: false, loans: true, marks: true);
+
+    [Fact]
+    public void Payment_orders_without_market_moves_never_take_a_payer_below_its_controls() =>
+        GenWorkloadWithPaymentOrdersWithoutMarketMoves.Sample(Simulation.Run, iter: 1_000, print: w => w.ToString());
 
     /// <summary>Deposits and payments under idempotency ids among everything else: sent again, with another payload, across closes and restarts.</summary>
     public static readonly Gen<Workload> GenWorkloadWithIdempotencyIds =

@@ -27,6 +27,12 @@ public enum StepKind
     Loan,
     /// <summary>The receiver of a completed deliver order reclaims it.</summary>
     Reclaim,
+    /// <summary>
+    /// A payment order (a loan's mark): one participant pays another, or a Market Loan's two legs
+    /// through OCC (payer -> OCC, OCC -> payee, same amount) in either order; sometimes the last one
+    /// sent again, or one for the closed previous day.
+    /// </summary>
+    Mark,
 }
 
 public readonly record struct Step(StepKind Kind, int A, int B, int C, int D, int E)
@@ -65,6 +71,9 @@ public sealed class Simulation
     private readonly List<DeliverOrderRequest> _accepted = new();
     /// <summary>Accepted reclaims, as the deliver orders they are (reason code and ReclaimOf aside).</summary>
     private readonly List<DeliverOrderRequest> _reclaims = new();
+    /// <summary>Accepted payment orders, as the deliver orders they are (deliverer = payee, receiver = payer).</summary>
+    private readonly List<DeliverOrderRequest> _payments = new();
+    private PaymentOrderRequest? _lastPayment;
     private readonly List<(ParticipantId Participant, int Events, string State)> _snapshots = new();
     /// <summary>
     /// Since the last close, a price, haircut, fund or cap has changed, so an account may be below
@@ -262,6 +271,9 @@ public sealed class Simulation
                     }
                     break;
                 }
+            case StepKind.Mark:
+                Mark(s);
+                break;
             case StepKind.Reconfigure:
                 {
                     _controlsMoved = true;
@@ -279,6 +291,55 @@ public sealed class Simulation
                     Ok(_ledger.List(new Cusip(Cusips[cusip]), new Money(Math.Max(1, ListingPriceCents[cusip] * (s.B % 101 + 50) / 100)), Haircuts[s.D % Haircuts.Length], _clock));
                     break;
                 }
+        }
+    }
+
+    private void Mark(Step s)
+    {
+        if (s.C % 5 == 0 && _lastPayment is { } last)
+        {
+            // Sent again: answered from the records, never a second effect.
+            var events = _ledger.EventCount();
+            var again = _ledger.SubmitPaymentOrder(last, _clock);
+            Require(again.Resubmitted || again.Status == "dropped" || again.Error?.Rule == EntryRejection.SameIdOtherPayload,
+                $"{last.Id} sent again not taken as one: {again.Error?.RuleName ?? again.Status}");
+            Require(again.Status != "dropped" || !_payments.Any(p => p.Id == last.Id) || again.Resubmitted, $"{last.Id} accepted, then reported dropped unentered");
+            Require(_ledger.EventCount() == events || again.Resubmitted, $"{last.Id} sent again changed the journals");
+            return;
+        }
+        var cents = (s.E + 1) * 52_317L;
+        var amount = cents / 100m;
+        var date = s.D % 7 == 0 ? _ledger.Reference.BusinessDate.AddDays(-1) : _ledger.Reference.BusinessDate;
+        var legs = new List<PaymentOrderRequest>();
+        if (s.B % 3 == 0)
+        {
+            var payer = Ids[s.A % 2];
+            var payee = Ids[1 - s.A % 2];
+            legs.Add(new PaymentOrderRequest($"MK-{_step}-P", payer, Ids[4], Cusips[s.C % Cusips.Length], amount, date));
+            legs.Add(new PaymentOrderRequest($"MK-{_step}-R", Ids[4], payee, Cusips[s.C % Cusips.Length], amount, date));
+            if (s.D % 2 == 1) legs.Reverse();
+        }
+        else
+        {
+            var payer = s.A % 4;
+            legs.Add(new PaymentOrderRequest($"MK-{_step}", Ids[payer], Ids[(payer + 1 + s.C % 3) % 4], Cusips[s.C % Cusips.Length], amount, date));
+        }
+        foreach (var leg in legs)
+        {
+            var events = _ledger.EventCount();
+            var result = _ledger.SubmitPaymentOrder(leg, _clock);
+            _lastPayment = leg;
+            if (result.Accepted)
+            {
+                Require(date == _ledger.Reference.BusinessDate, $"{leg.Id} for closed day {date} accepted");
+                _payments.Add(new DeliverOrderRequest(leg.Id, leg.Payee, leg.Payer, leg.Cusip, 0, amount, PaymentOrders.ReasonCode));
+            }
+            else
+            {
+                // Only a closed (or closing) day refuses a well-formed payment order: reported dropped, nothing changed.
+                Require(result.Status == "dropped" && result.Error?.Rule == EntryRejection.BusinessDayClosing, $"{leg.Id} refused: {result.Error?.Message}");
+                Require(_ledger.EventCount() == events, $"{leg.Id} refused, yet journals changed");
+            }
         }
     }
 
@@ -450,7 +511,7 @@ public sealed class Simulation
         Require(Accounts.Sum(a => a.SettlementBalance.Cents) == _paidSinceCloseCents, "balances do not add up to the payments");
 
         // Invariant 4: every accepted deliver order is final, or pending with a reason, and both parties agree.
-        foreach (var request in _accepted.Concat(_reclaims))
+        foreach (var request in _accepted.Concat(_reclaims).Concat(_payments))
         {
             var id = new DeliverOrderId(request.Id!);
             var deliverer = _ledger.StateOf(P(request.Deliverer!));
@@ -601,11 +662,15 @@ public sealed class Simulation
         // The deliverer's side rounds the delivered value up (see Checks.Deliverer).
         var value = decimal.Ceiling(order.Shares * (decimal)terms.PriceCents * (1m - terms.Haircut));
         Require(inputs.CollateralDeltaCents == order.AmountCents - value, $"{order.Id}: deliverer's collateral delta is not amount - collateral value rounded up");
-        var expected = inputs.AvailableShares < order.Shares ? "position"
+        var payment = order.Shares == 0 && order.ReasonCode == PaymentOrders.ReasonCode;
+        // A payment order's payee only gains money; at OCC, money paid in waits for its pair.
+        var expected = payment ? (inputs.CollateralMonitorBypassed ? "position" : null)
+            : inputs.AvailableShares < order.Shares ? "position"
             : !inputs.CollateralMonitorBypassed && inputs.CollateralMonitorCents + inputs.CollateralDeltaCents < 0 ? "collateral"
             : null;
         Require(expected == reason, $"{order.Id} at its deliverer: the rules give {expected ?? "pass"}, the journal {reason ?? "pass"}");
-        Require(inputs.Rule == (reason ?? "passed"), $"{order.Id}: rule {inputs.Rule} recorded for {reason ?? "pass"}");
+        var rule = payment && reason is not null ? PaymentOrders.AwaitsPairRule : reason ?? "passed";
+        Require(inputs.Rule == rule, $"{order.Id}: rule {inputs.Rule} recorded for {reason ?? "pass"}");
     }
 
     private static void CheckReceiver(AccountState state, DeliverOrderData order, TermsData terms, CheckInputs inputs, string? reason)

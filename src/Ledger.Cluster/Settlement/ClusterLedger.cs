@@ -13,7 +13,7 @@ namespace Ledger.Cluster;
 /// deliver-order index, then the accounts. It only translates and routes; every rule it applies
 /// is called from Ledger.Settlement.
 /// </summary>
-public sealed class ClusterLedger : ILedger, IJournalReader, IDeliverOrderExplainer
+public sealed class ClusterLedger : ILedger, IPaymentOrderGateway, IJournalReader, IDeliverOrderExplainer
 {
     private readonly IJournalReader? _journal;
     private readonly JournalTable? _journalTable;
@@ -138,7 +138,24 @@ public sealed class ClusterLedger : ILedger, IJournalReader, IDeliverOrderExplai
             if (error is not null) results[i] = new SubmitResult(requests[i].Id, false, DeliverOrderStatus.Rejected.Name(), error);
             else valid.Add((i, order!));
         }
+        await EnterAsync(reference, valid, results, ct);
+        if (_telemetry is { } telemetry)
+        {
+            for (var i = 0; i < results.Length; i++)
+            {
+                if (results[i] is { Accepted: false, Error: { } error }) telemetry.Refused(requests[i].Id, requests[i].Deliverer, error);
+            }
+        }
+        return results.Select(r => r!).ToList();
+    }
 
+    /// <summary>
+    /// Enters orders that passed their entry checks (deliver orders, payment orders): each id is
+    /// registered in its bucket, then each deliverer decides its orders in the order given. Fills
+    /// <paramref name="results"/> at each order's index.
+    /// </summary>
+    private async Task EnterAsync(ReferenceSnapshot reference, List<(int Index, DeliverOrder Order)> valid, SubmitResult?[] results, CancellationToken ct)
+    {
         // Register every id in its index bucket (durably) before any account hears of it.
         var registrations = await Task.WhenAll(valid.GroupBy(v => IndexBuckets.Of(v.Order.Id))
             .SelectMany(bucket => bucket.Chunk(OrdersPerMessageMax).Select(items => (Bucket: bucket.Key, Items: items)))
@@ -192,14 +209,27 @@ public sealed class ClusterLedger : ILedger, IJournalReader, IDeliverOrderExplai
                 };
             }
         }));
-        if (_telemetry is { } telemetry)
+    }
+
+    /// <inheritdoc />
+    public async Task<SubmitResult> SubmitPaymentOrderAsync(PaymentOrderRequest request, CancellationToken ct)
+    {
+        var reference = await ReferenceAsync(ct);
+        var (order, route, error) = PaymentOrders.Validate(request, reference);
+        if (error is not null) return new SubmitResult(request.Id, false, DeliverOrderStatus.Rejected.Name(), error);
+        if (route == PaymentOrderRoute.ClosedDay)
         {
-            for (var i = 0; i < results.Length; i++)
-            {
-                if (results[i] is { Accepted: false, Error: { } error }) telemetry.Refused(requests[i].Id, requests[i].Deliverer, error);
-            }
+            if (await FindAsync(order!.Id, ct) is not { } known)
+                return new SubmitResult(order.Id.Value, false, PaymentOrders.DroppedStatus, PaymentOrders.ClosedDay(request, reference));
+            if (known.Fingerprint != order.Fingerprint) return Refused(order.Id, SettlementGateway.OtherPayload(order.Id));
+            var view = await DeliverOrderAsync(order.Id, ct);
+            return SettlementGateway.FromRecords(order.Id, known.BusinessDate, view) is { } forgotten
+                ? Refused(order.Id, forgotten)
+                : new SubmitResult(order.Id.Value, true, view!.Status, null);
         }
-        return results.Select(r => r!).ToList();
+        var results = new SubmitResult?[1];
+        await EnterAsync(reference, [(0, order!)], results, ct);
+        return results[0]!;
     }
 
     private static SubmitResult Refused(DeliverOrderId id, EntryError error) => new(id.Value, false, DeliverOrderStatus.Rejected.Name(), error);

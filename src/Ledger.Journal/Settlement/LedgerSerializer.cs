@@ -57,6 +57,10 @@ public sealed class LedgerSerializer : SerializerWithStringManifest
         [typeof(DeliveryCompleted)] = ["order", "businessDate"],
         [typeof(ReceiveCompleted)] = ["businessDate"],
         [typeof(LookAheadCompleted)] = ["receiveOrder", "deliveryOrder", "businessDate"],
+        // A stock loan's terms (lending.md section 1), inside every event that carries an order.
+        [typeof(DeliverOrderData)] = ["rebateRate", "collateralMargin"],
+        // A payment order's drop, published (SettlementPublication): written on those drops only.
+        [typeof(DeliveryDropped)] = ["order", "businessDate"],
     }.ToFrozenDictionary();
 
     private static void WriteAddedFieldsOnlyWhenSet(JsonTypeInfo info)

@@ -528,9 +528,10 @@ public static class AccountDecider
         }
     }
 
-    /// <summary>At a central counterparty legs pair only on equal shares and amount (the look-ahead check's first rule); elsewhere any legs of the CUSIP may.</summary>
+    /// <summary>At a central counterparty legs pair only on equal shares, amount and collateral margin (the look-ahead check's first rule); elsewhere any legs of the CUSIP may.</summary>
     private static bool MayPair(AccountState state, DeliverOrder receive, DeliverOrder delivery) =>
-        !state.CentralCounterparty || (receive.Shares == delivery.Shares && receive.Amount == delivery.Amount);
+        !state.CentralCounterparty || (receive.Shares == delivery.Shares && receive.Amount == delivery.Amount
+            && LoanTermRules.MarginKey(receive) == LoanTermRules.MarginKey(delivery));
 
     private static bool TryPair(AccountState state, Decision decision, Receive receive, Delivery delivery, DateTimeOffset at)
     {

@@ -478,9 +478,12 @@ public sealed class AccountState
         if (receive.Order.IsReclaim) _pendingReclaimReceives--;
     }
 
-    /// <summary>The terms look-ahead pairs on here: at a central counterparty legs pair only on equal shares and amount.</summary>
+    /// <summary>
+    /// The terms look-ahead pairs on here: at a central counterparty legs pair only on equal shares
+    /// and amount, and a Market Loan's legs only on the same collateral margin (LoanTermRules).
+    /// </summary>
     private PairKey KeyOf(DeliverOrder order) =>
-        CentralCounterparty ? new PairKey(order.Cusip, order.Shares, order.Amount.Cents) : new PairKey(order.Cusip, 0, 0);
+        CentralCounterparty ? new PairKey(order.Cusip, order.Shares, order.Amount.Cents, LoanTermRules.MarginKey(order)) : new PairKey(order.Cusip, 0, 0, null);
 
     private void ReindexPendingByKey()
     {
@@ -495,7 +498,7 @@ public sealed class AccountState
         }
     }
 
-    private readonly record struct PairKey(Cusip Cusip, long Shares, long AmountCents);
+    private readonly record struct PairKey(Cusip Cusip, long Shares, long AmountCents, string? Margin);
 
     private static List<T> Group<TKey, T>(Dictionary<TKey, List<T>> groups, TKey key)
         where TKey : notnull
@@ -611,10 +614,13 @@ public sealed class AccountState
         d.Shares,
         new Money(d.AmountCents),
         d.ReasonCode,
-        d.ReclaimOf is null ? null : new DeliverOrderId(d.ReclaimOf));
+        d.ReclaimOf is null ? null : new DeliverOrderId(d.ReclaimOf),
+        d.RebateRate,
+        d.CollateralMargin);
 
     internal static DeliverOrderData ToData(DeliverOrder o) => new(
-        o.Id.Value, o.Deliverer.Value, o.Receiver.Value, o.Cusip.Value, o.Shares, o.Amount.Cents, o.ReasonCode, o.ReclaimOf?.Value);
+        o.Id.Value, o.Deliverer.Value, o.Receiver.Value, o.Cusip.Value, o.Shares, o.Amount.Cents, o.ReasonCode, o.ReclaimOf?.Value,
+        o.RebateRate, o.CollateralMargin);
 
     internal static SecurityTerms ToTerms(TermsData t) => new(new Money(t.PriceCents), t.Haircut, t.Version);
 

@@ -23,7 +23,14 @@ public static class Checks
         var bypass = state.CentralCounterparty;
         string rule;
         PendReason? failed = null;
-        if (available < order.Shares)
+        if (order.IsPaymentOrder)
+        {
+            // The payee of a payment order only gains money: no control can break. At a central
+            // counterparty money paid in waits for its matching payment out (look-ahead), as a
+            // delivery out of OCC waits for the shares coming in.
+            (failed, rule) = bypass ? (PendReason.Position, PaymentOrders.AwaitsPairRule) : ((PendReason?)null, "passed");
+        }
+        else if (available < order.Shares)
         {
             failed = PendReason.Position;
             rule = "position";
@@ -97,7 +104,8 @@ public static class Checks
         var netDebitAfter = balanceAfter.Cents < 0 ? -balanceAfter.Cents : 0;
         string rule;
         PendReason? failed = null;
-        if (receive.Cusip != delivery.Cusip || (state.CentralCounterparty && (receive.Shares != delivery.Shares || receive.Amount != delivery.Amount)))
+        if (receive.Cusip != delivery.Cusip || (state.CentralCounterparty && (receive.Shares != delivery.Shares || receive.Amount != delivery.Amount
+                || LoanTermRules.MarginKey(receive) != LoanTermRules.MarginKey(delivery))))
         {
             failed = PendReason.Position;
             rule = "look-ahead-match";

@@ -3,7 +3,11 @@ namespace Ledger.Settlement;
 /// <summary>
 /// An instruction to move <see cref="Shares"/> of <see cref="Cusip"/> from the deliverer to the
 /// receiver against <see cref="Amount"/> (valued), or for nothing (free, amount zero).
-/// <see cref="ReclaimOf"/> names the deliver order a reclaim undoes.
+/// <see cref="ReclaimOf"/> names the deliver order a reclaim undoes. A stock loan (<c>SL</c>) may
+/// carry its loan terms, <see cref="RebateRate"/> and <see cref="CollateralMargin"/> (LoanTermRules);
+/// settlement only carries them to the published completion, and pairs a Market Loan's legs at the
+/// central counterparty only when their margins agree. A payment order (PaymentOrders) is a
+/// deliver order of zero shares with reason code <c>MARK</c>: the receiver pays, the deliverer is paid.
 /// </summary>
 public sealed record DeliverOrder(
     DeliverOrderId Id,
@@ -13,7 +17,9 @@ public sealed record DeliverOrder(
     long Shares,
     Money Amount,
     string ReasonCode,
-    DeliverOrderId? ReclaimOf = null)
+    DeliverOrderId? ReclaimOf = null,
+    decimal? RebateRate = null,
+    decimal? CollateralMargin = null)
 {
     /// <summary>The most shares one deliver order or deposit may move: ten billion.</summary>
     public const long SharesMax = 10_000_000_000;
@@ -24,12 +30,17 @@ public sealed record DeliverOrder(
 
     public bool IsReclaim => ReclaimOf is not null;
 
+    /// <summary>A money-only instruction: zero shares, reason code <c>MARK</c> (see PaymentOrders).</summary>
+    public bool IsPaymentOrder => Shares == 0 && ReasonCode == PaymentOrders.ReasonCode;
+
     /// <summary>
     /// The fields that make two submissions "the same deliver order": a resubmission with the
-    /// same id must carry exactly these.
+    /// same id must carry exactly these. Loan terms count only when given (an order without them
+    /// keeps the fingerprint it always had), by value: 1.02 and 1.020 are the same margin.
     /// </summary>
     public string Fingerprint =>
-        $"{Deliverer.Value}|{Receiver.Value}|{Cusip.Value}|{Shares}|{Amount.Cents}|{ReasonCode}|{ReclaimOf?.Value}";
+        $"{Deliverer.Value}|{Receiver.Value}|{Cusip.Value}|{Shares}|{Amount.Cents}|{ReasonCode}|{ReclaimOf?.Value}"
+        + (RebateRate is null && CollateralMargin is null ? "" : $"|{LoanTermRules.Format(RebateRate)}|{LoanTermRules.Format(CollateralMargin)}");
 }
 
 /// <summary>Why a deliver order waits.</summary>

@@ -31,6 +31,17 @@ public enum EntryRejection
     ReclaimOfEarlierDay = 26,
     InvalidReclaimId = 27,
     InvalidIdempotencyId = 28,
+    LoanTermsOnLoanOnly = 29,
+    RebateRateRange = 30,
+    RebateRateDecimals = 31,
+    CollateralMarginRange = 32,
+    CollateralMarginDecimals = 33,
+    /// <summary>An id with the payment-order prefix, or reason code MARK, on a deliver order: both belong to payment orders.</summary>
+    PaymentOrderReserved = 34,
+    /// <summary>A payment order for a business date after the open one.</summary>
+    PaymentOrderBusinessDate = 35,
+    /// <summary>A reclaim of a payment order: a mark is settled by the next day's mark, never reclaimed.</summary>
+    ReclaimOfPaymentOrder = 36,
 
     // The business calendar (numbered from 40, apart from the entry rules above).
     InvalidDate = 40,
@@ -76,6 +87,14 @@ public sealed record EntryError(EntryRejection Rule, string Field, string Messag
         EntryRejection.ReclaimOfEarlierDay => "reclaim-same-day",
         EntryRejection.InvalidReclaimId => "reclaim-id-format",
         EntryRejection.InvalidIdempotencyId => "idempotency-id-format",
+        EntryRejection.LoanTermsOnLoanOnly => "loan-terms-on-loan-only",
+        EntryRejection.RebateRateRange => "rebate-rate-range",
+        EntryRejection.RebateRateDecimals => "rebate-rate-decimals",
+        EntryRejection.CollateralMarginRange => "collateral-margin-range",
+        EntryRejection.CollateralMarginDecimals => "collateral-margin-decimals",
+        EntryRejection.PaymentOrderReserved => "payment-order-reserved",
+        EntryRejection.PaymentOrderBusinessDate => "business-date",
+        EntryRejection.ReclaimOfPaymentOrder => "reclaim-of-payment-order",
         EntryRejection.InvalidDate => "date-format",
         EntryRejection.HolidayNotFuture => "holiday-future",
         EntryRejection.HolidayOnWeekend => "holiday-weekday",
@@ -88,7 +107,7 @@ public sealed record EntryError(EntryRejection Rule, string Field, string Messag
     };
 }
 
-/// <summary>A deliver order as submitted, before any check: every field may be missing.</summary>
+/// <summary>A deliver order as submitted, before any check: every field may be missing; the loan terms are optional.</summary>
 public sealed record DeliverOrderRequest(
     string? Id,
     string? Deliverer,
@@ -96,7 +115,9 @@ public sealed record DeliverOrderRequest(
     string? Cusip,
     long? Shares,
     decimal? Amount,
-    string? ReasonCode);
+    string? ReasonCode,
+    decimal? RebateRate = null,
+    decimal? CollateralMargin = null);
 
 /// <summary>
 /// The entry checks of a deliver order and of reference-data requests. A request that fails is
@@ -119,13 +140,19 @@ public static class EntryRules
         var reasonCode = r.ReasonCode ?? "";
         if (reasonCode.Length > DeliverOrder.ReasonCodeLengthMax || !reasonCode.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             return Fail(EntryRejection.InvalidReasonCode, "reasonCode", $"reasonCode must be at most {DeliverOrder.ReasonCodeLengthMax} letters, digits, '-' or '_'");
+        if (PaymentOrders.IsReservedId(r.Id))
+            return Fail(EntryRejection.PaymentOrderReserved, "id", $"ids starting {PaymentOrders.IdPrefix} belong to payment orders, which the ledger enters itself");
+        if (reasonCode == PaymentOrders.ReasonCode)
+            return Fail(EntryRejection.PaymentOrderReserved, "reasonCode", $"reasonCode {PaymentOrders.ReasonCode} belongs to payment orders, which the ledger enters itself");
+        if (LoanTermRules.Check(reasonCode, r.RebateRate, r.CollateralMargin) is { } terms) return (null, terms);
         if (deliverer.CentralCounterparty && !receiver.MarketLoanProgram)
             return Fail(EntryRejection.NotInMarketLoanProgram, "receiver", $"receiver {receiver.Id} is not in the Market Loan Program, so it may not receive from central counterparty {deliverer.Id}");
         if (receiver.CentralCounterparty && !deliverer.MarketLoanProgram)
             return Fail(EntryRejection.NotInMarketLoanProgram, "deliverer", $"deliverer {deliverer.Id} is not in the Market Loan Program, so it may not deliver to central counterparty {receiver.Id}");
         if (reference.Closing)
             return Fail(EntryRejection.BusinessDayClosing, "id", $"business day {reference.BusinessDate:yyyy-MM-dd} is closing; submit again when the next one opens");
-        return (new DeliverOrder(new DeliverOrderId(r.Id), deliverer.Id, receiver.Id, cusip, r.Shares!.Value, amount, reasonCode), null);
+        return (new DeliverOrder(new DeliverOrderId(r.Id), deliverer.Id, receiver.Id, cusip, r.Shares!.Value, amount, reasonCode,
+            RebateRate: r.RebateRate, CollateralMargin: r.CollateralMargin), null);
     }
 
     public static EntryError? ParticipantField(string? value, string field, ReferenceSnapshot reference, out ParticipantRecord? participant)

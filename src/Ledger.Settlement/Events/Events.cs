@@ -3,7 +3,11 @@ namespace Ledger.Settlement.Events;
 // Stored events: immutable records of primitives, no logic. Their stable names and manifests
 // live in Ledger.Journal; a field is only ever added (optional, with a default), never changed.
 
-/// <summary>A deliver order as it is written into a journal.</summary>
+/// <summary>
+/// A deliver order as it is written into a journal. <see cref="RebateRate"/> and
+/// <see cref="CollateralMargin"/>, a stock loan's terms, were added later: written only when set,
+/// so every order without them keeps the bytes it was stored with.
+/// </summary>
 public sealed record DeliverOrderData(
     string Id,
     string Deliverer,
@@ -12,7 +16,9 @@ public sealed record DeliverOrderData(
     long Shares,
     long AmountCents,
     string ReasonCode,
-    string? ReclaimOf = null);
+    string? ReclaimOf = null,
+    decimal? RebateRate = null,
+    decimal? CollateralMargin = null);
 
 /// <summary>The price and haircut a decision used.</summary>
 public sealed record TermsData(long PriceCents, decimal Haircut, long Version);
@@ -76,7 +82,14 @@ public sealed record DeliveryCompleted(string DeliverOrderId, string CompletedBy
     public string? BusinessDate { get; init; }
 }
 
-public sealed record DeliveryDropped(string DeliverOrderId, DateTimeOffset At) : AccountEvent(At);
+public sealed record DeliveryDropped(string DeliverOrderId, DateTimeOffset At) : AccountEvent(At)
+{
+    /// <summary>Published with the event when the order is a payment order (SettlementPublication): its terms. Absent otherwise, and on events written before.</summary>
+    public DeliverOrderData? Order { get; init; }
+
+    /// <summary>Published with a payment order's drop: the business date it dropped on ("yyyy-MM-dd").</summary>
+    public string? BusinessDate { get; init; }
+}
 
 public sealed record DeliveryCancelRequested(string DeliverOrderId, DateTimeOffset At) : AccountEvent(At);
 

@@ -259,6 +259,8 @@ public static class Explanation
 
         // The partner's and the reclaim's events are not this deliver order's; a look-ahead event names both.
         var (final, completedBy) = FinalState(ordered.Where(e => IsAbout(e.Event, x)).Select(e => e.Event), x, registered is not null);
+        if (order is { Shares: 0, ReasonCode: PaymentOrders.ReasonCode })
+            notes.Add($"a payment order: payer {order.Receiver} pays payee {order.Deliverer} {Usd(Money.ToDollars(order.AmountCents))}; the payer is checked as the receiver of a valued deliver order, the payee as its deliverer");
         if (steps.Any(s => s.Kind == "pended" && s.DeliverOrderId == x)) notes.Add(RecycleNote);
         if (order is null && registered is not null)
             notes.Add($"no account journal holds {x} yet: it is registered, but its deliverer {registered.Deliverer} has not journaled it");

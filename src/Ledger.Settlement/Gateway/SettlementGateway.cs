@@ -131,6 +131,8 @@ public static class SettlementGateway
             return new EntryError(EntryRejection.UnknownDeliverOrder, "deliverOrderId", $"deliver order {originalId} is not known");
         if (e.Receiver != reclaimer)
             return new EntryError(EntryRejection.NotTheOriginalReceiver, "deliverOrderId", $"only the receiver of {originalId} may reclaim it");
+        if (original.Shares == 0 && original.ReasonCode == PaymentOrders.ReasonCode)
+            return new EntryError(EntryRejection.ReclaimOfPaymentOrder, "deliverOrderId", $"{originalId} is a payment order: a mark is settled by the next day's mark, never reclaimed");
         if (original.Status != DeliverOrderStatus.Completed.Name())
             return new EntryError(EntryRejection.ReclaimRefused, "deliverOrderId", $"{originalId} is not completed, so there is nothing to reclaim");
         if (reference.Closing)

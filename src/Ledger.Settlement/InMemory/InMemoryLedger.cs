@@ -248,7 +248,37 @@ public sealed class InMemoryLedger
     {
         var (order, error) = EntryRules.Validate(request, _reference.Snapshot);
         if (error is not null) return new Submission(request.Id, false, false, null, error);
-        var registration = _index.Register([order!], _reference.Snapshot.BusinessDate, at);
+        return Enter(order!, at);
+    }
+
+    /// <summary>
+    /// Enters a payment order (<see cref="PaymentOrders"/>): its entry checks, then, for the open
+    /// business day, the same path as a deliver order (the index deduplicates on its id, the payee's
+    /// account decides, the payer is asked as a receiver). For a closed day it is never entered: a
+    /// known id is answered from the records, an unknown one is refused and reported dropped.
+    /// </summary>
+    public Submission SubmitPaymentOrder(PaymentOrderRequest request, DateTimeOffset at)
+    {
+        var (order, route, error) = PaymentOrders.Validate(request, _reference.Snapshot);
+        if (error is not null) return new Submission(request.Id, false, false, null, error);
+        if (route == PaymentOrderRoute.ClosedDay)
+        {
+            if (_index.Find(order!.Id) is { } known)
+            {
+                var view = DeliverOrder(order.Id);
+                if (known.Fingerprint != order.Fingerprint) return new Submission(order.Id.Value, false, false, null, SettlementGateway.OtherPayload(order.Id));
+                return SettlementGateway.FromRecords(order.Id, known.BusinessDate, view) is { } forgotten
+                    ? new Submission(order.Id.Value, false, true, null, forgotten)
+                    : new Submission(order.Id.Value, true, true, view, null) { Status = view!.Status };
+            }
+            return new Submission(order.Id.Value, false, false, null, PaymentOrders.ClosedDay(request, _reference.Snapshot)) { Status = PaymentOrders.DroppedStatus };
+        }
+        return Enter(order!, at);
+    }
+
+    private Submission Enter(DeliverOrder order, DateTimeOffset at)
+    {
+        var registration = _index.Register([order], _reference.Snapshot.BusinessDate, at);
         _indexJournal.AddRange(registration.Registered);
         var resubmitted = registration.Outcomes[0] == RegistrationOutcome.SameAsBefore;
         switch (SettlementGateway.Route(registration.Outcomes[0], registration.RegisteredOn[0], _reference.Snapshot.BusinessDate))

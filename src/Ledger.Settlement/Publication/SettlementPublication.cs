@@ -33,6 +33,23 @@ public sealed record DeliverOrderSettled(string Participant, SettledSide Side, D
     public string Key => $"{Order.Id}|{Participant}";
 }
 
+/// <summary>
+/// A payment order that dropped (at the recycle cutoff or the close, or its payer's check failed
+/// after the cutoff): published by the payee's account (the deliverer of its deliver order), so
+/// one per payment order; a central counterparty's two legs are each dropped at their own payee.
+/// </summary>
+/// <param name="Participant">The payee whose journal published it.</param>
+/// <param name="Order">The payment order: deliverer = payee, receiver = payer, shares 0, reason code MARK.</param>
+/// <param name="BusinessDate">The business date it dropped on, "yyyy-MM-dd".</param>
+/// <param name="At">The business time it dropped (UTC).</param>
+public sealed record PaymentOrderDropped(string Participant, DeliverOrderData Order, string BusinessDate, DateTimeOffset At)
+    : SettlementFact(Participant, At)
+{
+    public string Payer => Order.Receiver;
+
+    public string Payee => Order.Deliverer;
+}
+
 /// <param name="Participant">The participant whose day closed.</param>
 /// <param name="ClosedDate">The business date closed, "yyyy-MM-dd".</param>
 /// <param name="NextDate">The business date opened.</param>
@@ -52,8 +69,9 @@ public static class SettlementPublication
     /// <summary>The journal tag of every published settlement event.</summary>
     public const string Tag = "settlement-published";
 
-    /// <summary>Whether <paramref name="e"/> is published: completions at either party and business-day closes.</summary>
-    public static bool IsPublished(AccountEvent e) => e is DeliveryCompleted or ReceiveCompleted or LookAheadCompleted or BusinessDayClosed;
+    /// <summary>Whether <paramref name="e"/> is published: completions at either party, business-day closes, and a payment order's drop at its payee (once <see cref="Complete"/> has filled it in).</summary>
+    public static bool IsPublished(AccountEvent e) =>
+        e is DeliveryCompleted or ReceiveCompleted or LookAheadCompleted or BusinessDayClosed or DeliveryDropped { Order: not null };
 
     /// <summary>
     /// <paramref name="e"/> with what it publishes filled in from <paramref name="state"/> (the
@@ -70,6 +88,12 @@ public static class SettlementPublication
             DeliveryCompleted d when d.Order is null && state.Deliveries.TryGetValue(new DeliverOrderId(d.DeliverOrderId), out var delivery) =>
                 d with { Order = AccountState.ToData(delivery.Order), BusinessDate = date },
             ReceiveCompleted r when r.BusinessDate is null => r with { BusinessDate = date },
+            // A payment order's drop is published (the lending context learns its mark did not
+            // settle), on the date the order was entered on: pending lasts one day, so that is the
+            // day it dropped, also when the close dropped it and the state is already on the next.
+            DeliveryDropped d when d.Order is null && state.Deliveries.TryGetValue(new DeliverOrderId(d.DeliverOrderId), out var dropped)
+                && dropped.Order.IsPaymentOrder =>
+                d with { Order = AccountState.ToData(dropped.Order), BusinessDate = AccountState.FormatDate(dropped.BusinessDate) },
             LookAheadCompleted l when l.DeliveryOrder is null
                 && state.Deliveries.TryGetValue(new DeliverOrderId(l.DeliveryId), out var delivery)
                 && state.Receives.TryGetValue(new DeliverOrderId(l.ReceiveId), out var receive) && receive.Order is { } received =>
@@ -96,6 +120,7 @@ public static class SettlementPublication
             new DeliverOrderSettled(participant, SettledSide.Delivery, delivered, CompletedBy.LookAhead.Name(), date, l.At),
         ],
         BusinessDayClosed c => [new BusinessDayClosedAt(participant, c.ClosedDate, c.NextDate, c.SettledBalanceCents, c.At)],
+        DeliveryDropped { Order: { } order, BusinessDate: { } date } d => [new PaymentOrderDropped(participant, order, date, d.At)],
         _ => [],
     };
 }

@@ -56,7 +56,24 @@ public sealed record DeliverOrderView(
     string Status,
     string? PendingReason,
     string? CompletedBy,
-    string? ReclaimOf);
+    string? ReclaimOf)
+{
+    /// <summary>A stock loan's rebate rate as submitted; absent when not given.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public decimal? RebateRate { get; init; }
+
+    /// <summary>A stock loan's collateral margin as submitted; absent when not given.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public decimal? CollateralMargin { get; init; }
+
+    /// <summary>A payment order's payer (the receiver of its deliver order); absent on any other deliver order.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Payer { get; init; }
+
+    /// <summary>A payment order's payee (the deliverer of its deliver order); absent on any other deliver order.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Payee { get; init; }
+}
 
 public static class DeliverOrderViews
 {
@@ -94,6 +111,12 @@ public static class DeliverOrderViews
             },
         };
         return new DeliverOrderView(o.Id.Value, o.Deliverer.Value, o.Receiver.Value, o.Cusip.Value, o.Shares, o.Amount.Dollars,
-            o.ReasonCode, status.Name(), reason?.Name(), by?.Name(), o.ReclaimOf?.Value);
+            o.ReasonCode, status.Name(), reason?.Name(), by?.Name(), o.ReclaimOf?.Value)
+        {
+            RebateRate = o.RebateRate,
+            CollateralMargin = o.CollateralMargin,
+            Payer = o.IsPaymentOrder ? PaymentOrders.Payer(o).Value : null,
+            Payee = o.IsPaymentOrder ? PaymentOrders.Payee(o).Value : null,
+        };
     }
 }
