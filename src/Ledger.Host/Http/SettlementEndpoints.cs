@@ -33,7 +33,10 @@ public sealed record ReclaimBody(string Id, string DeliverOrderId);
 /// <summary>The body of <c>POST /v1/business-day/close</c>, optional: the date it closes (none: the open day).</summary>
 public sealed record CloseBody(string? BusinessDate = null);
 
-public sealed record DeliverOrderBody(string Id, string Deliverer, string Receiver, string Cusip, long Shares, decimal Amount, string? ReasonCode = null);
+/// <param name="RebateRate">A stock loan's (reason code SL) annual rebate rate, -1 to 1, at most 6 decimals; optional.</param>
+/// <param name="CollateralMargin">A stock loan's collateral margin, 1.00 to 1.10, at most 6 decimals; optional (the lending context's default is 1.02).</param>
+public sealed record DeliverOrderBody(string Id, string Deliverer, string Receiver, string Cusip, long Shares, decimal Amount, string? ReasonCode = null,
+    decimal? RebateRate = null, decimal? CollateralMargin = null);
 
 /// <summary>
 /// The routes of the public contract. Handlers only translate: JSON into the domain's request
@@ -336,7 +339,9 @@ internal static class Endpoints
                 fields.String("cusip"),
                 fields.Integer("shares"),
                 fields.Decimal("amount"),
-                fields.String("reasonCode")));
+                fields.String("reasonCode"),
+                fields.Decimal("rebateRate"),
+                fields.Decimal("collateralMargin")));
             index++;
         }
         if (problems.Count > 0)

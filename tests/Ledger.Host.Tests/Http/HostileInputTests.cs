@@ -888,6 +888,26 @@ internal static class HostileRequests
     private static string Default => Ledger.Journal.LedgerSettings.Default.DefaultHolidays.Select(h => h.Date).DefaultIfEmpty(new DateOnly(2031, 1, 6)).Max()
         .ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
+    // ---- Loan terms and payment orders at deliver-order entry (lending.md section 1 and 2)
+
+    /// <summary>
+    /// Stock-loan deliver orders whose terms the entry rules refuse (rate or margin out of range or
+    /// over 6 decimals, terms on another reason code), and deliver orders taking a payment order's
+    /// id prefix or reason code: each refused by its item, nothing changes.
+    /// </summary>
+    private static readonly Gen<Hostile> LoanTerms = Gen.Select(FreshId, Pick(
+            ("SL", "\"rebateRate\":1.000001"), ("SL", "\"rebateRate\":-1.5"), ("SL", "\"rebateRate\":0.0000001"), ("SL", "\"rebateRate\":1e3"),
+            ("SL", "\"collateralMargin\":0.99"), ("SL", "\"collateralMargin\":1.1000001"), ("SL", "\"collateralMargin\":1.0200001"),
+            ("SL", "\"collateralMargin\":-1.02"), ("SL", "\"collateralMargin\":79228162514264337593543950335"),
+            ("LOAN", "\"rebateRate\":0.01"), ("SLR", "\"collateralMargin\":1.02"), ("MARK", "\"rebateRate\":null")),
+        (id, x) => (Id: id, Body: $$"""[{"id":{{Str(id)}},"deliverer":"0001","receiver":"0002","cusip":"{{Apple}}","shares":10,"amount":1000,"reasonCode":"{{x.Item1}}",{{x.Item2}}}]""", What: x.Item2))
+        .Select(x => Json($"loan terms: {x.What}", "POST", "/v1/deliver-orders", "occ-demo", x.Body) with { Items = 1, NewIds = [x.Id] });
+
+    /// <summary>A deliver order under a payment order's id (MK-, any case): refused, the id stays the payment order's.</summary>
+    private static readonly Gen<Hostile> PaymentOrderIds = Gen.Select(Gen.Int[1, 99_999], Pick("MK-", "mk-", "Mk-"), (n, prefix) => $"{prefix}HX-{n}")
+        .Select(id => Json("payment order id on a deliver order", "POST", "/v1/deliver-orders", "occ-demo",
+            $$"""[{"id":{{Str(id)}},"deliverer":"0001","receiver":"0002","cusip":"{{Apple}}","shares":10,"amount":1000,"reasonCode":"LOAN"}]""") with { Items = 1, NewIds = [id] });
+
     public static readonly Gen<Hostile> All = Gen.Frequency(
         (20, Bodies),
         (4, Encodings),
@@ -900,5 +920,8 @@ internal static class HostileRequests
         (12, Paths),
         (5, Methods),
         (15, Callers),
-        (12, Calendar));
+        (12, Calendar),
+        // Loan terms and payment-order ids at deliver-order entry.
+        (4, LoanTerms),
+        (2, PaymentOrderIds));
 }

@@ -375,6 +375,18 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
             Shows: (_, answer) => Assert.Matches(@"^\d{4}-\d{2}-\d{2}$", answer.GetProperty("nextBusinessDate").GetString())),
         // A middleware branch, not a route: the endpoint data source does not list it.
         new($"GET {ApiOptions.MetricsPath}", "GET", () => new(ApiOptions.MetricsPath, null), Answers((Who.Operator, Ok), (Who.Risk, Ok)), Branch: true),
+        // ---- Loan terms on a stock-loan deliver order (lending.md section 1): OCC only, kept on the order.
+        new("POST /v1/deliver-orders?loanTerms", "POST",
+            () => new("/v1/deliver-orders", $$"""[{"id":"{{MatrixWorld.FreshId("RM-SL")}}","deliverer":"0001","receiver":"0002","cusip":"{{MatrixWorld.Apple}}","shares":100,"amount":10200,"reasonCode":"SL","rebateRate":0.045,"collateralMargin":1.02}]"""),
+            Answers((Who.Occ, Ok)),
+            Settle: async (w, answer) =>
+            {
+                Assert.True(answer[0].GetProperty("accepted").GetBoolean(), answer.ToString());
+                var id = answer[0].GetProperty("id").GetString()!;
+                await w.Node.EventuallyAsync($"/v1/deliver-orders/{id}", "occ-demo", v => v.GetProperty("status").GetString() == "completed", $"{id} completing");
+                var order = await (await w.Api.SendAsync(HttpMethod.Get, $"/v1/deliver-orders/{id}", "occ-demo")).AssertOk();
+                Assert.Equal(("SL", 0.045m, 1.02m), (order.GetProperty("reasonCode").GetString(), order.GetProperty("rebateRate").GetDecimal(), order.GetProperty("collateralMargin").GetDecimal()));
+            }),
     ];
 
     public static TheoryData<string, Who> Matrix()
