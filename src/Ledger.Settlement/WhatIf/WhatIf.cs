@@ -583,8 +583,12 @@ public static class WhatIf
                     var o = s.Order;
                     var result = o.ReclaimOf is { } original
                         ? ledger.ReplayReclaim(o.Deliverer, o.Id, original, s.At)
-                        : ledger.Submit(new DeliverOrderRequest(o.Id.Value, o.Deliverer.Value, o.Receiver.Value, o.Cusip.Value, o.Shares, o.Amount.Dollars, o.ReasonCode), s.At);
-                    if (!result.Accepted) refusals.Add(new WhatIfRefusal(s.At, $"deliver order {o.Id}", result.Error?.Message ?? "refused"));
+                        : o.IsPaymentOrder
+                            ? ledger.SubmitPaymentOrder(new PaymentOrderRequest(o.Id.Value, PaymentOrders.Payer(o).Value, PaymentOrders.Payee(o).Value,
+                                o.Cusip.Value, o.Amount.Dollars, ledger.Reference.BusinessDate), s.At)
+                            : ledger.Submit(new DeliverOrderRequest(o.Id.Value, o.Deliverer.Value, o.Receiver.Value, o.Cusip.Value, o.Shares, o.Amount.Dollars, o.ReasonCode,
+                                o.RebateRate, o.CollateralMargin), s.At);
+                    if (!result.Accepted) refusals.Add(new WhatIfRefusal(s.At, $"{(o.IsPaymentOrder ? "payment order" : "deliver order")} {o.Id}", result.Error?.Message ?? "refused"));
                     break;
                 }
                 case WhatIfCancel c:
