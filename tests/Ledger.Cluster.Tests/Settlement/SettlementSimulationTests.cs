@@ -44,7 +44,7 @@ public sealed class SettlementSimulationTests(ITestOutputHelper output)
 
     private sealed class Tally
     {
-        public int Submitted, Timeouts, Kills, Cancels, Resubmits, Payments, Deposits, Loans, Mismatched, Reclaims, Redeliveries;
+        public int Submitted, Timeouts, Kills, Cancels, Resubmits, Payments, Deposits, Loans, Mismatched, Reclaims, Redeliveries, Marks;
         public readonly System.Collections.Concurrent.ConcurrentDictionary<string, DeliverOrderRequest> AcceptedOrders = new();
     }
 
@@ -121,7 +121,7 @@ public sealed class SettlementSimulationTests(ITestOutputHelper output)
             return closed.Ok;
         }, TimeSpan.FromSeconds(90), $"the day closes (last: {closed?.Message})");
 
-        output.WriteLine($"loans {tally.Loans} ({tally.Mismatched} mismatched), reclaims {tally.Reclaims}, OCC redeliveries {tally.Redeliveries}");
+        output.WriteLine($"loans {tally.Loans} ({tally.Mismatched} mismatched), reclaims {tally.Reclaims}, OCC redeliveries {tally.Redeliveries}, payment orders {tally.Marks}");
         output.WriteLine($"submitted {tally.Submitted}, accepted {tally.AcceptedOrders.Count}, resubmitted {tally.Resubmits}, cancels {tally.Cancels}, " +
             $"deposits {tally.Deposits}, payments {tally.Payments}, kills {tally.Kills}, injected write failures {FlakyJournal.Failures}, request timeouts {tally.Timeouts}");
         await Verify(node, ids, tally);
@@ -258,6 +258,28 @@ public sealed class SettlementSimulationTests(ITestOutputHelper output)
                     var again = mine[random.Next(mine.Count)];
                     var result = (await ledger.SubmitAsync([again], Setup.None))[0];
                     Assert.True(result.Accepted, $"resubmission of {again.Id} refused: {result.Error?.Message}");
+                }
+                else if (roll < 0.95)
+                {
+                    // A payment order (a loan's mark): one participant pays another, or a Market Loan's two legs through OCC.
+                    var payer = ids[random.Next(ids.Length)];
+                    var payee = ids[random.Next(ids.Length)];
+                    if (payer == payee) continue;
+                    var cusip = cusips[random.Next(cusips.Length)].Value;
+                    var amount = new Money(random.Next(1, 20_000_00)).Dollars;
+                    var date = (await ledger.ReferenceAsync(Setup.None)).BusinessDate;
+                    var legs = random.Next(2) == 0
+                        ? new[] { new PaymentOrderRequest($"MK-S{seed}-{op}", payer, payee, cusip, amount, date) }
+                        : new[] { new PaymentOrderRequest($"MK-S{seed}-{op}-P", payer, Occ, cusip, amount, date), new PaymentOrderRequest($"MK-S{seed}-{op}-R", Occ, payee, cusip, amount, date) };
+                    if (random.Next(2) == 0) Array.Reverse(legs);
+                    Interlocked.Increment(ref tally.Marks);
+                    foreach (var leg in legs)
+                    {
+                        Interlocked.Increment(ref tally.Submitted);
+                        var result = await ((IPaymentOrderGateway)ledger).SubmitPaymentOrderAsync(leg, Setup.None);
+                        Assert.True(result.Accepted, result.Error?.Message);
+                        tally.AcceptedOrders[leg.Id!] = new DeliverOrderRequest(leg.Id, leg.Payee, leg.Payer, leg.Cusip, 0, leg.Amount, PaymentOrders.ReasonCode);
+                    }
                 }
                 else if (Environment.GetEnvironmentVariable("LEDGER_SIM_NO_KILLS") is null)
                 {
