@@ -118,12 +118,12 @@ internal static class Endpoints
                 .Refuses(400, "deliver-order-id-format")
                 .Refuses(403, "deliver-order-party", "deliverer")
                 .Refuses(404, "deliver-order-known")
-                .Refuses(409, "deliver-order-pending");
+                .Refuses(409, "deliver-order-pending", "payment-order-cancel");
             v1.MapPost("/reclaims", Reclaim).RequireRole(Role.Participant).WithSummary("The original receiver reclaims a completed deliver order")
                 .Takes<ReclaimBody>().Answers<SubmitResult>()
                 .Refuses(400, "reclaim-id-format", "deliver-order-id-format", "required")
                 .Refuses(403, "reclaim-by-receiver")
-                .Refuses(409, "reclaim-of-completed", "reclaim-once", "reclaim-same-day", "deliver-order-id-unique", "business-day-open");
+                .Refuses(409, "reclaim-of-completed", "reclaim-once", "reclaim-same-day", "deliver-order-id-unique", "business-day-open", "reclaim-of-payment-order");
             v1.MapGet("/participants/{id}/account", GetAccount).RequireRole(Role.Participant, Role.Risk, Role.Operator).AllowQuery("asOf")
                 .WithSummary("An account: balances, positions, pending items; ?asOf= replays it to a moment")
                 .Answers<AccountView>()
@@ -390,6 +390,10 @@ internal static class Endpoints
         if (caller.Role == Role.Participant && view.Deliverer != caller.Participant!.Value.Value)
             return Problems.Of(StatusCodes.Status403Forbidden, "deliverer", "id", $"only the deliverer ({view.Deliverer}) or OCC may cancel {id}");
         if (FinalStatuses.Contains(view.Status)) return NotPending(id, view.Status);
+        // A payment order settles a loan's mark: it completes or drops (the next day's mark is computed
+        // from the new price), and the lending context knows no third end.
+        if (view.Shares == 0 && view.ReasonCode == PaymentOrders.ReasonCode)
+            return Problems.Of(StatusCodes.Status409Conflict, "payment-order-cancel", "id", $"{id} is a payment order: it completes or drops at the cutoff, and is never cancelled");
 
         var result = await ledger.CancelAsync(doId, http.RequestAborted);
         return result.Outcome switch
@@ -436,7 +440,7 @@ internal static class Endpoints
                 Problems.Of(StatusCodes.Status403Forbidden, "reclaim-by-receiver", "deliverOrderId",
                     $"only the original receiver may reclaim a deliver order, and {original} is not one that {caller} received"),
             EntryRejection.SameIdOtherPayload or EntryRejection.ReclaimRefused or EntryRejection.AlreadyReclaimed
-                or EntryRejection.ReclaimOfEarlierDay or EntryRejection.BusinessDayClosing => Problems.Entry(error, StatusCodes.Status409Conflict),
+                or EntryRejection.ReclaimOfEarlierDay or EntryRejection.BusinessDayClosing or EntryRejection.ReclaimOfPaymentOrder => Problems.Entry(error, StatusCodes.Status409Conflict),
             _ => Problems.Entry(error),
         };
     }

@@ -293,6 +293,11 @@ public static class AccountDecider
             decision.Reply = Reject(AccountRejection.UnknownDeliverOrder, $"{c.DeliverOrderId} is not a delivery of {state.Participant}");
             return;
         }
+        if (delivery.Order.IsPaymentOrder)
+        {
+            decision.Reply = Reject(AccountRejection.PaymentOrderNotCancellable, $"{c.DeliverOrderId} is a payment order: it completes or drops, and is never cancelled");
+            return;
+        }
         switch (delivery.Stage)
         {
             case DeliveryStage.PendingAtDeliverer:

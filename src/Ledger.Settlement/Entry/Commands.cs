@@ -71,6 +71,8 @@ public enum AccountRejection
     IdempotencyIdOtherPayload = 14,
     /// <summary>A deposit or payment under the idempotency id of one made on an earlier business day.</summary>
     IdempotencyIdOfEarlierDay = 15,
+    /// <summary>A cancel of a payment order: it completes or drops, never anything else.</summary>
+    PaymentOrderNotCancellable = 16,
 }
 
 /// <summary>The answer to a command that has one.</summary>

@@ -37,9 +37,14 @@ public sealed class PaymentOrderHttpTests
         Assert.Equal(("net-debit-cap", "0002", "0001", 0L, "MARK"), (pending.GetProperty("pendingReason").GetString(), pending.GetProperty("payer").GetString(),
             pending.GetProperty("payee").GetString(), pending.GetProperty("shares").GetInt64(), pending.GetProperty("reasonCode").GetString()));
 
+        // Never cancelled, never reclaimed: it completes or drops.
+        await (await api.SendAsync(HttpMethod.Delete, "/v1/deliver-orders/MK-1", "occ-demo")).AssertProblem(409, "payment-order-cancel", "id");
+        await (await api.SendAsync(HttpMethod.Delete, "/v1/deliver-orders/MK-1", "participant-0001")).AssertProblem(409, "payment-order-cancel", "id");
         await (await api.SendAsync(HttpMethod.Post, "/v1/participants/0002/settlement-progress-payments", "operator-demo", """{"amount":100}""")).AssertOk();
         var done = await node.EventuallyAsync("/v1/deliver-orders/MK-1", "participant-0002", v => v.GetProperty("status").GetString() == "completed", "MK-1 completed");
         Assert.Equal("recycle", done.GetProperty("completedBy").GetString());
+        await (await api.SendAsync(HttpMethod.Post, "/v1/reclaims", "participant-0002", """{"id":"R-1","deliverOrderId":"MK-1"}"""))
+            .AssertProblem(409, "reclaim-of-payment-order", "deliverOrderId");
 
         // Risk and the operator read it through the explanation.
         foreach (var token in new[] { "risk-demo", "operator-demo" })

@@ -294,6 +294,22 @@ public sealed class PaymentOrderTests
     }
 
     [Fact]
+    public void A_pending_payment_order_is_never_cancelled()
+    {
+        var ledger = NewLedger().Participant(A, 0m, 0m).Participant(B, 50_000m, 0m);
+        Pay(ledger, "MK-1", B, A, 5_100m);
+        var events = ledger.EventCount();
+
+        var cancel = ledger.Cancel(Id("MK-1"), Morning);
+        var reply = AccountDecider.Decide(ledger.StateOf(P(A)), new CancelDelivery(Id("MK-1"), Morning)).Reply;
+
+        Assert.Equal(CancelOutcome.NotFound, cancel.Outcome);
+        Assert.Equal(AccountRejection.PaymentOrderNotCancellable, Assert.IsType<Rejected>(reply).Rejection);
+        Assert.Equal(events, ledger.EventCount());
+        Expect(ledger.Order("MK-1"), "pending", "net-debit-cap");
+    }
+
+    [Fact]
     public void A_payment_order_is_never_reclaimed()
     {
         var ledger = NewLedger().Participant(A, 0m, 0m).Participant(B, 50_000m, 1_000_000m);
