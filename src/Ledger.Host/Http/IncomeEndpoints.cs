@@ -66,12 +66,6 @@ internal sealed class IncomeEndpoints : IContextEndpoints
             .Refuses(403, "own-participant")
             .Refuses(404, "participant-known", "income-entry-known")
             .Refuses(501, "income-supported");
-        v1.MapGet("/participants/{id}/income-report", Report).RequireRole(selfRiskOperator).AllowQuery("date")
-            .WithSummary("The day's income file (CSV): the income entries posted on a business date")
-            .Refuses(400, "participant-id-format", "date-format", "required")
-            .Refuses(403, "own-participant")
-            .Refuses(404, "participant-known")
-            .Refuses(501, "income-supported");
         v1.MapPost("/participants/{id}/stock-loan-adjustments", EnterAdjustment).RequireRole(Role.Participant)
             .WithSummary("Enters an adjustment of one memo line, pending until the counterparty affirms it")
             .Takes<AdjustmentBody>().Answers<AdjustmentView>()
@@ -182,7 +176,6 @@ internal sealed class IncomeEndpoints : IContextEndpoints
     private static async Task<IResult> Announce(HttpContext http, string cusip, string id)
     {
         if (IncomeRequests.CusipField(cusip, "cusip", out _) is { } badCusip) return Problem(badCusip);
-        if (Gateway(http) is not { } income) return NotServed();
         var (document, bodyProblem) = await JsonBody.ReadAsync(http.Request, http.RequestAborted);
         if (bodyProblem is not null) return bodyProblem;
         using var owned = document;
@@ -190,6 +183,7 @@ internal sealed class IncomeEndpoints : IContextEndpoints
         var body = JsonFields.Of(document!.RootElement, DistributionFields, problems);
         var request = new DistributionRequest(body.String("type"), body.Decimal("ratePerShare"), body.String("recordDate"), body.String("payableDate"));
         if (problems.Count > 0) return Problems.Field(problems[0]);
+        if (Gateway(http) is not { } income) return NotServed();
         return Answer(await income.AnnounceAsync(cusip, id, request, http.RequestAborted));
     }
 
@@ -231,20 +225,10 @@ internal sealed class IncomeEndpoints : IContextEndpoints
         return error is not null ? Problem(error) : Results.Ok(explanation);
     }
 
-    private static async Task<IResult> Report(HttpContext http, string id)
-    {
-        var (income, refusal) = await ParticipantRouteAsync(http, id);
-        if (refusal is not null) return refusal;
-        var text = http.Request.Query.TryGetValue("date", out var value) ? value.ToString() : null;
-        if (IncomeRequests.DateField(text, "date", out var date) is { } badDate) return Problem(badDate);
-        var csv = await income!.ReportAsync(new ParticipantId(id), date, http.RequestAborted);
-        return Results.File(csv, "text/csv", $"income-{id}-{IncomeDates.ToText(date)}.csv");
-    }
-
     private static async Task<IResult> EnterAdjustment(HttpContext http, string id)
     {
-        var (income, refusal) = await ParticipantRouteAsync(http, id);
-        if (refusal is not null) return refusal;
+        if (ParticipantPath(id) is { } bad) return bad;
+        if (OwnOnly(http, id) is { } other) return other;
         var (document, bodyProblem) = await JsonBody.ReadAsync(http.Request, http.RequestAborted);
         if (bodyProblem is not null) return bodyProblem;
         using var owned = document;
@@ -252,6 +236,8 @@ internal sealed class IncomeEndpoints : IContextEndpoints
         var body = JsonFields.Of(document!.RootElement, AdjustmentFields, problems);
         var request = new AdjustmentRequest(body.String("id"), body.String("counterparty"), body.String("cusip"), body.Integer("shares"));
         if (problems.Count > 0) return Problems.Field(problems[0]);
+        var (income, refusal) = await ParticipantRouteAsync(http, id);
+        if (refusal is not null) return refusal;
         return Answer(await income!.EnterAdjustmentAsync(new ParticipantId(id), request, http.RequestAborted));
     }
 
@@ -284,8 +270,8 @@ internal sealed class IncomeEndpoints : IContextEndpoints
 
     private static async Task<IResult> FileHalt(HttpContext http, string id)
     {
-        var (income, refusal) = await ParticipantRouteAsync(http, id);
-        if (refusal is not null) return refusal;
+        if (ParticipantPath(id) is { } bad) return bad;
+        if (OwnOnly(http, id) is { } other) return other;
         var (document, bodyProblem) = await JsonBody.ReadAsync(http.Request, http.RequestAborted);
         if (bodyProblem is not null) return bodyProblem;
         using var owned = document;
@@ -293,6 +279,8 @@ internal sealed class IncomeEndpoints : IContextEndpoints
         var body = JsonFields.Of(document!.RootElement, HaltFields, problems);
         var request = new HaltRequest(body.String("counterparty"), body.String("effectiveDate"));
         if (problems.Count > 0) return Problems.Field(problems[0]);
+        var (income, refusal) = await ParticipantRouteAsync(http, id);
+        if (refusal is not null) return refusal;
         return Answer(await income!.FileHaltAsync(new ParticipantId(id), request, http.RequestAborted));
     }
 

@@ -94,14 +94,6 @@ public sealed class IncomeHttpTests(IncomeNodeFixture fixture) : IClassFixture<I
         // The borrower cannot read the lender's explanation; an unknown entry is 404.
         await (await _desk.Api.SendAsync(HttpMethod.Get, $"/v1/participants/{L}/income-entries/{Uri.EscapeDataString(entryId)}/explanation", Token(B))).AssertProblem(403, "own-participant", "id");
         await (await _desk.Api.SendAsync(HttpMethod.Get, $"/v1/participants/{L}/income-entries/sli:nothing/explanation", Token(L))).AssertProblem(404, "income-entry-known");
-
-        // The day's income file, coded as stock-loan income.
-        var report = await _desk.Api.SendAsync(HttpMethod.Get, $"/v1/participants/{L}/income-report?date={n}", Token(L));
-        Assert.Equal(200, (int)report.StatusCode);
-        Assert.Equal("text/csv", report.Content.Headers.ContentType?.MediaType);
-        var csv = await report.Content.ReadAsStringAsync();
-        Assert.Contains("stock-loan-income", csv, StringComparison.Ordinal);
-        Assert.Contains(entryId, csv, StringComparison.Ordinal);
     }
 
     private static (string? Kind, string? Counterparty, long Shares, decimal Amount) Entry(JsonElement e) =>
