@@ -138,6 +138,13 @@ public sealed class IncomeGateway
     public async Task<IReadOnlyList<MemoAccountEvent>> MemoEventsAsync(ParticipantId participant, CancellationToken ct)
     {
         var table = _journal ?? throw new NotSupportedException("this node's store has no read journal");
+        return await MemoEventsAsync(table, participant, ct);
+    }
+
+    /// <summary>Every event of <paramref name="participant"/>'s memo account journal in <paramref name="table"/> (a node's, or a store read offline by the CLI).</summary>
+    public static async Task<IReadOnlyList<MemoAccountEvent>> MemoEventsAsync(JournalTable table, ParticipantId participant, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(table);
         var events = new List<MemoAccountEvent>();
         await foreach (var stored in table.EventsAsync(IncomeManifests.PersistenceId(IncomeAddress.MemoAccount(participant)), long.MaxValue, ct))
         {

@@ -10,6 +10,9 @@ public sealed class IncomeNodeFixture : IAsyncLifetime
     private readonly TempFolder _folder = new();
     private RealNode? _node;
 
+    /// <summary>The node's data folder: the CLI reads its journal from here.</summary>
+    public string DataDir => _folder.Path;
+
     public IncomeDesk Desk { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -36,6 +39,8 @@ public sealed class IncomeNodeFixture : IAsyncLifetime
 public sealed class IncomeHttpTests(IncomeNodeFixture fixture) : IClassFixture<IncomeNodeFixture>
 {
     private readonly IncomeDesk _desk = fixture.Desk;
+
+    private static readonly StartLedger NoNode = (_, _, _) => throw new InvalidOperationException("these verbs start no node");
 
     [Fact]
     public async Task Scenarios_1_2_and_4_a_loan_a_return_and_a_dividend_paid_to_the_lender()
@@ -94,6 +99,54 @@ public sealed class IncomeHttpTests(IncomeNodeFixture fixture) : IClassFixture<I
         // The borrower cannot read the lender's explanation; an unknown entry is 404.
         await (await _desk.Api.SendAsync(HttpMethod.Get, $"/v1/participants/{L}/income-entries/{Uri.EscapeDataString(entryId)}/explanation", Token(B))).AssertProblem(403, "own-participant", "id");
         await (await _desk.Api.SendAsync(HttpMethod.Get, $"/v1/participants/{L}/income-entries/sli:nothing/explanation", Token(L))).AssertProblem(404, "income-entry-known");
+
+        // The CLI, from the journal: the day's income file (CSV) and the same explanation.
+        var csvPath = Path.Combine(fixture.DataDir, "income-report.csv");
+        var output = new StringWriter();
+        Assert.Equal(0, await Cli.RunAsync(["income-report", "--participant", L, "--date", n, "--data-dir", fixture.DataDir, "--out", csvPath], NoNode, output, new StringWriter()));
+        var csv = await File.ReadAllLinesAsync(csvPath);
+        Assert.Equal(3, csv.Length); // the header, the holder-of-record credit, the stock-loan income
+        Assert.Contains(csv, line => line.Contains(entryId, StringComparison.Ordinal) && line.Contains("stock-loan-income", StringComparison.Ordinal) && line.Contains("150.00", StringComparison.Ordinal));
+        var explained = new StringWriter();
+        Assert.Equal(0, await Cli.RunAsync(["explain", "--income", entryId, "--participant", L, "--format", "json", "--data-dir", fixture.DataDir], NoNode, explained, new StringWriter()));
+        Assert.Equal(why.GetProperty("amount").GetDecimal(), JsonDocument.Parse(explained.ToString()).RootElement.GetProperty("amount").GetDecimal());
+        var unknown = new StringWriter();
+        Assert.Equal(4, await Cli.RunAsync(["explain", "--income", "sli:nothing", "--participant", L, "--data-dir", fixture.DataDir], NoNode, new StringWriter(), unknown));
+    }
+
+    [Fact]
+    public async Task The_initial_load_enters_each_loan_as_an_adjustment_resumably_and_the_counterparty_affirms_it()
+    {
+        const string L = "0901", B = "0902";
+        var x = CusipOf(9);
+        await _desk.Participant(L);
+        await _desk.Participant(B);
+        var file = Path.Combine(fixture.DataDir, "loans.jsonl");
+        await File.WriteAllLinesAsync(file,
+        [
+            $$"""{"id":"LOAD-1","counterparty":"{{B}}","cusip":"{{x}}","shares":1000}""",
+            $$"""{"id":"LOAD-2","counterparty":"{{B}}","cusip":"{{x}}","shares":-250}""",
+            "not json",
+            $$"""{"id":"LOAD-3","counterparty":"{{L}}","cusip":"{{x}}","shares":5}""",
+        ]);
+        var output = new StringWriter();
+        var exit = await Ledger.Host.Verbs.IncomeCommands.LoadAsync(file, L, "http://localhost", null, restart: false, output, new StringWriter(), CancellationToken.None, _desk.Api.Client);
+        Assert.Equal(0, exit);
+        var summary = output.ToString();
+        Assert.Contains("2 entered, 1 refused, 1 bad lines", summary, StringComparison.Ordinal);
+        Assert.Contains("refused counterparty-not-self: line 4: LOAD-3", summary, StringComparison.Ordinal);
+        Assert.Contains("line 3:", summary, StringComparison.Ordinal);
+        // Pending until B affirms: then both lines change.
+        Assert.Equal(0, Line(await _desk.StockLoans(L), B, x));
+        foreach (var id in new[] { "LOAD-1", "LOAD-2" })
+            await (await _desk.Api.SendAsync(HttpMethod.Post, $"/v1/stock-loan-adjustments/{id}/affirm", Token(B))).AssertOk();
+        await _desk.LineBecomes(L, B, x, 750);
+        await _desk.LineBecomes(B, L, x, -750);
+        // Run again: every line was done, nothing is sent twice.
+        var again = new StringWriter();
+        Assert.Equal(0, await Ledger.Host.Verbs.IncomeCommands.LoadAsync(file, L, "http://localhost", null, restart: false, again, new StringWriter(), CancellationToken.None, _desk.Api.Client));
+        Assert.Contains("resumed after line 4", again.ToString(), StringComparison.Ordinal);
+        Assert.Equal(750, Line(await _desk.StockLoans(L), B, x));
     }
 
     private static (string? Kind, string? Counterparty, long Shares, decimal Amount) Entry(JsonElement e) =>
