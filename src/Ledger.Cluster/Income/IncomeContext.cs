@@ -28,7 +28,8 @@ public sealed class IncomeContext : IClusterContext
             ?? throw new InvalidOperationException("income starts after settlement");
         var options = start.Options;
         var settings = IncomeSettings.Default.Validated();
-        var accounts = await start.Sharding.StartProxyOrRegionAsync(LedgerNode.AccountRegion);
+        // Settlement started the account region on this node: income postings go to it.
+        var accounts = start.Sharding.ShardRegion(LedgerNode.AccountRegion);
         IActorRef? income = null;
         income = await start.Sharding.StartAsync(Region,
             entityId => IncomeEntities.PropsOf(entityId, new IncomeEntityServices(income!, accounts, options.Clock, options.ResendInterval, options.AskTimeout, settings)),
@@ -41,11 +42,4 @@ public sealed class IncomeContext : IClusterContext
         LedgerNode.StartConsumer(start.System, journal, new ConsumerSettings(IncomeConsumer.Name, Ledger.Settlement.SettlementPublication.Tag), consumer);
         ledger.Services.AddCloseStep(new IncomeCloseStep(Gateway, consumer, ledger, options.Clock, options.AskTimeout, log));
     }
-}
-
-internal static class ShardingExtensions
-{
-    /// <summary>The region <paramref name="name"/> started by an earlier context on this node.</summary>
-    public static Task<IActorRef> StartProxyOrRegionAsync(this Akka.Cluster.Sharding.ClusterSharding sharding, string name) =>
-        Task.FromResult(sharding.ShardRegion(name));
 }

@@ -4,7 +4,6 @@ using Ledger.Income;
 using Ledger.Income.Events;
 using Ledger.Journal;
 using Ledger.Settlement;
-using Microsoft.Extensions.Logging;
 
 namespace Ledger.Cluster.Income;
 
