@@ -109,6 +109,11 @@ public static class LedgerApi
         if (ledger is Ledger.Cluster.Replay.IJournalReader journal) builder.Services.AddSingleton(journal);
         // Explanations of deliver orders, where the ledger gives them: the real node does.
         if (ledger is Ledger.Cluster.Explain.IDeliverOrderExplainer explainer) builder.Services.AddSingleton(explainer);
+        // The other contexts' gateways the node hangs on settlement's (income tracking's, on the real node).
+        if (ledger is Ledger.Cluster.ClusterLedger cluster)
+        {
+            foreach (var (type, service) in cluster.Services.All) builder.Services.AddSingleton(type, service);
+        }
         configure?.Invoke(builder);
 
         var app = builder.Build();

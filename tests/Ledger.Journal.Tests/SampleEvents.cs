@@ -131,6 +131,12 @@ internal static class SampleEvents
         new LookAheadProposed("DO-2026-03-02-000023", "DO-2026-03-02-000024", Terms, PassedCents with { Rule = "look-ahead", CollateralMonitorBypassed = true }, At(29)),
         new HolidayDeclared("2026-11-26", "Thanksgiving Day", At(24)),
         new HolidayRemoved("2026-12-24", At(25)),
+        new IncomePostingApplied("income:2026-03-03:0101:1", 150_00 - 25_00,
+        [
+            new IncomeEntryPosted("hor:037833100:DIV-1:0101", "holder-of-record", "037833100", "DIV-1", null, 400, 0.25m, 100_00, "2026-03-03"),
+            new IncomeEntryPosted("sli:037833100:DIV-1:0101:0102", "stock-loan-income", "037833100", "DIV-1", "0102", 600, 0.25m, 150_00, "2026-03-03"),
+            new IncomeEntryPosted("sli:037833100:DIV-1:0103:0101", "stock-loan-income", "037833100", "DIV-1", "0103", -500, 0.25m, -125_00, "2026-03-03"),
+        ], At(30)),
     }.ToDictionary(e => e.GetType());
 
     /// <summary>

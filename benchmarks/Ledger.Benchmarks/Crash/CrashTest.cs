@@ -490,6 +490,7 @@ public static class CrashTest
     {
         var before = await AccountsAsync(run, world, ct);
         var closedDate = before[world.Occ.Id].Parsed.BusinessDate ?? throw new CrashRunException("OCC's account shows no business date");
+        if (await CrashIncome.AnnounceAsync(run.Client, world, closedDate, ct) is { } refused) throw new CrashRunException($"the dividend was refused: {refused}");
         var killAfter = Between(random, TimeSpan.Zero, run.Options.CloseKillMax);
         var close = Task.Run(() => run.Client.SendAsync<BusinessDayAnswer>(HttpMethod.Post, "/v1/business-day/close", Operator, new { businessDate = closedDate }, idempotent: false, ct), ct);
         await Task.WhenAny(close, Task.Delay(killAfter, ct));
@@ -557,6 +558,7 @@ public static class CrashTest
             CrashInvariants.AcknowledgedExist(snapshot, expectations),
             CrashInvariants.SharesConserved(snapshot, expectations),
             CrashInvariants.OneEffectBothAgree(snapshot, expectations),
+            .. await CrashIncome.ChecksAsync(run.Client, world, closedDate, ct),
         ];
     }
 

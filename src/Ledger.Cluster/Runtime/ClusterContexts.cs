@@ -15,7 +15,11 @@ public sealed record ClusterContextStart(
     IMessageExtractor Extractor,
     JournalTable? Journal,
     LedgerTelemetry Telemetry,
-    ILoggerFactory LoggerFactory);
+    ILoggerFactory LoggerFactory)
+{
+    /// <summary>Every context of the node, in start order: a later one finds an earlier one's gateway here.</summary>
+    public IReadOnlyList<IClusterContext> Contexts { get; init; } = [];
+}
 
 /// <summary>
 /// One bounded context's part of a node, in its own folder of this project: it starts its shard

@@ -16,15 +16,18 @@ public sealed partial class LedgerNode
     /// recovers its offset and reads on from there).
     /// </summary>
     /// <exception cref="InvalidOperationException">The node runs on the memory store, which has no journal table to read.</exception>
-    public IActorRef StartConsumer(ConsumerSettings settings, IPublishedEventHandler handler)
+    public IActorRef StartConsumer(ConsumerSettings settings, IPublishedEventHandler handler) => StartConsumer(System, JournalTable, settings, handler);
+
+    /// <summary>The same, for a context starting in <paramref name="system"/> before its node is built (<see cref="ClusterContextStart"/>).</summary>
+    public static IActorRef StartConsumer(ActorSystem system, JournalTable? journal, ConsumerSettings settings, IPublishedEventHandler handler)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(handler);
         settings.Check();
-        var table = JournalTable ?? throw new InvalidOperationException("published events are read from a SQL journal; the memory store has none");
+        var table = journal ?? throw new InvalidOperationException("published events are read from a SQL journal; the memory store has none");
         var consumer = PublishedEventConsumer.Props(settings, table, handler);
         var supervised = BackoffSupervisor.Props(Backoff.OnStop(consumer, "consumer", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1));
-        return System.ActorOf(ClusterSingletonManager.Props(supervised, PoisonPill.Instance, ClusterSingletonManagerSettings.Create(System)),
+        return system.ActorOf(ClusterSingletonManager.Props(supervised, PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system)),
             Journals.ConsumerPrefix + settings.Name);
     }
 }

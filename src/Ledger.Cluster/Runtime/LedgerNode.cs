@@ -106,9 +106,9 @@ public sealed partial class LedgerNode : IAsyncDisposable
             var extractor = new LedgerMessageExtractor(LedgerMessageExtractor.ShardCountDefault);
             var journal = options.Store == "memory" ? null : JournalTable.Of(new StoreSettings(options.Store, options.Connection, options.DataDir));
             // Every bounded context starts its own part (ClusterContexts finds them by type).
-            var start = new ClusterContextStart(system, options, sharding, settings, extractor, journal, telemetry,
-                loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
             var contexts = ClusterContexts.Create();
+            var start = new ClusterContextStart(system, options, sharding, settings, extractor, journal, telemetry,
+                loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance) { Contexts = contexts };
             foreach (var context in contexts) await context.StartAsync(start, ct);
             var ledger = contexts.OfType<SettlementContext>().Single().Ledger!;
             return new LedgerNode(system, ledger, options, loggerFactory) { _dataFolder = folder };

@@ -343,6 +343,17 @@ public sealed class ClusterLedger : ILedger, IPaymentOrderGateway, IJournalReade
             }, ct);
     }
 
+    /// <summary>What other contexts add to this gateway: their services for the host, their steps in the close.</summary>
+    public ContextServices Services { get; } = new();
+
+    /// <summary>Deliver orders of <paramref name="participant"/> not yet final: in flight and pending at either side.</summary>
+    public async Task<int> InFlightAsync(ParticipantId participant, CancellationToken ct)
+    {
+        var inFlight = await AskAccount<InFlightCount>(participant, GetInFlightCount.Instance, ct);
+        var view = await AccountAsync(participant, ct);
+        return inFlight.Deliveries + (view?.Pending.Count ?? 0);
+    }
+
     private IJournalReader Journal => _journal ?? throw new NotSupportedException($"the store '{_options.Store}' of this node has no read journal");
 
     public async Task<BusinessDayResult> CutoffAsync(CancellationToken ct)
@@ -383,6 +394,8 @@ public sealed class ClusterLedger : ILedger, IPaymentOrderGateway, IJournalReade
         var next = reference.Calendar.Next(closing);
         var replies = await FanOut(reference, p => new CloseBusinessDay(closing, next, Now), ct);
         if (SettlementGateway.AccountsRefused(closing, replies) is { } refused) return refused;
+        // Other contexts' steps between the accounts' close and the open (income: record dates, payable dates).
+        foreach (var step in Services.CloseSteps) await step.AfterAccountsClosedAsync(closing, next, reference, ct);
         var opened = await Reference(new FinishClose(Now), ct);
         return SettlementGateway.Closed(opened.LastClosed ?? throw new InvalidOperationException($"the reference data opened {opened.BusinessDate} without recording the close"));
     }

@@ -63,6 +63,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         E<ReachRecycleCutoff>("protocol.reach-recycle-cutoff.v1"),
         E<DropAllPending>("protocol.drop-all-pending.v1"),
         E<CloseBusinessDay>("protocol.close-business-day.v1"),
+        E<ApplyIncomePosting>("protocol.apply-income-posting.v1"),
 
         // Account replies (Ledger.Settlement), alone or in a batch.
         E<AccountReplies>("protocol.account-replies.v1"),
@@ -390,6 +391,7 @@ internal sealed class BusinessCalendarConverter : JsonConverter<BusinessCalendar
 [JsonSerializable(typeof(ReachRecycleCutoff))]
 [JsonSerializable(typeof(DropAllPending))]
 [JsonSerializable(typeof(CloseBusinessDay))]
+[JsonSerializable(typeof(ApplyIncomePosting))]
 [JsonSerializable(typeof(AccountReplies))]
 [JsonSerializable(typeof(AccountReply))]
 [JsonSerializable(typeof(Acknowledged))]

@@ -28,6 +28,18 @@ public sealed partial class JournalTable
         return await command.ExecuteScalarAsync(ct) is { } max and not DBNull ? Convert.ToInt64(max, CultureInfo.InvariantCulture) : 0;
     }
 
+    /// <summary>The highest ordering of a row tagged <paramref name="tag"/>; 0 when there is none.</summary>
+    public async Task<long> HighestTaggedOrderingAsync(string tag, CancellationToken ct)
+    {
+        CheckTag(tag);
+        await using var connection = Connect();
+        await connection.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT MAX(ordering) FROM journal WHERE tags LIKE @tag";
+        Add(command, "@tag", "%;" + tag + ";%");
+        return await command.ExecuteScalarAsync(ct) is { } max and not DBNull ? Convert.ToInt64(max, CultureInfo.InvariantCulture) : 0;
+    }
+
     /// <summary>The orderings of the rows after <paramref name="afterOrdering"/>, ascending, at most <paramref name="max"/>, of any tag or none.</summary>
     public async Task<IReadOnlyList<long>> OrderingsAfterAsync(long afterOrdering, int max, CancellationToken ct)
     {

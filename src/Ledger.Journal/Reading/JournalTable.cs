@@ -144,10 +144,21 @@ public sealed partial class JournalTable
         }
     }
 
-    /// <summary>The event a journal row holds, read with the ledger's serializer.</summary>
+    /// <summary>The event a journal row holds, read with the ledger's serializer (income's for income's journals).</summary>
     /// <exception cref="JournalRowException">The row was written by another serializer, or does not read.</exception>
     private static object EventOf(string persistenceId, long sequenceNr, string manifest, int serializer, byte[] message)
     {
+        if (serializer == IncomeSerializer.SerializerId)
+        {
+            try
+            {
+                return IncomeSerializer.FromUtf8Json(message, manifest);
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                throw new JournalRowException(persistenceId, sequenceNr, error.GetBaseException().Message, manifest);
+            }
+        }
         if (serializer != LedgerSerializer.SerializerId)
         {
             throw new JournalRowException(persistenceId, sequenceNr, $"it was written by serializer {serializer}, not the ledger's ({LedgerSerializer.SerializerId})", manifest);

@@ -111,6 +111,7 @@ public sealed class LedgerSerializer : SerializerWithStringManifest
         E<LookAheadProposed>("account.look-ahead-proposed.v2"),
         E<HolidayDeclared>("reference.holiday-declared.v1"),
         E<HolidayRemoved>("reference.holiday-removed.v1"),
+        E<IncomePostingApplied>("account.income-posting-applied.v1"),
     ];
 
     // ToDictionary/ToFrozenDictionary throw on a duplicate key, so a manifest or type listed twice
@@ -231,4 +232,5 @@ public sealed class LedgerSerializer : SerializerWithStringManifest
 [JsonSerializable(typeof(DeliverOrdersRegistered))]
 [JsonSerializable(typeof(HolidayDeclared))]
 [JsonSerializable(typeof(HolidayRemoved))]
+[JsonSerializable(typeof(IncomePostingApplied))]
 internal sealed partial class LedgerJsonContext : JsonSerializerContext;

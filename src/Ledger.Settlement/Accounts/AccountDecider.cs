@@ -36,6 +36,7 @@ public static class AccountDecider
             case ReachRecycleCutoff c: Cutoff(state, c, decision); break;
             case DropAllPending c: DropAll(state, c, decision); break;
             case CloseBusinessDay c: Close(state, c, decision); break;
+            case ApplyIncomePosting c: IncomePostingRules.Decide(state, c, decision); break;
             default: throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "no decide rule");
         }
         return decision;

@@ -124,6 +124,8 @@ public sealed class AccountState
     // Deposits and payments made under an idempotency id, for as long as the deliveries and receives:
     // the current and the previous business day. Older ids are forgotten, which bounds the memory.
     private readonly Dictionary<IdempotencyId, IdempotentRequest> _idempotentRequests = new();
+    private readonly HashSet<string> _incomePostings = new(StringComparer.Ordinal);
+    private readonly Queue<string> _incomePostingOrder = new();
     private int _pendingReclaimReceives;
     private int _inFlightDeliveries;
 
@@ -229,6 +231,16 @@ public sealed class AccountState
     /// <summary>The newer of the terms this account knows and <paramref name="offered"/>.</summary>
     public SecurityTerms NewestTerms(Cusip cusip, SecurityTerms offered) =>
         _terms.TryGetValue(cusip, out var known) && known.Version >= offered.Version ? known : offered;
+
+    /// <summary>Whether income tracking's posting <paramref name="postingId"/> is applied here (the last <see cref="IncomePostingRules.RememberedMax"/>).</summary>
+    public bool HasIncomePosting(string postingId) => _incomePostings.Contains(postingId);
+
+    private void RememberIncomePosting(string postingId)
+    {
+        if (!_incomePostings.Add(postingId)) return;
+        _incomePostingOrder.Enqueue(postingId);
+        if (_incomePostingOrder.Count > IncomePostingRules.RememberedMax) _incomePostings.Remove(_incomePostingOrder.Dequeue());
+    }
 
     public void Apply(AccountEvent @event)
     {
@@ -407,6 +419,10 @@ public sealed class AccountState
                 break;
             case RecycleCutoffReached:
                 CutoffReached = true;
+                break;
+            case IncomePostingApplied e:
+                SettlementBalance += new Money(e.AmountCents);
+                RememberIncomePosting(e.PostingId);
                 break;
             case BusinessDayClosed e:
                 SettlementBalance = Money.Zero;

@@ -131,3 +131,16 @@ public sealed record LookAheadCompleted(string ReceiveId, string DeliveryId, Dat
 public sealed record RecycleCutoffReached(string BusinessDate, DateTimeOffset At) : AccountEvent(At);
 
 public sealed record BusinessDayClosed(string ClosedDate, string NextDate, long SettledBalanceCents, DateTimeOffset At) : AccountEvent(At);
+
+/// <summary>
+/// Income tracking's posting <see cref="PostingId"/> applied to the settlement balance: the
+/// entries' sum, <see cref="AmountCents"/>, is credited (negative: debited). Applied once per id.
+/// </summary>
+public sealed record IncomePostingApplied(string PostingId, long AmountCents, IReadOnlyList<IncomeEntryPosted> Entries, DateTimeOffset At) : AccountEvent(At)
+{
+    public bool Equals(IncomePostingApplied? other) =>
+        other is not null && At == other.At && Chain == other.Chain && PostingId == other.PostingId && AmountCents == other.AmountCents
+        && Entries.SequenceEqual(other.Entries);
+
+    public override int GetHashCode() => HashCode.Combine(PostingId, AmountCents, Entries.Count);
+}

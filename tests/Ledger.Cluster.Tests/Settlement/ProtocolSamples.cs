@@ -1,6 +1,7 @@
 using Ledger.Journal;
 using System.Collections.Immutable;
 using Ledger.Settlement;
+using Ledger.Settlement.Events;
 
 namespace Ledger.Cluster.Tests;
 
@@ -65,6 +66,8 @@ internal static class ProtocolSamples
         new ReachRecycleCutoff(Day, At(12)),
         new DropAllPending(Day, At(13)),
         new CloseBusinessDay(Day, NextDay, At(14)),
+        new ApplyIncomePosting("income:2026-03-03:0101:1",
+            [new IncomeEntryPosted("sli:037833100:DIV-1:0101:0102", "stock-loan-income", "037833100", "DIV-1", "0102", 600, 0.25m, 150_00, "2026-03-03")], At(15)),
 
         new AccountReplies([Acknowledged.Instance, null, new Rejected(AccountRejection.NotConfigured, "participant 0102 is not set up"),
             new DeliveryStatusReply(new DeliverOrderId("DO-2026-03-02-000022"), DeliveryStage.Completed, null, CompletedBy.Direct)]),

@@ -97,6 +97,7 @@ public sealed class HostileWorld : IAsyncLifetime
         }
         await (await Api.SendAsync(HttpMethod.Get, $"/v1/participants/{Unset}/account", "risk-demo")).AssertProblem(404, "participant-known", "id");
         parts.Add(await CalendarProbe.AllHolidaysAsync(Api));
+        parts.Add(await IncomeHostile.SnapshotAsync(Api, Participants));
         return string.Join("\n", parts);
     }
 
@@ -343,11 +344,11 @@ internal static class HostileRequests
     private const string Apple = HostileWorld.Apple;
 
     public static readonly string[] Families =
-        ["body", "field", "batch", "duplicate", "reclaim", "query", "path", "method", "caller", "semantic", "calendar"];
+        ["body", "field", "batch", "duplicate", "reclaim", "query", "path", "method", "caller", "semantic", "calendar", "income"];
 
-    private static Gen<T> Pick<T>(params T[] values) => Gen.Int[0, values.Length - 1].Select(i => values[i]);
+    internal static Gen<T> Pick<T>(params T[] values) => Gen.Int[0, values.Length - 1].Select(i => values[i]);
 
-    private static Gen<T> Any<T>(params Gen<T>[] gens) => Gen.Int[0, gens.Length - 1].SelectMany(i => gens[i]);
+    internal static Gen<T> Any<T>(params Gen<T>[] gens) => Gen.Int[0, gens.Length - 1].SelectMany(i => gens[i]);
 
     /// <summary>A JSON string literal; every character outside printable ASCII escaped, so lone surrogates and controls go through as escapes.</summary>
     public static string Str(string s)
@@ -368,8 +369,8 @@ internal static class HostileRequests
     private static readonly Gen<string> FreshId = Gen.Int[0, int.MaxValue].Select(n => $"HX-{n}");
 
     // Values of the wrong JSON type for any field, and the hostile forms of numbers a JSON number can take.
-    private static readonly Gen<string> NotAString = Pick("1", "0", "-1", "1e400", "true", "false", "[]", "{}", "[\"0001\"]", "{\"value\":\"x\"}", "1.5");
-    private static readonly Gen<string> NotANumber = Pick("\"100\"", "\"NaN\"", "\"Infinity\"", "\"-Infinity\"", "\"1e3\"", "\"\"", "true", "false", "[]", "[100]", "{}", "{\"$numberDecimal\":\"1\"}", "\"0x10\"");
+    internal static readonly Gen<string> NotAString = Pick("1", "0", "-1", "1e400", "true", "false", "[]", "{}", "[\"0001\"]", "{\"value\":\"x\"}", "1.5");
+    internal static readonly Gen<string> NotANumber = Pick("\"100\"", "\"NaN\"", "\"Infinity\"", "\"-Infinity\"", "\"1e3\"", "\"\"", "true", "false", "[]", "[100]", "{}", "{\"$numberDecimal\":\"1\"}", "\"0x10\"");
     private static readonly Gen<string> NotABool = Pick("\"true\"", "\"false\"", "1", "0", "\"yes\"", "[]", "{}", "\"\"", "\"True\"");
 
     private static readonly string[] HostileText =
@@ -379,7 +380,7 @@ internal static class HostileRequests
     ];
 
     /// <summary>Never a valid deliver-order id (1 to 64 of A-Z, a-z, 0-9, '-', '_', '.', ':').</summary>
-    private static readonly Gen<string> BadDeliverOrderId = Any(
+    internal static readonly Gen<string> BadDeliverOrderId = Any(
         Pick(HostileText),
         Pick("DO-é", "DО-1", "D O", "DO/1", "DO\\1", "DO#1", "DO?1", "DO\u00001", "DO\u202E1", "DO-😀", "ＤＯ１", "DO\r\n1", "DO+1", "DO,1", "DO*"),
         Gen.Int[65, 5_000].Select(n => new string('X', n)),
@@ -394,10 +395,10 @@ internal static class HostileRequests
         Gen.Int[ReclaimId.ReferenceLengthMax + 1, DeliverOrderId.LengthMax].Select(n => new string('R', n)));
 
     /// <summary>Never a valid four-digit participant that is set up.</summary>
-    private static readonly Gen<string> BadParticipant = Pick(
+    internal static readonly Gen<string> BadParticipant = Pick(
         "", "1", "001", "00001", "abcd", "0x01", "٠٠٠١", "０００１", "0001\u202E", "\u202E0001", "0001 ", " 0001", "00\u200B01", "0777", "9999", "-001", "1e3", "0001\u0000");
 
-    private static readonly Gen<string> BadCusip = Any(
+    internal static readonly Gen<string> BadCusip = Any(
         Pick("037833101", "03783310", "0378331000", "037833l00", "O37833100", "03783310😀", "", "         ", "037833\u202E100", HostileWorld.Unlisted, "AAAAAAAAA", "000000001"),
         Pick(HostileText));
 
@@ -411,7 +412,7 @@ internal static class HostileRequests
     /// Number literals over the length limit (64 characters), in the forms that would cost the most
     /// to read: many digits scaled back into range by an exponent, many leading or trailing zeros.
     /// </summary>
-    private static readonly Gen<string> LongLiteral = Gen.Select(Gen.Int[65, 1_500], Gen.Int[0, 3], (n, form) => form switch
+    internal static readonly Gen<string> LongLiteral = Gen.Select(Gen.Int[65, 1_500], Gen.Int[0, 3], (n, form) => form switch
     {
         0 => "1" + new string('7', n) + $"e-{n}",
         1 => "0." + new string('0', n) + "1",
@@ -451,7 +452,7 @@ internal static class HostileRequests
     private static readonly Gen<string> AnyValue = Pick("1", "\"x\"", "null", "true", "[]", "{}", "1e400", "\"\u202E\"", "-0");
 
     /// <summary>One field of a request body: its valid JSON value and how to make it bad.</summary>
-    private sealed record Field(string Name, string Valid, Gen<string> Bad, bool Required = true);
+    internal sealed record Field(string Name, string Valid, Gen<string> Bad, bool Required = true);
 
     private static Field[] DeliverOrderFields(string id) =>
     [
@@ -555,7 +556,7 @@ internal static class HostileRequests
 
     private static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
 
-    private static Hostile Json(string kind, string method, string path, string token, string body) =>
+    internal static Hostile Json(string kind, string method, string path, string token, string body) =>
         new(kind, method, path, "Bearer " + token, "application/json", Utf8(body));
 
     private static readonly (string Method, string Path, string Token, Field[] Fields)[] ObjectEndpoints =
@@ -567,6 +568,10 @@ internal static class HostileRequests
         ("POST", "/v1/participants/0001/deposits", "operator-demo", DepositFields),
         ("POST", "/v1/participants/0002/settlement-progress-payments", "operator-demo", PaymentFields),
         ("POST", "/v1/business-day/close", "operator-demo", CloseFields),
+        // Income tracking's bodies.
+        ("PUT", $"/v1/securities/{Apple}/distributions/HX-DIV", "operator-demo", IncomeHostile.DistributionFields()),
+        ("POST", "/v1/participants/0001/stock-loan-adjustments", "participant-0001", IncomeHostile.AdjustmentFields()),
+        ("POST", "/v1/participants/0001/income-halts", "participant-0001", IncomeHostile.HaltFields()),
     ];
 
     /// <summary>Faulty bodies for every endpoint that takes an object.</summary>
@@ -923,5 +928,6 @@ internal static class HostileRequests
         (12, Calendar),
         // Loan terms and payment-order ids at deliver-order entry.
         (4, LoanTerms),
-        (2, PaymentOrderIds));
+        (2, PaymentOrderIds),
+        (10, IncomeHostile.Requests));
 }

@@ -52,6 +52,7 @@ public sealed class MatrixWorld : IAsyncLifetime
         await (await Api.SendAsync(HttpMethod.Post, "/v1/participants/0001/deposits", "operator-demo", $$"""{"cusip":"{{Apple}}","shares":100000}""")).AssertOk();
         await SubmitAsync(Done, "0001", "0002", "completed");
         await SubmitAsync(Pending, "0003", "0002", "pending");
+        await IncomeMatrix.SetUpAsync(this);
     }
 
     /// <summary>Submits a deliver order of 100 Apple for $10,000 and waits for the status.</summary>
@@ -387,6 +388,102 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
                 var order = await (await w.Api.SendAsync(HttpMethod.Get, $"/v1/deliver-orders/{id}", "occ-demo")).AssertOk();
                 Assert.Equal(("SL", 0.045m, 1.02m), (order.GetProperty("reasonCode").GetString(), order.GetProperty("rebateRate").GetDecimal(), order.GetProperty("collateralMargin").GetDecimal()));
             }),
+        // Income tracking (income-tracking.md section 9). A participant sees and acts only for itself;
+        // an adjustment is seen by its two parties, risk and operators; another firm's reads as unknown.
+        new("PUT /v1/securities/{cusip}/distributions/{id}", "PUT",
+            () => new($"/v1/securities/{MatrixWorld.Apple}/distributions/RM-DIV", """{"type":"cash-dividend","ratePerShare":0.5,"recordDate":"2030-01-02","payableDate":"2030-01-03"}"""),
+            Answers((Who.Operator, Ok)),
+            Allowed: async w =>
+            {
+                var record = IncomeMatrix.Text((await IncomeMatrix.BusinessDateAsync(w)).AddDays(40));
+                return new($"/v1/securities/{MatrixWorld.Apple}/distributions/RM-DIV", $$"""{"type":"cash-dividend","ratePerShare":0.5,"recordDate":"{{record}}","payableDate":"{{record}}"}""");
+            },
+            Shows: (_, answer) => Assert.Equal(("RM-DIV", 0.5m), (answer.GetProperty("id").GetString(), answer.GetProperty("ratePerShare").GetDecimal()))),
+        new("GET /v1/securities/{cusip}/distributions", "GET", () => new($"/v1/securities/{MatrixWorld.Apple}/distributions", null),
+            Answers((Who.Operator, Ok), (Who.Occ, Ok), (Who.Risk, Ok), (Who.Party, Ok), (Who.Other, Ok)),
+            Shows: (_, answer) => Assert.All(answer.EnumerateArray(), d => Assert.Equal(MatrixWorld.Apple, d.GetProperty("cusip").GetString()))),
+        new("GET /v1/participants/{id}/stock-loans", "GET", () => new("/v1/participants/0001/stock-loans", null),
+            Answers((Who.Operator, Ok), (Who.Risk, Ok), (Who.Party, Ok), (Who.Other, new(403, "own-participant"))),
+            // The participant's own lines only: never a line of its own against itself, never another firm's view.
+            Shows: (_, answer) =>
+            {
+                Assert.Equal("0001", answer.GetProperty("participant").GetString());
+                Assert.All(answer.GetProperty("lines").EnumerateArray(), l => Assert.NotEqual("0001", l.GetProperty("counterparty").GetString()));
+            }),
+        new("GET /v1/participants/{id}/stock-loans?asOf", "GET", () => new("/v1/participants/0001/stock-loans?asOf=2030-01-02", null),
+            // No close has happened on this node: every caller it serves is told the date has not closed.
+            Answers((Who.Operator, new(400, "as-of-closed-date")), (Who.Risk, new(400, "as-of-closed-date")), (Who.Party, new(400, "as-of-closed-date")),
+                (Who.Other, new(403, "own-participant")))),
+        new("GET /v1/participants/{id}/income", "GET", () => new("/v1/participants/0001/income?payableDate=2030-01-03", null),
+            Answers((Who.Operator, Ok), (Who.Risk, Ok), (Who.Party, Ok), (Who.Other, new(403, "own-participant"))),
+            Shows: (_, answer) => Assert.Equal(("0001", "2030-01-03", 0m), (answer.GetProperty("participant").GetString(), answer.GetProperty("payableDate").GetString(), answer.GetProperty("total").GetDecimal()))),
+        new("GET /v1/participants/{id}/income-entries/{entryId}/explanation", "GET", () => new("/v1/participants/0001/income-entries/sli:none/explanation", null),
+            // Read from the participant's own memo journal only; it has posted nothing here.
+            Answers((Who.Operator, new(404, "income-entry-known")), (Who.Risk, new(404, "income-entry-known")), (Who.Party, new(404, "income-entry-known")),
+                (Who.Other, new(403, "own-participant")))),
+        new("POST /v1/participants/{id}/stock-loan-adjustments", "POST",
+            () => new("/v1/participants/0001/stock-loan-adjustments", $$"""{"id":"RM-ADJ-NEW","counterparty":"0002","cusip":"{{MatrixWorld.Apple}}","shares":7}"""),
+            Answers((Who.Party, Ok), (Who.Other, new(403, "own-participant"))),
+            Shows: (_, answer) => Assert.Equal(("0001", "0002", 7L, "pending"),
+                (answer.GetProperty("enteredBy").GetString(), answer.GetProperty("counterparty").GetString(), answer.GetProperty("shares").GetInt64(), answer.GetProperty("status").GetString()))),
+        new("GET /v1/stock-loan-adjustments/{id}", "GET", () => new($"/v1/stock-loan-adjustments/{IncomeMatrix.PendingAdjustment}", null),
+            Answers((Who.Operator, Ok), (Who.Risk, Ok), (Who.Party, Ok), (Who.Receiver, Ok), (Who.Other, new(404, "adjustment-known"))),
+            Receiver: "0002",
+            Shows: (who, answer) =>
+            {
+                // Another firm learns neither the parties nor the terms.
+                if (who == Who.Other) Assert.DoesNotContain("000", answer.GetProperty("detail").GetString(), StringComparison.Ordinal);
+                else Assert.Equal((IncomeMatrix.PendingAdjustment, "0001", "0002"),
+                    (answer.GetProperty("id").GetString(), answer.GetProperty("enteredBy").GetString(), answer.GetProperty("counterparty").GetString()));
+            }),
+        new("POST /v1/stock-loan-adjustments/{id}/affirm", "POST", () => new($"/v1/stock-loan-adjustments/{IncomeMatrix.PendingAdjustment}/affirm", null),
+            Answers((Who.Receiver, Ok), (Who.Party, new(403, "affirm-by-counterparty")), (Who.Other, new(403, "adjustment-party"))),
+            Receiver: "0002",
+            Allowed: async w => new($"/v1/stock-loan-adjustments/{await IncomeMatrix.FreshAdjustmentAsync(w)}/affirm", null),
+            Shows: (_, answer) => Assert.Equal("affirmed", answer.GetProperty("status").GetString())),
+        new("POST /v1/stock-loan-adjustments/{id}/cancel", "POST", () => new($"/v1/stock-loan-adjustments/{IncomeMatrix.PendingAdjustment}/cancel", null),
+            Answers((Who.Party, Ok), (Who.Receiver, Ok), (Who.Other, new(403, "adjustment-party"))),
+            Receiver: "0002",
+            Allowed: async w => new($"/v1/stock-loan-adjustments/{await IncomeMatrix.FreshAdjustmentAsync(w)}/cancel", null),
+            Shows: (_, answer) => Assert.Equal("cancelled", answer.GetProperty("status").GetString())),
+        new("POST /v1/participants/{id}/income-halts", "POST",
+            () => new("/v1/participants/0001/income-halts", """{"counterparty":"0002","effectiveDate":"2030-01-02"}"""),
+            Answers((Who.Party, Ok), (Who.Other, new(403, "own-participant"))),
+            Allowed: async w => new("/v1/participants/0001/income-halts", $$"""{"counterparty":"0002","effectiveDate":"{{IncomeMatrix.Text((await IncomeMatrix.BusinessDateAsync(w)).AddDays(30))}}"}"""),
+            Shows: (_, answer) => Assert.Equal(("0001", "0002"), (answer.GetProperty("instructing").GetString(), answer.GetProperty("counterparty").GetString()))),
+        new("GET /v1/participants/{id}/notifications", "GET", () => new("/v1/participants/0002/notifications", null),
+            Answers((Who.Party, Ok), (Who.Other, new(403, "own-participant"))), Party: "0002",
+            // 0002's own notifications: RM-ADJ-1 awaits its affirmation; nothing of another firm's.
+            Shows: (_, answer) =>
+            {
+                Assert.Equal("0002", answer.GetProperty("participant").GetString());
+                Assert.All(answer.GetProperty("notifications").EnumerateArray(), n => Assert.NotEqual("0002", n.GetProperty("counterparty").GetString()));
+            }),
+        new("POST /v1/participants/{from}/merge-into/{to}", "POST", () => new("/v1/participants/0005/merge-into/0006", null),
+            Answers((Who.Operator, Ok)), Party: "0005",
+            Allowed: async w =>
+            {
+                await IncomeMatrix.ParticipantAsync(w, "0005");
+                await IncomeMatrix.ParticipantAsync(w, "0006");
+                return new("/v1/participants/0005/merge-into/0006", null);
+            },
+            Shows: (_, answer) => Assert.Equal(("0005", "merged"), (answer.GetProperty("participant").GetString(), answer.GetProperty("standing").GetString()))),
+        new("POST /v1/participants/{id}/retire", "POST", () => new("/v1/participants/0007/retire", null),
+            Answers((Who.Operator, Ok)), Party: "0007",
+            Allowed: async w =>
+            {
+                await IncomeMatrix.ParticipantAsync(w, "0007");
+                return new("/v1/participants/0007/retire", null);
+            },
+            Shows: (_, answer) => Assert.Equal("retired", answer.GetProperty("standing").GetString())),
+        new("POST /v1/participants/{id}/terminate", "POST", () => new("/v1/participants/0008/terminate", null),
+            Answers((Who.Operator, Ok)), Party: "0008",
+            Allowed: async w =>
+            {
+                await IncomeMatrix.ParticipantAsync(w, "0008");
+                return new("/v1/participants/0008/terminate", null);
+            },
+            Shows: (_, answer) => Assert.Equal("terminated", answer.GetProperty("standing").GetString())),
     ];
 
     public static TheoryData<string, Who> Matrix()
@@ -492,7 +589,8 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
         var allowedResponse = await world.Api.SendAsync(method, allowed.Path, row.Token(who), allowed.Body);
         // Every answer, account data or not: not to be cached, not to be sniffed.
         allowedResponse.AssertAnswerHeaders();
-        var answer = await allowedResponse.AssertOk(expected.Status);
+        // A caller the endpoint serves gets its answer: a success, or the endpoint's own refusal (a rule of its own, not a role's).
+        var answer = expected.Rule is null ? await allowedResponse.AssertOk(expected.Status) : await allowedResponse.AssertProblem(expected.Status, expected.Rule);
         row.Shows?.Invoke(who, answer);
         // What the request set going settles before the next case takes its snapshot.
         if (row.Settle is not null) await row.Settle(world, answer);

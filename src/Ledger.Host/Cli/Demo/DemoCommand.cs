@@ -113,6 +113,7 @@ public static class DemoCommand
             new Check($"OCC {DemoData.OccId}'s settlement balance and positions are zero after the close", DemoReport.IsZero(report.OccAfterClose), Occ(report.OccAfterClose)),
             new Check("no mismatched leg completed", report.MismatchedCompleted == 0, $"{N(report.MismatchedCompleted)} of {N(mismatched)} completed"),
             new Check("no loan completed one leg without the other", report.SplitLoans == 0, $"{N(report.SplitLoans)} loans split"),
+            .. report.IncomeChecks,
         ];
     }
 

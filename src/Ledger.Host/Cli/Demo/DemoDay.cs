@@ -68,6 +68,9 @@ public sealed record DemoReport(
     AccountAnswer OccAfterClose,
     IReadOnlyList<string> Notes)
 {
+    /// <summary>Income tracking's checks of the second day (DemoIncome).</summary>
+    public IReadOnlyList<DemoCommand.Check> IncomeChecks { get; init; } = [];
+
     public static bool IsZero(AccountAnswer occ) => occ.SettlementBalance == 0 && occ.Positions.All(p => p.Shares == 0 && p.ReservedShares == 0);
 
     public bool OccZero => IsZero(OccAfterCutoff) && IsZero(OccAfterClose);
@@ -154,6 +157,7 @@ public sealed class DemoDay(LedgerClient client, IAnsiConsole console, DemoOptio
         foreach (var reclaim in reclaims) orders[reclaim.Id] = reclaim;
         await SettleAsync(reclaims, "the reclaims and redeliveries", ct);
 
+        var income = await DemoIncome.FirstDayAsync(client, console, businessDate, prefix, ct);
         foreach (var order in orders.Values) order.BeforeCutoff = Describe(order);
         var cutoff = Expect(await client.CutoffAsync(Operator, ct), "POST /v1/business-day/cutoff");
         console.MarkupLine($"Recycle cutoff: {E(cutoff.Message)}");
@@ -171,8 +175,9 @@ public sealed class DemoDay(LedgerClient client, IAnsiConsole console, DemoOptio
         console.MarkupLine($"Close: {E(close.Message)} (next business date {E(close.NextBusinessDate)})");
         var occAfterClose = Expect(await client.AccountAsync(Operator, DemoData.OccId, ct), $"GET /v1/participants/{DemoData.OccId}/account");
 
+        var incomeChecks = await income.SecondDayAsync(close.NextBusinessDate!, ct);
         return new DemoReport(plan, businessDate, close.NextBusinessDate, priorData, orders.Values.ToList(),
-            accounts.Where(a => a.Participant != DemoData.OccId).ToList(), occAfterCutoff, occAfterClose, _notes);
+            accounts.Where(a => a.Participant != DemoData.OccId).ToList(), occAfterCutoff, occAfterClose, _notes) { IncomeChecks = incomeChecks };
     }
 
     private async Task<string> ReadyAsync(CancellationToken ct)

@@ -33,7 +33,9 @@ public static class ExplainCommand
 
     public static Command Build()
     {
-        var id = new Option<string>("--deliver-order") { Description = "The deliver order to explain", HelpName = "ID", Required = true };
+        var id = new Option<string>("--deliver-order") { Description = "The deliver order to explain", HelpName = "ID" };
+        var income = new Option<string?>("--income") { Description = "An income entry to explain instead (with --participant): the record-date line, what made it, the arithmetic", HelpName = "ENTRY" };
+        var participant = new Option<string?>("--participant") { Description = "Whose income entry (--income): explained from that participant's own memo journal", HelpName = "ID" };
         var format = new Option<string>("--format") { Description = "Sentences for people (text) or the JSON of GET /v1/deliver-orders/{id}/explanation (json)", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
         var storeOptions = new StoreOptions();
@@ -41,15 +43,19 @@ public static class ExplainCommand
 
         var command = new Command("explain", "Tell a deliver order's life from the journal: each check with its numbers, pends, recycles, look-ahead, reclaim, final state")
         {
-            id, format,
+            id, format, income, participant,
         };
         storeOptions.AddTo(command);
         command.Validators.Add(r =>
         {
+            if ((r.GetResult(id)?.Tokens.Count > 0) == (r.GetResult(income)?.Tokens.Count > 0)) r.AddError("give --deliver-order ID or --income ENTRY --participant ID");
             if (r.GetResult(id)?.Tokens.FirstOrDefault()?.Value is { } value && !DeliverOrderId.IsValid(value))
                 r.AddError($"--deliver-order '{value}' is not a deliver order id (1 to {DeliverOrderId.LengthMax} letters, digits, '-', '_', '.' or ':')");
         });
-        command.SetAction((parse, ct) => RunAsync(new ExplainOptions
+        command.SetAction((parse, ct) => parse.GetValue(income) is { } entry
+            ? IncomeCommands.ExplainAsync(new StoreSettings(parse.GetValue(store)!, parse.GetValue(connection), parse.GetValue(dataDir)!), parse.GetValue(participant) ?? "",
+                entry, parse.GetValue(format) == "json", parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct)
+            : RunAsync(new ExplainOptions
         {
             DeliverOrderId = parse.GetValue(id)!,
             Json = parse.GetValue(format) == "json",

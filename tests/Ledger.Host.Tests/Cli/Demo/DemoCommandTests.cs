@@ -33,12 +33,17 @@ public sealed class DemoCommandTests
         Assert.Contains("OK   OCC 0900's settlement balance and positions are zero after the close", first.Output);
         Assert.Contains("OK   no mismatched leg completed", first.Output);
         Assert.Contains("market-loan-program", first.Output);
+        // Income tracking's second day: the dividend paid at the open, checked.
+        Assert.Contains("OK   stock-loan income transfers sum to zero", first.Output);
+        Assert.Contains("OK   every lender got what its record-date lines earned", first.Output);
+        Assert.Contains("OK   every holder of record got its position's share", first.Output);
         Assert.DoesNotContain("already holds data", first.Output);
 
         var second = await Demo(folder.Path, "--loans", "20", "--seed", "8");
 
         Assert.True(second.Exit == DemoCommand.ExitOk, $"exit {second.Exit}\n{second.Error}\n{second.Output}");
         Assert.Contains("already holds data", second.Output);
+        Assert.Contains("OK   every lender got what its record-date lines earned", second.Output);
         Assert.Contains("OK   OCC 0900's settlement balance and positions are zero after the close", second.Output);
 
         await using var node = await RealNode.StartAsync(folder.Path);
