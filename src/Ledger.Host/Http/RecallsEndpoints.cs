@@ -62,16 +62,19 @@ internal sealed class RecallsEndpoints : IContextEndpoints
             .Takes<SubscriberBody>().Answers<SubscriberResponse>()
             .Refuses(400, "participant-id-format", "address-format", "vendor-id-format", "name-format")
             .Refuses(404, "participant-known")
-            .Refuses(409, "address-unique", "subscribers-max");
+            .Refuses(409, "address-unique", "subscribers-max")
+            .Refuses(503, "recall-hub-available");
         v1.MapDelete("/recall-hub/subscribers/{participant}", DeleteSubscriber).RequireRole(Role.Operator)
             .WithSummary("Unsubscribes a participant (its mailbox is kept)")
             .Answers<UnsubscribedResponse>()
             .Refuses(400, "participant-id-format")
-            .Refuses(404, "subscriber-known");
+            .Refuses(404, "subscriber-known")
+            .Refuses(503, "recall-hub-available");
         v1.MapPut("/recall-hub/vendors/{vendor}", PutVendor).RequireRole(Role.Operator)
             .WithSummary("Files a vendor's authorization letters: the participants it may act for (the whole list)")
             .Takes<VendorBody>().Answers<VendorResponse>()
-            .Refuses(400, "vendor-id-format", "name-format", "participant-id-format", "authorized-participants-max");
+            .Refuses(400, "vendor-id-format", "name-format", "participant-id-format", "authorized-participants-max")
+            .Refuses(503, "recall-hub-available");
         v1.MapPost("/recall-hub/messages", (Delegate)SendMessage).RequireRole(Role.Participant, Role.Vendor).TakesBody(MessageBody)
             .WithSummary("Sends one FIN message (MT 526, 516, 592) through the hub; answers once it is available to its receiver or rejected back")
             .Takes<RecallMessageBody>().Answers<RecallSendResponse>()
@@ -79,30 +82,34 @@ internal sealed class RecallsEndpoints : IContextEndpoints
             .Refuses(403, "sender-subscribed", "own-participant", "vendor-authorized")
             .Refuses(409, "sender-reference-reused")
             .Refuses(413, "message-size-max")
-            .Refuses(503, "deliveries-in-flight-max");
+            .Refuses(503, "deliveries-in-flight-max", "recall-hub-available");
         v1.MapGet("/recall-hub/mailbox/{participant}", ListMailbox).RequireRole(Role.Participant, Role.Vendor).AllowQuery("after", "limit")
             .WithSummary("A subscriber's mailbox in control-number order: messages to it and the hub's advices")
             .Answers<MailboxResponse>()
             .Refuses(400, "participant-id-format", "control-number-format", "limit-range")
-            .Refuses(403, "own-participant", "vendor-authorized");
+            .Refuses(403, "own-participant", "vendor-authorized")
+            .Refuses(503, "recall-hub-available");
         v1.MapPost("/recall-hub/mailbox/{participant}/{controlNumber}/retrieve", Retrieve).RequireRole(Role.Participant, Role.Vendor)
             .WithSummary("Retrieves one entry in FIN form; the first retrieval of a message gives its sender a retrieval receipt")
             .Answers<RetrievalView>()
             .Refuses(400, "participant-id-format", "control-number-format")
             .Refuses(403, "own-participant", "vendor-authorized")
-            .Refuses(404, "control-number-known");
+            .Refuses(404, "control-number-known")
+            .Refuses(503, "recall-hub-available");
         v1.MapGet("/recall-hub/messages/{controlNumber}/trace", Trace).RequireRole(Role.Participant, Role.Vendor, Role.Risk, Role.Operator)
             .WithSummary("Every step of a control number with its time: received, made available or rejected, retrieved, receipts")
             .Answers<TraceView>()
             .Refuses(400, "control-number-format")
             .Refuses(403, "own-participant", "vendor-authorized")
-            .Refuses(404, "control-number-known");
+            .Refuses(404, "control-number-known")
+            .Refuses(503, "recall-hub-available");
         v1.MapGet("/recall-hub/eligibility/{date}", Eligibility).RequireRole(Role.Participant, Role.Vendor, Role.Operator)
             .WithSummary("The eligibility file of a business date (written at the close before it), as text/csv: participant,name,address,vendor")
             .Produces<string>(StatusCodes.Status200OK, "text/csv")
             .Refuses(400, "date-format")
             .Refuses(403, "caller-subscribed")
-            .Refuses(404, "eligibility-file-known");
+            .Refuses(404, "eligibility-file-known")
+            .Refuses(503, "recall-hub-available");
     }
 
     /// <summary>The hub's own view of the caller.</summary>
@@ -139,7 +146,6 @@ internal sealed class RecallsEndpoints : IContextEndpoints
 
     private static async Task<IResult> PutSubscriber(HttpContext http, string participant, ILedger ledger)
     {
-        if (HubOf(http) is not { } hub) return NoHub();
         if (ParticipantPath(participant) is { } badPath) return badPath;
         var (document, bodyProblem) = await JsonBody.ReadAsync(http.Request, http.RequestAborted);
         if (bodyProblem is not null) return bodyProblem;
@@ -149,6 +155,7 @@ internal sealed class RecallsEndpoints : IContextEndpoints
         var address = body.String("address");
         var vendor = body.String("vendor");
         if (problems.Count > 0) return Problems.Field(problems[0]);
+        if (HubOf(http) is not { } hub) return NoHub();
 
         // The name the eligibility file shows is the participant's name in settlement's master file.
         var reference = await ledger.ReferenceAsync(http.RequestAborted);
@@ -170,7 +177,6 @@ internal sealed class RecallsEndpoints : IContextEndpoints
 
     private static async Task<IResult> PutVendor(HttpContext http, string vendor)
     {
-        if (HubOf(http) is not { } hub) return NoHub();
         if (RegistryDecider.VendorField(vendor, "vendor") is { } badVendor) return Problem(badVendor);
         var (document, bodyProblem) = await JsonBody.ReadAsync(http.Request, http.RequestAborted);
         if (bodyProblem is not null) return bodyProblem;
@@ -203,6 +209,7 @@ internal sealed class RecallsEndpoints : IContextEndpoints
                 i++;
             }
         }
+        if (HubOf(http) is not { } hub) return NoHub();
         var outcome = await hub.ChangeRegistryAsync(new FileVendorLetters(vendor, name, participants, hub.Now), http.RequestAborted);
         if (outcome.Error is { } error) return Problem(error);
         var filed = outcome.State.Vendors[vendor];
@@ -211,7 +218,6 @@ internal sealed class RecallsEndpoints : IContextEndpoints
 
     private static async Task<IResult> SendMessage(HttpContext http)
     {
-        if (HubOf(http) is not { } hub) return NoHub();
         var (document, bodyProblem) = await JsonBody.ReadAsync(http.Request, http.RequestAborted);
         if (bodyProblem is not null) return bodyProblem;
         using var owned = document;
@@ -220,6 +226,7 @@ internal sealed class RecallsEndpoints : IContextEndpoints
         var text = body.String("message");
         if (problems.Count > 0) return Problems.Field(problems[0]);
         if (text is null) return Problems.Of(StatusCodes.Status400BadRequest, "required", "message", "message is required: one FIN message as text");
+        if (HubOf(http) is not { } hub) return NoHub();
 
         var registry = await hub.RegistryAsync(http.RequestAborted);
         var screening = SendChecks.Screen(text, HubCallerOf(http.Caller()), registry);
