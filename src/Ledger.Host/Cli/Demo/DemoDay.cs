@@ -154,6 +154,7 @@ public sealed class DemoDay(LedgerClient client, IAnsiConsole console, DemoOptio
         foreach (var reclaim in reclaims) orders[reclaim.Id] = reclaim;
         await SettleAsync(reclaims, "the reclaims and redeliveries", ct);
 
+        await new DemoRecalls(client, console).RunAsync(plan, orders.Values, ct);
         foreach (var order in orders.Values) order.BeforeCutoff = Describe(order);
         var cutoff = Expect(await client.CutoffAsync(Operator, ct), "POST /v1/business-day/cutoff");
         console.MarkupLine($"Recycle cutoff: {E(cutoff.Message)}");
