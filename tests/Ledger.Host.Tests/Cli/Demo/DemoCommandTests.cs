@@ -33,6 +33,10 @@ public sealed class DemoCommandTests
         Assert.Contains("OK   OCC 0900's settlement balance and positions are zero after the close", first.Output);
         Assert.Contains("OK   no mismatched leg completed", first.Output);
         Assert.Contains("market-loan-program", first.Output);
+        // The recall hub's part: recalls for some of the day's loans, one sent again (the same answer), once with other bytes (refused).
+        Assert.Contains("(the same control number)", first.Output);
+        Assert.Contains("HTTP 409 sender-reference-reused", first.Output);
+        Assert.Matches(@"Lenders' mailboxes: [1-9][0-9]* acknowledgements, [1-9][0-9]* retrieval receipts", first.Output);
         Assert.DoesNotContain("already holds data", first.Output);
 
         var second = await Demo(folder.Path, "--loans", "20", "--seed", "8");
