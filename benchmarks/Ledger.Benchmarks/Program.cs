@@ -9,6 +9,7 @@ using Ledger.Benchmarks.Crash;
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- micro [--filter *Replay*]
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- explain [EVENTS ...]
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- crash [--seed N] [--cycles N] [--clients N] (or deploy/crash-test.sh)
+// dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- recalls [--messages N] [--subscribers N] [--in-flight N]
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
     Console.WriteLine("usage: load --store sqlite|postgres [--connection CS] --dos N [--rate R] [--mix all-settle|realistic] [--warmup N] [--drain SECONDS] [--no-verify] [--no-raw] [--out FILE]");
@@ -17,12 +18,30 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
     Console.WriteLine("       explain [EVENTS ...]   (explanations read by key on a node whose OCC journal holds EVENTS other events; default 1000 1000000)");
     Console.WriteLine("       crash [--seed N] [--cycles N] [--clients N] [--pause-ms N] [--abandon-rate R] [--ledger PATH] [--work-dir DIR] [--keep]");
     Console.WriteLine("             (ledger serve as a separate process, killed with SIGKILL N times under load; exit 0 PASS, 1 FAIL)");
+    Console.WriteLine("       recalls [--messages N] [--subscribers N] [--in-flight N]   (the recall hub: durable sends acknowledged/s, retrieval latency)");
     return 2;
 }
 
 if (args[0] == "crash")
 {
     return await CrashCommand.RunAsync(args[1..]);
+}
+
+if (args[0] == "recalls")
+{
+    var recalls = new RecallsBenchmark.Options();
+    for (var i = 1; i < args.Length; i++)
+    {
+        int Number() => i + 1 < args.Length ? int.Parse(args[++i], CultureInfo.InvariantCulture) : throw new ArgumentException($"{args[i]} needs a value");
+        switch (args[i])
+        {
+            case "--messages": recalls = recalls with { Messages = Number() }; break;
+            case "--subscribers": recalls = recalls with { Subscribers = Number() }; break;
+            case "--in-flight": recalls = recalls with { InFlight = Number() }; break;
+            default: Console.Error.WriteLine($"unknown option '{args[i]}'"); return 2;
+        }
+    }
+    return await RecallsBenchmark.RunAsync(recalls);
 }
 
 if (args[0] == "micro")
@@ -45,7 +64,7 @@ if (args[0] == "explain")
 
 if (args[0] != "load")
 {
-    Console.Error.WriteLine($"unknown command '{args[0]}': load, micro, replay, explain or crash");
+    Console.Error.WriteLine($"unknown command '{args[0]}': load, micro, replay, explain, crash or recalls");
     return 2;
 }
 

@@ -54,6 +54,9 @@ public sealed record ApiOptions
     /// <summary>The node's options where the host runs one: the day's summary (<c>GET /v1/day</c>) reads its recycle cutoff time, time zone and clock.</summary>
     public LedgerNodeOptions? Node { get; init; }
 
+    /// <summary>The node's bounded contexts (<see cref="StartedLedger.Contexts"/>): each is a service its endpoints ask for by type; none with a fake ledger.</summary>
+    public IReadOnlyList<IClusterContext> Contexts { get; init; } = [];
+
     /// <summary>The Prometheus scrape path, served to operator and risk tokens.</summary>
     public const string MetricsPath = "/metrics";
 
@@ -103,6 +106,7 @@ public static class LedgerApi
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.Tokens);
         builder.Services.AddSingleton(ledger);
+        foreach (var context in options.Contexts) builder.Services.AddSingleton(context.GetType(), context);
         var hostMeters = new HostMeters();
         if (options.Telemetry is { } telemetry) AddMetrics(builder, options, telemetry, hostMeters);
         // The read side of the journal (?asOf=, /journal) where the ledger has one: the real node's does.

@@ -14,6 +14,9 @@ public sealed record StartedLedger(ILedger Ledger, IAsyncDisposable Node)
 
     public LedgerTelemetry? Telemetry { get; init; }
 
+    /// <summary>The node's bounded contexts, started: the host hands each to its endpoints by type.</summary>
+    public IReadOnlyList<IClusterContext> Contexts { get; init; } = [];
+
     /// <summary>Completes if the node stops by itself (downed by the split-brain resolver); the host then exits.</summary>
     public Task? Stopped { get; init; }
 }
@@ -27,6 +30,6 @@ public static class LedgerNodeStartup
     public static async Task<StartedLedger> StartAsync(LedgerNodeOptions options, ILoggerFactory loggerFactory, CancellationToken ct)
     {
         var node = await LedgerNode.StartAsync(options, loggerFactory, ct);
-        return new StartedLedger(node.Ledger, node) { Health = node.Health, Telemetry = node.Telemetry, Stopped = node.System.WhenTerminated };
+        return new StartedLedger(node.Ledger, node) { Health = node.Health, Telemetry = node.Telemetry, Stopped = node.System.WhenTerminated, Contexts = node.Contexts };
     }
 }

@@ -180,6 +180,7 @@ public static class LedgerServer
                 Health = started.Health,
                 Telemetry = started.Telemetry,
                 Node = nodeOptions,
+                Contexts = started.Contexts,
                 OtlpEndpoint = options.OtlpEndpoint,
             };
             await using var app = LedgerApi.Build(api, started.Ledger, logger);

@@ -52,9 +52,9 @@ public sealed class CrashTests(ITestOutputHelper output)
         Assert.StartsWith("under load", report.Cycles[0].Moment, StringComparison.Ordinal);
         Assert.True(report.Cycles[0].AcknowledgedDuring >= 5, $"cycle 1 acknowledged only {report.Cycles[0].AcknowledgedDuring}");
         Assert.True(report.Unanswered > 0, "no request went unanswered: the kills never met a client");
-        // Nine invariants after recovery and again after the cutoff; recovery at rest; five after a kill during the close, and
+        // Nine invariants after recovery and again after the cutoff; the recall hub's two; recovery at rest; five after a kill during the close, and
         // income's three (memo lines mirrored, the payable date paid once, nothing missed); the hash chains.
-        Assert.Equal(2 * 9 + 1 + 5 + 3 + 1, report.Checks.Count);
+        Assert.Equal(2 * 9 + 2 + 1 + 5 + 3 + 1, report.Checks.Count);
         Assert.All(report.Checks, c => Assert.True(c.Passed, $"seed {seed}: {c}"));
         Assert.True(report.Passed);
     }

@@ -156,13 +156,14 @@ public static class CrashTest
         run.Say($"work folder (data and node logs): {workDir}");
 
         var tally = new CrashTally();
+        var recallTally = new RecallCrashTally();
         var world = CrashWorld.Generate(new Random(seed));
         var cycles = new List<CrashCycle>();
         var checks = new List<CrashCheck>();
         string? failure = null;
         try
         {
-            await RunCyclesAsync(run, world, tally, cycles, checks, runMax.Token);
+            await RunCyclesAsync(run, world, tally, recallTally, cycles, checks, runMax.Token);
         }
         catch (OperationCanceledException) when (runMax.IsCancellationRequested && !ct.IsCancellationRequested)
         {
@@ -186,6 +187,7 @@ public static class CrashTest
         run.Say($"clients: {N(report.Requests)} requests, {N(report.Unanswered)} unanswered, {N(report.Resubmitted)} resubmitted; " +
                 $"{N(report.Acknowledged)} deliver orders acknowledged ({N(report.Loans)} loans started, {N(tally.Reclaims)} reclaims, {N(tally.Redeliveries.Count)} redeliveries), " +
                 $"{N(report.Abandoned)} given up on unanswered; payments: {N(tally.AcknowledgedPayments.Count)} acknowledged, {N(tally.PaymentsResent)} sent again under their id, {N(tally.AbandonedPayments.Count)} given up on; cancels: {(tally.Cancels.IsEmpty ? "none" : string.Join(", ", tally.Cancels.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}")))}");
+        run.Say($"recall hub: {N(recallTally.Requests)} requests, {N(recallTally.Unanswered)} unanswered; {N(recallTally.Acknowledged.Count)} messages acknowledged, {N(recallTally.Retrieved.Count)} retrieved");
         run.Say(NodeLogSummary(LogFile(run)));
         foreach (var c in checks) run.Say(c.ToString());
         if (failure is not null) run.Say($"FAIL: {failure}");
@@ -208,7 +210,7 @@ public static class CrashTest
 
     private sealed class CrashRunException(string message) : Exception(message);
 
-    private static async Task RunCyclesAsync(Run run, CrashWorld world, CrashTally tally, List<CrashCycle> cycles, List<CrashCheck> checks, CancellationToken ct)
+    private static async Task RunCyclesAsync(Run run, CrashWorld world, CrashTally tally, RecallCrashTally recallTally, List<CrashCycle> cycles, List<CrashCheck> checks, CancellationToken ct)
     {
         var options = run.Options;
         var random = new Random(unchecked(run.Seed * 7919 + 17));
@@ -225,6 +227,10 @@ public static class CrashTest
         var clientTasks = Enumerable.Range(0, options.Clients)
             .Select(k => Task.Run(() => clientsWork.RunAsync(k, unchecked(run.Seed * 31 + k), stopClients.Token, killClients.Token), ct))
             .ToList();
+        // The recall hub's clients (RecallCrash.cs): messages sent and retrieved while the node is killed.
+        var recalls = new RecallCrashClients(run.Client, world, recallTally);
+        clientTasks.Add(Task.Run(() => recalls.SendAsync(unchecked(run.Seed * 37), stopClients.Token, killClients.Token), ct));
+        clientTasks.Add(Task.Run(() => recalls.RetrieveAsync(unchecked(run.Seed * 41), stopClients.Token, killClients.Token), ct));
         try
         {
             int acknowledgedBefore = 0, unansweredBefore = tally.Unanswered;
@@ -312,6 +318,8 @@ public static class CrashTest
         var (settled, afterRecovery) = await SettleAndCheckAsync(run, world, expectations, afterCutoff: false, ct);
         checks.AddRange(afterRecovery.Select(c => c with { Name = "after recovery: " + c.Name }));
         run.Say($"after recovery: settled in {settled:0.0} s; {afterRecovery.Count(c => c.Passed)} of {afterRecovery.Count} checks pass");
+        var hub = await RecallCrashClients.SettleAndCheckAsync(run.Client, world, recallTally, run.Options.SettleMax, ct);
+        checks.AddRange(hub.Select(c => c with { Name = "after recovery: " + c.Name }));
 
         var cutoff = await run.Client.CutoffAsync(Operator, ct);
         if (!cutoff.Ok || cutoff.Value is not { Ok: true }) throw new CrashRunException($"POST /v1/business-day/cutoff: {cutoff.Describe()} {cutoff.Value?.Message}");
@@ -363,6 +371,7 @@ public static class CrashTest
             Expect(await client.PutParticipantAsync(Operator, p.Id, p.Body, ct), $"PUT /v1/participants/{p.Id}");
         foreach (var d in world.Deposits)
             Expect(await client.DepositAsync(Operator, d.Participant, d.Id, d.Cusip, d.Shares, ct), $"POST /v1/participants/{d.Participant}/deposits");
+        await RecallCrashClients.SubscribeAsync(client, world, ct);
     }
 
     private static void Expect<T>(ApiResult<T> result, string what)

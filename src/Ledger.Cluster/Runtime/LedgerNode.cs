@@ -63,6 +63,9 @@ public sealed partial class LedgerNode : IAsyncDisposable
     /// <summary>This node's cluster address, for other nodes to use as a seed.</summary>
     public string Address => Akka.Cluster.Cluster.Get(System).SelfAddress.ToString();
 
+    /// <summary>Every bounded context's part of this node, started (a context's gateway is found on its own type).</summary>
+    public IReadOnlyList<IClusterContext> Contexts { get; private init; } = [];
+
     /// <summary>The ledger id of this node's data folder (embedded SQLite); null on a server store.</summary>
     public string? LedgerId => _dataFolder?.LedgerId;
 
@@ -111,7 +114,7 @@ public sealed partial class LedgerNode : IAsyncDisposable
                 loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance) { Contexts = contexts };
             foreach (var context in contexts) await context.StartAsync(start, ct);
             var ledger = contexts.OfType<SettlementContext>().Single().Ledger!;
-            return new LedgerNode(system, ledger, options, loggerFactory) { _dataFolder = folder };
+            return new LedgerNode(system, ledger, options, loggerFactory) { _dataFolder = folder, Contexts = contexts };
         }
         catch
         {

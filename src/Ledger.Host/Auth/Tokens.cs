@@ -12,15 +12,22 @@ public enum Role
     Occ = 2,
     Participant = 3,
     Risk = 4,
+    /// <summary>A service that sends and fetches recall messages for the participants that authorized it (the recall hub).</summary>
+    Vendor = 5,
 }
 
-/// <summary>Who is calling: a role, and for the participant role the participant it speaks for.</summary>
-public sealed record Caller(Role Role, ParticipantId? Participant)
+/// <summary>Who is calling: a role, for the participant role the participant it speaks for, for the vendor role the vendor it is.</summary>
+public sealed record Caller(Role Role, ParticipantId? Participant, string? Vendor = null)
 {
     public bool Is(ParticipantId id) => Role == Role.Participant && Participant == id;
 
     /// <summary>For logs and messages; never the token.</summary>
-    public override string ToString() => Role == Role.Participant ? $"participant {Participant}" : Roles.Name(Role);
+    public override string ToString() => Role switch
+    {
+        Role.Participant => $"participant {Participant}",
+        Role.Vendor => $"vendor {Vendor}",
+        _ => Roles.Name(Role),
+    };
 }
 
 public static class Roles
@@ -31,6 +38,7 @@ public static class Roles
         Role.Occ => "occ",
         Role.Participant => "participant",
         Role.Risk => "risk",
+        Role.Vendor => "vendor",
         _ => throw new ArgumentOutOfRangeException(nameof(role), role, null),
     };
 
@@ -42,6 +50,7 @@ public static class Roles
             "occ" => Role.Occ,
             "participant" => Role.Participant,
             "risk" => Role.Risk,
+            "vendor" => Role.Vendor,
             _ => 0,
         };
         return role != 0;
@@ -87,6 +96,14 @@ public sealed class TokenStore
     public const string DemoRiskToken = "risk-demo";
     public const string DemoParticipantTokenPrefix = "participant-";
 
+    /// <summary>The demo vendor's token, for the recall hub's vendor <see cref="DemoVendor"/>.</summary>
+    public const string DemoVendorToken = "vendor-demo";
+
+    public const string DemoVendor = "DEMOVEND";
+
+    /// <summary>A vendor id: 1 to 32 letters, digits, '-' or '_' (the recall hub's vendor ids).</summary>
+    public static bool IsVendorId(string? value) => value is { Length: > 0 and <= 32 } && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
     private readonly IReadOnlyList<(byte[] Sha256, Caller Caller)> _entries;
 
     private TokenStore(IReadOnlyList<(byte[] Sha256, Caller Caller)> entries, bool isDemo)
@@ -101,14 +118,15 @@ public sealed class TokenStore
     public int Count => _entries.Count;
 
     /// <summary>
-    /// The demo tokens: operator-demo, occ-demo, risk-demo, and participant-XXXX for any four-digit
-    /// participant XXXX.
+    /// The demo tokens: operator-demo, occ-demo, risk-demo, vendor-demo (vendor DEMOVEND), and
+    /// participant-XXXX for any four-digit participant XXXX.
     /// </summary>
     public static TokenStore Demo() => new(
         [
             (Sha256(DemoOperatorToken), new Caller(Role.Operator, null)),
             (Sha256(DemoOccToken), new Caller(Role.Occ, null)),
             (Sha256(DemoRiskToken), new Caller(Role.Risk, null)),
+            (Sha256(DemoVendorToken), new Caller(Role.Vendor, null, DemoVendor)),
         ],
         isDemo: true);
 
@@ -146,7 +164,7 @@ public sealed class TokenStore
         return Parse(text, path);
     }
 
-    /// <summary>Reads a JSON array of <c>{token, role, participant}</c> or <c>{sha256, role, participant}</c>.</summary>
+    /// <summary>Reads a JSON array of <c>{token, role, participant}</c> or <c>{sha256, role, participant}</c>; role <c>vendor</c> names its <c>vendor</c> instead of a participant.</summary>
     public static TokenStore Parse(string json, string source)
     {
         JsonDocument document;
@@ -195,12 +213,12 @@ public sealed class TokenStore
     private static (byte[], Caller) ParseEntry(JsonElement item, string where)
     {
         if (item.ValueKind != JsonValueKind.Object) throw new TokenFileException(where, "json-type", "must be an object");
-        string? token = null, sha256 = null, role = null, participant = null;
+        string? token = null, sha256 = null, role = null, participant = null, vendor = null;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in item.EnumerateObject())
         {
-            if (property.Name is not ("token" or "sha256" or "role" or "participant"))
-                throw new TokenFileException(where, "field-known", $"has an unknown field {Http.JsonFields.Shown(property.Name)}; allowed: token, sha256, role, participant");
+            if (property.Name is not ("token" or "sha256" or "role" or "participant" or "vendor"))
+                throw new TokenFileException(where, "field-known", $"has an unknown field {Http.JsonFields.Shown(property.Name)}; allowed: token, sha256, role, participant, vendor");
             // JSON lets a name repeat and a reader keep the last: which of two tokens counts must not be a guess.
             if (!seen.Add(property.Name))
                 throw new TokenFileException(where, "field-unique", $"gives {property.Name} more than once");
@@ -212,6 +230,7 @@ public sealed class TokenStore
                 case "token": token = value; break;
                 case "sha256": sha256 = value; break;
                 case "role": role = value; break;
+                case "vendor": vendor = value; break;
                 default: participant = value; break;
             }
         }
@@ -242,7 +261,7 @@ public sealed class TokenStore
         }
 
         if (!Roles.TryParse(role, out var parsedRole))
-            throw new TokenFileException(where, "role", "role must be one of operator, occ, participant, risk");
+            throw new TokenFileException(where, "role", "role must be one of operator, occ, participant, risk, vendor");
         if (parsedRole == Role.Participant)
         {
             if (!ParticipantId.IsValid(participant))
@@ -251,6 +270,14 @@ public sealed class TokenStore
         }
         if (participant is not null)
             throw new TokenFileException(where, "participant", "participant is only for role participant");
+        if (parsedRole == Role.Vendor)
+        {
+            if (!IsVendorId(vendor))
+                throw new TokenFileException(where, "vendor", "vendor must be 1 to 32 letters, digits, '-' or '_' for role vendor");
+            return (hash, new Caller(parsedRole, null, vendor));
+        }
+        if (vendor is not null)
+            throw new TokenFileException(where, "vendor", "vendor is only for role vendor");
         return (hash, new Caller(parsedRole, null));
     }
 

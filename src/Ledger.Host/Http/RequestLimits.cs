@@ -12,6 +12,9 @@ public sealed class BatchBody
     }
 }
 
+/// <summary>Route metadata: the route takes a body of its own named limit (<see cref="Name"/>, <see cref="BytesMax"/>), not the small default.</summary>
+public sealed record RouteBodyLimit(string Name, long BytesMax);
+
 /// <summary>
 /// What the node puts around every request: each route's body limit, enforced before a byte of
 /// the body is read, and the headers every answer carries.
@@ -21,10 +24,14 @@ public static class RequestLimits
     /// <summary>Marks the route that takes a deliver-order batch: its body may be up to <see cref="ApiOptions.BatchBodyBytesMax"/>.</summary>
     public static RouteHandlerBuilder TakesBatchBody(this RouteHandlerBuilder endpoint) => endpoint.WithMetadata(BatchBody.Instance);
 
+    /// <summary>Marks a route whose body may be up to <paramref name="limit"/>'s bytes (a recall message, say).</summary>
+    public static RouteHandlerBuilder TakesBody(this RouteHandlerBuilder endpoint, RouteBodyLimit limit) => endpoint.WithMetadata(limit);
+
     /// <summary>The largest body the matched route takes: a batch route's, or the small one of every other route (and of no route).</summary>
     public static long BodyBytesMax(HttpContext http)
     {
         var options = http.RequestServices.GetRequiredService<ApiOptions>();
+        if (http.GetEndpoint()?.Metadata.GetMetadata<RouteBodyLimit>() is { } own) return own.BytesMax;
         return http.GetEndpoint()?.Metadata.GetMetadata<BatchBody>() is null ? options.RequestBodyBytesMax : options.BatchBodyBytesMax;
     }
 

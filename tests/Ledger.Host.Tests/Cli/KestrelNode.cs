@@ -37,7 +37,7 @@ public sealed class KestrelNode : IAsyncDisposable
         try
         {
             var logger = new LoggerConfiguration().MinimumLevel.Warning().CreateLogger();
-            var app = LedgerApi.Build(new ApiOptions { Urls = "http://127.0.0.1:0", Tokens = TokenStore.Demo() }, started.Ledger, logger);
+            var app = LedgerApi.Build(new ApiOptions { Urls = "http://127.0.0.1:0", Tokens = TokenStore.Demo(), Contexts = started.Contexts }, started.Ledger, logger);
             await app.StartAsync();
             return new KestrelNode(started, app, app.Urls.First());
         }

@@ -68,6 +68,11 @@ public sealed class HostileWorld : IAsyncLifetime
         Assert.True(reclaim.GetProperty("accepted").GetBoolean(), reclaim.ToString());
         Assert.Equal(Reclaimed, reclaim.GetProperty("id").GetString());
         await Node.EventuallyAsync($"/v1/deliver-orders/{Reclaimed}", "occ-demo", v => v.GetProperty("status").GetString() == "completed", "the reclaim completing");
+        // The recall hub: 0001 and 0002 subscribed, DEMOVEND holding 0002's letter (RecallHostileRequests).
+        await (await Api.SendAsync(HttpMethod.Put, "/v1/recall-hub/subscribers/0001", "operator-demo", """{"address":"LENDUS33XXX"}""")).AssertOk();
+        await (await Api.SendAsync(HttpMethod.Put, "/v1/recall-hub/subscribers/0002", "operator-demo", """{"address":"BORRUS33XXX","vendor":"DEMOVEND"}""")).AssertOk();
+        await (await Api.SendAsync(HttpMethod.Put, "/v1/recall-hub/vendors/DEMOVEND", "operator-demo", """{"name":"Demo Vendor","authorizedParticipants":["0002"]}""")).AssertOk();
+        await (await Api.SendAsync(HttpMethod.Post, "/v1/recall-hub/messages", "participant-0001", System.Text.Json.JsonSerializer.Serialize(new { message = RecallMessages.Recall("H-RCL-1") }))).AssertOk();
     }
 
     private async Task Put(string id, string name, bool mlp, bool ccp, string cap) =>
@@ -98,6 +103,8 @@ public sealed class HostileWorld : IAsyncLifetime
         await (await Api.SendAsync(HttpMethod.Get, $"/v1/participants/{Unset}/account", "risk-demo")).AssertProblem(404, "participant-known", "id");
         parts.Add(await CalendarProbe.AllHolidaysAsync(Api));
         parts.Add(await IncomeHostile.SnapshotAsync(Api, Participants));
+        // The recall hub's mailboxes: a refused request adds no entry (no message, no reject).
+        foreach (var id in new[] { "0001", "0002" }) parts.Add((await (await Api.SendAsync(HttpMethod.Get, $"/v1/recall-hub/mailbox/{id}", $"participant-{id}")).AssertOk()).ToString());
         return string.Join("\n", parts);
     }
 
@@ -344,7 +351,7 @@ internal static class HostileRequests
     private const string Apple = HostileWorld.Apple;
 
     public static readonly string[] Families =
-        ["body", "field", "batch", "duplicate", "reclaim", "query", "path", "method", "caller", "semantic", "calendar", "income"];
+        ["body", "field", "batch", "duplicate", "reclaim", "query", "path", "method", "caller", "semantic", "calendar", "income", "recalls"];
 
     internal static Gen<T> Pick<T>(params T[] values) => Gen.Int[0, values.Length - 1].Select(i => values[i]);
 
@@ -929,5 +936,6 @@ internal static class HostileRequests
         // Loan terms and payment-order ids at deliver-order entry.
         (4, LoanTerms),
         (2, PaymentOrderIds),
-        (10, IncomeHostile.Requests));
+        (10, IncomeHostile.Requests),
+        (12, RecallHostileRequests.Recalls));
 }

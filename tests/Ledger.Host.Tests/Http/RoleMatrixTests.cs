@@ -19,6 +19,8 @@ public enum Who
     Receiver,
     /// <summary>A participant the request is not about: another firm.</summary>
     Other,
+    /// <summary>The demo vendor DEMOVEND (recall hub), holding participant 0001's authorization letter.</summary>
+    Vendor,
 }
 
 /// <summary>
@@ -50,9 +52,39 @@ public sealed class MatrixWorld : IAsyncLifetime
         await (await Api.SendAsync(HttpMethod.Put, $"/v1/securities/{Apple}", "operator-demo", """{"price":100,"haircut":0.1}""")).AssertOk();
         await (await Api.SendAsync(HttpMethod.Put, $"/v1/securities/{Microsoft}", "operator-demo", """{"price":400,"haircut":0.2}""")).AssertOk();
         await (await Api.SendAsync(HttpMethod.Post, "/v1/participants/0001/deposits", "operator-demo", $$"""{"cusip":"{{Apple}}","shares":100000}""")).AssertOk();
+        await SetUpRecallHubAsync();
         await SubmitAsync(Done, "0001", "0002", "completed");
         await SubmitAsync(Pending, "0003", "0002", "pending");
         await IncomeMatrix.SetUpAsync(this);
+    }
+
+    /// <summary>The eligibility file the close at set-up wrote (recall hub rows).</summary>
+    public string EligibilityDate { get; private set; } = "";
+
+    /// <summary>A recall 0002 sent to 0001, in 0001's mailbox; and one 0001 sent to 0002.</summary>
+    public string InboundRecall { get; private set; } = "";
+
+    public string OutboundRecall { get; private set; } = "";
+
+    /// <summary>
+    /// The recall hub: 0001 (LENDUS33XXX), 0002 (BORRUS33XXX) and 0003 (OTHRUS33XXX) subscribed,
+    /// DEMOVEND holding 0001's letter, a recall each way between 0001 and 0002, and a close (before
+    /// any deliver order) that wrote the eligibility file of the next business date.
+    /// </summary>
+    private async Task SetUpRecallHubAsync()
+    {
+        foreach (var (id, address) in new[] { ("0001", "LENDUS33XXX"), ("0002", "BORRUS33XXX"), ("0003", "OTHRUS33XXX") })
+            await (await Api.SendAsync(HttpMethod.Put, $"/v1/recall-hub/subscribers/{id}", "operator-demo", $$"""{"address":"{{address}}"}""")).AssertOk();
+        await (await Api.SendAsync(HttpMethod.Put, "/v1/recall-hub/vendors/DEMOVEND", "operator-demo", """{"name":"Demo Vendor","authorizedParticipants":["0001"]}""")).AssertOk();
+        InboundRecall = (await (await Api.SendAsync(HttpMethod.Post, "/v1/recall-hub/messages", "participant-0002",
+            RecallMessages.Body(RecallMessages.Recall("RM-RCL-IN", from: "BORRUS33AXXX", to: "LENDUS33XXXX")))).AssertOk()).GetProperty("controlNumber").GetString()!;
+        OutboundRecall = (await (await Api.SendAsync(HttpMethod.Post, "/v1/recall-hub/messages", "participant-0001",
+            RecallMessages.Body(RecallMessages.Recall("RM-RCL-OUT")))).AssertOk()).GetProperty("controlNumber").GetString()!;
+        EligibilityDate = (await (await Api.SendAsync(HttpMethod.Post, "/v1/business-day/close", "operator-demo")).AssertOk()).GetProperty("nextBusinessDate").GetString()!;
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); (int)(await Api.SendAsync(HttpMethod.Get, $"/v1/recall-hub/eligibility/{EligibilityDate}", "operator-demo")).StatusCode != 200; await Task.Delay(100))
+        {
+            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException($"no eligibility file for {EligibilityDate} within 30 s");
+        }
     }
 
     /// <summary>Submits a deliver order of 100 Apple for $10,000 and waits for the status.</summary>
@@ -99,6 +131,8 @@ public sealed class MatrixWorld : IAsyncLifetime
             parts.Add((await (await Api.SendAsync(HttpMethod.Get, $"/v1/deliver-orders/{id}", "occ-demo")).AssertOk()).ToString());
         }
         parts.Add(await CalendarProbe.AllHolidaysAsync(Api));
+        // The recall hub's mailboxes (a refused send adds no message and no reject).
+        foreach (var id in new[] { "0001", "0002", "0003" }) parts.Add((await (await Api.SendAsync(HttpMethod.Get, $"/v1/recall-hub/mailbox/{id}", $"participant-{id}")).AssertOk()).ToString());
         return string.Join("\n", parts);
     }
 
@@ -155,7 +189,8 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
         bool Public = false,
         bool OwnNode = false,
         bool Branch = false,
-        string? Page = null)
+        string? Page = null,
+        Action<Who, string>? ShowsText = null)
     {
         /// <summary>"METHOD /pattern", as the endpoint data source names it; the key without its variant.</summary>
         public string Route => Key.IndexOf('?', Key.LastIndexOf('}') + 1) is var variant and >= 0 ? Key[..variant] : Key;
@@ -179,6 +214,7 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
             Who.Party => $"participant-{Party}",
             Who.Receiver => $"participant-{Receiver}",
             Who.Other => $"participant-{Other}",
+            Who.Vendor => "vendor-demo",
             _ => throw new ArgumentOutOfRangeException(nameof(who)),
         };
     }
@@ -484,7 +520,66 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
                 return new("/v1/participants/0008/terminate", null);
             },
             Shows: (_, answer) => Assert.Equal("terminated", answer.GetProperty("standing").GetString())),
+
+        // The recall hub. Party 0001 is subscribed and DEMOVEND (Who.Vendor) holds its letter; Other is another firm.
+        new("PUT /v1/recall-hub/subscribers/{participant}", "PUT", () => new("/v1/recall-hub/subscribers/0004", """{"address":"FOURUS33","vendor":null}"""),
+            Answers((Who.Operator, Ok)), Party: "0004",
+            Shows: (_, answer) => Assert.Equal(("0004", "Firm 0004", "FOURUS33"), (answer.GetProperty("participant").GetString(), answer.GetProperty("name").GetString(), answer.GetProperty("address").GetString()))),
+        new("DELETE /v1/recall-hub/subscribers/{participant}", "DELETE", () => new("/v1/recall-hub/subscribers/0004", null),
+            Answers((Who.Operator, Ok)), Party: "0004",
+            Allowed: async w =>
+            {
+                await (await w.Api.SendAsync(HttpMethod.Put, "/v1/recall-hub/subscribers/0004", "operator-demo", """{"address":"FOURUS33"}""")).AssertOk();
+                return new("/v1/recall-hub/subscribers/0004", null);
+            },
+            Shows: (_, answer) => Assert.False(answer.GetProperty("subscribed").GetBoolean())),
+        new("PUT /v1/recall-hub/vendors/{vendor}", "PUT", () => new("/v1/recall-hub/vendors/MATRIXV", """{"name":"Matrix Vendor","authorizedParticipants":["0004"]}"""),
+            Answers((Who.Operator, Ok)),
+            Shows: (_, answer) => Assert.Equal(["0004"], answer.GetProperty("authorizedParticipants").EnumerateArray().Select(p => p.GetString()))),
+        new("POST /v1/recall-hub/messages", "POST", () => new("/v1/recall-hub/messages", RecallMessages.Body(RecallMessages.Recall(RecallMessages.FreshReference("RM-")))),
+            Answers((Who.Party, Ok), (Who.Vendor, Ok), (Who.Other, new(403, "own-participant"))),
+            // Sent for 0001 (its address in block 1), available in 0002's mailbox under 0002's number.
+            Shows: (_, answer) =>
+            {
+                Assert.Equal("available", answer.GetProperty("status").GetString());
+                Assert.StartsWith("0002", answer.GetProperty("controlNumber").GetString());
+            }),
+        new("GET /v1/recall-hub/mailbox/{participant}", "GET", () => new("/v1/recall-hub/mailbox/0001", null),
+            Answers((Who.Party, Ok), (Who.Vendor, Ok), (Who.Other, new(403, "own-participant"))),
+            // 0001's mailbox and nothing else: every entry numbered by 0001's mailbox, 0002's recall among them.
+            Shows: (_, answer) =>
+            {
+                var entries = answer.GetProperty("entries").EnumerateArray().ToList();
+                Assert.All(entries, e => Assert.StartsWith("0001", e.GetProperty("controlNumber").GetString()));
+                Assert.Contains(entries, e => e.GetProperty("kind").GetString() == "message" && e.GetProperty("sender").GetString() == "0002");
+            }),
+        new("POST /v1/recall-hub/mailbox/{participant}/{controlNumber}/retrieve", "POST", () => new($"/v1/recall-hub/mailbox/0001/{Inbound}/retrieve", null),
+            Answers((Who.Party, Ok), (Who.Vendor, Ok), (Who.Other, new(403, "own-participant"))),
+            Allowed: w => Task.FromResult(new Request($"/v1/recall-hub/mailbox/0001/{w.InboundRecall}/retrieve", null)),
+            Shows: (_, answer) =>
+            {
+                Assert.Equal("message", answer.GetProperty("kind").GetString());
+                Assert.StartsWith("{1:F01LENDUS33XXXX", answer.GetProperty("message").GetString());
+                Assert.Contains(":20:RM-RCL-IN\r\n", answer.GetProperty("message").GetString());
+            }),
+        new("GET /v1/recall-hub/messages/{controlNumber}/trace", "GET", () => new($"/v1/recall-hub/messages/{Outbound}/trace", null),
+            Answers((Who.Party, Ok), (Who.Vendor, Ok), (Who.Risk, Ok), (Who.Operator, Ok), (Who.Other, new(403, "own-participant"))),
+            Allowed: w => Task.FromResult(new Request($"/v1/recall-hub/messages/{w.OutboundRecall}/trace", null)),
+            Shows: (_, answer) => Assert.Equal(("0001", "0002", "RM-RCL-OUT"),
+                (answer.GetProperty("sender").GetString(), answer.GetProperty("receiver").GetString(), answer.GetProperty("senderReference").GetString()))),
+        new("GET /v1/recall-hub/eligibility/{date}", "GET", () => new($"/v1/recall-hub/eligibility/{Eligibility}", null),
+            Answers((Who.Party, Ok), (Who.Vendor, Ok), (Who.Operator, Ok), (Who.Other, new(403, "caller-subscribed"))), Other: "0004",
+            Allowed: w => Task.FromResult(new Request($"/v1/recall-hub/eligibility/{w.EligibilityDate}", null)),
+            Page: "text/csv",
+            ShowsText: (_, csv) => Assert.Equal(
+                "participant,name,address,vendor\r\n0001,Firm 0001,LENDUS33XXX,\r\n0002,Firm 0002,BORRUS33XXX,\r\n0003,Firm 0003,OTHRUS33XXX,\r\n", csv)),
     ];
+
+    // Refused requests are built before the world is known; their paths need no real number or date (a
+    // refusal by token or role comes first), so these stand in for the world's own.
+    private const string Inbound = "0001000000000001";
+    private const string Outbound = "0002000000000001";
+    private const string Eligibility = "2026-01-05";
 
     public static TheoryData<string, Who> Matrix()
     {
@@ -589,6 +684,14 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
         var allowedResponse = await world.Api.SendAsync(method, allowed.Path, row.Token(who), allowed.Body);
         // Every answer, account data or not: not to be cached, not to be sniffed.
         allowedResponse.AssertAnswerHeaders();
+        if (row.Page is { } type)
+        {
+            // An answer that is not JSON (the eligibility file): its type, and what it shows.
+            Assert.Equal(expected.Status, (int)allowedResponse.StatusCode);
+            Assert.Equal(type, allowedResponse.Content.Headers.ContentType?.MediaType);
+            row.ShowsText?.Invoke(who, await allowedResponse.Content.ReadAsStringAsync());
+            return;
+        }
         // A caller the endpoint serves gets its answer: a success, or the endpoint's own refusal (a rule of its own, not a role's).
         var answer = expected.Rule is null ? await allowedResponse.AssertOk(expected.Status) : await allowedResponse.AssertProblem(expected.Status, expected.Rule);
         row.Shows?.Invoke(who, answer);

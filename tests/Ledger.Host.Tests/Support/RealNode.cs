@@ -37,7 +37,7 @@ public sealed class RealNode : IAsyncDisposable
         try
         {
             return new RealNode(started, await ApiHost.StartAsync(started.Ledger,
-                configure: o => o with { Health = started.Health, Telemetry = started.Telemetry, Node = options }));
+                configure: o => o with { Health = started.Health, Telemetry = started.Telemetry, Node = options, Contexts = started.Contexts }));
         }
         catch
         {

@@ -158,6 +158,7 @@ public sealed class DemoDay(LedgerClient client, IAnsiConsole console, DemoOptio
         await SettleAsync(reclaims, "the reclaims and redeliveries", ct);
 
         var income = await DemoIncome.FirstDayAsync(client, console, businessDate, prefix, ct);
+        await new DemoRecalls(client, console).RunAsync(plan, orders.Values, ct);
         foreach (var order in orders.Values) order.BeforeCutoff = Describe(order);
         var cutoff = Expect(await client.CutoffAsync(Operator, ct), "POST /v1/business-day/cutoff");
         console.MarkupLine($"Recycle cutoff: {E(cutoff.Message)}");

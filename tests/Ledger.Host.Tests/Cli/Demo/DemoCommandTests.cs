@@ -37,6 +37,10 @@ public sealed class DemoCommandTests
         Assert.Contains("OK   stock-loan income transfers sum to zero", first.Output);
         Assert.Contains("OK   every lender got what its record-date lines earned", first.Output);
         Assert.Contains("OK   every holder of record got its position's share", first.Output);
+        // The recall hub's part: recalls for some of the day's loans, one sent again (the same answer), once with other bytes (refused).
+        Assert.Contains("(the same control number)", first.Output);
+        Assert.Contains("HTTP 409 sender-reference-reused", first.Output);
+        Assert.Matches(@"Lenders' mailboxes: [1-9][0-9]* acknowledgements, [1-9][0-9]* retrieval receipts", first.Output);
         Assert.DoesNotContain("already holds data", first.Output);
 
         var second = await Demo(folder.Path, "--loans", "20", "--seed", "8");
