@@ -93,21 +93,54 @@ public sealed class SnapshotSerializerTests
         Assert.True(sawPending && sawCompleted, "the sample day leaves no account with pending and completed deliver orders: it tests too little");
     }
 
-    [Fact]
-    public void The_golden_payload_of_format_1_still_reads_as_the_sample()
+    /// <summary>The index bucket's and the reference data's snapshots of the sample day (their whole journals).</summary>
+    public static IEnumerable<(string Manifest, EntitySnapshot Snapshot)> OtherSampleSnapshots()
     {
-        var (_, sample) = SampleSnapshots().Where(s => s.Participant.Value == "0001").ElementAt(1);
-        var file = Path.Combine(AppContext.BaseDirectory, "Golden", "Snapshots", SnapshotSerializer.AccountManifest + ".bin");
+        var ledger = SampleLedger(out _);
+        var index = new DeliverOrderIndexState();
+        foreach (var e in ledger.IndexJournal) index.Apply(e);
+        var reference = new ReferenceState();
+        foreach (var e in ledger.ReferenceJournal) reference.Apply(e);
+        yield return (SnapshotSerializer.IndexManifest, new EntitySnapshot("chain-of-index", index.ToSnapshot()));
+        yield return (SnapshotSerializer.ReferenceManifest, new EntitySnapshot("chain-of-reference", reference.ToSnapshot()));
+    }
+
+    [Fact]
+    public void Every_entry_of_the_index_and_every_reference_figure_comes_back()
+    {
+        foreach (var (manifest, snapshot) in OtherSampleSnapshots())
+        {
+            var back = SnapshotSerializer.FromBytes(SnapshotSerializer.ToBytes(snapshot), manifest);
+            Assert.Equal(snapshot.Chain, back.Chain);
+            Assert.Equal(Json(snapshot.State), Json(back.State));
+        }
+        var reference = (ReferenceStateSnapshot)OtherSampleSnapshots().Last().Snapshot.State;
+        Assert.NotNull(reference.Reference.LastClosed);
+        Assert.Equal(5, reference.Reference.Participants.Count);
+    }
+
+    private static EntitySnapshot SampleOf(string manifest) => manifest == SnapshotSerializer.AccountManifest
+        ? SampleSnapshots().Where(s => s.Participant.Value == "0001").ElementAt(1).Snapshot
+        : OtherSampleSnapshots().Single(s => s.Manifest == manifest).Snapshot;
+
+    public static TheoryData<string> AllManifests() => new(SnapshotSerializer.Manifests);
+
+    [Theory]
+    [MemberData(nameof(AllManifests))]
+    public void The_golden_payload_of_format_1_still_reads_as_the_sample(string manifest)
+    {
+        var sample = SampleOf(manifest);
+        var file = Path.Combine(AppContext.BaseDirectory, "Golden", "Snapshots", manifest + ".bin");
         if (!File.Exists(file) && Environment.GetEnvironmentVariable(WriteVariable) == "1")
         {
-            file = Path.Combine(SourceFolder(), "Golden", "Snapshots", SnapshotSerializer.AccountManifest + ".bin");
+            file = Path.Combine(SourceFolder(), "Golden", "Snapshots", manifest + ".bin");
             using var stream = new FileStream(file, FileMode.CreateNew, FileAccess.Write); // never overwrites
             stream.Write(SnapshotSerializer.ToBytes(sample));
         }
         Assert.True(File.Exists(file),
-            $"No golden snapshot for {SnapshotSerializer.AccountManifest}. Run the tests once with {WriteVariable}=1 to write it, review it, commit it, and never edit it.");
+            $"No golden snapshot for {manifest}. Run the tests once with {WriteVariable}=1 to write it, review it, commit it, and never edit it.");
 
-        var golden = SnapshotSerializer.FromBytes(File.ReadAllBytes(file), SnapshotSerializer.AccountManifest);
+        var golden = SnapshotSerializer.FromBytes(File.ReadAllBytes(file), manifest);
 
         Assert.Equal(sample.Chain, golden.Chain);
         Assert.Equal(Json(sample.State), Json(golden.State));
@@ -137,7 +170,24 @@ public sealed class SnapshotSerializerTests
         Assert.Contains("snapshot.account.v0", e.Message);
     }
 
-    private static string Json(object state) => JsonSerializer.Serialize(state, state.GetType());
+    private static string Json(object state) => state switch
+    {
+        // Dictionaries keyed by ids, and a calendar: compared as sorted lists of their values.
+        ReferenceStateSnapshot r => JsonSerializer.Serialize(new
+        {
+            Participants = r.Reference.Participants.Values.OrderBy(p => p.Id.Value, StringComparer.Ordinal).ToList(),
+            Securities = r.Reference.Securities.OrderBy(kv => kv.Key.Value, StringComparer.Ordinal).ToList(),
+            r.Reference.BusinessDate,
+            r.Reference.CutoffReached,
+            r.Reference.Closing,
+            r.Reference.Calendar.Holidays,
+            r.Reference.LastClosed,
+            r.ClosingTo,
+            r.ClosingAccounts,
+            r.Version,
+        }),
+        _ => JsonSerializer.Serialize(state, state.GetType()),
+    };
 
     private static void Configure(InMemoryLedger ledger, string id, decimal fund, decimal cap, bool mlp = false, bool ccp = false) =>
         Ok(ledger.Configure(new ParticipantRecord(new ParticipantId(id), $"Participant {id}", Money.FromDollars(cap), Money.FromDollars(fund), mlp, ccp), Morning));

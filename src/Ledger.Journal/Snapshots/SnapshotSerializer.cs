@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Runtime.Serialization;
 using System.Security.Cryptography;
 using System.Text;
@@ -45,6 +46,15 @@ public sealed class SnapshotSerializer : SerializerWithStringManifest
     /// <summary>An account's snapshot, format 1.</summary>
     public const string AccountManifest = "snapshot.account.v1";
 
+    /// <summary>A deliver-order index bucket's snapshot, format 1.</summary>
+    public const string IndexManifest = "snapshot.deliver-order-index.v1";
+
+    /// <summary>The reference data's snapshot, format 1.</summary>
+    public const string ReferenceManifest = "snapshot.reference.v1";
+
+    /// <summary>Every manifest this release reads.</summary>
+    public static readonly IReadOnlyList<string> Manifests = [AccountManifest, IndexManifest, ReferenceManifest];
+
     private const int HashBytes = 32;
 
     private readonly ExtendedActorSystem? _system;
@@ -60,6 +70,8 @@ public sealed class SnapshotSerializer : SerializerWithStringManifest
     public override string Manifest(object o) => o switch
     {
         EntitySnapshot { State: AccountSnapshotState } => AccountManifest,
+        EntitySnapshot { State: DeliverOrderIndexSnapshot } => IndexManifest,
+        EntitySnapshot { State: ReferenceStateSnapshot } => ReferenceManifest,
         _ => throw new SerializationException($"{o?.GetType().FullName} is not a ledger snapshot: it has no manifest in SnapshotSerializer."),
     };
 
@@ -91,6 +103,12 @@ public sealed class SnapshotSerializer : SerializerWithStringManifest
                 case AccountSnapshotState account:
                     new Writer(w).WriteAccount(account);
                     break;
+                case DeliverOrderIndexSnapshot index:
+                    new Writer(w).WriteIndex(index);
+                    break;
+                case ReferenceStateSnapshot reference:
+                    new Writer(w).WriteReference(reference);
+                    break;
                 default:
                     throw new SerializationException($"{snapshot.State.GetType().FullName} is not a ledger snapshot state.");
             }
@@ -105,9 +123,9 @@ public sealed class SnapshotSerializer : SerializerWithStringManifest
     /// <summary>The snapshot stored as <paramref name="bytes"/> under <paramref name="manifest"/>; <see cref="SerializationException"/> when it cannot be read.</summary>
     public static EntitySnapshot FromBytes(byte[] bytes, string manifest)
     {
-        if (manifest != AccountManifest)
+        if (!Manifests.Contains(manifest))
         {
-            throw new SerializationException($"snapshot manifest '{manifest}' is not one this release reads ({AccountManifest})");
+            throw new SerializationException($"snapshot manifest '{manifest}' is not one this release reads ({string.Join(", ", Manifests)})");
         }
         if (bytes.Length < HashBytes)
         {
@@ -125,7 +143,13 @@ public sealed class SnapshotSerializer : SerializerWithStringManifest
             using var stream = new MemoryStream(bytes, 0, bytes.Length - HashBytes, writable: false);
             using var r = new BinaryReader(stream, Encoding.UTF8);
             var chain = r.ReadString();
-            var state = new Reader(r).ReadAccount();
+            var reader = new Reader(r);
+            object state = manifest switch
+            {
+                AccountManifest => reader.ReadAccount(),
+                IndexManifest => reader.ReadIndex(),
+                _ => reader.ReadReference(),
+            };
             if (stream.Position != stream.Length) throw new SerializationException($"snapshot {manifest} has {stream.Length - stream.Position} bytes after its end");
             return new EntitySnapshot(chain, state);
         }
@@ -235,6 +259,68 @@ public sealed class SnapshotSerializer : SerializerWithStringManifest
             Date(e.BusinessDate);
             w.Write(e.RetainedSince is not null);
             if (e.RetainedSince is { } since) Date(since);
+        }
+
+        public void WriteIndex(DeliverOrderIndexSnapshot index)
+        {
+            Count(index.Entries.Count);
+            foreach (var (id, e) in index.Entries)
+            {
+                w.Write(id.Value);
+                Text(e.Deliverer.Value);
+                Text(e.Receiver.Value);
+                w.Write(e.Fingerprint);
+                w.Write(e.BusinessDate is not null);
+                if (e.BusinessDate is { } date) Date(date);
+                w.Write(e.RegisteredAt is not null);
+                if (e.RegisteredAt is { } at) Time(at);
+            }
+        }
+
+        public void WriteReference(ReferenceStateSnapshot state)
+        {
+            var s = state.Reference;
+            Count(s.Participants.Count);
+            foreach (var p in s.Participants.Values.OrderBy(p => p.Id.Value, StringComparer.Ordinal))
+            {
+                w.Write(p.Id.Value);
+                w.Write(p.Name);
+                Long(p.NetDebitCap.Cents);
+                Long(p.ParticipantsFund.Cents);
+                w.Write(p.MarketLoanProgram);
+                w.Write(p.CentralCounterparty);
+            }
+            Count(s.Securities.Count);
+            foreach (var (cusip, terms) in s.Securities.OrderBy(kv => kv.Key.Value, StringComparer.Ordinal))
+            {
+                w.Write(cusip.Value);
+                Terms(terms);
+            }
+            Date(s.BusinessDate);
+            w.Write(s.CutoffReached);
+            w.Write(s.Closing);
+            Count(s.Calendar.Holidays.Count);
+            foreach (var h in s.Calendar.Holidays)
+            {
+                Date(h.Date);
+                w.Write(h.Name);
+            }
+            w.Write(s.LastClosed is not null);
+            if (s.LastClosed is { } closed)
+            {
+                Date(closed.BusinessDate);
+                Date(closed.NextBusinessDate);
+                Count(closed.Accounts);
+            }
+            Date(state.ClosingTo);
+            Count(state.ClosingAccounts);
+            Long(state.Version);
+        }
+
+        private void Time(DateTimeOffset at)
+        {
+            Long(at.UtcTicks);
+            Long(at.Offset.Ticks);
         }
 
         private void Order(DeliverOrder o)
@@ -353,6 +439,38 @@ public sealed class SnapshotSerializer : SerializerWithStringManifest
                 Date(),
                 r.ReadBoolean() ? Date() : null);
             return new AccountSnapshotState(account, events);
+        }
+
+        public DeliverOrderIndexSnapshot ReadIndex() => new(List(() => KeyValuePair.Create(
+            new DeliverOrderId(r.ReadString()),
+            new IndexEntry(new ParticipantId(Text()), new ParticipantId(Text()), r.ReadString(), r.ReadBoolean() ? Date() : null, r.ReadBoolean() ? Time() : null))));
+
+        public ReferenceStateSnapshot ReadReference()
+        {
+            var participants = List(() => new ParticipantRecord(new ParticipantId(r.ReadString()), r.ReadString(), new Money(Long()), new Money(Long()),
+                r.ReadBoolean(), r.ReadBoolean()));
+            var securities = List(() => KeyValuePair.Create(new Cusip(r.ReadString()), Terms()));
+            var businessDate = Date();
+            var cutoffReached = r.ReadBoolean();
+            var closing = r.ReadBoolean();
+            var holidays = List(() => new Holiday(Date(), r.ReadString()));
+            var lastClosed = r.ReadBoolean() ? new ClosedBusinessDay(Date(), Date(), Count()) : null;
+            var reference = new ReferenceSnapshot(
+                participants.ToImmutableDictionary(p => p.Id),
+                securities.ToImmutableDictionary(),
+                businessDate,
+                cutoffReached,
+                closing,
+                new BusinessCalendar(holidays),
+                lastClosed);
+            return new ReferenceStateSnapshot(reference, Date(), Count(), Long());
+        }
+
+        private DateTimeOffset Time()
+        {
+            var utcTicks = Long();
+            var offset = new TimeSpan(Long());
+            return new DateTimeOffset(utcTicks + offset.Ticks, offset);
         }
 
         private DeliverOrder Order() => new(

@@ -38,6 +38,42 @@ public sealed class AccountSnapshotProperties
             Require(before == StateDump.Of(snapshot), "applying events to a restored state changed the snapshot it came from");
         }, iter: 30, print: w => w.ToString());
 
+    /// <summary>The same for the deliver-order index and the reference data (the in-memory ledger keeps one journal of each).</summary>
+    [Fact]
+    public void Index_and_reference_snapshots_and_tails_recover_what_their_whole_journals_replay() =>
+        Workloads.Sample(workload =>
+        {
+            var ledger = Simulation.Settled(workload);
+            var index = ledger.IndexJournal;
+            var wholeIndex = StateDump.Of(IndexOf(index, 0, index.Count, new DeliverOrderIndexState()));
+            var reference = ledger.ReferenceJournal;
+            var wholeReference = StateDump.Of(ReferenceOf(reference, 0, reference.Count, new ReferenceState()));
+            for (var cut = 0; cut <= index.Count; cut += Math.Max(1, index.Count / 20))
+            {
+                var head = IndexOf(index, 0, cut, new DeliverOrderIndexState());
+                Require(wholeIndex == StateDump.Of(IndexOf(index, cut, index.Count, DeliverOrderIndexState.FromSnapshot(head.ToSnapshot()))),
+                    $"the index from a snapshot at event {cut} + the events after it differs from replaying all {index.Count}");
+            }
+            for (var cut = 0; cut <= reference.Count; cut++)
+            {
+                var head = ReferenceOf(reference, 0, cut, new ReferenceState());
+                Require(wholeReference == StateDump.Of(ReferenceOf(reference, cut, reference.Count, ReferenceState.FromSnapshot(head.ToSnapshot()))),
+                    $"the reference data from a snapshot at event {cut} + the events after it differ from replaying all {reference.Count}");
+            }
+        }, iter: 100, print: w => w.ToString());
+
+    private static DeliverOrderIndexState IndexOf(IReadOnlyList<DeliverOrderRegistered> journal, int from, int to, DeliverOrderIndexState state)
+    {
+        for (var i = from; i < to; i++) state.Apply(journal[i]);
+        return state;
+    }
+
+    private static ReferenceState ReferenceOf(IReadOnlyList<ReferenceEvent> journal, int from, int to, ReferenceState state)
+    {
+        for (var i = from; i < to; i++) state.Apply(journal[i]);
+        return state;
+    }
+
     private static void SnapshotAtEveryEventAgrees(Workload workload)
     {
         var ledger = Simulation.Settled(workload);
