@@ -5,13 +5,13 @@ using BenchmarkDotNet.Running;
 using Ledger.Benchmarks;
 using Ledger.Benchmarks.Crash;
 
-// dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- load --store sqlite|postgres [--connection CS] --dos N [--rate R] [--mix all-settle|realistic] [--drain S] [--no-verify] [--no-raw] [--out FILE]
+// dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- load --store sqlite|postgres [--connection CS] --dos N [--rate R] [--mix all-settle|realistic] [--drain S] [--no-verify] [--no-raw] [--recovery] [--snapshot-every EVENTS] [--out FILE]
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- micro [--filter *Replay*]
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- explain [EVENTS ...]
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- crash [--seed N] [--cycles N] [--clients N] (or deploy/crash-test.sh)
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
-    Console.WriteLine("usage: load --store sqlite|postgres [--connection CS] --dos N [--rate R] [--mix all-settle|realistic] [--warmup N] [--drain SECONDS] [--no-verify] [--no-raw] [--out FILE]");
+    Console.WriteLine("usage: load --store sqlite|postgres [--connection CS] --dos N [--rate R] [--mix all-settle|realistic] [--warmup N] [--drain SECONDS] [--no-verify] [--no-raw] [--recovery] [--snapshot-every EVENTS] [--out FILE]");
     Console.WriteLine("       micro [BenchmarkDotNet options, e.g. --filter *Replay*]");
     Console.WriteLine("       replay [EVENTS]   (one account's journal of EVENTS events replayed from SQLite, as ledger replay does)");
     Console.WriteLine("       explain [EVENTS ...]   (explanations read by key on a node whose OCC journal holds EVENTS other events; default 1000 1000000)");
@@ -66,6 +66,8 @@ for (var i = 1; i < args.Length; i++)
         case "--warmup": options = options with { Warmup = int.Parse(Value(), CultureInfo.InvariantCulture) }; break;
         case "--no-verify": options = options with { Verify = false }; break;
         case "--no-raw": options = options with { RawInsert = false }; break;
+        case "--recovery": options = options with { Recovery = true }; break;
+        case "--snapshot-every": options = options with { SnapshotEveryEvents = long.Parse(Value(), CultureInfo.InvariantCulture) }; break;
         case "--out": output = Value(); break;
         default: Console.Error.WriteLine($"unknown option '{args[i]}'"); return 2;
     }
