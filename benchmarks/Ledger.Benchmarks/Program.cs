@@ -14,6 +14,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
     Console.WriteLine("usage: load --store sqlite|postgres [--connection CS] --dos N [--rate R] [--mix all-settle|realistic] [--warmup N] [--drain SECONDS] [--no-verify] [--no-raw] [--recovery] [--snapshot-every EVENTS] [--out FILE]");
     Console.WriteLine("       micro [BenchmarkDotNet options, e.g. --filter *Replay*]");
     Console.WriteLine("       replay [EVENTS]   (one account's journal of EVENTS events replayed from SQLite, as ledger replay does)");
+    Console.WriteLine("       snapshot [LOANS]  (OCC's account after LOANS Market Loans: snapshot taken, serialized, read back and restored, against its whole journal)");
     Console.WriteLine("       explain [EVENTS ...]   (explanations read by key on a node whose OCC journal holds EVENTS other events; default 1000 1000000)");
     Console.WriteLine("       crash [--seed N] [--cycles N] [--clients N] [--pause-ms N] [--abandon-rate R] [--ledger PATH] [--work-dir DIR] [--keep]");
     Console.WriteLine("             (ledger serve as a separate process, killed with SIGKILL N times under load; exit 0 PASS, 1 FAIL)");
@@ -37,6 +38,12 @@ if (args[0] == "replay")
     return await StoreReplay.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000);
 }
 
+if (args[0] == "snapshot")
+{
+    // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- snapshot [LOANS]
+    return SnapshotBenchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 700_000);
+}
+
 if (args[0] == "explain")
 {
     // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- explain [EVENTS ...]
@@ -45,7 +52,7 @@ if (args[0] == "explain")
 
 if (args[0] != "load")
 {
-    Console.Error.WriteLine($"unknown command '{args[0]}': load, micro, replay, explain or crash");
+    Console.Error.WriteLine($"unknown command '{args[0]}': load, micro, replay, snapshot, explain or crash");
     return 2;
 }
 

@@ -47,6 +47,7 @@ public abstract class GroupCommitEntity<TEvent> : UntypedPersistentActor where T
     private readonly long _snapshotEveryEvents;
     private long _eventsSinceSnapshot;
     private long _snapshotSequenceNr;
+    private long _lastSnapshotSize;
 
     protected GroupCommitEntity(string persistenceId)
     {
@@ -106,6 +107,15 @@ public abstract class GroupCommitEntity<TEvent> : UntypedPersistentActor where T
     /// </summary>
     protected virtual object? SnapshotState() => null;
 
+    /// <summary>
+    /// How many records a snapshot of the state holds now (0 by default). The next snapshot is saved
+    /// after <c>ledger.snapshots.every-events</c> events, or, if more, after as many events as the
+    /// last snapshot held records: a snapshot costs in proportion to the state, so a large state
+    /// (OCC's account late in a day) is written no more often than once per as many events as it
+    /// held records, and what snapshots cost per event stays bounded.
+    /// </summary>
+    protected virtual long SnapshotSize => 0;
+
     /// <summary>Recovery starts from a snapshot: set the state <see cref="SnapshotState"/> gave; the events after it follow.</summary>
     protected virtual void RestoreSnapshot(object state)
     {
@@ -128,6 +138,7 @@ public abstract class GroupCommitEntity<TEvent> : UntypedPersistentActor where T
             // The events after the snapshot chain from the one it was taken at: checked from there on.
             RestoreSnapshot(snapshot.State);
             _snapshotSequenceNr = offer.Metadata.SequenceNr;
+            _lastSnapshotSize = SnapshotSize;
             _chain = snapshot.Chain;
             check?.ResumeAt(offer.Metadata.SequenceNr, snapshot.Chain);
             return;
@@ -217,7 +228,7 @@ public abstract class GroupCommitEntity<TEvent> : UntypedPersistentActor where T
             _writing = false;
             Persisted(written, firstSequenceNr, writeStarted);
             _eventsSinceSnapshot += written.Count;
-            if (_snapshotEveryEvents > 0 && _eventsSinceSnapshot >= _snapshotEveryEvents) SaveSnapshotNow();
+            if (_snapshotEveryEvents > 0 && _eventsSinceSnapshot >= Math.Max(_snapshotEveryEvents, _lastSnapshotSize)) SaveSnapshotNow();
             Release(effects);
             if (_buffer.Count > 0) Flush();
         });
@@ -228,6 +239,7 @@ public abstract class GroupCommitEntity<TEvent> : UntypedPersistentActor where T
     {
         _eventsSinceSnapshot = 0;
         if (SnapshotState() is not { } state) return;
+        _lastSnapshotSize = SnapshotSize;
         SaveSnapshot(new EntitySnapshot(_chain, state));
     }
 

@@ -70,6 +70,8 @@ public sealed class AccountActor : GroupCommitEntity<AccountEvent>, IWithTimers
         _events.Record(sequenceNr, current);
     }
 
+    protected override long SnapshotSize => _state.Deliveries.Count + _state.Receives.Count + _events.Count;
+
     protected override object SnapshotState() => new AccountSnapshotState(_state.ToSnapshot(), _events.ToSnapshot());
 
     protected override void RestoreSnapshot(object state)
