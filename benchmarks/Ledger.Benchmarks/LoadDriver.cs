@@ -45,6 +45,12 @@ public sealed record LoadOptions
     public int Warmup { get; init; } = 2_000;
 
     public TextWriter Log { get; init; } = Console.Out;
+
+    /// <summary>After the run, restart the node and time OCC's account recovering, from its snapshot and from its whole journal.</summary>
+    public bool Recovery { get; init; }
+
+    /// <summary>Overrides <c>ledger.snapshots.every-events</c> for the run (null: the configured limit).</summary>
+    public long? SnapshotEveryEvents { get; init; }
 }
 
 /// <summary>What a load run measured.</summary>
@@ -93,6 +99,9 @@ public sealed record LoadReport
 
     /// <summary>SQLite: the database file's size when the run ended, in MB.</summary>
     public double? DatabaseMb { get; init; }
+
+    /// <summary>With <c>--recovery</c>: OCC's account recovering after the run.</summary>
+    public RecoveryResult? Recovery { get; init; }
 }
 
 public sealed record ProcessFigures(double CpuSeconds, double WallSeconds, double CpuUtilisation, int Gen0, int Gen1, int Gen2,
@@ -150,6 +159,7 @@ public static class LoadDriver
                 Connection = connection,
                 DataDir = tempDir ?? "./data",
                 RecycleCutoffLocalTime = null,
+                ExtraConfig = o.SnapshotEveryEvents is { } every ? $"{Snapshots.EveryEventsKey} = {every}" : null,
             };
             var setup = Stopwatch.StartNew();
             var node = await LedgerNode.StartAsync(options, null, ct);
@@ -188,6 +198,9 @@ public static class LoadDriver
             var walPeakMb = wal is null ? (double?)null : await wal;
             if (walPeakMb is { } peak) log.WriteLine($"write-ahead log: peak {peak:N1} MB, {walAtEndMb:N1} MB at the end; database {databaseMb:N1} MB");
 
+            RecoveryResult? recovery = null;
+            if (o.Recovery) recovery = await RecoveryMeasure.MeasureAsync(options, log, ct);
+
             RawInsertResult? raw = null;
             if (o.RawInsert)
             {
@@ -197,7 +210,7 @@ public static class LoadDriver
             }
 
             var loadAfter = Machine.LoadAverage();
-            return run.ToReport(o, raw, loadBefore, loadAfter) with { WalPeakMb = walPeakMb, WalAtEndMb = walAtEndMb, DatabaseMb = databaseMb };
+            return run.ToReport(o, raw, loadBefore, loadAfter) with { WalPeakMb = walPeakMb, WalAtEndMb = walAtEndMb, DatabaseMb = databaseMb, Recovery = recovery };
         }
         finally
         {

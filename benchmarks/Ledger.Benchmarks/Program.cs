@@ -5,16 +5,17 @@ using BenchmarkDotNet.Running;
 using Ledger.Benchmarks;
 using Ledger.Benchmarks.Crash;
 
-// dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- load --store sqlite|postgres [--connection CS] --dos N [--rate R] [--mix all-settle|realistic] [--drain S] [--no-verify] [--no-raw] [--out FILE]
+// dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- load --store sqlite|postgres [--connection CS] --dos N [--rate R] [--mix all-settle|realistic] [--drain S] [--no-verify] [--no-raw] [--recovery] [--snapshot-every EVENTS] [--out FILE]
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- micro [--filter *Replay*]
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- explain [EVENTS ...]
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- crash [--seed N] [--cycles N] [--clients N] (or deploy/crash-test.sh)
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- recalls [--messages N] [--subscribers N] [--in-flight N]
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
-    Console.WriteLine("usage: load --store sqlite|postgres [--connection CS] --dos N [--rate R] [--mix all-settle|realistic] [--warmup N] [--drain SECONDS] [--no-verify] [--no-raw] [--out FILE]");
+    Console.WriteLine("usage: load --store sqlite|postgres [--connection CS] --dos N [--rate R] [--mix all-settle|realistic] [--warmup N] [--drain SECONDS] [--no-verify] [--no-raw] [--recovery] [--snapshot-every EVENTS] [--out FILE]");
     Console.WriteLine("       micro [BenchmarkDotNet options, e.g. --filter *Replay*]");
     Console.WriteLine("       replay [EVENTS]   (one account's journal of EVENTS events replayed from SQLite, as ledger replay does)");
+    Console.WriteLine("       snapshot [LOANS]  (OCC's account after LOANS Market Loans: snapshot taken, serialized, read back and restored, against its whole journal)");
     Console.WriteLine("       explain [EVENTS ...]   (explanations read by key on a node whose OCC journal holds EVENTS other events; default 1000 1000000)");
     Console.WriteLine("       crash [--seed N] [--cycles N] [--clients N] [--pause-ms N] [--abandon-rate R] [--ledger PATH] [--work-dir DIR] [--keep]");
     Console.WriteLine("             (ledger serve as a separate process, killed with SIGKILL N times under load; exit 0 PASS, 1 FAIL)");
@@ -56,6 +57,12 @@ if (args[0] == "replay")
     return await StoreReplay.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000);
 }
 
+if (args[0] == "snapshot")
+{
+    // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- snapshot [LOANS]
+    return SnapshotBenchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 700_000);
+}
+
 if (args[0] == "explain")
 {
     // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- explain [EVENTS ...]
@@ -64,7 +71,7 @@ if (args[0] == "explain")
 
 if (args[0] != "load")
 {
-    Console.Error.WriteLine($"unknown command '{args[0]}': load, micro, replay, explain, crash or recalls");
+    Console.Error.WriteLine($"unknown command '{args[0]}': load, micro, replay, snapshot, explain, crash or recalls");
     return 2;
 }
 
@@ -85,6 +92,8 @@ for (var i = 1; i < args.Length; i++)
         case "--warmup": options = options with { Warmup = int.Parse(Value(), CultureInfo.InvariantCulture) }; break;
         case "--no-verify": options = options with { Verify = false }; break;
         case "--no-raw": options = options with { RawInsert = false }; break;
+        case "--recovery": options = options with { Recovery = true }; break;
+        case "--snapshot-every": options = options with { SnapshotEveryEvents = long.Parse(Value(), CultureInfo.InvariantCulture) }; break;
         case "--out": output = Value(); break;
         default: Console.Error.WriteLine($"unknown option '{args[i]}'"); return 2;
     }

@@ -114,9 +114,21 @@ public static class Cli
             },
         };
 
+        var snapshotEvery = new Option<long?>("--snapshot-every-events")
+        {
+            Description = "Events between two snapshots of an account, index bucket or the reference data (ledger.snapshots.every-events, 50000); 0 turns them off",
+            HelpName = "EVENTS",
+        };
+        snapshotEvery.Validators.Add(r =>
+        {
+            if (r.Tokens is [{ } token] && long.TryParse(token.Value, out var value) && value < 0)
+                r.AddError("--snapshot-every-events must be 0 (off) or more");
+        });
+
         var serve = new Command("serve", "Start a ledger node and its HTTP API")
         {
             urls, dataDir, store, connection, tokens, demoTokens, hostname, publicHostname, port, seedNodes, logFormat, logLevel, otlpEndpoint,
+            snapshotEvery,
         };
         serve.Validators.Add(r =>
         {
@@ -140,6 +152,8 @@ public static class Cli
             LogFormat = parse.GetValue(logFormat) == "json" ? LogFormat.Json : LogFormat.Console,
             LogLevel = HostLogging.ParseLevel(parse.GetValue(logLevel)!),
             OtlpEndpoint = parse.GetValue(otlpEndpoint),
+            // The demo verb has no such option: its parse has no result for it.
+            SnapshotEveryEvents = parse.GetResult(snapshotEvery) is null ? null : parse.GetValue(snapshotEvery),
         };
         serve.SetAction((parse, ct) => LedgerServer.RunAsync(ReadServeOptions(parse), startLedger, ct, error: parse.InvocationConfiguration.Error));
 

@@ -24,6 +24,9 @@ public sealed record ServeOptions
 
     /// <summary>An OTLP/HTTP collector to push metrics to; null pushes none (unless OTEL_EXPORTER_OTLP_ENDPOINT is set).</summary>
     public Uri? OtlpEndpoint { get; init; }
+
+    /// <summary>Events between two snapshots of an entity (<c>--snapshot-every-events</c>); null: <c>ledger.snapshots.every-events</c>.</summary>
+    public long? SnapshotEveryEvents { get; init; }
 }
 
 /// <summary>
@@ -143,6 +146,7 @@ public static class LedgerServer
             PublicHostname = options.PublicHostname,
             Port = options.Port,
             SeedNodes = options.SeedNodes,
+            ExtraConfig = options.SnapshotEveryEvents is { } every ? $"{Ledger.Journal.Snapshots.EveryEventsKey} = {every}" : null,
         };
         using var loggerFactory = new SerilogLoggerFactory(logger);
         StartedLedger started;

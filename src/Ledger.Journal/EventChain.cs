@@ -214,6 +214,20 @@ public sealed class JournalCheck
     public bool Intact => Finding is null;
 
     /// <summary>
+    /// Starts the check after event <paramref name="sequenceNr"/>, whose chain is
+    /// <paramref name="chain"/>: recovery from a snapshot taken there checks the events after it
+    /// (every one of them must carry its chain; <c>ledger verify</c> still checks the whole journal).
+    /// </summary>
+    public void ResumeAt(long sequenceNr, string chain)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        if (Events > 0 || Finding is not null) throw new InvalidOperationException("a check resumes only before it has taken an event");
+        Chain = chain;
+        LastSequenceNr = sequenceNr;
+        Events = sequenceNr;
+    }
+
+    /// <summary>
     /// Takes the next event read (an <see cref="UnreadableEvent"/> for one that could not be read).
     /// False when it, or an event before it, is damaged: it must not be applied.
     /// </summary>

@@ -35,7 +35,12 @@ public class GroupCommitJournal : SqlWriteJournal
     /// <summary>Histogram: events (rows) in one journal transaction.</summary>
     public const string RowsPerTransactionName = "ledger.journal.transaction.rows";
 
+    /// <summary>Counter: rows written, by writer (<c>writer</c> tag: <c>sqlite</c>, <c>postgres-copy</c> or <c>plugin</c>).</summary>
+    public const string RowsWrittenName = "ledger.journal.rows.written";
+
     private static readonly Meter Meter = new(MeterName);
+    private static readonly Counter<long> RowsWritten = Meter.CreateCounter<long>(RowsWrittenName, "{event}",
+        "Journal rows written, by the writer that wrote them");
     private static readonly Histogram<int> WritesPerTransaction = Meter.CreateHistogram<int>(WritesPerTransactionName, "{write}",
         "Persistent actors' writes combined in one journal transaction (group commit)");
     private static readonly Histogram<int> RowsPerTransaction = Meter.CreateHistogram<int>(RowsPerTransactionName, "{event}",
@@ -51,6 +56,15 @@ public class GroupCommitJournal : SqlWriteJournal
     private readonly bool _csvTags;
     private readonly StoreHealth _health;
     private int _writesInFlight;
+    // PostgreSQL: the COPY writer, once the plugin's table exists (it creates it as it starts).
+    private readonly string? _postgresConnection;
+    private readonly string _tagSeparator;
+    private PostgresJournalWriter? _postgres;
+    private Task<PostgresJournalWriter?>? _postgresOpening;
+    private int _postgresOpenAttempts;
+
+    /// <summary>Attempts to open the PostgreSQL COPY writer (the table may not exist yet at the first writes) before the plugin writes for good.</summary>
+    private const int PostgresOpenAttemptsMax = 20;
 
     public GroupCommitJournal(Akka.Configuration.Config config) : base(config)
     {
@@ -58,9 +72,15 @@ public class GroupCommitJournal : SqlWriteJournal
         _writesInFlightMax = Math.Max(1, config.GetInt("parallelism", 1));
         _rowsPerWriteMax = Math.Max(1, config.GetInt("group-commit-rows", RowsPerWriteDefault));
         _health = StoreHealth.Get(Context.System);
-        if (config.GetString("provider-name", "").StartsWith("SQLite", StringComparison.OrdinalIgnoreCase))
+        _tagSeparator = config.GetString("tag-separator", ";");
+        var ledgerWriter = config.GetBoolean("ledger-writer", true);
+        _csvTags = string.Equals(config.GetString("tag-write-mode", "TagTable"), "Csv", StringComparison.OrdinalIgnoreCase);
+        if (ledgerWriter && config.GetString("provider-name", "").StartsWith("PostgreSQL", StringComparison.OrdinalIgnoreCase))
         {
-            _csvTags = string.Equals(config.GetString("tag-write-mode", "TagTable"), "Csv", StringComparison.OrdinalIgnoreCase);
+            _postgresConnection = config.GetString("connection-string");
+        }
+        if (ledgerWriter && config.GetString("provider-name", "").StartsWith("SQLite", StringComparison.OrdinalIgnoreCase))
+        {
             _sqlite = new SqliteJournalWriter((ExtendedActorSystem)Context.System, config.GetString("connection-string"))
             {
                 TagSeparator = config.GetString("tag-separator", ";"),
@@ -99,26 +119,71 @@ public class GroupCommitJournal : SqlWriteJournal
         WritesPerTransaction.Record(taken.Count, _systemTag);
         RowsPerTransaction.Record(rows, _systemTag);
         var all = taken.Count == 1 ? taken[0].Writes : taken.SelectMany(t => t.Writes).ToList();
+        var postgres = PostgresWriter();
         Task<IImmutableList<Exception>> written;
+        string writer;
         try
         {
             // SQLite's driver completes synchronously: write on a pool thread, never on this actor's.
-            written = _sqlite is { } sqlite && SqliteJournalWriter.Handles(all, _csvTags)
-                ? Task.Run(() => (IImmutableList<Exception>)sqlite.Write(all)!)
-                : base.WriteMessagesAsync(all, CancellationToken.None);
+            if (_sqlite is { } sqlite && SqliteJournalWriter.Handles(all, _csvTags))
+            {
+                writer = "sqlite";
+                written = Task.Run(() => (IImmutableList<Exception>)sqlite.Write(all)!);
+            }
+            else if (postgres is not null && SqliteJournalWriter.Handles(all, _csvTags))
+            {
+                writer = "postgres-copy";
+                written = WritePostgresAsync(postgres, all);
+            }
+            else
+            {
+                writer = "plugin";
+                written = base.WriteMessagesAsync(all, CancellationToken.None);
+            }
         }
         catch (Exception e)
         {
+            writer = "plugin";
             written = Task.FromException<IImmutableList<Exception>>(e);
         }
         var self = Self;
+        var systemTag = _systemTag;
         var health = _health;
         written.ContinueWith(t =>
         {
             Observe(health, t);
+            if (t.IsCompletedSuccessfully) RowsWritten.Add(rows, systemTag, new KeyValuePair<string, object?>("writer", writer));
             Answer(taken, t);
             self.Tell(new CombinedWriteEnded(taken), ActorRefs.NoSender);
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private static async Task<IImmutableList<Exception>> WritePostgresAsync(PostgresJournalWriter writer, IReadOnlyList<AtomicWrite> writes) =>
+        (IImmutableList<Exception>)(await writer.WriteAsync(writes, CancellationToken.None))!;
+
+    /// <summary>
+    /// The PostgreSQL COPY writer once it is open; null before (the plugin writes meanwhile) and on
+    /// another store. Opening reads the table's columns, which the plugin creates as it starts: until
+    /// they are there it is tried again at later writes, a bounded number of times.
+    /// </summary>
+    private PostgresJournalWriter? PostgresWriter()
+    {
+        if (_postgres is not null || _postgresConnection is null) return _postgres;
+        if (_postgresOpening is { IsCompleted: true } opening)
+        {
+            _postgresOpening = null;
+            if (opening.IsCompletedSuccessfully && opening.Result is { } writer)
+            {
+                _postgres = writer;
+                return _postgres;
+            }
+        }
+        if (_postgresOpening is null && _postgresOpenAttempts < PostgresOpenAttemptsMax)
+        {
+            _postgresOpenAttempts++;
+            _postgresOpening = PostgresJournalWriter.TryOpenAsync((ExtendedActorSystem)Context.System, _postgresConnection, "journal", _tagSeparator, CancellationToken.None);
+        }
+        return null;
     }
 
     /// <summary>Tells the store's health what a store call came to: a store fault, or a success that ends a passing one.</summary>
@@ -161,6 +226,8 @@ public class GroupCommitJournal : SqlWriteJournal
     protected override void PostStop()
     {
         _sqlite?.Dispose();
+        if (_postgres is { } postgres) _ = postgres.DisposeAsync().AsTask();
+        else if (_postgresOpening is { } opening) _ = opening.ContinueWith(t => t.Result?.DisposeAsync(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
         base.PostStop();
     }
 

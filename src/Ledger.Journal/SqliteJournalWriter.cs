@@ -115,40 +115,12 @@ internal sealed class SqliteJournalWriter : IDisposable
     public IImmutableList<Exception?> Write(IReadOnlyList<AtomicWrite> writes)
     {
         var created = DateTime.UtcNow.Ticks;
-        var rejections = new Exception?[writes.Count];
-        var rows = new List<(string PersistenceId, long SequenceNr, byte[] Message, string Manifest, int Identifier, string Tags)>();
-        for (var i = 0; i < writes.Count; i++)
-        {
-            var start = rows.Count;
-            try
-            {
-                foreach (var r in (IImmutableList<IPersistentRepresentation>)writes[i].Payload)
-                {
-                    var payload = r.Payload;
-                    var tags = string.Empty;
-                    if (payload is Akka.Persistence.Journal.Tagged tagged)
-                    {
-                        payload = tagged.Payload;
-                        tags = TagsColumn(tagged.Tags, TagSeparator);
-                    }
-                    var serializer = _serialization.FindSerializerFor(payload);
-                    var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, payload);
-                    var message = Akka.Serialization.Serialization.WithTransport(_system, () => serializer.ToBinary(payload));
-                    rows.Add((r.PersistenceId, r.SequenceNr, message, manifest, serializer.Identifier, tags));
-                }
-            }
-            catch (Exception e)
-            {
-                // As the plugin does: an event that cannot be serialized rejects its own write only.
-                rows.RemoveRange(start, rows.Count - start);
-                rejections[i] = e;
-            }
-        }
+        var rows = JournalRows.Serialize(_system, writes, TagSeparator, out var rejections);
         if (rows.Count > 0) Insert(rows, created);
         return ImmutableList.CreateRange(rejections);
     }
 
-    private void Insert(List<(string PersistenceId, long SequenceNr, byte[] Message, string Manifest, int Identifier, string Tags)> rows, long created)
+    private void Insert(List<JournalRowData> rows, long created)
     {
         using var connection = new SqliteConnection(_connectionString);
         connection.Open();

@@ -81,6 +81,8 @@ public sealed class CliTests
     [InlineData("serve", "--log-format", "xml")]
     [InlineData("serve", "--port", "70000")]
     [InlineData("serve", "--port", "x")]
+    [InlineData("serve", "--snapshot-every-events", "-1")]
+    [InlineData("serve", "--snapshot-every-events", "many")]
     [InlineData("serve", "--unknown")]
     [InlineData("replay")]
     public async Task Bad_arguments_are_refused_before_anything_starts(params string[] args)
@@ -93,6 +95,18 @@ public sealed class CliTests
         Assert.NotEqual(0, exit);
         Assert.NotEmpty(error.ToString());
         Assert.Empty(started);
+    }
+
+    [Fact]
+    public async Task The_snapshot_limit_reaches_the_node_as_its_configuration()
+    {
+        var started = new List<LedgerNodeOptions>();
+
+        await Cli.RunAsync(["serve", "--demo-tokens", "--snapshot-every-events", "25"], Refusing(started), new StringWriter(), new StringWriter());
+        await Cli.RunAsync(["serve", "--demo-tokens"], Refusing(started), new StringWriter(), new StringWriter());
+
+        Assert.Equal(25, Ledger.Journal.Snapshots.EveryEvents(Akka.Configuration.ConfigurationFactory.ParseString(started[0].ExtraConfig!)));
+        Assert.Null(started[1].ExtraConfig);
     }
 
     [Fact]

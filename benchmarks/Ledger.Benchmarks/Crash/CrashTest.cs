@@ -342,7 +342,9 @@ public static class CrashTest
         run.Starts++;
         run.Node = LedgerProcess.Start(run.LedgerDll,
             // The harness's clients use the demo tokens; the node listens on loopback only, where serve allows them.
-            ["serve", "--demo-tokens", "--data-dir", run.DataDir, "--urls", run.Url.ToString().TrimEnd('/'), "--log-format", "console"], LogFile(run));
+            // Snapshots every 25 events: each restart after a kill recovers the accounts from snapshots (some taken just before it).
+            ["serve", "--demo-tokens", "--data-dir", run.DataDir, "--urls", run.Url.ToString().TrimEnd('/'), "--log-format", "console",
+                "--snapshot-every-events", "25"], LogFile(run));
     }
 
     private static async Task<double> WaitReadyAsync(Run run, CancellationToken ct)

@@ -44,12 +44,17 @@ public abstract class GroupCommitEntity<TEvent> : UntypedPersistentActor where T
     private string _chain = EventChain.Genesis;
     private JournalCheck? _recovery;
     private JournalDamaged? _damaged;
+    private readonly long _snapshotEveryEvents;
+    private long _eventsSinceSnapshot;
+    private long _snapshotSequenceNr;
+    private long _lastSnapshotSize;
 
     protected GroupCommitEntity(string persistenceId)
     {
         PersistenceId = persistenceId;
         // The ledger's own journals are hash-chained and checked; another context's may not be (yet).
         _recovery = Journals.KindOf(persistenceId) is null ? null : new JournalCheck(persistenceId);
+        _snapshotEveryEvents = Snapshots.EveryEvents(Context.System.Settings.Config);
     }
 
     public override string PersistenceId { get; }
@@ -94,6 +99,28 @@ public abstract class GroupCommitEntity<TEvent> : UntypedPersistentActor where T
     {
     }
 
+    /// <summary>
+    /// The entity's state as values for a snapshot (an immutable copy: the snapshot store
+    /// serializes it later, on its own thread), taken when no write is in flight, so that it is
+    /// exactly the state after <see cref="Eventsourced.LastSequenceNr"/>; null (the default) for an
+    /// entity that takes no snapshots. Saved every <c>ledger.snapshots.every-events</c> events.
+    /// </summary>
+    protected virtual object? SnapshotState() => null;
+
+    /// <summary>
+    /// How many records a snapshot of the state holds now (0 by default). The next snapshot is saved
+    /// after <c>ledger.snapshots.every-events</c> events, or, if more, after as many events as the
+    /// last snapshot held records: a snapshot costs in proportion to the state, so a large state
+    /// (OCC's account late in a day) is written no more often than once per as many events as it
+    /// held records, and what snapshots cost per event stays bounded.
+    /// </summary>
+    protected virtual long SnapshotSize => 0;
+
+    /// <summary>Recovery starts from a snapshot: set the state <see cref="SnapshotState"/> gave; the events after it follow.</summary>
+    protected virtual void RestoreSnapshot(object state)
+    {
+    }
+
     /// <summary>Whether <paramref name="message"/> counts against <see cref="BufferedMessagesMax"/> (protocol steps between entities do not: refusing one would lose it).</summary>
     protected virtual bool Bounded(object message) => true;
 
@@ -106,9 +133,21 @@ public abstract class GroupCommitEntity<TEvent> : UntypedPersistentActor where T
     protected sealed override void OnRecover(object message)
     {
         var check = _recovery;
+        if (message is SnapshotOffer { Snapshot: EntitySnapshot snapshot } offer)
+        {
+            // The events after the snapshot chain from the one it was taken at: checked from there on.
+            RestoreSnapshot(snapshot.State);
+            _snapshotSequenceNr = offer.Metadata.SequenceNr;
+            _lastSnapshotSize = SnapshotSize;
+            _chain = snapshot.Chain;
+            check?.ResumeAt(offer.Metadata.SequenceNr, snapshot.Chain);
+            return;
+        }
         if (message is RecoveryCompleted)
         {
             _recovery = null;
+            // The events replayed after the snapshot (all of them without one) count toward the next.
+            _eventsSinceSnapshot = LastSequenceNr - _snapshotSequenceNr;
             if (check is not null)
             {
                 check.End(LastSequenceNr);
@@ -136,6 +175,7 @@ public abstract class GroupCommitEntity<TEvent> : UntypedPersistentActor where T
 
     protected sealed override void OnCommand(object message)
     {
+        if (SnapshotOutcome(message)) return;
         if (_damaged is { } damaged)
         {
             Refuse(damaged, message, Sender);
@@ -187,9 +227,45 @@ public abstract class GroupCommitEntity<TEvent> : UntypedPersistentActor where T
             if (++persisted < written.Count) return;
             _writing = false;
             Persisted(written, firstSequenceNr, writeStarted);
+            _eventsSinceSnapshot += written.Count;
+            if (_snapshotEveryEvents > 0 && _eventsSinceSnapshot >= Math.Max(_snapshotEveryEvents, _lastSnapshotSize)) SaveSnapshotNow();
             Release(effects);
             if (_buffer.Count > 0) Flush();
         });
+    }
+
+    /// <summary>Saves the state as it is after the last event written (no write is in flight), with the chain head.</summary>
+    private void SaveSnapshotNow()
+    {
+        _eventsSinceSnapshot = 0;
+        if (SnapshotState() is not { } state) return;
+        _lastSnapshotSize = SnapshotSize;
+        SaveSnapshot(new EntitySnapshot(_chain, state));
+    }
+
+    /// <summary>
+    /// The snapshot store's answers. Only the latest snapshot is kept: the ones before it are
+    /// deleted once it is saved. A failure to save is only logged: the journal has every event,
+    /// and the next snapshot is tried after as many events again.
+    /// </summary>
+    private bool SnapshotOutcome(object message)
+    {
+        switch (message)
+        {
+            case SaveSnapshotSuccess saved:
+                if (saved.Metadata.SequenceNr > 1) DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
+                return true;
+            case SaveSnapshotFailure failed:
+                Log.Warning(failed.Cause, "{0}: the snapshot at event {1} was not saved; recovery replays from the previous one", PersistenceId, failed.Metadata.SequenceNr);
+                return true;
+            case DeleteSnapshotsSuccess:
+                return true;
+            case DeleteSnapshotsFailure failed:
+                Log.Warning(failed.Cause, "{0}: older snapshots were not deleted", PersistenceId);
+                return true;
+            default:
+                return false;
+        }
     }
 
     private static void Release(List<(GroupCommitEffect Effect, IActorRef Sender)> effects)

@@ -26,9 +26,11 @@ namespace Ledger.Cluster;
 /// </summary>
 public sealed class AccountActor : GroupCommitEntity<AccountEvent>, IWithTimers
 {
-    private readonly AccountState _state;
+    // Replaced once, by a snapshot recovery starts from.
+    private AccountState _state;
     // Which journal rows tell each deliver order's life: fed every event recovered or persisted, answers explanations.
-    private readonly DeliverOrderEventIndex _events = new();
+    private DeliverOrderEventIndex _events = new();
+    private readonly ReclaimRules _reclaimRules;
     private readonly IActorRef _accounts;
     private readonly TimeProvider _clock;
     private readonly TimeSpan _resendInterval;
@@ -40,6 +42,7 @@ public sealed class AccountActor : GroupCommitEntity<AccountEvent>, IWithTimers
         : base(Journals.AccountPrefix + participant)
     {
         _state = new AccountState(new ParticipantId(participant), reclaimRules);
+        _reclaimRules = reclaimRules;
         _accounts = accounts;
         _clock = clock;
         _resendInterval = resendInterval;
@@ -65,6 +68,17 @@ public sealed class AccountActor : GroupCommitEntity<AccountEvent>, IWithTimers
         var current = (AccountEvent)Upcast.ToCurrent(e);
         _state.Apply(current);
         _events.Record(sequenceNr, current);
+    }
+
+    protected override long SnapshotSize => _state.Deliveries.Count + _state.Receives.Count + _events.Count;
+
+    protected override object SnapshotState() => new AccountSnapshotState(_state.ToSnapshot(), _events.ToSnapshot());
+
+    protected override void RestoreSnapshot(object state)
+    {
+        var snapshot = (AccountSnapshotState)state;
+        _state = AccountState.FromSnapshot(snapshot.Account, _reclaimRules);
+        _events = DeliverOrderEventIndex.FromSnapshot(snapshot.Events);
     }
 
     protected override void Recovered()

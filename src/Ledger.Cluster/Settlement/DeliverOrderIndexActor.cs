@@ -20,7 +20,8 @@ namespace Ledger.Cluster;
 /// </summary>
 public sealed class DeliverOrderIndexActor : GroupCommitEntity<object>
 {
-    private readonly DeliverOrderIndexState _state = new();
+    // Replaced once, by a snapshot recovery starts from.
+    private DeliverOrderIndexState _state = new();
     private readonly TimeProvider _clock;
 
     public DeliverOrderIndexActor(string bucket, TimeProvider clock)
@@ -39,6 +40,10 @@ public sealed class DeliverOrderIndexActor : GroupCommitEntity<object>
         if (e is DeliverOrdersRegistered batch) _state.Apply(batch);
         else _state.Apply((DeliverOrderRegistered)e);
     }
+
+    protected override object SnapshotState() => _state.ToSnapshot();
+
+    protected override void RestoreSnapshot(object state) => _state = DeliverOrderIndexState.FromSnapshot((DeliverOrderIndexSnapshot)state);
 
     protected override GroupCommitEffect Decide(object message, IActorRef sender, List<object> events)
     {

@@ -21,7 +21,8 @@ namespace Ledger.Cluster;
 /// </summary>
 public sealed class ReferenceActor : GroupCommitEntity<ReferenceEvent>
 {
-    private readonly ReferenceState _state = new();
+    // Replaced once, by a snapshot recovery starts from.
+    private ReferenceState _state = new();
 
     public ReferenceActor()
         : base(Journals.ReferenceId)
@@ -34,6 +35,10 @@ public sealed class ReferenceActor : GroupCommitEntity<ReferenceEvent>
     protected override bool Bounded(object message) => false;
 
     protected override void Evolve(ReferenceEvent e, long sequenceNr) => _state.Apply(e);
+
+    protected override object SnapshotState() => _state.ToSnapshot();
+
+    protected override void RestoreSnapshot(object state) => _state = ReferenceState.FromSnapshot((ReferenceStateSnapshot)state);
 
     protected override GroupCommitEffect Decide(object message, IActorRef sender, List<ReferenceEvent> events)
     {

@@ -101,7 +101,7 @@ public readonly record struct IdempotentRequest(IdempotentRequestKind Kind, stri
 /// fails on a journal Ledger wrote. Replaying the same events always yields the same state.
 /// </para>
 /// </summary>
-public sealed class AccountState
+public sealed partial class AccountState
 {
     private readonly Dictionary<Cusip, long> _positions = new();
     private readonly Dictionary<Cusip, long> _reservedShares = new();

@@ -21,7 +21,7 @@ public readonly record struct IndexedEvents(IReadOnlyList<long> SequenceNrs, boo
 /// days of deliver orders, not the journal.
 /// </para>
 /// </summary>
-public sealed class DeliverOrderEventIndex
+public sealed partial class DeliverOrderEventIndex
 {
     // Each recorded sequence number is packed with what its explanation reads beside it: (sequenceNr << 2) | context.
     private const long ContextNone = 0, ContextPrevious = 1, ContextDayMark = 2;

@@ -53,7 +53,7 @@ namespace Ledger.Settlement
     /// One bucket of the deliver-order index: which deliverer holds each id, and the payload it was
     /// first submitted with, so that ids are unique across the ledger.
     /// </summary>
-    public sealed class DeliverOrderIndexState
+    public sealed partial class DeliverOrderIndexState
     {
         private readonly Dictionary<DeliverOrderId, IndexEntry> _entries = new();
 

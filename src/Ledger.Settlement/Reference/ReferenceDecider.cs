@@ -70,7 +70,7 @@ namespace Ledger.Settlement
     public sealed record FinishClose(DateTimeOffset At) : ReferenceCommand(At);
 
     /// <summary>The participants, securities and business day: the master file of the ledger.</summary>
-    public sealed class ReferenceState
+    public sealed partial class ReferenceState
     {
         public ReferenceSnapshot Snapshot { get; private set; } = ReferenceSnapshot.Empty(default);
         public bool Opened => Snapshot.BusinessDate != default;

@@ -22,7 +22,14 @@ public abstract class SqlStoreNodeTests
     [SkippableFact]
     public async Task A_node_settles_and_a_restarted_node_recovers_replays_and_verifies_the_accounts()
     {
-        var options = new LedgerNodeOptions { Store = Store, Connection = await CreateDatabaseAsync(), ResendInterval = TimeSpan.FromMilliseconds(200) };
+        // Snapshots every 3 events: the restarted node recovers the accounts from this store's snapshot table.
+        var options = new LedgerNodeOptions
+        {
+            Store = Store,
+            Connection = await CreateDatabaseAsync(),
+            ResendInterval = TimeSpan.FromMilliseconds(200),
+            ExtraConfig = "ledger.snapshots.every-events = 3",
+        };
         var borrower = new ParticipantId("0002");
 
         AccountView before;
@@ -38,6 +45,8 @@ public abstract class SqlStoreNodeTests
             Assert.Equal("net-debit-cap", (await Eventually.Status(node.Ledger, "DO-B", "pending")).PendingReason);
             before = (await node.Ledger.AccountAsync(borrower, Setup.None))!;
             Assert.Equal(-5_000m, before.SettlementBalance);
+            await Eventually.Until(async () => await SnapshotCountAsync(options.Connection!, "account-0002") == 1,
+                TimeSpan.FromSeconds(10), "the borrower's latest snapshot in this store's snapshot table");
         }
 
         await using (var node = await LedgerNode.StartAsync(options, null, Setup.None))
@@ -85,6 +94,9 @@ public abstract class SqlStoreNodeTests
         }
     }
 
+    /// <summary>Rows of the snapshot table (the plugin's own, default table mapping) for <paramref name="persistenceId"/>.</summary>
+    protected abstract Task<long> SnapshotCountAsync(string connection, string persistenceId);
+
     private static void AssertSameAccount(AccountView expected, AccountView actual)
     {
         Assert.Equal(expected with { Positions = [], Pending = [] }, actual with { Positions = [], Pending = [] });
@@ -107,6 +119,15 @@ public sealed class SqlServerNodeTests : SqlStoreNodeTests, IAsyncLifetime
         return _database.ConnectionString;
     }
 
+    protected override async Task<long> SnapshotCountAsync(string connection, string persistenceId)
+    {
+        await using var db = new Microsoft.Data.SqlClient.SqlConnection(connection);
+        await db.OpenAsync();
+        await using var command = new Microsoft.Data.SqlClient.SqlCommand("SELECT count(*) FROM snapshot WHERE persistence_id = @id", db);
+        command.Parameters.AddWithValue("@id", persistenceId);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
@@ -122,4 +143,13 @@ public sealed class PostgresNodeTests(PostgresFixture postgres) : SqlStoreNodeTe
     protected override string Store => "postgres";
 
     protected override Task<string> CreateDatabaseAsync() => postgres.CreateDatabaseAsync("ledger_node");
+
+    protected override async Task<long> SnapshotCountAsync(string connection, string persistenceId)
+    {
+        await using var db = new Npgsql.NpgsqlConnection(connection);
+        await db.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT count(*) FROM snapshot WHERE persistence_id = @id", db);
+        command.Parameters.AddWithValue("id", persistenceId);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
 }
