@@ -1,6 +1,7 @@
 using System.Runtime.Serialization;
 using System.Text.Json;
 using Ledger.Settlement;
+using Ledger.Settlement.Events;
 
 namespace Ledger.Journal.Tests;
 
@@ -52,6 +53,11 @@ public sealed class SnapshotSerializerTests
         Ok(ledger.Close(Morning.AddHours(8)));
         ledger.DeliverAll();
         Submit(ledger, "E1", "0001", "0002", 1, 1m);
+        // A stock loan with its loan terms, and a mark settled as a payment order: the snapshot carries both.
+        var loan = ledger.Submit(new DeliverOrderRequest("SL1", "0001", "0002", X.Value, 2, 2m, "SL", RebateRate: 0.0450m, CollateralMargin: 1.02m), Morning.AddDays(1));
+        Assert.True(loan.Accepted, $"SL1 refused: {loan.Error}");
+        var mark = ledger.SubmitPaymentOrder(new PaymentOrderRequest("MK-20250103-SL1", "0002", "0001", X.Value, 0.04m, new DateOnly(2025, 1, 3)), Morning.AddDays(1));
+        Assert.True(mark.Accepted, $"the mark refused: {mark.Error}");
         Ok(ledger.Pay(new ParticipantId("0001"), Money.FromDollars(1), Morning.AddDays(1), new IdempotencyId("pay-2")));
         ledger.DeliverAll();
         return ledger;
@@ -66,6 +72,9 @@ public sealed class SnapshotSerializerTests
             foreach (var events in new[] { beforeCutoff[p], ledger.Journal(p).Count })
             {
                 var journal = ledger.Journal(p).Take(events).ToList();
+                // The last snapshot of 0002 also holds an income posting applied (income tracking's, once per posting id).
+                if (p.Value == "0002" && events == ledger.Journal(p).Count)
+                    journal.Add(new IncomePostingApplied("income:2025-01-03:0002:1", 125, [], Morning.AddDays(1)));
                 var state = InMemoryLedger.Replay(p, journal, ledger.ReclaimRules);
                 var index = new DeliverOrderEventIndex();
                 for (var i = 0; i < journal.Count; i++) index.Record(i + 1, journal[i]);
@@ -79,6 +88,8 @@ public sealed class SnapshotSerializerTests
     {
         var sawPending = false;
         var sawCompleted = false;
+        var sawTerms = false;
+        var sawIncome = false;
         foreach (var (participant, snapshot) in SampleSnapshots())
         {
             var bytes = SnapshotSerializer.ToBytes(snapshot);
@@ -89,7 +100,11 @@ public sealed class SnapshotSerializerTests
             sawPending |= account.PendingReceives.Count > 0 || account.PendingDeliveries.Count > 0;
             sawCompleted |= account.Deliveries.Any(d => d.Stage == DeliveryStage.Completed);
             Assert.Equal(participant, account.Participant);
+            sawTerms |= account.Deliveries.Any(d => d.Order.CollateralMargin == 1.02m && d.Order.RebateRate == 0.0450m);
+            sawIncome |= account.IncomePostings.Contains("income:2025-01-03:0002:1");
         }
+        Assert.True(sawTerms, "no snapshot holds a stock loan's terms");
+        Assert.True(sawIncome, "no snapshot holds an income posting");
         Assert.True(sawPending && sawCompleted, "the sample day leaves no account with pending and completed deliver orders: it tests too little");
     }
 

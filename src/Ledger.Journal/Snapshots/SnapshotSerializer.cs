@@ -243,6 +243,8 @@ public sealed class SnapshotSerializer : SerializerWithStringManifest
             Ids(a.PendingDeliveries);
             Ids(a.PendingReceives);
             Ids(a.PairedReceives);
+            Count(a.IncomePostings.Count);
+            foreach (var posting in a.IncomePostings) w.Write(posting);
 
             var e = state.Events;
             Count(e.Entries.Count);
@@ -333,6 +335,14 @@ public sealed class SnapshotSerializer : SerializerWithStringManifest
             Long(o.Amount.Cents);
             Text(o.ReasonCode);
             OptionalId(o.ReclaimOf);
+            OptionalDecimal(o.RebateRate);
+            OptionalDecimal(o.CollateralMargin);
+        }
+
+        private void OptionalDecimal(decimal? value)
+        {
+            w.Write(value.HasValue);
+            if (value is { } v) w.Write(v);
         }
 
         private void Terms(SecurityTerms t)
@@ -431,6 +441,7 @@ public sealed class SnapshotSerializer : SerializerWithStringManifest
                 PendingDeliveries = List(() => new DeliverOrderId(r.ReadString())),
                 PendingReceives = List(() => new DeliverOrderId(r.ReadString())),
                 PairedReceives = List(() => new DeliverOrderId(r.ReadString())),
+                IncomePostings = List(r.ReadString),
             };
             var events = new DeliverOrderEventIndexSnapshot(
                 List(() => new DeliverOrderEventIndexSnapshot.Entry(r.ReadString(), Date(), List(Long))),
@@ -481,7 +492,11 @@ public sealed class SnapshotSerializer : SerializerWithStringManifest
             Long(),
             new Money(Long()),
             Text(),
-            OptionalId());
+            OptionalId(),
+            OptionalDecimal(),
+            OptionalDecimal());
+
+        private decimal? OptionalDecimal() => r.ReadBoolean() ? r.ReadDecimal() : null;
 
         private SecurityTerms Terms()
         {

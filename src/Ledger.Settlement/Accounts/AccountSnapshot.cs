@@ -45,6 +45,8 @@ public sealed record AccountSnapshot
     public required IReadOnlyList<DeliverOrderId> PendingReceives { get; init; }
     /// <summary>The receives paired by look-ahead, by id.</summary>
     public required IReadOnlyList<DeliverOrderId> PairedReceives { get; init; }
+    /// <summary>Income tracking's postings applied here, oldest first (the last <see cref="IncomePostingRules.RememberedMax"/>).</summary>
+    public required IReadOnlyList<string> IncomePostings { get; init; }
 
     /// <summary>One <see cref="Delivery"/>, as values.</summary>
     public sealed record DeliveryRecord(
@@ -107,6 +109,7 @@ public sealed partial class AccountState
         PendingDeliveries = _pendingDeliveries.Select(d => d.Order.Id).ToList(),
         PendingReceives = _pendingReceives.Select(r => r.Order!.Id).ToList(),
         PairedReceives = _pairedReceives.Select(r => r.Order!.Id).ToList(),
+        IncomePostings = _incomePostingOrder.ToList(),
     };
 
     /// <summary>
@@ -175,6 +178,7 @@ public sealed partial class AccountState
         foreach (var id in snapshot.PendingDeliveries) s.AddPending(s._deliveries[id]);
         foreach (var id in snapshot.PendingReceives) s.AddPending(s._receives[id]);
         foreach (var id in snapshot.PairedReceives) s._pairedReceives.Add(s._receives[id]);
+        foreach (var id in snapshot.IncomePostings) s.RememberIncomePosting(id);
         return s;
     }
 }
