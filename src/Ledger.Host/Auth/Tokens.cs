@@ -266,6 +266,8 @@ public sealed class TokenStore
         {
             if (!ParticipantId.IsValid(participant))
                 throw new TokenFileException(where, "participant", "participant must be a four-digit participant number for role participant");
+            if (vendor is not null)
+                throw new TokenFileException(where, "vendor", "vendor is only for role vendor");
             return (hash, new Caller(parsedRole, new ParticipantId(participant!)));
         }
         if (participant is not null)
