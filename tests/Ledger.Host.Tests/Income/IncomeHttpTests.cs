@@ -177,6 +177,29 @@ public sealed class IncomeHttpTests(IncomeNodeFixture fixture) : IClassFixture<I
     }
 
     [Fact]
+    public async Task Scenario_5_a_loan_that_pended_all_day_and_dropped_at_the_close_changes_no_memo_line_and_earns_nothing()
+    {
+        const string L = "0501", B = "0502";
+        var x = CusipOf(5);
+        await _desk.Participant(L);
+        await _desk.Participant(B);
+        await _desk.Security(x);
+        var d = await _desk.BusinessDate();
+        await (await _desk.Announce(x, "S5-DIV", 1m, d, d)).AssertOk();
+        // L holds no X: the loan pends for position all day.
+        await _desk.Submit(Order("S5-LOAN", L, B, x, 500, "50000", "SL"));
+        await _desk.Status("S5-LOAN", L, "pending");
+        await _desk.Close();
+        await _desk.Status("S5-LOAN", L, "dropped");
+        Assert.Empty((await _desk.StockLoans(L)).GetProperty("lines").EnumerateArray());
+        Assert.Empty((await _desk.StockLoans(B)).GetProperty("lines").EnumerateArray());
+        Assert.Empty((await _desk.StockLoans(L, asOf: d)).GetProperty("lines").EnumerateArray());
+        Assert.Empty((await _desk.Income(L, d)).GetProperty("entries").EnumerateArray());
+        Assert.Empty((await _desk.Income(B, d)).GetProperty("entries").EnumerateArray());
+        Assert.Equal(0m, await _desk.Balance(L));
+    }
+
+    [Fact]
     public async Task Scenario_6_a_halt_needs_two_business_days_notice_and_the_lender_is_told()
     {
         const string L = "0601", B = "0602";
