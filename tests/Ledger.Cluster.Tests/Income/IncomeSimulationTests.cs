@@ -366,6 +366,8 @@ public sealed class IncomeSimulationTests(ITestOutputHelper output)
             // Settlement applied each of them once, with the same money.
             var settled = applied[id];
             Assert.Equal(settled.Count, settled.Select(p => p.PostingId).Distinct().Count());
+            var settledEntries = settled.SelectMany(p => p.Entries).Select(e => e.EntryId).ToList();
+            Assert.Equal(settledEntries.Count, settledEntries.Distinct(StringComparer.Ordinal).Count());
             Assert.Equal(postings.Select(p => p.PostingId).Order(StringComparer.Ordinal), settled.Select(p => p.PostingId).Order(StringComparer.Ordinal));
             foreach (var p in postings)
                 Assert.Equal(p.Entries.Sum(e => e.AmountCents), settled.Single(s => s.PostingId == p.PostingId).Entries.Sum(e => e.AmountCents));
