@@ -103,8 +103,11 @@ public sealed class IncomeProtocolSerializer : SerializerWithStringManifest
     /// <summary>Every type this serializer carries, and its manifest.</summary>
     public static IReadOnlyDictionary<Type, string> Manifests => ByType;
 
+    // Computed properties (a deliver order's fingerprint, Money's dollars) stay off the wire: the
+    // receiver computes them again from the record's own fields.
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
+        IgnoreReadOnlyProperties = true,
         Converters =
         {
             new ParticipantIdConverter(), new DeliverOrderIdConverter(), new CusipConverter(), new BusinessCalendarConverter(),
