@@ -52,7 +52,10 @@ public sealed class IncomeProtocolSerializerTests
     public static IReadOnlyList<object> Samples() =>
     [
         IncomeEnvelope.To(IncomeAddress.MemoAccount(Lender), new ApplyCompletedDeliverOrder(Completed, At)),
-        new IncomeAnswer(new IncomeError(IncomeRejection.UnknownParticipant, "counterparty", "0077 is no participant")),
+        new IncomeAnswer(new IncomeError(IncomeRejection.MemoLinesOpen, "participant", "memo lines are open")
+        {
+            Open = [new OpenItem("0002", "037833100", 600), new OpenItem("0003", "037833100", 100, "2026-12-01", "2026-12-02")],
+        }),
         new IncomeQueryNotAnswered("income-halts", "GetStanding"),
         new IncomeMessage(IncomeAddress.PayableDateRun(Next), new AcknowledgeIncomePosting(Next, "income:2026-12-02:0001:1", At)),
         new ApplyCompletedDeliverOrder(Reclaim, At, ForwardedBy: new ParticipantId("0003")),
@@ -180,6 +183,10 @@ public sealed class IncomeProtocolSerializerTests
         var order = Assert.IsType<ApplyCompletedDeliverOrder>(envelope.Message).Order;
         Assert.Equal(Reclaim, order);
         Assert.Equal(Reclaim.Fingerprint, order.Fingerprint);
+
+        var answer = Trip(new IncomeAnswer(new IncomeError(IncomeRejection.MemoLinesOpen, "participant", "open") { Open = [new OpenItem("0002", "037833100", 600)] }));
+        Assert.Equal("memo-lines-open", answer.Rejection!.Rule);
+        Assert.Equal(new OpenItem("0002", "037833100", 600), Assert.Single(answer.Rejection.Open));
 
         var run = Trip(new PostPayableDate(Next, Next, [Dividend], [Halted], [Borrower], At));
         Assert.Equal(Halted, Assert.Single(run.Halts));
