@@ -91,6 +91,16 @@ public sealed class IncomeClusterTests(PostgresFixture postgres) : IClassFixture
             var asOf = await Income(a).StockLoansAsync(new ParticipantId(Lender), d, Setup.None);
             Assert.Equal(600, Assert.Single(asOf.Value!.Lines, x => x.Counterparty == Borrower).Shares);
 
+            // Asked straight through each node's region: the close left nothing open, and a query of
+            // another kind of entity is answered as such (never a timeout).
+            foreach (var node in nodes)
+            {
+                var region = ClusterSharding.Get(node.System).ShardRegion(IncomeContext.Region);
+                Assert.Equal(new MemoOpenWork(0, 0), await region.Ask<object>(IncomeEnvelope.To(IncomeAddress.MemoAccount(new ParticipantId(Lender)), GetMemoOpenWork.Instance), Limit));
+                Assert.Equal(new IncomeQueryNotAnswered("income-halts", nameof(GetMemoOpenWork)),
+                    await region.Ask<object>(IncomeEnvelope.To(IncomeAddress.HaltRegister, GetMemoOpenWork.Instance), Limit));
+            }
+
             Assert.Empty(FallbackRecorder.LedgerTypes);
             Assert.DoesNotContain(errors.Lines, e => e.Contains("Serializ", StringComparison.OrdinalIgnoreCase));
         }
