@@ -52,6 +52,9 @@ public sealed class ParticipantDirectory
 
     public ParticipantFacts? Find(ParticipantId id) => _participants.TryGetValue(id, out var facts) ? facts : null;
 
+    /// <summary>Every participant and its facts (what an adapter sends with a command to another node).</summary>
+    public IReadOnlyDictionary<ParticipantId, ParticipantFacts> Participants => _participants;
+
     public IEnumerable<ParticipantId> Terminated =>
         _participants.Where(p => p.Value.Standing == ParticipantStanding.Terminated).Select(p => p.Key);
 }

@@ -41,7 +41,7 @@ public sealed class IncomeCloseStep : IBusinessDayCloseStep
         var participants = reference.Participants.Keys.OrderBy(p => p.Value, StringComparer.Ordinal).ToList();
         await _consumer.CaughtUpAsync(_timeout, ct);
 
-        var recordDates = await _income.ScheduleAsync(s => s.WithRecordDateClosing(closed, next), ct);
+        var recordDates = (await _income.ScheduleAsync<ScheduledDistributions>(new GetRecordDatesClosing(closed, next), ct)).Distributions;
         var cusips = recordDates.Select(d => d.Cusip).ToHashSet();
         await Task.WhenAll(participants.Select(async p =>
         {
@@ -58,16 +58,16 @@ public sealed class IncomeCloseStep : IBusinessDayCloseStep
                 _log.LogWarning("The memo account of {Participant} refused the close of {Date}: {Rule} ({Message})", p, closed, refused.Rule, refused.Message);
         }));
         await UntilAsync(async () => (await Task.WhenAll(participants.Select(p =>
-            _income.MemoAsync(p, s => s.OpenReports.Values.Count(r => !r.Acknowledged), ct)))).Sum() == 0, "every record-date report acknowledged", ct);
+            _income.MemoAsync<MemoOpenWork>(p, GetMemoOpenWork.Instance, ct)))).Sum(w => w.UnacknowledgedReports) == 0, "every record-date report acknowledged", ct);
 
-        var postingDates = await _income.ScheduleAsync(s => s.PostingDatesOpening(closed, next), ct);
+        var postingDates = (await _income.ScheduleAsync<PostingDates>(new GetPostingDatesOpening(closed, next), ct)).Dates;
         if (postingDates.Count == 0) return;
-        var halts = await _income.HaltsAsync(s => s.InEffectOn(next), ct);
+        var halts = (await _income.HaltsAsync<HaltsInEffect>(new GetHaltsInEffect(next), ct)).Halts;
         var directory = await _income.DirectoryAsync(reference, null, ct);
         var terminated = directory.Terminated.ToList();
         foreach (var date in postingDates)
         {
-            var distributions = await _income.ScheduleAsync(s => s.PostingOn(date), ct);
+            var distributions = (await _income.ScheduleAsync<ScheduledDistributions>(new GetDistributionsPostingOn(date), ct)).Distributions;
             if (await _income.CommandAsync(IncomeAddress.PayableDateRun(date), new PostPayableDate(date, next, distributions, halts, terminated, Now), ct) is { } refused)
                 _log.LogWarning("The payable-date run of {Date} refused to post: {Rule} ({Message})", date, refused.Rule, refused.Message);
         }
@@ -76,10 +76,10 @@ public sealed class IncomeCloseStep : IBusinessDayCloseStep
         {
             foreach (var date in postingDates)
             {
-                if (await _income.RunAsync(date, s => PayableDateRunDecider.Unsettled(s, Now).Count, ct) > 0) return false;
+                if ((await _income.RunAsync<RunOpenWork>(date, new GetRunOpenWork(Now), ct)).UnansweredMessages > 0) return false;
             }
-            var unsettled = await Task.WhenAll(participants.Select(p => _income.MemoAsync(p, s => s.Postings.Values.Count(x => !x.Settled), ct)));
-            return unsettled.Sum() == 0;
+            var open = await Task.WhenAll(participants.Select(p => _income.MemoAsync<MemoOpenWork>(p, GetMemoOpenWork.Instance, ct)));
+            return open.Sum(w => w.UnsettledPostings) == 0;
         }, "every income posting applied by settlement", ct);
     }
 

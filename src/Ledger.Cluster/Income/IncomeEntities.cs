@@ -13,7 +13,15 @@ public sealed class MemoAccountEntity(ParticipantId participant, IncomeEntitySer
 {
     private readonly MemoAccountState _state = new(participant, services.Settings);
 
-    protected override object State => _state;
+    protected override object? Answer(IncomeQuery query) => query switch
+    {
+        GetStanding => new StandingAnswer(_state.Standing),
+        GetMemoAccountView q => MemoAccountView.Of(_state, q.BusinessDate),
+        GetIncomeView q => IncomeView.Of(_state, q.PayableDate),
+        GetNotifications => NotificationsView.Of(_state),
+        GetMemoOpenWork => new MemoOpenWork(_state.OpenReports.Values.Count(r => !r.Acknowledged), _state.Postings.Values.Count(p => !p.Settled)),
+        _ => null,
+    };
 
     protected override void Apply(MemoAccountEvent e) => _state.Apply(e);
 
@@ -30,7 +38,9 @@ public sealed class AdjustmentEntity(string adjustmentId, IncomeEntityServices s
 {
     private readonly AdjustmentState _state = new(adjustmentId);
 
-    protected override object State => _state;
+    protected override object? Answer(IncomeQuery query) => query is GetAdjustment q
+        ? new AdjustmentAnswer(AdjustmentView.Of(_state, q.BusinessDate), q.Viewer is not { } viewer || _state.IsParty(viewer))
+        : null;
 
     protected override void Apply(AdjustmentEvent e) => _state.Apply(e);
 
@@ -47,7 +57,12 @@ public sealed class HaltRegisterEntity(IncomeEntityServices services)
 {
     private readonly HaltRegisterState _state = new();
 
-    protected override object State => _state;
+    protected override object? Answer(IncomeQuery query) => query switch
+    {
+        FindHalt q => new HaltFound(_state.Find(q.Instructing, q.Counterparty) is { } h ? HaltView.Of(h) : null),
+        GetHaltsInEffect q => new HaltsInEffect(_state.InEffectOn(q.BusinessDate)),
+        _ => null,
+    };
 
     protected override void Apply(HaltRegisterEvent e) => _state.Apply(e);
 
@@ -64,7 +79,15 @@ public sealed class DistributionScheduleEntity(IncomeEntityServices services)
 {
     private readonly DistributionScheduleState _state = new();
 
-    protected override object State => _state;
+    protected override object? Answer(IncomeQuery query) => query switch
+    {
+        FindDistribution q => new DistributionFound(_state.Find(q.Cusip, q.DistributionId) is { } d ? DistributionView.Of(d, _state.AnnouncedOn(d.Cusip, d.Id)) : null),
+        ListDistributions q => new DistributionList(DistributionView.ForSecurity(_state, q.Cusip)),
+        GetRecordDatesClosing q => new ScheduledDistributions(_state.WithRecordDateClosing(q.ClosedDate, q.NextDate)),
+        GetDistributionsPostingOn q => new ScheduledDistributions(_state.PostingOn(q.PostingDate)),
+        GetPostingDatesOpening q => new PostingDates(_state.PostingDatesOpening(q.ClosedDate, q.OpeningDate)),
+        _ => null,
+    };
 
     protected override void Apply(DistributionScheduleEvent e) => _state.Apply(e);
 
@@ -80,7 +103,9 @@ public sealed class PayableDateRunEntity(DateOnly postingDate, IncomeEntityServi
 {
     private readonly PayableDateRunState _state = new(postingDate);
 
-    protected override object State => _state;
+    protected override object? Answer(IncomeQuery query) => query is GetRunOpenWork q
+        ? new RunOpenWork(PayableDateRunDecider.Unsettled(_state, q.At).Count)
+        : null;
 
     protected override void Apply(PayableDateEvent e) => _state.Apply(e);
 

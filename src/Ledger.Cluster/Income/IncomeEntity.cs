@@ -28,8 +28,8 @@ public abstract class IncomeEntity<TEvent> : GroupCommitEntity<IncomeEvent>, IWi
 
     protected IncomeEntityServices Services { get; }
 
-    /// <summary>The state, as the entity's queries see it.</summary>
-    protected abstract object State { get; }
+    /// <summary>The view <paramref name="query"/> names, read from the state; null when it is no query for this kind of entity.</summary>
+    protected abstract object? Answer(IncomeQuery query);
 
     protected abstract void Apply(TEvent e);
 
@@ -70,7 +70,9 @@ public abstract class IncomeEntity<TEvent> : GroupCommitEntity<IncomeEvent>, IWi
                         messages.Count + postings.Count == 0 ? null : () => Send(messages, postings));
                 }
             case IncomeQuery query:
-                return new GroupCommitEffect(query.Read(State));
+                if (Answer(query) is { } view) return new GroupCommitEffect(view);
+                Log.Warning("{0} was asked a {1}: not a query for it", PersistenceId, query.GetType().Name);
+                return new GroupCommitEffect(new IncomeQueryNotAnswered(PersistenceId, query.GetType().Name));
             case SettlementPostingAnswered answered:
                 if (answered.Answer is Acknowledged)
                 {

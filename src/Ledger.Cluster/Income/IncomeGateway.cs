@@ -52,10 +52,11 @@ public sealed class IncomeGateway
         return answer is IncomeAnswer a ? a.Rejection : throw new InvalidOperationException($"{to} answered {answer?.GetType().Name}");
     }
 
-    internal async Task<T> ReadAsync<TState, T>(IncomeAddress at, Func<TState, T> read, CancellationToken ct)
+    /// <summary>Asks the entity at <paramref name="at"/> the query and expects the view it names.</summary>
+    internal async Task<T> ReadAsync<T>(IncomeAddress at, IncomeQuery query, CancellationToken ct)
     {
-        var answer = await Ask(at, new IncomeQuery(state => read((TState)state)), ct);
-        return (T)answer!;
+        var answer = await Ask(at, query, ct);
+        return answer is T view ? view : throw new InvalidOperationException($"{at} answered {query.GetType().Name} with {answer?.GetType().Name}");
     }
 
     private async Task<object?> Ask(IncomeAddress to, object message, CancellationToken ct)
@@ -69,17 +70,17 @@ public sealed class IncomeGateway
         };
     }
 
-    internal Task<T> MemoAsync<T>(ParticipantId participant, Func<MemoAccountState, T> read, CancellationToken ct) =>
-        ReadAsync(IncomeAddress.MemoAccount(participant), read, ct);
+    internal Task<T> MemoAsync<T>(ParticipantId participant, IncomeQuery query, CancellationToken ct) =>
+        ReadAsync<T>(IncomeAddress.MemoAccount(participant), query, ct);
 
-    internal Task<T> ScheduleAsync<T>(Func<DistributionScheduleState, T> read, CancellationToken ct) =>
-        ReadAsync(IncomeAddress.DistributionSchedule, read, ct);
+    internal Task<T> ScheduleAsync<T>(IncomeQuery query, CancellationToken ct) =>
+        ReadAsync<T>(IncomeAddress.DistributionSchedule, query, ct);
 
-    internal Task<T> HaltsAsync<T>(Func<HaltRegisterState, T> read, CancellationToken ct) =>
-        ReadAsync(IncomeAddress.HaltRegister, read, ct);
+    internal Task<T> HaltsAsync<T>(IncomeQuery query, CancellationToken ct) =>
+        ReadAsync<T>(IncomeAddress.HaltRegister, query, ct);
 
-    internal Task<T> RunAsync<T>(DateOnly postingDate, Func<PayableDateRunState, T> read, CancellationToken ct) =>
-        ReadAsync(IncomeAddress.PayableDateRun(postingDate), read, ct);
+    internal Task<T> RunAsync<T>(DateOnly postingDate, IncomeQuery query, CancellationToken ct) =>
+        ReadAsync<T>(IncomeAddress.PayableDateRun(postingDate), query, ct);
 
     // ------------------------------------------------------------------ facts from settlement
 
@@ -95,7 +96,7 @@ public sealed class IncomeGateway
     {
         var known = reference.Participants.Keys.ToList();
         var ask = asked is null ? known : asked.Where(reference.Participants.ContainsKey).Distinct().ToList();
-        var standings = await Task.WhenAll(ask.Select(async p => (p, await MemoAsync(p, s => s.Standing, ct))));
+        var standings = await Task.WhenAll(ask.Select(async p => (p, (await MemoAsync<StandingAnswer>(p, GetStanding.Instance, ct)).Standing)));
         var byId = standings.ToDictionary(s => s.p, s => s.Item2);
         return new ParticipantDirectory(known.ToDictionary(p => p, p => new ParticipantFacts(
             reference.Participants[p].CentralCounterparty, byId.GetValueOrDefault(p, ParticipantStanding.Active))));
@@ -112,13 +113,13 @@ public sealed class IncomeGateway
         var (command, error) = IncomeRequests.Distribution(cusip, id, request, DayOf(reference), reference.Calendar, Now);
         if (error is not null) return IncomeResult<DistributionView>.Refused(error);
         if (await CommandAsync(IncomeAddress.DistributionSchedule, command!, ct) is { } refused) return IncomeResult<DistributionView>.Refused(refused);
-        var view = await ScheduleAsync(s => s.Find(command!.Cusip, command.DistributionId) is { } d ? DistributionView.Of(d, s.AnnouncedOn(d.Cusip, d.Id)) : null, ct);
+        var view = (await ScheduleAsync<DistributionFound>(new FindDistribution(command!.Cusip, command.DistributionId), ct)).View;
         return IncomeResult<DistributionView>.Ok(view!);
     }
 
     /// <summary><c>GET /v1/securities/{cusip}/distributions</c>.</summary>
-    public Task<IReadOnlyList<DistributionView>> DistributionsAsync(Cusip cusip, CancellationToken ct) =>
-        ScheduleAsync(s => DistributionView.ForSecurity(s, cusip), ct);
+    public async Task<IReadOnlyList<DistributionView>> DistributionsAsync(Cusip cusip, CancellationToken ct) =>
+        (await ScheduleAsync<DistributionList>(new ListDistributions(cusip), ct)).Views;
 
     /// <summary><c>GET /v1/participants/{id}/stock-loans</c>, now or <c>?asOf=</c> a closed business date (replayed from the journal).</summary>
     public async Task<IncomeResult<MemoAccountView>> StockLoansAsync(ParticipantId participant, DateOnly? asOf, CancellationToken ct)
@@ -126,7 +127,7 @@ public sealed class IncomeGateway
         if (asOf is not { } date)
         {
             var reference = await ReferenceAsync(ct);
-            return IncomeResult<MemoAccountView>.Ok(await MemoAsync(participant, s => MemoAccountView.Of(s, reference.BusinessDate), ct));
+            return IncomeResult<MemoAccountView>.Ok(await MemoAsync<MemoAccountView>(participant, new GetMemoAccountView(reference.BusinessDate), ct));
         }
         var events = await MemoEventsAsync(participant, ct);
         var (view, error) = MemoAccountView.AsOf(participant, events, date, Settings);
@@ -155,7 +156,7 @@ public sealed class IncomeGateway
     /// <summary><c>GET /v1/participants/{id}/income?payableDate=</c>.</summary>
     public async Task<IncomeView> IncomeAsync(ParticipantId participant, DateOnly payableDate, CancellationToken ct)
     {
-        var view = await MemoAsync(participant, s => IncomeView.Of(s, payableDate), ct);
+        var view = await MemoAsync<IncomeView>(participant, new GetIncomeView(payableDate), ct);
         if (view.Entries.Count > 0 || _journal is null) return view;
         // Older than what the state keeps: from the journal.
         return IncomeView.FromEvents(participant, await MemoEventsAsync(participant, ct), payableDate);
@@ -188,9 +189,11 @@ public sealed class IncomeGateway
     }
 
     /// <summary><c>GET /v1/stock-loan-adjustments/{id}</c>: the adjustment and whether <paramref name="viewer"/> (null: staff) is party to it.</summary>
-    public async Task<(AdjustmentView? View, bool Party)> AdjustmentAsync(string id, ParticipantId? viewer, DateOnly businessDate, CancellationToken ct) =>
-        await ReadAsync<AdjustmentState, (AdjustmentView?, bool)>(IncomeAddress.Adjustment(id),
-            s => (AdjustmentView.Of(s, businessDate), viewer is null || s.IsParty(viewer.Value)), ct);
+    public async Task<(AdjustmentView? View, bool Party)> AdjustmentAsync(string id, ParticipantId? viewer, DateOnly businessDate, CancellationToken ct)
+    {
+        var answer = await ReadAsync<AdjustmentAnswer>(IncomeAddress.Adjustment(id), new GetAdjustment(businessDate, viewer), ct);
+        return (answer.View, answer.Party);
+    }
 
     /// <summary><c>POST /v1/stock-loan-adjustments/{id}/affirm</c> by <paramref name="by"/>.</summary>
     public async Task<IncomeResult<AdjustmentView>> AffirmAsync(string id, ParticipantId by, CancellationToken ct)
@@ -223,13 +226,13 @@ public sealed class IncomeGateway
         var (command, error) = IncomeRequests.Halt(instructing, request, DayOf(reference), directory, reference.Calendar, Now);
         if (error is not null) return IncomeResult<HaltView>.Refused(error);
         if (await CommandAsync(IncomeAddress.HaltRegister, command!, ct) is { } refused) return IncomeResult<HaltView>.Refused(refused);
-        var view = await HaltsAsync(s => s.Find(command!.Instructing, command.Counterparty) is { } h ? HaltView.Of(h) : null, ct);
+        var view = (await HaltsAsync<HaltFound>(new FindHalt(command!.Instructing, command.Counterparty), ct)).View;
         return IncomeResult<HaltView>.Ok(view!);
     }
 
     /// <summary><c>GET /v1/participants/{id}/notifications</c>.</summary>
     public Task<NotificationsView> NotificationsAsync(ParticipantId participant, CancellationToken ct) =>
-        MemoAsync(participant, NotificationsView.Of, ct);
+        MemoAsync<NotificationsView>(participant, GetNotifications.Instance, ct);
 
     /// <summary><c>POST /v1/participants/{from}/merge-into/{to}</c>: with settlement's facts (deliver orders in flight, balance).</summary>
     public async Task<IncomeResult<MemoAccountView>> MergeAsync(string from, string to, CancellationToken ct)
@@ -248,7 +251,7 @@ public sealed class IncomeGateway
         if (error is not null) return IncomeResult<MemoAccountView>.Refused(error);
         var participant = new ParticipantId(from);
         if (await CommandAsync(IncomeAddress.MemoAccount(participant), command!, ct) is { } refused) return IncomeResult<MemoAccountView>.Refused(refused);
-        return IncomeResult<MemoAccountView>.Ok(await MemoAsync(participant, s => MemoAccountView.Of(s, reference.BusinessDate), ct));
+        return IncomeResult<MemoAccountView>.Ok(await MemoAsync<MemoAccountView>(participant, new GetMemoAccountView(reference.BusinessDate), ct));
     }
 
     /// <summary><c>POST /v1/participants/{id}/retire</c>.</summary>
@@ -257,7 +260,7 @@ public sealed class IncomeGateway
         var reference = await ReferenceAsync(ct);
         if (await CommandAsync(IncomeAddress.MemoAccount(participant), new Retire(reference.BusinessDate, Now), ct) is { } refused)
             return IncomeResult<MemoAccountView>.Refused(refused);
-        return IncomeResult<MemoAccountView>.Ok(await MemoAsync(participant, s => MemoAccountView.Of(s, reference.BusinessDate), ct));
+        return IncomeResult<MemoAccountView>.Ok(await MemoAsync<MemoAccountView>(participant, new GetMemoAccountView(reference.BusinessDate), ct));
     }
 
     /// <summary><c>POST /v1/participants/{id}/terminate</c>.</summary>
@@ -266,7 +269,7 @@ public sealed class IncomeGateway
         var reference = await ReferenceAsync(ct);
         if (await CommandAsync(IncomeAddress.MemoAccount(participant), new Terminate(reference.BusinessDate, Now), ct) is { } refused)
             return IncomeResult<MemoAccountView>.Refused(refused);
-        return IncomeResult<MemoAccountView>.Ok(await MemoAsync(participant, s => MemoAccountView.Of(s, reference.BusinessDate), ct));
+        return IncomeResult<MemoAccountView>.Ok(await MemoAsync<MemoAccountView>(participant, new GetMemoAccountView(reference.BusinessDate), ct));
     }
 
     /// <summary>An income entry of <paramref name="participant"/> explained from its own memo journal (never a counterparty's figures).</summary>

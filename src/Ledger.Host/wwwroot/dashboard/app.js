@@ -143,7 +143,9 @@
   }
 
   async function probeHub() {
-    const r = await api("GET", "/v1/recall-hub/messages/0/trace");
+    // A well-formed control number no mailbox has allocated: a node serving the hub answers 404
+    // control-number-known (403 to a participant), one that does not serve it 404 route-known.
+    const r = await api("GET", "/v1/recall-hub/messages/0000000000000001/trace");
     state.hubServed = !notServed(r);
     $("nav-recall-hub").hidden = !state.hubServed;
   }
@@ -426,7 +428,7 @@
       { title: "Memo lines (stock loans)", path: `/v1/participants/${id}/stock-loans` },
       { title: "Loans", path: `/v1/participants/${id}/loans` },
       { title: "Recalls", path: `/v1/participants/${id}/recalls` },
-      { title: "Income of the next payable date", path: `/v1/participants/${id}/income` },
+      { title: "Income paid today", path: `/v1/participants/${id}/income?payableDate=${encodeURIComponent($("account-date").textContent)}` },
     ];
     const holder = $("account-services");
     for (const service of services) {
