@@ -149,6 +149,33 @@ public sealed class IncomeHttpTests(IncomeNodeFixture fixture) : IClassFixture<I
         Assert.Equal(750, Line(await _desk.StockLoans(L), B, x));
     }
 
+    [Fact]
+    public async Task The_initial_load_reads_CSV_by_its_header_in_any_column_order_and_names_a_short_line()
+    {
+        const string L = "0911", B = "0912";
+        var x = CusipOf(11);
+        await _desk.Participant(L);
+        await _desk.Participant(B);
+        var file = Path.Combine(fixture.DataDir, "loans.csv");
+        await File.WriteAllLinesAsync(file,
+        [
+            "cusip,shares,id,counterparty",
+            $"{x},400,LOAD-C1,{B}",
+            $"{x},-100,LOAD-C2,{B}",
+            $"{x},5",
+        ]);
+        var output = new StringWriter();
+        var exit = await Ledger.Host.Verbs.IncomeCommands.LoadAsync(file, L, "http://localhost", null, restart: false, output, new StringWriter(), CancellationToken.None, _desk.Api.Client);
+        Assert.Equal(0, exit);
+        var summary = output.ToString();
+        Assert.Contains("2 entered, 0 refused, 1 bad lines", summary, StringComparison.Ordinal);
+        Assert.Contains("line 4:", summary, StringComparison.Ordinal);
+        foreach (var id in new[] { "LOAD-C1", "LOAD-C2" })
+            await (await _desk.Api.SendAsync(HttpMethod.Post, $"/v1/stock-loan-adjustments/{id}/affirm", Token(B))).AssertOk();
+        await _desk.LineBecomes(L, B, x, 300);
+        await _desk.LineBecomes(B, L, x, -300);
+    }
+
     private static (string? Kind, string? Counterparty, long Shares, decimal Amount) Entry(JsonElement e) =>
         (e.GetProperty("kind").GetString(), e.GetProperty("counterparty").GetString(), e.GetProperty("shares").GetInt64(), e.GetProperty("amount").GetDecimal());
 
