@@ -397,6 +397,8 @@ public sealed class ClusterLedger : ILedger, IPaymentOrderGateway, IJournalReade
         // Other contexts' steps between the accounts' close and the open (income: record dates, payable dates).
         foreach (var step in Services.CloseSteps) await step.AfterAccountsClosedAsync(closing, next, reference, ct);
         var opened = await Reference(new FinishClose(Now), ct);
+        // Other contexts' steps once the next day is open (lending: the open's marks, sent as payment orders).
+        foreach (var step in Services.OpenSteps) await step.AfterOpenedAsync(closing, opened.BusinessDate, opened, ct);
         return SettlementGateway.Closed(opened.LastClosed ?? throw new InvalidOperationException($"the reference data opened {opened.BusinessDate} without recording the close"));
     }
 
