@@ -16,6 +16,9 @@ public sealed record LendingStep(object Command, BusinessCalendar Calendar);
 /// <summary>A read of a lending entity's state, decided in turn with its commands (so it never shows what a write in flight has not made durable). Local to the node that asks.</summary>
 public sealed record LendingQuery(Func<object, object?> Read);
 
+/// <summary>What a <see cref="LendingQuery"/> read; boxed, so that a read of nothing (null) is still an answer.</summary>
+public sealed record LendingRead(object? Value);
+
 internal sealed record LendingResendTick
 {
     public static readonly LendingResendTick Instance = new();
@@ -84,7 +87,7 @@ public sealed class LoanBookEntity : GroupCommitEntity<LoanBookEvent>, IWithTime
                 _calendar = step.Calendar;
                 return Run(command, events);
             case LendingQuery query:
-                return new GroupCommitEffect(query.Read(_state));
+                return new GroupCommitEffect(new LendingRead(query.Read(_state)));
             case PaymentOrderAnswered answered:
                 if (answered.Answer is { } answer && SettlementFeed.OutcomeOfAnswer(answered.Request, answer, _services.Now) is { } outcome)
                     return Run(new RecordPaymentOrderOutcome(outcome), events);
@@ -180,7 +183,7 @@ public sealed class LoanBookDirectoryEntity : GroupCommitEntity<LoanBookDirector
                 events.AddRange(written);
                 return new GroupCommitEffect(reply);
             case LendingQuery query:
-                return new GroupCommitEffect(query.Read(_state));
+                return new GroupCommitEffect(new LendingRead(query.Read(_state)));
             default:
                 return GroupCommitEffect.None;
         }
@@ -214,7 +217,7 @@ public sealed class LendingDayEntity : GroupCommitEntity<LendingDayEvent>
                 events.AddRange(decision.Events);
                 return new GroupCommitEffect(decision.Reply);
             case LendingQuery query:
-                return new GroupCommitEffect(query.Read(_state));
+                return new GroupCommitEffect(new LendingRead(query.Read(_state)));
             default:
                 return GroupCommitEffect.None;
         }

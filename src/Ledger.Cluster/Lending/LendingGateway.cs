@@ -64,14 +64,20 @@ public sealed class LendingGateway
         return answer as LoanBookReply ?? throw new InvalidOperationException($"lending day {date} answered {answer?.GetType().Name}");
     }
 
-    public async Task<T> BookAsync<T>(LoanBookId book, Func<LoanBookState, T> read, CancellationToken ct) =>
-        (T)(await Ask(LendingEntities.BookEntityId(book), new LendingQuery(s => read((LoanBookState)s)), ct))!;
+    public Task<T> BookAsync<T>(LoanBookId book, Func<LoanBookState, T> read, CancellationToken ct) =>
+        ReadAsync<LoanBookState, T>(LendingEntities.BookEntityId(book), read, ct);
 
-    public async Task<T> DirectoryAsync<T>(Func<LoanBookDirectoryState, T> read, CancellationToken ct) =>
-        (T)(await Ask(LoanBookDirectoryState.PersistenceId, new LendingQuery(s => read((LoanBookDirectoryState)s)), ct))!;
+    public Task<T> DirectoryAsync<T>(Func<LoanBookDirectoryState, T> read, CancellationToken ct) =>
+        ReadAsync<LoanBookDirectoryState, T>(LoanBookDirectoryState.PersistenceId, read, ct);
 
-    public async Task<T> DayAsync<T>(DateOnly date, Func<LendingDayState, T> read, CancellationToken ct) =>
-        (T)(await Ask(LendingEntities.DayEntityId(date), new LendingQuery(s => read((LendingDayState)s)), ct))!;
+    public Task<T> DayAsync<T>(DateOnly date, Func<LendingDayState, T> read, CancellationToken ct) =>
+        ReadAsync<LendingDayState, T>(LendingEntities.DayEntityId(date), read, ct);
+
+    private async Task<T> ReadAsync<TState, T>(string entityId, Func<TState, T> read, CancellationToken ct)
+    {
+        var answer = await Ask(entityId, new LendingQuery(s => read((TState)s)), ct);
+        return answer is LendingRead r ? (T)r.Value! : throw new InvalidOperationException($"{entityId} answered a read with {answer?.GetType().Name}");
+    }
 
     /// <summary>The loans <paramref name="participant"/> is party to, optionally of one state; oldest first (each book's view is built in turn with its commands).</summary>
     public async Task<IReadOnlyList<LoanView>> LoansOfAsync(ParticipantId participant, LoanStateFilter? state, CancellationToken ct)
@@ -97,9 +103,8 @@ public sealed class LendingGateway
     public async Task<LoanDetailView?> LoanAsync(string loanId, ParticipantId? viewer, CancellationToken ct)
     {
         if (!DeliverOrderId.IsValid(loanId)) return null;
-        var order = await _ledger.DeliverOrderAsync(new DeliverOrderId(loanId), ct);
-        if (order is null || order.Deliverer == order.Receiver) return null;
-        var book = LoanBookId.Of(new ParticipantId(order.Deliverer), new ParticipantId(order.Receiver));
+        if (await _ledger.PartiesOfAsync(new DeliverOrderId(loanId), ct) is not { } parties || parties.Deliverer == parties.Receiver) return null;
+        var book = LoanBookId.Of(parties.Deliverer, parties.Receiver);
         if (!await DirectoryAsync(d => d.Contains(book), ct)) return null;
         return await BookAsync(book, s => LoanViews.One(s, loanId, viewer), ct);
     }

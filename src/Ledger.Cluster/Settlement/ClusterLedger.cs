@@ -286,6 +286,10 @@ public sealed class ClusterLedger : ILedger, IPaymentOrderGateway, IJournalReade
             : new SubmitResult(reclaimId.Value, true, SettlementGateway.StatusOf(status), null);
     }
 
+    /// <summary>The deliverer and receiver of a deliver order the index knows, of any day (the lending context finds a loan's book by them).</summary>
+    public async Task<(ParticipantId Deliverer, ParticipantId Receiver)?> PartiesOfAsync(DeliverOrderId id, CancellationToken ct) =>
+        await FindAsync(id, ct) is { } entry ? (entry.Deliverer, entry.Receiver) : null;
+
     private async Task<IndexEntry?> FindAsync(DeliverOrderId id, CancellationToken ct) =>
         (await Ask<DeliverOrderLocation>(_index, new IndexEnvelope(IndexBuckets.Of(id), new FindDeliverOrder(id)), ct)).Entry;
 
