@@ -595,6 +595,13 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
             Allowed: async w => new($"/v1/loans/{await LendingMatrix.LoanAsync(w)}", null),
             Shows: (who, answer) =>
             {
+                // Another firm learns neither the parties nor the terms: the answer is that of no loan.
+                if (who == Who.Other)
+                {
+                    Assert.DoesNotContain("0001", answer.GetProperty("detail").GetString(), StringComparison.Ordinal);
+                    Assert.False(answer.TryGetProperty("lender", out _));
+                    return;
+                }
                 Assert.Equal((LendingMatrix.Loan, "0001", "0002", 100L, 10_200.00m),
                     (answer.GetProperty("id").GetString(), answer.GetProperty("lender").GetString(), answer.GetProperty("borrower").GetString(),
                         answer.GetProperty("shares").GetInt64(), answer.GetProperty("openingCollateral").GetDecimal()));
