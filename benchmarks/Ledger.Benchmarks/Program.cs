@@ -10,6 +10,7 @@ using Ledger.Benchmarks.Crash;
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- explain [EVENTS ...]
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- crash [--seed N] [--cycles N] [--clients N] (or deploy/crash-test.sh)
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- recalls [--messages N] [--subscribers N] [--in-flight N]
+// dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- payable-date [--participants N] [--borrowers-each N] [--cusips N] [--no-holders]
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
     Console.WriteLine("usage: load --store sqlite|postgres [--connection CS] --dos N [--rate R] [--mix all-settle|realistic] [--warmup N] [--drain SECONDS] [--no-verify] [--no-raw] [--recovery] [--snapshot-every EVENTS] [--out FILE]");
@@ -20,6 +21,8 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
     Console.WriteLine("       crash [--seed N] [--cycles N] [--clients N] [--pause-ms N] [--abandon-rate R] [--ledger PATH] [--work-dir DIR] [--keep]");
     Console.WriteLine("             (ledger serve as a separate process, killed with SIGKILL N times under load; exit 0 PASS, 1 FAIL)");
     Console.WriteLine("       recalls [--messages N] [--subscribers N] [--in-flight N]   (the recall hub: durable sends acknowledged/s, retrieval latency)");
+    Console.WriteLine("       payable-date [--participants N] [--borrowers-each N] [--cusips N] [--no-holders]");
+    Console.WriteLine("             (the close that posts a payable date over N x borrowers x CUSIPs memo lines, durable on SQLite; default 10,000 x 5 x 2 = 100,000)");
     return 2;
 }
 
@@ -43,6 +46,24 @@ if (args[0] == "recalls")
         }
     }
     return await RecallsBenchmark.RunAsync(recalls);
+}
+
+if (args[0] == "payable-date")
+{
+    var payable = new PayableDateBenchmark.Options();
+    for (var i = 1; i < args.Length; i++)
+    {
+        int Number() => i + 1 < args.Length ? int.Parse(args[++i], CultureInfo.InvariantCulture) : throw new ArgumentException($"{args[i]} needs a value");
+        switch (args[i])
+        {
+            case "--participants": payable = payable with { Participants = Number() }; break;
+            case "--borrowers-each": payable = payable with { BorrowersEach = Number() }; break;
+            case "--cusips": payable = payable with { Cusips = Number() }; break;
+            case "--no-holders": payable = payable with { Holders = false }; break;
+            default: Console.Error.WriteLine($"unknown option '{args[i]}'"); return 2;
+        }
+    }
+    return await PayableDateBenchmark.RunAsync(payable);
 }
 
 if (args[0] == "micro")
@@ -71,7 +92,7 @@ if (args[0] == "explain")
 
 if (args[0] != "load")
 {
-    Console.Error.WriteLine($"unknown command '{args[0]}': load, micro, replay, snapshot, explain, crash or recalls");
+    Console.Error.WriteLine($"unknown command '{args[0]}': load, micro, replay, snapshot, explain, crash, recalls or payable-date");
     return 2;
 }
 
