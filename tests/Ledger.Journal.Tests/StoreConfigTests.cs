@@ -114,7 +114,7 @@ public sealed class StoreConfigTests
     [Fact]
     public void Every_hocon_file_is_embedded_and_parses()
     {
-        Assert.Equal(["contexts.income.conf", "contexts.recalls.conf", "contexts.runtime.conf", "contexts.settlement.conf", "ledger.conf", "postgres.conf", "sqlite.conf", "sqlserver.conf"], StoreConfig.EmbeddedNames);
+        Assert.Equal(["contexts.income.conf", "contexts.lending.conf", "contexts.recalls.conf", "contexts.runtime.conf", "contexts.settlement.conf", "ledger.conf", "postgres.conf", "sqlite.conf", "sqlserver.conf"], StoreConfig.EmbeddedNames);
         foreach (var name in StoreConfig.EmbeddedNames)
         {
             Assert.False(StoreConfig.LoadEmbedded(name).IsEmpty, name);

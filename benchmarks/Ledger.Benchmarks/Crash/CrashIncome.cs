@@ -49,6 +49,7 @@ public static class CrashIncome
         var entries = new List<(string P, JsonElement E)>();
         var positions = new Dictionary<string, long>();
         var balances = new Dictionary<string, decimal>();
+        var marksCents = new Dictionary<string, long>();
         foreach (var p in ids)
         {
             var now = await Get(client, $"/v1/participants/{p}/stock-loans", ct);
@@ -62,6 +63,10 @@ public static class CrashIncome
             var account = await Get(client, $"/v1/participants/{p}/account", ct);
             positions[p] = account.GetProperty("positions").EnumerateArray().Where(q => q.GetProperty("cusip").GetString() == x).Sum(q => q.GetProperty("shares").GetInt64());
             balances[p] = account.GetProperty("settlementBalance").GetDecimal();
+            // The open also pays the day's marks (lending): what they moved is not income.
+            var marks = await Get(client, $"/v1/participants/{p}/marks?date={account.GetProperty("businessDate").GetString()}", ct);
+            marksCents[p] = marks.GetProperty("marks").EnumerateArray().Where(m => m.GetProperty("status").GetString() == "completed")
+                .Sum(m => (long)(m.GetProperty("amount").GetDecimal() * 100m) * (m.GetProperty("payee").GetString() == p ? 1 : -1));
         }
 
         var wrong = new List<string>();
@@ -101,7 +106,8 @@ public static class CrashIncome
             var held = entries.Where(t => t.P == p && Kind(t.E) == "holder-of-record").Sum(t => Amount(t.E));
             if (held != Cents(Math.Max(0, positions[p]))) missed.Add($"{p} got {Dollars(held)} as holder of record of {positions[p]} shares");
             var posted = entries.Where(t => t.P == p).Sum(t => Amount(t.E));
-            if (balances[p] * 100m != posted) missed.Add($"{p}'s balance {balances[p]} is not the {Dollars(posted)} of income posted to it");
+            if (balances[p] * 100m != posted + marksCents[p])
+                missed.Add($"{p}'s balance {balances[p]} is not the {Dollars(posted)} of income posted to it and the {Dollars(marksCents[p])} of its marks");
         }
         var nothingMissed = new CrashCheck("income-nothing-missed", missed.Count == 0, missed.Count == 0
             ? $"every lender got round(line x {RatePerShare}) per record-date line, every borrower paid it, every holder of record got its position's share, and every balance after the close is exactly its income ({Dollars(entries.Sum(t => Amount(t.E)))} in all, from the paying agent)"

@@ -286,6 +286,10 @@ public sealed class ClusterLedger : ILedger, IPaymentOrderGateway, IJournalReade
             : new SubmitResult(reclaimId.Value, true, SettlementGateway.StatusOf(status), null);
     }
 
+    /// <summary>The deliverer and receiver of a deliver order the index knows, of any day (the lending context finds a loan's book by them).</summary>
+    public async Task<(ParticipantId Deliverer, ParticipantId Receiver)?> PartiesOfAsync(DeliverOrderId id, CancellationToken ct) =>
+        await FindAsync(id, ct) is { } entry ? (entry.Deliverer, entry.Receiver) : null;
+
     private async Task<IndexEntry?> FindAsync(DeliverOrderId id, CancellationToken ct) =>
         (await Ask<DeliverOrderLocation>(_index, new IndexEnvelope(IndexBuckets.Of(id), new FindDeliverOrder(id)), ct)).Entry;
 
@@ -397,6 +401,8 @@ public sealed class ClusterLedger : ILedger, IPaymentOrderGateway, IJournalReade
         // Other contexts' steps between the accounts' close and the open (income: record dates, payable dates).
         foreach (var step in Services.CloseSteps) await step.AfterAccountsClosedAsync(closing, next, reference, ct);
         var opened = await Reference(new FinishClose(Now), ct);
+        // Other contexts' steps once the next day is open (lending: the open's marks, sent as payment orders).
+        foreach (var step in Services.OpenSteps) await step.AfterOpenedAsync(closing, opened.BusinessDate, opened, ct);
         return SettlementGateway.Closed(opened.LastClosed ?? throw new InvalidOperationException($"the reference data opened {opened.BusinessDate} without recording the close"));
     }
 

@@ -937,5 +937,7 @@ internal static class HostileRequests
         (4, LoanTerms),
         (2, PaymentOrderIds),
         (10, IncomeHostile.Requests),
-        (12, RecallHostileRequests.Recalls));
+        (12, RecallHostileRequests.Recalls),
+        // The lending context's reads.
+        (8, LendingHostile.Requests));
 }

@@ -573,6 +573,50 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
             Page: "text/csv",
             ShowsText: (_, csv) => Assert.Equal(
                 "participant,name,address,vendor\r\n0001,Firm 0001,LENDUS33XXX,\r\n0002,Firm 0002,BORRUS33XXX,\r\n0003,Firm 0003,OTHRUS33XXX,\r\n", csv)),
+
+        // The lending context (lending.md section 7). A participant sees its own loans and marks; a
+        // loan is seen by its two parties, risk and operators; another firm's reads as no loan.
+        new("GET /v1/participants/{id}/loans", "GET", () => new("/v1/participants/0001/loans", null),
+            Answers((Who.Operator, Ok), (Who.Risk, Ok), (Who.Party, Ok), (Who.Other, new(403, "own-participant"))),
+            Allowed: async w =>
+            {
+                await LendingMatrix.LoanAsync(w);
+                return new("/v1/participants/0001/loans", null);
+            },
+            Shows: (_, answer) =>
+            {
+                var loans = answer.GetProperty("loans").EnumerateArray().ToList();
+                Assert.Contains(loans, l => l.GetProperty("id").GetString() == LendingMatrix.Loan && l.GetProperty("counterparty").GetString() == "0002");
+                Assert.All(loans, l => Assert.Contains("0001", new[] { l.GetProperty("lender").GetString(), l.GetProperty("borrower").GetString() }));
+            }),
+        new("GET /v1/loans/{id}", "GET", () => new($"/v1/loans/{LendingMatrix.Loan}", null),
+            Answers((Who.Operator, Ok), (Who.Risk, Ok), (Who.Party, Ok), (Who.Receiver, Ok), (Who.Other, new(404, "loan-known"))),
+            Receiver: "0002",
+            Allowed: async w => new($"/v1/loans/{await LendingMatrix.LoanAsync(w)}", null),
+            Shows: (who, answer) =>
+            {
+                // Another firm learns neither the parties nor the terms: the answer is that of no loan.
+                if (who == Who.Other)
+                {
+                    Assert.DoesNotContain("0001", answer.GetProperty("detail").GetString(), StringComparison.Ordinal);
+                    Assert.False(answer.TryGetProperty("lender", out _));
+                    return;
+                }
+                Assert.Equal((LendingMatrix.Loan, "0001", "0002", 100L, 10_200.00m),
+                    (answer.GetProperty("id").GetString(), answer.GetProperty("lender").GetString(), answer.GetProperty("borrower").GetString(),
+                        answer.GetProperty("shares").GetInt64(), answer.GetProperty("openingCollateral").GetDecimal()));
+                // Each party sees its own side; staff see none.
+                Assert.Equal(who switch { Who.Party => "lender", Who.Receiver => "borrower", _ => null }, answer.GetProperty("side").GetString());
+            }),
+        new("GET /v1/participants/{id}/marks", "GET", () => new($"/v1/participants/0001/marks?date={OpenDate}", null),
+            Answers((Who.Operator, Ok), (Who.Risk, Ok), (Who.Party, Ok), (Who.Other, new(403, "own-participant"))),
+            Allowed: async w => new($"/v1/participants/0001/marks?date={IncomeMatrix.Text(await IncomeMatrix.BusinessDateAsync(w))}", null),
+            // No close has happened on this node: the open day has no marks, and the answer names the day asked.
+            Shows: (_, answer) =>
+            {
+                Assert.Matches(@"^\d{4}-\d{2}-\d{2}$", answer.GetProperty("date").GetString());
+                Assert.Empty(answer.GetProperty("marks").EnumerateArray());
+            }),
     ];
 
     // Refused requests are built before the world is known; their paths need no real number or date (a

@@ -57,13 +57,14 @@ public sealed class IncomeHttpTests(IncomeNodeFixture fixture) : IClassFixture<I
         Assert.Equal(n, announced.GetProperty("postingDate").GetString());
 
         // 1. L lends B 1,000 X.
-        await _desk.Submit(Order("S1-LOAN", L, B, x, 1_000, "100000", "SL"));
+        // At the collateral margin (1.02 x $100 a share), so the open marks nothing and the balances below hold only income.
+        await _desk.Submit(Order("S1-LOAN", L, B, x, 1_000, "102000", "SL"));
         await _desk.Status("S1-LOAN", L, "completed");
         await _desk.LineBecomes(L, B, x, 1_000);
         await _desk.LineBecomes(B, L, x, -1_000);
 
         // 2. B returns 400.
-        await _desk.Submit(Order("S2-RETURN", B, L, x, 400, "40000", "SLR"));
+        await _desk.Submit(Order("S2-RETURN", B, L, x, 400, "40800", "SLR"));
         await _desk.Status("S2-RETURN", B, "completed");
         var lender = await _desk.LineBecomes(L, B, x, 600);
         Assert.Equal(600, Line(lender, B, x));
