@@ -109,7 +109,8 @@ public sealed partial class LedgerNode : IAsyncDisposable
             var extractor = new LedgerMessageExtractor(LedgerMessageExtractor.ShardCountDefault);
             var journal = options.Store == "memory" ? null : JournalTable.Of(new StoreSettings(options.Store, options.Connection, options.DataDir));
             // Every bounded context starts its own part (ClusterContexts finds them by type).
-            var contexts = ClusterContexts.Create();
+            var contexts = ClusterContexts.Create()
+                .Where(c => c is SettlementContext || options.Contexts is null || options.Contexts.Contains(c.Name)).ToArray();
             var start = new ClusterContextStart(system, options, sharding, settings, extractor, journal, telemetry,
                 loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance) { Contexts = contexts };
             foreach (var context in contexts) await context.StartAsync(start, ct);

@@ -43,6 +43,12 @@ public sealed record LedgerNodeOptions
     /// <summary>Local time of the automatic recycle cutoff in <see cref="TimeZone"/>; null leaves the cutoff to the operator alone.</summary>
     public TimeOnly? RecycleCutoffLocalTime { get; init; } = new(15, 10);
 
+    /// <summary>
+    /// The bounded contexts this node starts, by name (settlement, income, recalls, lending); null,
+    /// the default, starts every one. Settlement always starts: the others hang on its gateway.
+    /// </summary>
+    public IReadOnlySet<string>? Contexts { get; init; }
+
     /// <summary>The time zone of the business day.</summary>
     public TimeZoneInfo TimeZone { get; init; } = NewYork.TimeZone;
 

@@ -23,7 +23,7 @@ public abstract class PublishedEventConsumerTests
 
     private static async Task Settle(ILedger ledger, string prefix, int orders)
     {
-        var results = await ledger.SubmitAsync(Enumerable.Range(1, orders).Select(i => Setup.Do($"{prefix}-{i}", "0001", "0002", 10, 1_000m)).ToList(), Setup.None);
+        var results = await ledger.SubmitAsync(Enumerable.Range(1, orders).Select(i => Setup.Do($"{prefix}-{i}", "0001", "0002", 10, 1_020m)).ToList(), Setup.None);
         Assert.All(results, r => Assert.True(r.Accepted, r.Error?.Message));
         foreach (var i in Enumerable.Range(1, orders)) await Eventually.Status(ledger, $"{prefix}-{i}", "completed");
     }
@@ -96,7 +96,7 @@ public abstract class PublishedEventConsumerTests
             Assert.All(settled, s =>
             {
                 Assert.Equal(s.Side == SettledSide.Delivery ? "0001" : "0002", s.Participant);
-                Assert.Equal(("0001", "0002", 10L, 100_000L, "SL"), (s.Order.Deliverer, s.Order.Receiver, s.Order.Shares, s.Order.AmountCents, s.Order.ReasonCode));
+                Assert.Equal(("0001", "0002", 10L, 102_000L, "SL"), (s.Order.Deliverer, s.Order.Receiver, s.Order.Shares, s.Order.AmountCents, s.Order.ReasonCode));
                 Assert.Equal("direct", s.CompletedBy);
             });
             var closes = facts.OfType<BusinessDayClosedAt>().ToList();

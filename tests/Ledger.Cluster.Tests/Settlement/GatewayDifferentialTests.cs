@@ -59,6 +59,8 @@ public sealed class GatewayDifferentialTests(ITestOutputHelper output)
             Clock = clock,
             ResendInterval = TimeSpan.FromMilliseconds(200),
             RecycleCutoffLocalTime = null,
+            // Settlement alone: the in-memory ledger has no lending context to pay the open's marks.
+            Contexts = new HashSet<string> { "settlement" },
         }, null, Setup.None);
         var cluster = new ClusterSide(node.Ledger);
         var memory = new MemorySide(new InMemoryLedger((await node.Ledger.ReferenceAsync(Setup.None)).BusinessDate, Start));
