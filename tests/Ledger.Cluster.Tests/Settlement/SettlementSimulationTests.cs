@@ -120,11 +120,38 @@ public sealed class SettlementSimulationTests(ITestOutputHelper output)
             catch (Exception e) when (e is TimeoutException or AskTimeoutException) { return false; }
             return closed.Ok;
         }, TimeSpan.FromSeconds(90), $"the day closes (last: {closed?.Message})");
+        await MarksOfTheOpenSettled(node, ids, DateOnly.Parse(closed!.NextBusinessDate!, System.Globalization.CultureInfo.InvariantCulture));
 
         output.WriteLine($"loans {tally.Loans} ({tally.Mismatched} mismatched), reclaims {tally.Reclaims}, OCC redeliveries {tally.Redeliveries}, payment orders {tally.Marks}");
         output.WriteLine($"submitted {tally.Submitted}, accepted {tally.AcceptedOrders.Count}, resubmitted {tally.Resubmits}, cancels {tally.Cancels}, " +
             $"deposits {tally.Deposits}, payments {tally.Payments}, kills {tally.Kills}, injected write failures {FlakyJournal.Failures}, request timeouts {tally.Timeouts}");
         await Verify(node, ids, tally);
+    }
+
+    /// <summary>
+    /// The open after the close pays the loans' marks (lending's step, as payment orders): wait until
+    /// every book is marked and the accounts stop moving (three looks in a row alike, 200 ms
+    /// apart), so that the journals read next are the accounts' last word.
+    /// </summary>
+    private static async Task MarksOfTheOpenSettled(LedgerNode node, string[] ids, DateOnly opened)
+    {
+        var lending = ((ClusterLedger)node.Ledger).Services.Find<Ledger.Cluster.Lending.LendingGateway>() ?? throw new InvalidOperationException("the node runs no lending context");
+        await Eventually.Until(async () =>
+        {
+            try { return await lending.DayAsync(opened, d => d.MarksFinished, Setup.None); }
+            catch (Exception e) when (e is TimeoutException or AskTimeoutException) { return false; }
+        }, TimeSpan.FromSeconds(60), $"the marks of {opened} are sent");
+        string? last = null;
+        var same = 0;
+        await Eventually.Until(async () =>
+        {
+            var accounts = await Task.WhenAll(ids.Append(Occ).Select(id => node.Ledger.AccountAsync(new ParticipantId(id), Setup.None)));
+            var look = string.Join("|", accounts.Select(a => Canonical(a!)));
+            same = look == last ? same + 1 : 0;
+            last = look;
+            if (same < 2) await Task.Delay(200);
+            return same >= 2;
+        }, TimeSpan.FromSeconds(60), "the accounts are quiet after the marks");
     }
 
     /// <summary>Set-up steps retried on a timeout (a fresh shard can be slow to start); deposits are counted from the journals, so a repeat is harmless.</summary>
