@@ -24,12 +24,10 @@ public sealed class IncomeProtocolSerializer : SerializerWithStringManifest
     /// <summary>The serializer id sent next to every payload; never change it.</summary>
     public const int SerializerId = 4185;
 
-    private sealed record Entry(Type Type, string Manifest);
-
-    private static Entry E<T>(string name) => new(typeof(T), "protocol.income." + name + ".v1");
+    private static KeyValuePair<Type, string> E<T>(string name) => ProtocolManifests.Of<T>("protocol.income." + name + ".v1");
 
     // Append only: a manifest is never renamed, reused or removed.
-    private static readonly Entry[] Table =
+    private static readonly ProtocolManifests Table = new(nameof(IncomeProtocolSerializer), SerializerId,
     [
         E<IncomeEnvelope>("envelope"),
         E<IncomeAnswer>("answer"),
@@ -95,13 +93,11 @@ public sealed class IncomeProtocolSerializer : SerializerWithStringManifest
         E<HaltsInEffect>("halts-in-effect"),
         E<GetRunOpenWork>("get-run-open-work"),
         E<RunOpenWork>("run-open-work"),
-    ];
+    ]);
 
-    private static readonly FrozenDictionary<Type, string> ByType = Table.ToFrozenDictionary(e => e.Type, e => e.Manifest);
-    private static readonly FrozenDictionary<string, Type> ByManifest = Table.ToFrozenDictionary(e => e.Manifest, e => e.Type, StringComparer.Ordinal);
 
     /// <summary>Every type this serializer carries, and its manifest.</summary>
-    public static IReadOnlyDictionary<Type, string> Manifests => ByType;
+    public static IReadOnlyDictionary<Type, string> Manifests => Table.Manifests;
 
     // Computed properties (a deliver order's fingerprint, Money's dollars) stay off the wire: the
     // receiver computes them again from the record's own fields.
@@ -128,10 +124,7 @@ public sealed class IncomeProtocolSerializer : SerializerWithStringManifest
 
     public override object FromBinary(byte[] bytes, string manifest) => FromUtf8Json(bytes, manifest);
 
-    public static string ManifestFor(Type type) =>
-        ByType.TryGetValue(type, out var manifest)
-            ? manifest
-            : throw new SerializationException($"{type.FullName} has no manifest in IncomeProtocolSerializer: add one before it crosses nodes.");
+    public static string ManifestFor(Type type) => Table.ManifestFor(type);
 
     /// <summary>The payload of <paramref name="message"/>, without an actor system.</summary>
     public static byte[] ToUtf8Json(object message) => JsonSerializer.SerializeToUtf8Bytes(ToNode(message), Json);
@@ -153,23 +146,9 @@ public sealed class IncomeProtocolSerializer : SerializerWithStringManifest
         };
     }
 
-    public static object FromUtf8Json(ReadOnlySpan<byte> utf8Json, string manifest)
-    {
-        var type = TypeOf(manifest);
-        try
-        {
-            return FromNode(JsonNode.Parse(utf8Json) ?? throw new SerializationException($"The payload for manifest '{manifest}' is JSON null."), type);
-        }
-        catch (JsonException e)
-        {
-            throw new SerializationException($"The payload for manifest '{manifest}' is not valid: {e.Message}", e);
-        }
-    }
+    public static object FromUtf8Json(ReadOnlySpan<byte> utf8Json, string manifest) => Table.Parse(utf8Json, manifest, FromNode);
 
-    private static Type TypeOf(string manifest) =>
-        ByManifest.TryGetValue(manifest, out var type)
-            ? type
-            : throw new SerializationException($"Unknown manifest '{manifest}': IncomeProtocolSerializer (id {SerializerId}) has no type for it.");
+    private static Type TypeOf(string manifest) => Table.TypeOf(manifest);
 
     private static object FromNode(JsonNode node, Type type)
     {
@@ -185,8 +164,7 @@ public sealed class IncomeProtocolSerializer : SerializerWithStringManifest
 
     private static object Inner(JsonNode node, string name) => FromNode(Required(node, name), TypeOf(Required(node, "manifest").GetValue<string>()));
 
-    private static JsonNode Required(JsonNode node, string name) =>
-        node[name] ?? throw new SerializationException($"The payload has no '{name}'.");
+    private static JsonNode Required(JsonNode node, string name) => ProtocolManifests.Required(node, name);
 }
 
 /// <summary>A participant directory on the wire: <c>{"0001":{"centralCounterparty":false,"standing":1}, ...}</c>.</summary>

@@ -23,12 +23,10 @@ public sealed class RecallsProtocolSerializer : SerializerWithStringManifest
     /// <summary>The serializer id sent next to every payload; never change it.</summary>
     public const int SerializerId = 4187;
 
-    private sealed record Entry(Type Type, string Manifest);
-
-    private static Entry E<T>(string manifest) => new(typeof(T), manifest);
+    private static KeyValuePair<Type, string> E<T>(string manifest) => ProtocolManifests.Of<T>(manifest);
 
     // Append only: a manifest is never renamed, reused or removed.
-    private static readonly Entry[] Table =
+    private static readonly ProtocolManifests Table = new(nameof(RecallsProtocolSerializer), SerializerId,
     [
         E<MailboxEnvelope>("protocol.recalls.mailbox-envelope.v1"),
         E<RegistryEnvelope>("protocol.recalls.registry-envelope.v1"),
@@ -56,13 +54,11 @@ public sealed class RecallsProtocolSerializer : SerializerWithStringManifest
         E<Unsubscribe>("protocol.recalls.unsubscribe.v1"),
         E<FileVendorLetters>("protocol.recalls.file-vendor-letters.v1"),
         E<WriteEligibilityFile>("protocol.recalls.write-eligibility-file.v1"),
-    ];
+    ]);
 
-    private static readonly FrozenDictionary<Type, string> ByType = Table.ToFrozenDictionary(e => e.Type, e => e.Manifest);
-    private static readonly FrozenDictionary<string, Type> ByManifest = Table.ToFrozenDictionary(e => e.Manifest, e => e.Type, StringComparer.Ordinal);
 
     /// <summary>Every type this serializer carries, and its manifest.</summary>
-    public static IReadOnlyDictionary<Type, string> Manifests => ByType;
+    public static IReadOnlyDictionary<Type, string> Manifests => Table.Manifests;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -79,10 +75,7 @@ public sealed class RecallsProtocolSerializer : SerializerWithStringManifest
 
     public override object FromBinary(byte[] bytes, string manifest) => FromUtf8Json(bytes, manifest);
 
-    public static string ManifestFor(Type type) =>
-        ByType.TryGetValue(type, out var manifest)
-            ? manifest
-            : throw new SerializationException($"{type.FullName} has no manifest in RecallsProtocolSerializer: add one before it crosses nodes.");
+    public static string ManifestFor(Type type) => Table.ManifestFor(type);
 
     /// <summary>The payload of <paramref name="message"/>, without an actor system.</summary>
     public static byte[] ToUtf8Json(object message) => JsonSerializer.SerializeToUtf8Bytes(ToNode(message), Json);
@@ -101,19 +94,7 @@ public sealed class RecallsProtocolSerializer : SerializerWithStringManifest
         };
     }
 
-    public static object FromUtf8Json(ReadOnlySpan<byte> utf8Json, string manifest)
-    {
-        if (!ByManifest.TryGetValue(manifest, out var type))
-            throw new SerializationException($"Unknown manifest '{manifest}': RecallsProtocolSerializer (id {SerializerId}) has no type for it.");
-        try
-        {
-            return FromNode(JsonNode.Parse(utf8Json) ?? throw new SerializationException($"The payload for manifest '{manifest}' is JSON null."), type);
-        }
-        catch (JsonException e)
-        {
-            throw new SerializationException($"The payload for manifest '{manifest}' is not valid: {e.Message}", e);
-        }
-    }
+    public static object FromUtf8Json(ReadOnlySpan<byte> utf8Json, string manifest) => Table.Parse(utf8Json, manifest, FromNode);
 
     private static object FromNode(JsonNode node, Type type)
     {
@@ -125,16 +106,9 @@ public sealed class RecallsProtocolSerializer : SerializerWithStringManifest
         return node.Deserialize(type, Json) ?? throw new SerializationException($"{type.Name} is JSON null.");
     }
 
-    private static object Inner(JsonNode node)
-    {
-        var manifest = Required(node, "manifest").GetValue<string>();
-        if (!ByManifest.TryGetValue(manifest, out var type))
-            throw new SerializationException($"Unknown inner manifest '{manifest}': RecallsProtocolSerializer has no type for it.");
-        return FromNode(Required(node, "message"), type);
-    }
+    private static object Inner(JsonNode node) => FromNode(Required(node, "message"), Table.TypeOf(Required(node, "manifest").GetValue<string>()));
 
-    private static JsonNode Required(JsonNode node, string name) =>
-        node[name] ?? throw new SerializationException($"The payload has no '{name}'.");
+    private static JsonNode Required(JsonNode node, string name) => ProtocolManifests.Required(node, name);
 
     /// <summary>The registry as the events that rebuild it, each under its journal manifest.</summary>
     private static JsonArray StateNode(RegistryState state)

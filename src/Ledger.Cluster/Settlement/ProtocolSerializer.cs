@@ -37,12 +37,10 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
 
     private const string TypeProperty = "$manifest";
 
-    private sealed record Entry(Type Type, string Manifest);
-
-    private static Entry E<T>(string manifest) => new(typeof(T), manifest);
+    private static KeyValuePair<Type, string> E<T>(string manifest) => ProtocolManifests.Of<T>(manifest);
 
     // The one table from type to manifest. Append only: a manifest is never renamed, reused or removed.
-    private static readonly Entry[] Table =
+    private static readonly ProtocolManifests Table = new(nameof(ProtocolSerializer), SerializerId,
     [
         // Sharding envelopes.
         E<AccountEnvelope>("protocol.account-envelope.v1"),
@@ -102,15 +100,11 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         E<RegistrationOutcomes>("protocol.registration-outcomes.v1"),
         E<FindDeliverOrder>("protocol.find-deliver-order.v1"),
         E<DeliverOrderLocation>("protocol.deliver-order-location.v1"),
-    ];
+    ]);
 
-    // ToFrozenDictionary throws on a duplicate key, so a manifest or type listed twice fails at type
-    // initialisation rather than silently shadowing another.
-    private static readonly FrozenDictionary<Type, string> ByType = Table.ToFrozenDictionary(e => e.Type, e => e.Manifest);
-    private static readonly FrozenDictionary<string, Type> ByManifest = Table.ToFrozenDictionary(e => e.Manifest, e => e.Type, StringComparer.Ordinal);
 
     /// <summary>Every type this serializer carries, and its manifest.</summary>
-    public static IReadOnlyDictionary<Type, string> Manifests => ByType;
+    public static IReadOnlyDictionary<Type, string> Manifests => Table.Manifests;
 
     private static readonly JsonSerializerOptions Json = new(ProtocolJsonContext.Default.Options)
     {
@@ -132,10 +126,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
 
     /// <summary>The manifest of a protocol type.</summary>
     /// <exception cref="SerializationException">The type has no manifest: it must not cross nodes until it has one.</exception>
-    public static string ManifestFor(Type type) =>
-        ByType.TryGetValue(type, out var manifest)
-            ? manifest
-            : throw new SerializationException($"{type.FullName} has no manifest in ProtocolSerializer: add one before it crosses nodes.");
+    public static string ManifestFor(Type type) => Table.ManifestFor(type);
 
     /// <summary>
     /// The payload of <paramref name="message"/>. <paramref name="akka"/> serializes what an envelope
@@ -178,10 +169,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     /// <summary>The message sent as <paramref name="utf8Json"/> under <paramref name="manifest"/>.</summary>
     public static object FromUtf8Json(ReadOnlySpan<byte> utf8Json, string manifest, Akka.Serialization.Serialization? akka = null)
     {
-        if (!ByManifest.TryGetValue(manifest, out var type))
-        {
-            throw new SerializationException($"Unknown manifest '{manifest}': ProtocolSerializer (id {SerializerId}) has no type for it.");
-        }
+        var type = Table.TypeOf(manifest);
 
         try
         {
@@ -208,7 +196,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     private static void WriteInner(Utf8JsonWriter writer, object message, Akka.Serialization.Serialization? akka)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (ByType.TryGetValue(message.GetType(), out var manifest))
+        if (Table.TryManifestFor(message.GetType(), out var manifest))
         {
             writer.WriteString("manifest", manifest);
             writer.WritePropertyName("message");
@@ -236,11 +224,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         var manifest = Required(root, "manifest").GetString()!;
         if (root.TryGetProperty("message", out var inline))
         {
-            if (!ByManifest.TryGetValue(manifest, out var type))
-            {
-                throw new SerializationException($"Unknown manifest '{manifest}' inside an envelope: ProtocolSerializer has no type for it.");
-            }
-            return inline.Deserialize(Json.GetTypeInfo(type))
+            return inline.Deserialize(Json.GetTypeInfo(Table.TypeOf(manifest)))
                 ?? throw new SerializationException($"The message inside an envelope ('{manifest}') is JSON null.");
         }
 
@@ -273,9 +257,9 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
                 TypeDiscriminatorPropertyName = TypeProperty,
                 UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization,
             };
-            foreach (var entry in Table.Where(e => info.Type.IsAssignableFrom(e.Type)))
+            foreach (var (type, manifest) in Table.Manifests.Where(e => info.Type.IsAssignableFrom(e.Key)).OrderBy(e => e.Value, StringComparer.Ordinal))
             {
-                polymorphism.DerivedTypes.Add(new JsonDerivedType(entry.Type, entry.Manifest));
+                polymorphism.DerivedTypes.Add(new JsonDerivedType(type, manifest));
             }
             info.PolymorphismOptions = polymorphism;
         }

@@ -14,56 +14,24 @@ namespace Ledger.Journal;
 /// source-generated camelCase JSON like settlement's, never a CLR type name. A manifest is never
 /// changed or reused; a breaking change is a new <c>.v2</c> with an upcaster here.
 /// </summary>
-public sealed class IncomeSerializer : SerializerWithStringManifest
+public sealed class IncomeSerializer(ExtendedActorSystem system) : JsonEventSerializer(system, Table)
 {
     /// <summary>Fixed forever: stored rows name it.</summary>
     public const int SerializerId = 4184;
 
-    private static readonly IReadOnlyDictionary<string, Type> ByManifest =
-        IncomeManifests.ByType.ToDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
+    private static readonly JsonEventTable Table = new(nameof(IncomeSerializer), SerializerId, "income event",
+        IncomeManifests.ByType, type => IncomeJsonContext.Default.GetTypeInfo(type)!);
 
-    public IncomeSerializer(ExtendedActorSystem system)
-        : base(system)
-    {
-    }
+    /// <summary>Every stored event type and its manifest.</summary>
+    public static IReadOnlyDictionary<Type, string> Manifests => Table.Manifests;
 
-    public override int Identifier => SerializerId;
-
-    /// <summary>Every stored income event type and its manifest.</summary>
-    public static IReadOnlyDictionary<Type, string> Manifests => IncomeManifests.ByType;
-
-    public override string Manifest(object o) => ManifestFor(o);
-
-    public static string ManifestFor(object o) => o is IncomeEvent && IncomeManifests.ByType.TryGetValue(o.GetType(), out var manifest)
-        ? manifest
-        : throw new SerializationException($"{o?.GetType().FullName} is not a stored income event: it has no manifest in IncomeSerializer.");
-
-    public override byte[] ToBinary(object obj) => ToUtf8Json(obj);
-
-    public override object FromBinary(byte[] bytes, string manifest) => FromUtf8Json(bytes, manifest);
+    public static string ManifestFor(object o) => Table.ManifestFor(o);
 
     /// <summary>The stored bytes of <paramref name="event"/>, without an actor system.</summary>
-    public static byte[] ToUtf8Json(object @event)
-    {
-        ManifestFor(@event);
-        return JsonSerializer.SerializeToUtf8Bytes(@event, IncomeJsonContext.Default.GetTypeInfo(@event.GetType())!);
-    }
+    public static byte[] ToUtf8Json(object @event) => Table.ToUtf8Json(@event);
 
     /// <summary>The event stored as <paramref name="utf8Json"/> under <paramref name="manifest"/>.</summary>
-    public static object FromUtf8Json(ReadOnlySpan<byte> utf8Json, string manifest)
-    {
-        if (!ByManifest.TryGetValue(manifest, out var type))
-            throw new SerializationException($"Unknown manifest '{manifest}': IncomeSerializer (id {SerializerId}) has no event type for it.");
-        try
-        {
-            return JsonSerializer.Deserialize(utf8Json, IncomeJsonContext.Default.GetTypeInfo(type)!)
-                ?? throw new SerializationException($"The payload for manifest '{manifest}' is JSON null.");
-        }
-        catch (JsonException e)
-        {
-            throw new SerializationException($"The payload for manifest '{manifest}' is not valid: {e.Message}", e);
-        }
-    }
+    public static object FromUtf8Json(ReadOnlySpan<byte> utf8Json, string manifest) => Table.FromUtf8Json(utf8Json, manifest);
 }
 
 /// <summary>Compile-time generated JSON metadata for income's stored events (camelCase, compact; unknown fields skipped, so fields may be added).</summary>

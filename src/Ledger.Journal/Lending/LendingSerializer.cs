@@ -15,57 +15,24 @@ namespace Ledger.Journal;
 /// scale as written (the report prints rates through <c>LoanTerms.Format</c>, so scale never shows).
 /// A manifest is never changed or reused; a breaking change is a new <c>.v2</c> with an upcaster here.
 /// </summary>
-public sealed class LendingSerializer : SerializerWithStringManifest
+public sealed class LendingSerializer(ExtendedActorSystem system) : JsonEventSerializer(system, Table)
 {
     /// <summary>Fixed forever: stored rows name it.</summary>
     public const int SerializerId = 4188;
 
-    private static readonly IReadOnlyDictionary<string, Type> ByManifest =
-        LendingManifests.ByType.ToDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
+    private static readonly JsonEventTable Table = new(nameof(LendingSerializer), SerializerId, "lending event",
+        LendingManifests.ByType, type => LendingJsonContext.Default.GetTypeInfo(type)!);
 
-    public LendingSerializer(ExtendedActorSystem system)
-        : base(system)
-    {
-    }
+    /// <summary>Every stored event type and its manifest.</summary>
+    public static IReadOnlyDictionary<Type, string> Manifests => Table.Manifests;
 
-    public override int Identifier => SerializerId;
-
-    /// <summary>Every stored lending event type and its manifest.</summary>
-    public static IReadOnlyDictionary<Type, string> Manifests => LendingManifests.ByType;
-
-    public override string Manifest(object o) => ManifestFor(o);
-
-    public static string ManifestFor(object o) =>
-        o is LoanBookEvent or LoanBookDirectoryEvent or LendingDayEvent && LendingManifests.ByType.TryGetValue(o.GetType(), out var manifest)
-            ? manifest
-            : throw new SerializationException($"{o?.GetType().FullName} is not a stored lending event: it has no manifest in LendingSerializer.");
-
-    public override byte[] ToBinary(object obj) => ToUtf8Json(obj);
-
-    public override object FromBinary(byte[] bytes, string manifest) => FromUtf8Json(bytes, manifest);
+    public static string ManifestFor(object o) => Table.ManifestFor(o);
 
     /// <summary>The stored bytes of <paramref name="event"/>, without an actor system.</summary>
-    public static byte[] ToUtf8Json(object @event)
-    {
-        ManifestFor(@event);
-        return JsonSerializer.SerializeToUtf8Bytes(@event, LendingJsonContext.Default.GetTypeInfo(@event.GetType())!);
-    }
+    public static byte[] ToUtf8Json(object @event) => Table.ToUtf8Json(@event);
 
     /// <summary>The event stored as <paramref name="utf8Json"/> under <paramref name="manifest"/>.</summary>
-    public static object FromUtf8Json(ReadOnlySpan<byte> utf8Json, string manifest)
-    {
-        if (!ByManifest.TryGetValue(manifest, out var type))
-            throw new SerializationException($"Unknown manifest '{manifest}': LendingSerializer (id {SerializerId}) has no event type for it.");
-        try
-        {
-            return JsonSerializer.Deserialize(utf8Json, LendingJsonContext.Default.GetTypeInfo(type)!)
-                ?? throw new SerializationException($"The payload for manifest '{manifest}' is JSON null.");
-        }
-        catch (JsonException e)
-        {
-            throw new SerializationException($"The payload for manifest '{manifest}' is not valid: {e.Message}", e);
-        }
-    }
+    public static object FromUtf8Json(ReadOnlySpan<byte> utf8Json, string manifest) => Table.FromUtf8Json(utf8Json, manifest);
 }
 
 /// <summary>Compile-time generated JSON metadata for lending's stored events (camelCase, compact; unknown fields skipped, so fields may be added).</summary>

@@ -29,9 +29,7 @@ public sealed class LedgerSerializer : SerializerWithStringManifest
     /// <summary>The serializer id written next to every payload; never change it.</summary>
     public const int SerializerId = 4180;
 
-    private sealed record Entry(Type Type, string Manifest, JsonTypeInfo TypeInfo);
-
-    private static Entry E<T>(string manifest) => new(typeof(T), manifest, Json.GetTypeInfo(typeof(T)));
+    private static KeyValuePair<Type, string> E<T>(string manifest) => new(typeof(T), manifest);
 
     /// <summary>
     /// The generated contracts, with one change: a field added to an event type after journals were
@@ -76,7 +74,7 @@ public sealed class LedgerSerializer : SerializerWithStringManifest
     }
 
     // The one table from type to manifest. Append only: a manifest is never renamed, reused or removed.
-    private static readonly Entry[] Table =
+    private static readonly KeyValuePair<Type, string>[] Entries =
     [
         E<ParticipantConfigured>("account.participant-configured.v1"),
         E<SecurityTermsApplied>("account.security-terms-applied.v1"),
@@ -114,13 +112,12 @@ public sealed class LedgerSerializer : SerializerWithStringManifest
         E<IncomePostingApplied>("account.income-posting-applied.v1"),
     ];
 
-    // ToDictionary/ToFrozenDictionary throw on a duplicate key, so a manifest or type listed twice
-    // fails at type initialisation rather than silently shadowing another.
-    private static readonly FrozenDictionary<Type, Entry> ByType = Table.ToFrozenDictionary(e => e.Type);
-    private static readonly FrozenDictionary<string, Entry> ByManifest = Table.ToFrozenDictionary(e => e.Manifest, StringComparer.Ordinal);
+    // A manifest or type listed twice fails at type initialisation rather than silently shadowing another.
+    private static readonly JsonEventTable Table = new(nameof(LedgerSerializer), SerializerId, "ledger event",
+        new Dictionary<Type, string>(Entries), Json.GetTypeInfo);
 
     /// <summary>Every stored event type and its manifest.</summary>
-    public static IReadOnlyDictionary<Type, string> Manifests { get; } = Table.ToFrozenDictionary(e => e.Type, e => e.Manifest);
+    public static IReadOnlyDictionary<Type, string> Manifests => Table.Manifests;
 
     public LedgerSerializer(ExtendedActorSystem system)
         : base(system)
@@ -129,7 +126,7 @@ public sealed class LedgerSerializer : SerializerWithStringManifest
 
     public override int Identifier => SerializerId;
 
-    public override string Manifest(object o) => EntryFor(o).Manifest;
+    public override string Manifest(object o) => Table.ManifestFor(o);
 
     public override byte[] ToBinary(object obj) => ToUtf8Json(obj);
 
@@ -153,46 +150,19 @@ public sealed class LedgerSerializer : SerializerWithStringManifest
     }
 
     /// <summary>The manifest for an event of type <paramref name="type"/>.</summary>
-    public static string ManifestFor(Type type) =>
-        ByType.TryGetValue(type, out var entry)
-            ? entry.Manifest
-            : throw new SerializationException($"{type.FullName} is not a stored ledger event: it has no manifest in LedgerSerializer.");
+    public static string ManifestFor(Type type) => Table.ManifestFor(type);
 
     /// <summary>The journal payload for <paramref name="event"/>, without an actor system (tools, tests).</summary>
-    public static byte[] ToUtf8Json(object @event) => JsonSerializer.SerializeToUtf8Bytes(@event, EntryFor(@event).TypeInfo);
+    public static byte[] ToUtf8Json(object @event) => Table.ToUtf8Json(@event);
 
     /// <summary>Writes the journal payload for <paramref name="event"/>: the same bytes as <see cref="ToUtf8Json"/>, into a writer the caller reuses.</summary>
-    internal static void WriteUtf8Json(Utf8JsonWriter writer, object @event) => JsonSerializer.Serialize(writer, @event, EntryFor(@event).TypeInfo);
+    internal static void WriteUtf8Json(Utf8JsonWriter writer, object @event) => Table.WriteUtf8Json(writer, @event);
 
     /// <summary>The writer options that give <see cref="ToUtf8Json"/>'s bytes.</summary>
     internal static JsonWriterOptions WriterOptions => new() { Encoder = Json.Encoder, Indented = Json.WriteIndented, MaxDepth = Json.MaxDepth };
 
     /// <summary>The event stored as <paramref name="utf8Json"/> under <paramref name="manifest"/>.</summary>
-    public static object FromUtf8Json(ReadOnlySpan<byte> utf8Json, string manifest)
-    {
-        if (!ByManifest.TryGetValue(manifest, out var entry))
-        {
-            throw new SerializationException($"Unknown manifest '{manifest}': LedgerSerializer (id {SerializerId}) has no event type for it.");
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize(utf8Json, entry.TypeInfo)
-                ?? throw new SerializationException($"The payload for manifest '{manifest}' is JSON null.");
-        }
-        catch (JsonException e)
-        {
-            throw new SerializationException($"The payload for manifest '{manifest}' is not a valid {entry.Type.Name}: {e.Message}", e);
-        }
-    }
-
-    private static Entry EntryFor(object o)
-    {
-        ArgumentNullException.ThrowIfNull(o);
-        return ByType.TryGetValue(o.GetType(), out var entry)
-            ? entry
-            : throw new SerializationException($"{o.GetType().FullName} is not a stored ledger event: it has no manifest in LedgerSerializer.");
-    }
+    public static object FromUtf8Json(ReadOnlySpan<byte> utf8Json, string manifest) => Table.FromUtf8Json(utf8Json, manifest);
 }
 
 /// <summary>Compile-time generated JSON metadata for every stored event (camelCase, compact).</summary>
