@@ -21,7 +21,7 @@ public sealed record RecallCancelRequest(string ControlNumber, string CancelsRef
 ///   lender) to the receiver (the borrower), under the control number the receiver's mailbox
 ///   gave it; CUSIP from field 35B (<c>ISIN US...</c>/<c>CA...</c>, whose characters 3 to 11 are
 ///   the CUSIP, or <c>/US/&lt;CUSIP&gt;</c>), shares from field 36 (<c>SHS500,</c>) or 36B
-///   (<c>:QRCL//UNIT/500,</c>), the named return date from field 30 (<c>YYMMDD</c>);
+///   (<c>:QRCL//UNIT/500,</c>), the named return date from field 30 (<c>YYMMDD</c>, when not before the recall's date);
 /// - MT 592 whose field 11S names an MT 526: a <see cref="RecallCancelRequest"/> for the recall
 ///   whose field 20 its field 21 names;
 /// - anything else (MT 516 answers, 526 <c>RETURN/...</c> notices, cancels of other types): nothing.
@@ -54,7 +54,7 @@ public static class RecallFeed
         {
             var function = message.Field("23")?.Content ?? message.Field("23G")?.Value ?? "";
             if (!function.StartsWith("RECALL", StringComparison.Ordinal)) return null;
-            return new RecallNotice(made.ControlNumber, sender, receiver, CusipOf(message), SharesOf(message), businessDate, made.At, ReturnDateOf(message));
+            return new RecallNotice(made.ControlNumber, sender, receiver, CusipOf(message), SharesOf(message), businessDate, made.At, ReturnDateOf(message, businessDate));
         }
         var cancels = message.Field("11S")?.Content ?? "";
         if (!cancels.StartsWith("526", StringComparison.Ordinal)) return null;
@@ -118,10 +118,16 @@ public static class RecallFeed
         return long.Parse(whole, CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Field 30's date; a date that cannot be read becomes <see cref="DateOnly.MinValue"/>, which the book refuses as <c>return-date-range</c>.</summary>
-    private static DateOnly? ReturnDateOf(FinMessage message)
+    /// <summary>
+    /// Field 30's date as the return date the recall names, when it is on or after the recall's
+    /// business date; an earlier date is the message's own date (as many senders fill field 30) and
+    /// names no return date. Text that is no date becomes <see cref="DateOnly.MinValue"/>, which the
+    /// book keeps as a <c>return-date-range</c> exception.
+    /// </summary>
+    private static DateOnly? ReturnDateOf(FinMessage message, DateOnly businessDate)
     {
         if (message.Field("30")?.Content is not { } text) return null;
-        return DateOnly.TryParseExact(FirstLine(text), "yyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : DateOnly.MinValue;
+        if (!DateOnly.TryParseExact(FirstLine(text), "yyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)) return DateOnly.MinValue;
+        return date >= businessDate ? date : null;
     }
 }
