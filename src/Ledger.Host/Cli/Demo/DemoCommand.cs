@@ -241,5 +241,13 @@ public static class DemoCommand
                      $"curl -s -X POST -H 'Authorization: Bearer {TokenStore.DemoOperatorToken}' {root}/v1/business-day/cutoff",
                  })
             console.WriteLine("  " + line);
+        if (report is { LendingChecks.Count: > 0 })
+        {
+            // The lending days' firms: the lender's loans and recalls, one loan with its marks.
+            var lender = TokenStore.DemoParticipantTokenPrefix + DemoLending.Lender;
+            console.WriteLine($"  curl -s -H 'Authorization: Bearer {lender}' {root}/v1/participants/{DemoLending.Lender}/loans");
+            console.WriteLine($"  curl -s -H 'Authorization: Bearer {lender}' {root}/v1/participants/{DemoLending.Lender}/recalls");
+            console.WriteLine($"  curl -s -H 'Authorization: Bearer {TokenStore.DemoRiskToken}' {root}/v1/loans/{report.Plan.Prefix}-LN-1");
+        }
     }
 }
