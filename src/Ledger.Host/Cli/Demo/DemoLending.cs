@@ -33,7 +33,9 @@ public sealed class DemoLending
     private readonly string _prefix;
     private readonly string _firstDate;
     private readonly List<string> _businessDays;
+    /// <summary>Each closed day with the operator's price of the security at its close: the next open's marks use it.</summary>
     private readonly List<(string Date, decimal Price)> _closePrices = new();
+    private decimal _price = OpeningPrice;
     private readonly Dictionary<string, string> _recalls = new(StringComparer.Ordinal);
     private readonly List<string> _notes = new();
 
@@ -132,7 +134,9 @@ public sealed class DemoLending
 
         // The operator's price is the close price: the next open marks every loan from it.
         Expect(await _client.PutSecurityAsync(Operator, x, FirstClosePrice, Haircut, ct), $"PUT /v1/securities/{x}");
-        _closePrices.Add((_firstDate, FirstClosePrice));
+        _price = FirstClosePrice;
+        // The first day's cutoff and close are the Market Loan day's (DemoDay).
+        _closePrices.Add((_firstDate, _price));
         _console.MarkupLine($"Lending: {Lender} lends {x} (${OpeningPrice}) to {Borrower} 1,000 at 4.5%, {SmallBorrower} 500 at 3% (after a payment: its cap is {Dollars(SmallBorrowerCap)}), " +
                             $"{ShortBorrower} 300 at 5%, and through OCC to {Borrower} 800 at 4% (SL); recalls 400 from {Borrower} and 300 from {SmallBorrower} (MT 526: " +
                             $"{E(string.Join(", ", _recalls.Values))}); close price ${FirstClosePrice}");
@@ -167,7 +171,7 @@ public sealed class DemoLending
         Expect(await _client.SendAsync<JsonElement>(HttpMethod.Put, $"/v1/securities/{x}/distributions/{DistributionId}", Operator,
             new { type = "cash-dividend", ratePerShare = DividendPerShare, recordDate = secondDate, payableDate = third }, idempotent: true, ct), "PUT distribution");
         Expect(await _client.PutSecurityAsync(Operator, x, SecondClosePrice, Haircut, ct), $"PUT /v1/securities/{x}");
-        _closePrices.Add((secondDate, SecondClosePrice));
+        _price = SecondClosePrice;
         _console.MarkupLine($"Lending, {E(secondDate)}: {Borrower} returns the 400 recalled, {ShortBorrower} its 300 (SLR); {SmallBorrower} returns nothing; " +
                             $"a dividend of ${DividendPerShare} a share on {x}, payable {E(third)}; close price ${SecondClosePrice}");
         await EndOfDayAsync(secondDate, ct);
@@ -180,6 +184,11 @@ public sealed class DemoLending
             await MarksSettledAsync(third, [MetLoan, UnmetLoan, MarketLender, MarketBorrower], [], ct);
             _console.MarkupLine($"Lending, {E(third)}: {SmallBorrower} wires {Dollars(2_000m)}, its recomputed mark completes");
             await EndOfDayAsync(third, ct);
+        }
+        else
+        {
+            // Stopping after the second day: the third's open has marked from $103; read once its payments have settled.
+            await MarksSettledAsync(third, [MetLoan, MarketLender, MarketBorrower], [UnmetLoan], ct);
         }
         return await SummaryAsync(secondDate, third, days, ct);
     }
@@ -480,7 +489,7 @@ public sealed class DemoLending
             if (close.Ok && close.Value is { Ok: true } answer)
             {
                 _console.MarkupLine($"Close of {E(date)}: {E(answer.Message)} (next business date {E(answer.NextBusinessDate)})");
-                if (!_closePrices.Any(c => c.Date == date)) _closePrices.Add((date, SecondClosePrice));
+                _closePrices.Add((date, _price));
                 return;
             }
             if (attempt >= 5) throw new DemoFailedException($"POST /v1/business-day/close {date}: {close.Describe()}");
