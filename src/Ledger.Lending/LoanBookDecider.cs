@@ -33,7 +33,9 @@ public static class LoanBookDecider
                 break;
             default: throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "no decide rule");
         }
-        if (state.HasLoans && !state.RegistrationConfirmed && decision.Events.Any(e => e is LoanOpened))
+        // A book is listed once it holds a loan or an exception record: a return or a recall of a
+        // pair that never had a loan is still listed for its parties (GET .../loan-exceptions).
+        if (state.Listed && !state.RegistrationConfirmed && decision.Events.Any(e => e is LoanOpened or DeliverOrderExcepted or RecallExcepted or RecallCancelExcepted))
             decision.Registration = new RegisterLoanBook(state.Book, command.At);
         LoanBookInvariants.Check(state, decision.Events);
         return decision;
@@ -50,7 +52,7 @@ public static class LoanBookDecider
             .OrderBy(m => m.MarkDate).ThenBy(m => m.Id, StringComparer.Ordinal)
             .Select(m => RequestOf(state, m, at))
             .ToList();
-        var registration = state.HasLoans && !state.RegistrationConfirmed ? new RegisterLoanBook(state.Book, at) : null;
+        var registration = state.Listed && !state.RegistrationConfirmed ? new RegisterLoanBook(state.Book, at) : null;
         return (requests, registration);
     }
 

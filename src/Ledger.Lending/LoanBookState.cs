@@ -287,6 +287,9 @@ public sealed class LoanBookState(LoanBookId book)
     public DateOnly? LastClosedDate => _closedDays.Count == 0 ? null : _closedDays.Keys.Last();
 
     public bool HasLoans => _loans.Count > 0;
+
+    /// <summary>Whether the directory must list the book: it holds a loan or an exception record.</summary>
+    public bool Listed => _loans.Count > 0 || _exceptions.Count > 0;
     public bool RegistrationConfirmed { get; private set; }
 
     /// <summary>The loans of one direction and CUSIP, oldest first (by opening time, then id).</summary>

@@ -41,7 +41,10 @@ public sealed class LendingContext : IClusterContext
         if (start.Journal is not { } journal) return; // the memory store publishes nothing to consume
         var consumer = new LendingConsumer(Gateway, journal, options.Clock, log);
         LedgerNode.StartConsumer(start.System, journal, new ConsumerSettings(LendingConsumer.Name, SettlementPublication.Tag), consumer);
-        var steps = new LendingDaySteps(Gateway, consumer, ledger, options.AskTimeout, log);
+        // Recalls made available by the hub (the hub's context starts after this one: asked for when a cancel needs it).
+        var recalls = new LendingRecallConsumer(Gateway, () => start.Contexts.OfType<RecallsContext>().SingleOrDefault()?.Hub, journal, options.Clock, log);
+        LedgerNode.StartConsumer(start.System, journal, new ConsumerSettings(LendingRecallConsumer.Name, Ledger.Recalls.RecallPublication.Tag), recalls);
+        var steps = new LendingDaySteps(Gateway, consumer, ledger, options.AskTimeout, log) { Recalls = recalls };
         ledger.Services.AddCloseStep(steps);
         ledger.Services.AddOpenStep(steps);
         // A node that stopped between the open and its marks (or whose marks waited on outcomes)
@@ -78,9 +81,13 @@ public sealed class LendingDaySteps : IBusinessDayCloseStep, IBusinessDayOpenSte
         _log = log;
     }
 
+    /// <summary>The consumer of the hub's recalls: the close waits for it too, so that a recall made available on D counts from D.</summary>
+    public LendingRecallConsumer? Recalls { get; init; }
+
     public async Task AfterAccountsClosedAsync(DateOnly closed, DateOnly next, ReferenceSnapshot reference, CancellationToken ct)
     {
         await _consumer.CaughtUpAsync(_timeout, ct);
+        if (Recalls is { } recalls) await recalls.CaughtUpAsync(_timeout, ct);
         await _lending.CloseAsync(closed, reference, ct);
     }
 

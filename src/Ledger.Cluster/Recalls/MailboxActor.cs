@@ -103,6 +103,8 @@ public sealed class MailboxActor : GroupCommitEntity<MailboxEvent>, IWithTimers
                 return new GroupCommitEffect(Locate(q.ControlNumber));
             case GetSent q:
                 return new GroupCommitEffect(new SentRecord(_state.FindSent(q.SenderReference)));
+            case FindDelivered q:
+                return new GroupCommitEffect(new DeliveredAs(ParticipantId.IsValid(q.Sender) ? _state.DeliveredAs(new ParticipantId(q.Sender), q.SenderReference) : null));
             case ResendTick:
                 {
                     // Decided in turn like any command: a resend never announces a step not yet durable.

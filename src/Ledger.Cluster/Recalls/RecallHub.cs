@@ -62,6 +62,10 @@ public sealed class RecallHub
     public Task<object> RetrieveAsync(ParticipantId participant, string controlNumber, CancellationToken ct) =>
         AskMailbox<object>(participant, new RetrieveEntry(controlNumber, Now), ct);
 
+    /// <summary>The control number under which <paramref name="receiver"/>'s mailbox made <paramref name="sender"/>'s message <paramref name="senderReference"/> available; null when it has not.</summary>
+    public async Task<string?> DeliveredAsAsync(ParticipantId receiver, ParticipantId sender, string senderReference, CancellationToken ct) =>
+        (await AskMailbox<DeliveredAs>(receiver, new FindDelivered(sender.Value, senderReference), ct)).ControlNumber;
+
     public async Task<IReadOnlyList<string>> WaitingAsync(ParticipantId participant, CancellationToken ct) =>
         (await AskMailbox<WaitingEntries>(participant, GetWaiting.Instance, ct)).ControlNumbers;
 

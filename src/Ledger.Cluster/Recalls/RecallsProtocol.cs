@@ -83,3 +83,9 @@ public sealed class RecallsMessageExtractor(int shardCount) : HashCodeMessageExt
         _ => message,
     };
 }
+
+/// <summary>Asks a receiver's mailbox under which control number it made available <paramref name="Sender"/>'s message <paramref name="SenderReference"/>; answered with <see cref="DeliveredAs"/>.</summary>
+public sealed record FindDelivered(string Sender, string SenderReference) : IRecallsMessage;
+
+/// <summary>The control number the message got in the receiver's mailbox; null when it has not been made available there.</summary>
+public sealed record DeliveredAs(string? ControlNumber) : IRecallsMessage;

@@ -56,6 +56,8 @@ public sealed class RecallsProtocolSerializer : SerializerWithStringManifest
         E<Unsubscribe>("protocol.recalls.unsubscribe.v1"),
         E<FileVendorLetters>("protocol.recalls.file-vendor-letters.v1"),
         E<WriteEligibilityFile>("protocol.recalls.write-eligibility-file.v1"),
+        E<FindDelivered>("protocol.recalls.find-delivered.v1"),
+        E<DeliveredAs>("protocol.recalls.delivered-as.v1"),
     ];
 
     private static readonly FrozenDictionary<Type, string> ByType = Table.ToFrozenDictionary(e => e.Type, e => e.Manifest);

@@ -144,15 +144,17 @@ public sealed partial class JournalTable
         }
     }
 
-    /// <summary>The event a journal row holds, read with the ledger's serializer (income's for income's journals).</summary>
+    /// <summary>The event a journal row holds, read with the ledger's serializer (income's for income's journals, the hub's for its mailboxes: their published messages).</summary>
     /// <exception cref="JournalRowException">The row was written by another serializer, or does not read.</exception>
     private static object EventOf(string persistenceId, long sequenceNr, string manifest, int serializer, byte[] message)
     {
-        if (serializer == IncomeSerializer.SerializerId)
+        if (serializer == IncomeSerializer.SerializerId || serializer == RecallsSerializer.SerializerId)
         {
             try
             {
-                return IncomeSerializer.FromUtf8Json(message, manifest);
+                return serializer == IncomeSerializer.SerializerId
+                    ? IncomeSerializer.FromUtf8Json(message, manifest)
+                    : RecallsSerializer.FromUtf8Json(message, manifest);
             }
             catch (Exception error) when (error is not OperationCanceledException)
             {

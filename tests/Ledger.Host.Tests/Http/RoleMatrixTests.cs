@@ -617,6 +617,38 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
                 Assert.Matches(@"^\d{4}-\d{2}-\d{2}$", answer.GetProperty("date").GetString());
                 Assert.Empty(answer.GetProperty("marks").EnumerateArray());
             }),
+        // Recalls and exception records (lending.md section 4; loan-exceptions is an extension): a
+        // participant sees those of its own pairs only, naming no other firm.
+        new("GET /v1/participants/{id}/recalls", "GET", () => new("/v1/participants/0001/recalls", null),
+            Answers((Who.Operator, Ok), (Who.Risk, Ok), (Who.Party, Ok), (Who.Other, new(403, "own-participant"))),
+            Allowed: async w =>
+            {
+                await LendingMatrix.RecallAsync(w);
+                return new("/v1/participants/0001/recalls", null);
+            },
+            Shows: (who, answer) =>
+            {
+                var recalls = answer.GetProperty("recalls").EnumerateArray().ToList();
+                var recall = Assert.Single(recalls, r => r.GetProperty("loanIds").EnumerateArray().Any(l => l.GetString() == LendingMatrix.Loan));
+                Assert.Equal((40L, "open"), (recall.GetProperty("openShares").GetInt64(), recall.GetProperty("state").GetString()));
+                Assert.All(recalls, r => Assert.Contains("0001", new[] { r.GetProperty("lender").GetString(), r.GetProperty("borrower").GetString() }));
+                Assert.All(recalls, r => Assert.Equal(who == Who.Party ? "0002" : null, r.GetProperty("counterparty").GetString()));
+            }),
+        new("GET /v1/participants/{id}/loan-exceptions", "GET", () => new("/v1/participants/0001/loan-exceptions", null),
+            Answers((Who.Operator, Ok), (Who.Risk, Ok), (Who.Party, Ok), (Who.Other, new(403, "own-participant"))),
+            Allowed: async w =>
+            {
+                await LendingMatrix.RecallAsync(w);
+                return new("/v1/participants/0001/loan-exceptions", null);
+            },
+            Shows: (_, answer) =>
+            {
+                // The world's recall 0001 sent 0002 before any loan: nothing was owed, so it is an exception record.
+                var exceptions = answer.GetProperty("exceptions").EnumerateArray().ToList();
+                Assert.Contains(exceptions, e => e.GetProperty("rule").GetString() == "recall-without-open-loan" && e.GetProperty("from").GetString() == "0001");
+                Assert.All(exceptions, e => Assert.Contains("0001", new[] { e.GetProperty("from").GetString(), e.GetProperty("to").GetString() }));
+                Assert.DoesNotContain(exceptions, e => e.GetProperty("from").GetString() is "0003" or "0004" || e.GetProperty("to").GetString() is "0003" or "0004");
+            }),
     ];
 
     // Refused requests are built before the world is known; their paths need no real number or date (a

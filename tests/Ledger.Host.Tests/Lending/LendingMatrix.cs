@@ -10,6 +10,32 @@ public static class LendingMatrix
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static readonly HashSet<MatrixWorld> Opened = [];
 
+    private static readonly HashSet<MatrixWorld> Recalled = [];
+
+    /// <summary>
+    /// Recalls 40 of the loan's shares (once per world): an MT 526 0001 sends 0002 through the hub,
+    /// and waits until the lender's recalls show it open on the loan.
+    /// </summary>
+    public static async Task RecallAsync(MatrixWorld world)
+    {
+        await LoanAsync(world);
+        await Gate.WaitAsync();
+        try
+        {
+            if (Recalled.Contains(world)) return;
+            var message = "{1:F01LENDUS33AXXX0000000001}{2:I526BORRUS33XXXXN}{4:\r\n:20:RM-RCL-LOAN\r\n:23:RECALL/PART\r\n" +
+                ":35B:ISIN US0378331005\r\nAPPLE INC COMMON STOCK\r\n:36:SHS40,\r\n-}";
+            await (await world.Api.SendAsync(HttpMethod.Post, "/v1/recall-hub/messages", "participant-0001", RecallMessages.Body(message))).AssertOk();
+            await world.Node.EventuallyAsync("/v1/participants/0001/recalls", "participant-0001",
+                v => v.GetProperty("recalls").EnumerateArray().Any(r => r.GetProperty("loanIds").EnumerateArray().Any(l => l.GetString() == Loan)), "the matrix recall listed");
+            Recalled.Add(world);
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
     /// <summary>Opens the loan (once per world) and waits until the lender's list shows it.</summary>
     public static async Task<string> LoanAsync(MatrixWorld world)
     {
