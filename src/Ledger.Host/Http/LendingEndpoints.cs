@@ -91,6 +91,7 @@ internal sealed class LendingEndpoints : IContextEndpoints
             .Refuses(403, "own-participant")
             .Refuses(404, "participant-known")
             .Refuses(501, "lending-supported");
+        LendingReportEndpoints.Map(v1);
     }
 
     // ------------------------------------------------------------------ answers
@@ -104,7 +105,7 @@ internal sealed class LendingEndpoints : IContextEndpoints
         Problems.Of(StatusCodes.Status501NotImplemented, "lending-supported", null, "this node does not serve the lending context");
 
     /// <summary>The path checks of a participant's route: format, own, lending served, known.</summary>
-    private static async Task<(LendingGateway? Lending, Ledger.Settlement.ReferenceSnapshot? Reference, IResult? Refusal)> ParticipantRouteAsync(HttpContext http, string id)
+    internal static async Task<(LendingGateway? Lending, Ledger.Settlement.ReferenceSnapshot? Reference, IResult? Refusal)> ParticipantRouteAsync(HttpContext http, string id)
     {
         if (!ParticipantId.IsValid(id))
             return (null, null, Problem(new LendingError(LendingRejection.ParticipantIdFormat, "id", "id must be a four-digit participant number")));
@@ -118,7 +119,7 @@ internal sealed class LendingEndpoints : IContextEndpoints
         return (lending, reference, null);
     }
 
-    private static string? Query(HttpContext http, string name) => http.Request.Query.TryGetValue(name, out var value) ? value.ToString() : null;
+    internal static string? Query(HttpContext http, string name) => http.Request.Query.TryGetValue(name, out var value) ? value.ToString() : null;
 
     // ------------------------------------------------------------------ routes
 
