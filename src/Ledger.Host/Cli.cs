@@ -160,7 +160,7 @@ public static class Cli
         // The demo starts its node exactly as serve does, with the same options (less --tokens: it serves the demo tokens, on loopback only).
         var demo = Verbs.DemoCommand.Build(startLedger, ReadServeOptions, urls, dataDir, store, connection, hostname, publicHostname, port, seedNodes, logFormat, logLevel, otlpEndpoint);
         var root = new RootCommand("ledger: an event-sourced settlement ledger for stock-loan deliver orders") { serve, demo, Verbs.SubmitCommand.Build(), Verbs.ReplayCommand.Build(), Verbs.ExplainCommand.Build(), Verbs.VerifyCommand.Build(), Verbs.WhatIfCommand.Build(),
-            Verbs.IncomeCommands.StockLoans(), Verbs.IncomeCommands.IncomeReport(), Verbs.RecallsCommand.Build() };
+            Verbs.IncomeCommands.StockLoans(), Verbs.IncomeCommands.IncomeReport(), Verbs.RecallsCommand.Build(), Verbs.ReportCommand.Build() };
         root.SetAction(parse => new HelpAction().Invoke(parse));
 
         // Help names the environment variable each such option may also come from.

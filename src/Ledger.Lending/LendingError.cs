@@ -42,6 +42,8 @@ public enum LendingRejection
     PriceDateRange = 34,
     ExceptionsPerBookMaximum = 35,
     DayDateMismatch = 36,
+    ReportDateClosed = 37,
+    CounterpartyKnown = 38,
 }
 
 /// <summary>A refusal: the rule broken, the field at fault (a JSON path for a request body), and a sentence for people.</summary>
@@ -88,6 +90,8 @@ public sealed record LendingError(LendingRejection Rule, string Field, string Me
         LendingRejection.PriceDateRange => "price-date-before-mark-date",
         LendingRejection.ExceptionsPerBookMaximum => "book-exceptions-maximum",
         LendingRejection.DayDateMismatch => "lending-day-date",
+        LendingRejection.ReportDateClosed => "report-date-closed",
+        LendingRejection.CounterpartyKnown => "counterparty-known",
         _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, null),
     };
 }

@@ -218,7 +218,20 @@ public static class TenC1aReport
     /// </summary>
     public static TenC1aReportFile Build(ParticipantId reportingParty, DateOnly businessDate, IEnumerable<(LoanBookId Book, IEnumerable<LoanBookEvent> Journal)> journals, LendingRules rules, BusinessCalendar calendar)
     {
+        ArgumentNullException.ThrowIfNull(calendar);
+        return Build(reportingParty, businessDate, journals, rules, calendar.Next(businessDate));
+    }
+
+    /// <summary>
+    /// As above, with the next business date given as the journal recorded it at the close of
+    /// <paramref name="businessDate"/> (so that a holiday declared later does not move the late
+    /// deadline of a report already written).
+    /// </summary>
+    public static TenC1aReportFile Build(ParticipantId reportingParty, DateOnly businessDate, IEnumerable<(LoanBookId Book, IEnumerable<LoanBookEvent> Journal)> journals, LendingRules rules, DateOnly nextBusinessDate)
+    {
         ArgumentNullException.ThrowIfNull(journals);
+        ArgumentNullException.ThrowIfNull(rules);
+        if (nextBusinessDate <= businessDate) throw new ArgumentOutOfRangeException(nameof(nextBusinessDate), nextBusinessDate, "the next business date is after the report's");
         var lines = journals
             .Where(j => j.Book.Contains(reportingParty))
             .SelectMany(j => LinesOf(j.Book, j.Journal))
@@ -228,7 +241,7 @@ public static class TenC1aReport
             .ToList();
         return new TenC1aReportFile(reportingParty, businessDate,
             rules.NewYorkInstant(businessDate, DeadlineLocalTime),
-            rules.NewYorkInstant(calendar.Next(businessDate), DeadlineLocalTime),
+            rules.NewYorkInstant(nextBusinessDate, DeadlineLocalTime),
             rules.NewYorkInstant(businessDate, LateAfterLocalTime),
             lines, rules.NewYork);
     }

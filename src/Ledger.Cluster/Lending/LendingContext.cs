@@ -38,6 +38,7 @@ public sealed class LendingContext : IClusterContext
             start.Settings, new LendingMessageExtractor(LedgerMessageExtractor.ShardCountDefault));
         Gateway = new LendingGateway(lending, ledger, options.Clock, options.AskTimeout, rules, log);
         ledger.Services.Add(Gateway);
+        ledger.Services.Add(new LendingReports(start.Journal, rules));
         if (start.Journal is not { } journal) return; // the memory store publishes nothing to consume
         var consumer = new LendingConsumer(Gateway, journal, options.Clock, log);
         LedgerNode.StartConsumer(start.System, journal, new ConsumerSettings(LendingConsumer.Name, SettlementPublication.Tag), consumer);

@@ -91,6 +91,7 @@ internal sealed class LendingEndpoints : IContextEndpoints
             .Refuses(403, "own-participant")
             .Refuses(404, "participant-known")
             .Refuses(501, "lending-supported");
+        LendingReportEndpoints.Map(v1);
     }
 
     // ------------------------------------------------------------------ answers

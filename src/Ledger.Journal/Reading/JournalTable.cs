@@ -144,7 +144,7 @@ public sealed partial class JournalTable
         }
     }
 
-    /// <summary>The event a journal row holds, read with the ledger's serializer (income's for income's journals, the hub's for its mailboxes: their published messages).</summary>
+    /// <summary>The event a journal row holds, read with the ledger's serializer (income's for income's journals, the hub's for its mailboxes: their published messages, lending's for lending's).</summary>
     /// <exception cref="JournalRowException">The row was written by another serializer, or does not read.</exception>
     private static object EventOf(string persistenceId, long sequenceNr, string manifest, int serializer, byte[] message)
     {
@@ -155,6 +155,17 @@ public sealed partial class JournalTable
                 return serializer == IncomeSerializer.SerializerId
                     ? IncomeSerializer.FromUtf8Json(message, manifest)
                     : RecallsSerializer.FromUtf8Json(message, manifest);
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                throw new JournalRowException(persistenceId, sequenceNr, error.GetBaseException().Message, manifest);
+            }
+        }
+        if (serializer == LendingSerializer.SerializerId)
+        {
+            try
+            {
+                return LendingSerializer.FromUtf8Json(message, manifest);
             }
             catch (Exception error) when (error is not OperationCanceledException)
             {

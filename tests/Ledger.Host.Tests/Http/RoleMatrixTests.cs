@@ -224,6 +224,10 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
     /// <summary>In a row that runs on a node of its own, stands for that node's open business date.</summary>
     private const string OpenDate = "2026-01-05";
 
+    /// <summary>The business date the world's set-up closed: the one before the eligibility file's.</summary>
+    private static string ClosedDate(MatrixWorld world) => IncomeMatrix.Text(new Ledger.Kernel.BusinessCalendar(Ledger.Journal.LedgerSettings.Default.DefaultHolidays)
+        .Previous(DateOnly.ParseExact(world.EligibilityDate, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)));
+
     private static Dictionary<Who, Expected> Answers(params (Who Who, Expected Answer)[] answers) => answers.ToDictionary(a => a.Who, a => a.Answer);
 
     private static readonly Row[] Rows =
@@ -648,6 +652,52 @@ public sealed class RoleMatrixTests(MatrixWorld world) : IClassFixture<MatrixWor
                 Assert.Contains(exceptions, e => e.GetProperty("rule").GetString() == "recall-without-open-loan" && e.GetProperty("from").GetString() == "0001");
                 Assert.All(exceptions, e => Assert.Contains("0001", new[] { e.GetProperty("from").GetString(), e.GetProperty("to").GetString() }));
                 Assert.DoesNotContain(exceptions, e => e.GetProperty("from").GetString() is "0003" or "0004" || e.GetProperty("to").GetString() is "0003" or "0004");
+            }),
+        // Rebate statements: the matrix loan has seen no close (the world closed once, before it
+        // opened), so the month has no line yet; the answer is 0001's, about 0002 only.
+        new("GET /v1/participants/{id}/rebate-statements/{month}", "GET", () => new("/v1/participants/0001/rebate-statements/2026-01?counterparty=0002", null),
+            Answers((Who.Operator, Ok), (Who.Risk, Ok), (Who.Party, Ok), (Who.Other, new(403, "own-participant"))),
+            Allowed: async w =>
+            {
+                await LendingMatrix.LoanAsync(w);
+                return new($"/v1/participants/0001/rebate-statements/{IncomeMatrix.Text(await IncomeMatrix.BusinessDateAsync(w))[..7]}?counterparty=0002", null);
+            },
+            Shows: (_, answer) =>
+            {
+                Assert.Equal("0001", answer.GetProperty("participant").GetString());
+                Assert.Matches(@"^\d{4}-\d{2}$", answer.GetProperty("month").GetString());
+                Assert.Empty(answer.GetProperty("statements").EnumerateArray());
+            }),
+        // A reconciliation by the participant itself: the matrix loan has no statement line yet, so
+        // the counterparty's line for it is "theirs only"; nothing else of the pair is shown.
+        new("POST /v1/participants/{id}/rebate-statements/{month}/reconcile", "POST",
+            () => new("/v1/participants/0001/rebate-statements/2026-01/reconcile", """{"counterparty":"0002","loans":[]}"""),
+            Answers((Who.Party, Ok), (Who.Other, new(403, "own-participant"))),
+            Allowed: async w => new($"/v1/participants/0001/rebate-statements/{IncomeMatrix.Text(await IncomeMatrix.BusinessDateAsync(w))[..7]}/reconcile",
+                $$"""{"counterparty":"0002","loans":[{"loanId":"{{await LendingMatrix.LoanAsync(w)}}","amount":1.25}]}"""),
+            Shows: (_, answer) =>
+            {
+                Assert.Equal(("0001", "0002"), (answer.GetProperty("participant").GetString(), answer.GetProperty("counterparty").GetString()));
+                var difference = Assert.Single(answer.GetProperty("differences").EnumerateArray().ToList());
+                Assert.Equal((LendingMatrix.Loan, JsonValueKind.Null, 1.25m, 1.25m),
+                    (difference.GetProperty("loanId").GetString(), difference.GetProperty("ours").ValueKind, difference.GetProperty("theirs").GetDecimal(),
+                        difference.GetProperty("difference").GetDecimal()));
+                Assert.Equal((0m, 1.25m), (answer.GetProperty("ourTotal").GetDecimal(), answer.GetProperty("theirTotal").GetDecimal()));
+            }),
+        // The 10c-1a report of the date the world closed (before any loan): 0001 is the reporting
+        // party, no line, and no other firm's number appears in the file.
+        new("GET /v1/participants/{id}/reports/10c-1a/{date}", "GET", () => new("/v1/participants/0001/reports/10c-1a/2026-01-05", null),
+            Answers((Who.Operator, Ok), (Who.Risk, Ok), (Who.Party, Ok), (Who.Other, new(403, "own-participant"))),
+            Allowed: w => Task.FromResult(new Request($"/v1/participants/0001/reports/10c-1a/{ClosedDate(w)}", null)),
+            Page: "text/csv",
+            ShowsText: (_, csv) =>
+            {
+                var lines = csv.Split('\n');
+                Assert.StartsWith("# report=10c-1a,reportingParty=0001,businessDate=", lines[0], StringComparison.Ordinal);
+                Assert.EndsWith(",lines=0", lines[0], StringComparison.Ordinal);
+                Assert.Equal(string.Join(',', Ledger.Lending.TenC1aReportFile.Columns), lines[1]);
+                Assert.Equal([""], lines[2..]);
+                foreach (var other in new[] { "0002", "0003", "0004" }) Assert.DoesNotContain(other, csv, StringComparison.Ordinal);
             }),
     ];
 

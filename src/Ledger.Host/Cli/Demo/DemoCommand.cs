@@ -29,6 +29,11 @@ public static class DemoCommand
         {
             if (r.Tokens is [{ } t] && int.TryParse(t.Value, out var v) && v is < 1 or > 100_000) r.AddError("--loans must be between 1 and 100000");
         });
+        var days = new Option<int>("--days") { Description = "Business days to run: 1 (the Market Loan day), or 2 or 3 with the lending days (loans, marks, recalls, a dividend, the 10c-1a report)", DefaultValueFactory = _ => DemoOptions.DaysDefault };
+        days.Validators.Add(r =>
+        {
+            if (r.Tokens is [{ } t] && int.TryParse(t.Value, out var v) && v is < 1 or > DemoOptions.DaysMax) r.AddError($"--days must be between 1 and {DemoOptions.DaysMax}");
+        });
         var noServe = new Option<bool>("--no-serve") { Description = "Stop the node after the day instead of serving on (for tests and scripts)" };
         var batchSize = new Option<int>("--batch-size") { Description = "Deliver orders per request", DefaultValueFactory = _ => DemoOptions.BatchSizeDefault };
         batchSize.Validators.Add(r =>
@@ -41,6 +46,7 @@ public static class DemoCommand
         foreach (var option in nodeOptions) command.Options.Add(option);
         command.Options.Add(seed);
         command.Options.Add(loans);
+        command.Options.Add(days);
         command.Options.Add(noServe);
         command.Options.Add(batchSize);
         command.Validators.Add(r =>
@@ -56,6 +62,7 @@ public static class DemoCommand
             {
                 Seed = parse.GetValue(seed),
                 Loans = parse.GetValue(loans),
+                Days = parse.GetValue(days),
                 NoServe = parse.GetValue(noServe),
                 BatchSize = parse.GetValue(batchSize),
             },
@@ -114,6 +121,7 @@ public static class DemoCommand
             new Check("no mismatched leg completed", report.MismatchedCompleted == 0, $"{N(report.MismatchedCompleted)} of {N(mismatched)} completed"),
             new Check("no loan completed one leg without the other", report.SplitLoans == 0, $"{N(report.SplitLoans)} loans split"),
             .. report.IncomeChecks,
+            .. report.LendingChecks,
         ];
     }
 
@@ -233,5 +241,13 @@ public static class DemoCommand
                      $"curl -s -X POST -H 'Authorization: Bearer {TokenStore.DemoOperatorToken}' {root}/v1/business-day/cutoff",
                  })
             console.WriteLine("  " + line);
+        if (report is { LendingChecks.Count: > 0 })
+        {
+            // The lending days' firms: the lender's loans and recalls, one loan with its marks.
+            var lender = TokenStore.DemoParticipantTokenPrefix + DemoLending.Lender;
+            console.WriteLine($"  curl -s -H 'Authorization: Bearer {lender}' {root}/v1/participants/{DemoLending.Lender}/loans");
+            console.WriteLine($"  curl -s -H 'Authorization: Bearer {lender}' {root}/v1/participants/{DemoLending.Lender}/recalls");
+            console.WriteLine($"  curl -s -H 'Authorization: Bearer {TokenStore.DemoRiskToken}' {root}/v1/loans/{report.Plan.Prefix}-LN-1");
+        }
     }
 }

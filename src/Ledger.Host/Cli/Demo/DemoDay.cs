@@ -18,6 +18,11 @@ public sealed record DemoOptions
     public bool NoServe { get; init; }
     public int BatchSize { get; init; } = BatchSizeDefault;
 
+    /// <summary>Business days the demo runs: 1 is the Market Loan day alone; 2 or 3 add the lending days (DemoLending).</summary>
+    public int Days { get; init; } = DaysDefault;
+    public const int DaysDefault = 1;
+    public const int DaysMax = 3;
+
     /// <summary>How long one wait for the ledger to settle may last before the demo goes on regardless.</summary>
     public TimeSpan SettleWaitMax { get; init; } = TimeSpan.FromSeconds(20);
 }
@@ -70,6 +75,9 @@ public sealed record DemoReport(
 {
     /// <summary>Income tracking's checks of the second day (DemoIncome).</summary>
     public IReadOnlyList<DemoCommand.Check> IncomeChecks { get; init; } = [];
+
+    /// <summary>The lending days' checks (DemoLending), with <c>--days</c> 2 or 3.</summary>
+    public IReadOnlyList<DemoCommand.Check> LendingChecks { get; init; } = [];
 
     public static bool IsZero(AccountAnswer occ) => occ.SettlementBalance == 0 && occ.Positions.All(p => p.Shares == 0 && p.ReservedShares == 0);
 
@@ -158,6 +166,7 @@ public sealed class DemoDay(LedgerClient client, IAnsiConsole console, DemoOptio
         await SettleAsync(reclaims, "the reclaims and redeliveries", ct);
 
         var income = await DemoIncome.FirstDayAsync(client, console, businessDate, prefix, ct);
+        var lending = options.Days >= 2 ? await DemoLending.FirstDayAsync(client, console, businessDate, prefix, ct) : null;
         await new DemoRecalls(client, console).RunAsync(plan, orders.Values, ct);
         foreach (var order in orders.Values) order.BeforeCutoff = Describe(order);
         var cutoff = Expect(await client.CutoffAsync(Operator, ct), "POST /v1/business-day/cutoff");
@@ -177,8 +186,13 @@ public sealed class DemoDay(LedgerClient client, IAnsiConsole console, DemoOptio
         var occAfterClose = Expect(await client.AccountAsync(Operator, DemoData.OccId, ct), $"GET /v1/participants/{DemoData.OccId}/account");
 
         var incomeChecks = await income.SecondDayAsync(close.NextBusinessDate!, ct);
+        var lendingChecks = lending is null ? [] : await lending.NextDaysAsync(close.NextBusinessDate!, options.Days, ct);
         return new DemoReport(plan, businessDate, close.NextBusinessDate, priorData, orders.Values.ToList(),
-            accounts.Where(a => a.Participant != DemoData.OccId).ToList(), occAfterCutoff, occAfterClose, _notes) { IncomeChecks = incomeChecks };
+            accounts.Where(a => a.Participant != DemoData.OccId).ToList(), occAfterCutoff, occAfterClose, _notes)
+        {
+            IncomeChecks = incomeChecks,
+            LendingChecks = lendingChecks,
+        };
     }
 
     private async Task<string> ReadyAsync(CancellationToken ct)

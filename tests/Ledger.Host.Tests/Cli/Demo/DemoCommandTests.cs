@@ -57,6 +57,61 @@ public sealed class DemoCommandTests
         Assert.Empty(occ.GetProperty("pending").EnumerateArray());
     }
 
+    /// <summary>
+    /// <c>--days 3</c> on a real node: after the Market Loan day, three lending days run to their
+    /// close through HTTP (loans with rebate rates, a price move and its marks at the next open, a
+    /// mark dropped and recomputed, a recall met and one not met, a dividend), the summary is
+    /// printed, and every check passes; the exit code says so.
+    /// </summary>
+    [Fact]
+    public async Task Three_days_run_loans_marks_rebates_recalls_a_dividend_and_the_report_and_print_their_summary()
+    {
+        using var folder = new TempFolder();
+
+        var run = await Demo(folder.Path, "--loans", "20", "--seed", "11", "--days", "3");
+
+        Assert.True(run.Exit == DemoCommand.ExitOk, $"exit {run.Exit}\n{run.Error}\n{run.Output}");
+        Assert.DoesNotContain("FAIL", run.Output);
+        // The one-day demo's own checks still hold.
+        Assert.Contains("OK   OCC 0900's settlement balance and positions are zero after the close", run.Output);
+        Assert.Contains("OK   every lender got what its record-date lines earned", run.Output);
+        // Five loans (four open, one returned whole); marks at $105 then $103: eight paid, the small borrower's first dropped.
+        Assert.Contains("Lending summary: loans: 5 (4 open, 1 closed); marks: 8 paid, 1 dropped; rebates accrued:", run.Output);
+        Assert.Contains("Lending summary: recalls by state: closed 1, overdue 1", run.Output);
+        Assert.Matches(@"Lending summary: 10c-1a report of 0811: \d{4}-\d{2}-\d{2} [1-9]\d* lines, \d{4}-\d{2}-\d{2} [1-9]\d* lines, \d{4}-\d{2}-\d{2} [1-9]\d* lines", run.Output);
+        foreach (var check in new[]
+                 {
+                     "each loan's collateral held is its opening amount plus its completed marks less its returns",
+                     "each mark is open shares x the previous close x margin less the collateral held",
+                     "marks sum to zero across payers and payees, OCC nets zero, and both parties list each mark alike",
+                     "a loan is marked at most once a business day, and a dropped mark is recomputed from the next close",
+                     "each loan's rebate accrued Act/360 on the collateral held at every close",
+                     "the recall returned is closed, the one not returned is overdue with its buy-in three business days after due",
+                     "the 10c-1a report of every closed day counts its lines in its header and is the same bytes when fetched again",
+                     "the dividend's stock-loan income sums to zero and the lender got what its lent shares earned",
+                 })
+            Assert.Contains("OK   " + check, run.Output);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("4")]
+    public async Task Days_outside_one_to_three_are_refused_before_a_node_starts(string days)
+    {
+        var error = new StringWriter();
+        var started = false;
+
+        var exit = await global::Ledger.Host.Cli.RunAsync(["demo", "--no-serve", "--days", days], (_, _, _) =>
+        {
+            started = true;
+            throw new InvalidOperationException("not in this test");
+        }, new StringWriter(), error);
+
+        Assert.NotEqual(0, exit);
+        Assert.False(started, "no node is started for a refused --days");
+        Assert.Contains("--days must be between 1 and 3", error.ToString());
+    }
+
     [Fact]
     public async Task Demo_help_lists_the_serve_options_and_its_own()
     {
@@ -65,7 +120,7 @@ public sealed class DemoCommandTests
         var exit = await global::Ledger.Host.Cli.RunAsync(["demo", "--help"], (_, _, _) => throw new InvalidOperationException(), output);
 
         Assert.Equal(0, exit);
-        foreach (var option in new[] { "--urls", "--data-dir", "--store", "--seed", "--loans", "--no-serve", "--batch-size" })
+        foreach (var option in new[] { "--urls", "--data-dir", "--store", "--seed", "--loans", "--days", "--no-serve", "--batch-size" })
             Assert.Contains(option, output.ToString());
         Assert.DoesNotContain("--tokens", output.ToString());
     }
