@@ -7,7 +7,7 @@ namespace Ledger.Host.Tests.Verbs;
 /// <summary>
 /// <c>ledger report 10c-1a</c> as the real <c>ledger</c> program, reading the SQLite file of a real
 /// node beside it: one file per party to a loan when no participant is named (the lender's with
-/// its loan, the borrower's and OCC's empty: the lender reports), and the refusals an operator meets: a bad
+/// its loan, the borrower's empty: the lender reports; OCC, party to no loan, gets none), and the refusals an operator meets: a bad
 /// date or participant (exit 1), a date whose close is not recorded (exit 2, rule
 /// report-date-closed), a folder with no journal (exit 3).
 /// </summary>
