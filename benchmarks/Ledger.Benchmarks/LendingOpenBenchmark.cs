@@ -95,6 +95,7 @@ public static class LendingOpenBenchmark
                 foreach (var cusip in cusips) Check((await ledger.PutSecurityAsync(cusip, ClosePrice, 0.1m, default)).Ok, "the price move");
 
                 var loadBefore = Machine.LoadAverage();
+                var sent = DateTimeOffset.UtcNow;
                 var clock = Stopwatch.StartNew();
                 var closed = await ledger.CloseAsync(default);
                 var closeAnswered = clock.Elapsed;
@@ -105,11 +106,15 @@ public static class LendingOpenBenchmark
                 while ((completed = CountEvents(folder, LendingManifests.ByType[typeof(MarkCompleted)])) < loans.Count)
                 {
                     Check(wait.Elapsed < TimeSpan.FromMinutes(20), $"only {completed:N0} of {loans.Count:N0} marks completed in 20 minutes");
-                    await Task.Delay(100);
+                    // Each count scans the journal (no index on the manifest): counted once a second, and the
+                    // completion time is read from the events' own times afterwards, not from this loop.
+                    await Task.Delay(1_000);
                 }
                 var allCompleted = clock.Elapsed;
+                var lastCompleted = LastAt(folder, LendingManifests.ByType[typeof(MarkCompleted)]);
                 Console.WriteLine($"close of {LendingDates.Format(openedOn)} and open of {LendingDates.Format(markDate)}: the close answered (marks computed and submitted) after {closeAnswered.TotalSeconds:0.00} s; " +
-                    $"all {completed:N0} marks completed and recorded on their loans after {allCompleted.TotalSeconds:0.00} s (load average before {loadBefore}, after {Machine.LoadAverage()})");
+                    $"the last of {completed:N0} marks completed and recorded on its loan {(lastCompleted - sent).TotalSeconds:0.00} s after the close was sent (by the events' times; seen by the polling loop after {allCompleted.TotalSeconds:0.00} s) " +
+                    $"(load average before {loadBefore}, after {Machine.LoadAverage()})");
 
                 await Verify(ledger, lending, books, loans, ids, markDate);
             }
@@ -190,6 +195,23 @@ public static class LendingOpenBenchmark
         }
         tx.Commit();
         return loans;
+    }
+
+    private static DateTimeOffset LastAt(string folder, string manifest)
+    {
+        using var connection = new SqliteConnection(StoreConfig.SqliteConnectionString(folder));
+        connection.Open();
+        using var read = connection.CreateCommand();
+        read.CommandText = "SELECT message FROM journal WHERE manifest = $m";
+        read.Parameters.AddWithValue("$m", manifest);
+        using var reader = read.ExecuteReader();
+        var last = DateTimeOffset.MinValue;
+        while (reader.Read())
+        {
+            var at = ((LoanBookEvent)LendingSerializer.FromUtf8Json((byte[])reader[0], manifest)).At;
+            if (at > last) last = at;
+        }
+        return last;
     }
 
     private static long CountEvents(string folder, string manifest)
