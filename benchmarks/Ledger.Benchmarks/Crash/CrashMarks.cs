@@ -298,10 +298,12 @@ public static partial class CrashTest
             CrashMarkChecks.BalancesAreTheMarks(loans, snapshot.Accounts, snapshot.Journals, closedDate, markDate),
             // Two closes on, the first day's deliver orders are past what GET /v1/deliver-orders/{id}
             // looks up (the close under a kill checked them); shares and controls are read from the accounts.
-            CrashInvariants.SharesConserved(snapshot, expectations),
-            CrashInvariants.ControlsHold(snapshot),
+            AfterMarks(CrashInvariants.SharesConserved(snapshot, expectations)),
+            AfterMarks(CrashInvariants.ControlsHold(snapshot)),
         ];
     }
+
+    private static CrashCheck AfterMarks(CrashCheck check) => check with { Name = "after the marks: " + check.Name };
 
     /// <summary>Every loan of every participant, as <c>GET /v1/loans/{id}</c> shows it (risk sees all), by id.</summary>
     private static async Task<IReadOnlyList<CrashLoanView>> LoansAsync(Run run, CrashWorld world, CancellationToken ct)
