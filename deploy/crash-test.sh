@@ -4,8 +4,10 @@
 # each time. Afterwards it checks through the HTTP API that every acknowledged deliver order exists,
 # that each one is final or pending with a reason, that shares and money are conserved, that OCC is
 # flat; the same after the recycle cutoff; that a kill at rest changes no account; that a kill
-# during the end of day still closes the day exactly once; and that `ledger verify` finds every
-# journal's hash chain intact. Prints each cycle and PASS or FAIL; exits 0 on PASS, 1 on FAIL,
+# during the end of day still closes the day exactly once; that a kill just after the next day opens,
+# with prices moved so that the open's marks are in flight, still marks every loan once, pays each
+# mark once and leaves every loan holding its opening amount plus its completed marks; and that
+# `ledger verify` finds every journal's hash chain intact. Prints each cycle and PASS or FAIL; exits 0 on PASS, 1 on FAIL,
 # 2 on bad options.
 #
 #   deploy/crash-test.sh [--seed N] [--cycles N] [--clients N] [--keep] [-- more harness options]
@@ -17,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 args=()

@@ -11,6 +11,7 @@ using Ledger.Benchmarks.Crash;
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- crash [--seed N] [--cycles N] [--clients N] (or deploy/crash-test.sh)
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- recalls [--messages N] [--subscribers N] [--in-flight N]
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- payable-date [--participants N] [--borrowers-each N] [--cusips N] [--no-holders]
+// dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- lending-open [--participants N] [--borrowers-each N] [--loans-each N] [--cusips N]
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
     Console.WriteLine("usage: load --store sqlite|postgres [--connection CS] --dos N [--rate R] [--mix all-settle|realistic] [--warmup N] [--drain SECONDS] [--no-verify] [--no-raw] [--recovery] [--snapshot-every EVENTS] [--out FILE]");
@@ -23,6 +24,8 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
     Console.WriteLine("       recalls [--messages N] [--subscribers N] [--in-flight N]   (the recall hub: durable sends acknowledged/s, retrieval latency)");
     Console.WriteLine("       payable-date [--participants N] [--borrowers-each N] [--cusips N] [--no-holders]");
     Console.WriteLine("             (the close that posts a payable date over N x borrowers x CUSIPs memo lines, durable on SQLite; default 10,000 x 5 x 2 = 100,000)");
+    Console.WriteLine("       lending-open [--participants N] [--borrowers-each N] [--loans-each N] [--cusips N]");
+    Console.WriteLine("             (the open of a business day marking N x borrowers x loans open loans, marks settled as payment orders, durable on SQLite; default 1,000 x 5 x 20 = 100,000)");
     return 2;
 }
 
@@ -64,6 +67,24 @@ if (args[0] == "payable-date")
         }
     }
     return await PayableDateBenchmark.RunAsync(payable);
+}
+
+if (args[0] == "lending-open")
+{
+    var open = new LendingOpenBenchmark.Options();
+    for (var i = 1; i < args.Length; i++)
+    {
+        int Number() => i + 1 < args.Length ? int.Parse(args[++i], CultureInfo.InvariantCulture) : throw new ArgumentException($"{args[i]} needs a value");
+        switch (args[i])
+        {
+            case "--participants": open = open with { Participants = Number() }; break;
+            case "--borrowers-each": open = open with { BorrowersEach = Number() }; break;
+            case "--loans-each": open = open with { LoansEach = Number() }; break;
+            case "--cusips": open = open with { Cusips = Number() }; break;
+            default: Console.Error.WriteLine($"unknown option '{args[i]}'"); return 2;
+        }
+    }
+    return await LendingOpenBenchmark.RunAsync(open);
 }
 
 if (args[0] == "micro")

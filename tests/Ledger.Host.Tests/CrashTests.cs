@@ -10,9 +10,11 @@ namespace Ledger.Host.Tests;
 /// (LEDGER_CRASH_CYCLES, default 5) while three clients submit Market Loan pairs and deliver
 /// orders over HTTP, and started again on the same data folder each time: nothing acknowledged is
 /// lost and every invariant holds (the harness is benchmarks/Ledger.Benchmarks/Crash; a person runs
-/// it with deploy/crash-test.sh). The seed is fixed (LEDGER_CRASH_SEED overrides it). It takes about
-/// 40 s on a quiet machine and longer on a busy one: each of its seven starts of the process costs
-/// a few seconds.
+/// it with deploy/crash-test.sh). After the end of day under a kill, the operator moves every price
+/// and the next close is killed just after it opened the next day, while the open's marks settle
+/// (CrashMarks.cs). The seed is fixed (LEDGER_CRASH_SEED overrides it). It takes about 60 s on a
+/// quiet machine and longer on a busy one: each of its eight starts of the process costs a few
+/// seconds (the kill while marks settle adds about 15 s).
 /// </summary>
 [Collection("real-node")]
 public sealed class CrashTests(ITestOutputHelper output)
@@ -53,8 +55,10 @@ public sealed class CrashTests(ITestOutputHelper output)
         Assert.True(report.Cycles[0].AcknowledgedDuring >= 5, $"cycle 1 acknowledged only {report.Cycles[0].AcknowledgedDuring}");
         Assert.True(report.Unanswered > 0, "no request went unanswered: the kills never met a client");
         // Nine invariants after recovery and again after the cutoff; the recall hub's two; recovery at rest; five after a kill during the close, and
-        // income's three (memo lines mirrored, the payable date paid once, nothing missed); the hash chains.
-        Assert.Equal(2 * 9 + 2 + 1 + 5 + 3 + 1, report.Checks.Count);
+        // income's three (memo lines mirrored, the payable date paid once, nothing missed); lending's seven after a kill while the open's
+        // marks settle (the kill, marks computed once, paid once, collateral = opening + marks, balances = marks, shares, controls); the hash chains.
+        Assert.Equal(2 * 9 + 2 + 1 + 5 + 3 + 7 + 1, report.Checks.Count);
+        Assert.Contains(report.Checks, c => c.Name == "marks-computed-once" && c.Passed && !c.Detail.StartsWith("no loan", StringComparison.Ordinal));
         Assert.All(report.Checks, c => Assert.True(c.Passed, $"seed {seed}: {c}"));
         Assert.True(report.Passed);
     }

@@ -53,6 +53,9 @@ public sealed record CrashOptions
     /// <summary>The kill during the end of day comes up to this long after the close is sent.</summary>
     public TimeSpan CloseKillMax { get; init; } = TimeSpan.FromMilliseconds(400);
 
+    /// <summary>The kill while marks settle comes up to this long after the next business day opened (its marks then being computed, submitted and settled).</summary>
+    public TimeSpan OpenKillMax { get; init; } = TimeSpan.FromMilliseconds(300);
+
     /// <summary>How long the ledger may take to settle and meet every invariant after the clients stop.</summary>
     public TimeSpan SettleMax { get; init; } = TimeSpan.FromSeconds(90);
 
@@ -112,7 +115,7 @@ public sealed record CrashReport(
 /// kill during the end of day still closes the day exactly once; and finally that
 /// <c>ledger verify</c> finds every journal's hash chain intact.
 /// </summary>
-public static class CrashTest
+public static partial class CrashTest
 {
     private const string Operator = TokenStore.DemoOperatorToken;
     private const string Occ = TokenStore.DemoOccToken;
@@ -329,6 +332,7 @@ public static class CrashTest
 
         checks.Add(await RecoveryReproducesAccountsAsync(run, world, ct));
         checks.AddRange(await CloseUnderKillAsync(run, world, expectations, random, ct));
+        checks.AddRange(await KillWhileMarksSettleAsync(run, world, expectations, random, ct));
         checks.Add(await JournalsVerifyAsync(run, ct));
     }
 

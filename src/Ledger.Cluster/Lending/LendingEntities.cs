@@ -8,10 +8,10 @@ using Ledger.Settlement;
 namespace Ledger.Cluster.Lending;
 
 /// <summary>A message for one lending entity; <paramref name="EntityId"/> is its persistence id (<c>loan-book-0001-0002</c>, <c>loan-book-directory</c>, <c>lending-day-2026-12-08</c>).</summary>
-public sealed record LendingEnvelope(string EntityId, object Message);
+public sealed record LendingEnvelope(string EntityId, object Message) : ILendingMessage;
 
 /// <summary>A command for a loan book or a lending day, with the calendar of the moment (the node's reference data holds it; the core takes it as an argument).</summary>
-public sealed record LendingStep(object Command, BusinessCalendar Calendar);
+public sealed record LendingStep(object Command, BusinessCalendar Calendar) : ILendingMessage;
 
 /// <summary>A read of a lending entity's state, decided in turn with its commands (so it never shows what a write in flight has not made durable). Local to the node that asks.</summary>
 public sealed record LendingQuery(Func<object, object?> Read);
@@ -88,6 +88,8 @@ public sealed class LoanBookEntity : GroupCommitEntity<LoanBookEvent>, IWithTime
                 return Run(command, events);
             case LendingQuery query:
                 return new GroupCommitEffect(new LendingRead(query.Read(_state)));
+            case LendingTypedQuery typed:
+                return new GroupCommitEffect(typed.Answer(_state));
             case PaymentOrderAnswered answered:
                 if (answered.Answer is { } answer && SettlementFeed.OutcomeOfAnswer(answered.Request, answer, _services.Now) is { } outcome)
                     return Run(new RecordPaymentOrderOutcome(outcome), events);
@@ -184,6 +186,8 @@ public sealed class LoanBookDirectoryEntity : GroupCommitEntity<LoanBookDirector
                 return new GroupCommitEffect(reply);
             case LendingQuery query:
                 return new GroupCommitEffect(new LendingRead(query.Read(_state)));
+            case LendingTypedQuery typed:
+                return new GroupCommitEffect(typed.Answer(_state));
             default:
                 return GroupCommitEffect.None;
         }
@@ -218,6 +222,8 @@ public sealed class LendingDayEntity : GroupCommitEntity<LendingDayEvent>
                 return new GroupCommitEffect(decision.Reply);
             case LendingQuery query:
                 return new GroupCommitEffect(new LendingRead(query.Read(_state)));
+            case LendingTypedQuery typed:
+                return new GroupCommitEffect(typed.Answer(_state));
             default:
                 return GroupCommitEffect.None;
         }

@@ -64,6 +64,25 @@ public sealed class LendingGateway
         return answer as LoanBookReply ?? throw new InvalidOperationException($"lending day {date} answered {answer?.GetType().Name}");
     }
 
+    /// <summary>A typed read of one lending entity (it may live on another node): its answer of type <typeparamref name="TAnswer"/>.</summary>
+    private async Task<TAnswer> QueryAsync<TAnswer>(string entityId, LendingTypedQuery query, CancellationToken ct)
+        where TAnswer : ILendingMessage
+    {
+        var answer = await Ask(entityId, query, ct);
+        return answer is TAnswer typed ? typed : throw new InvalidOperationException($"{entityId} answered {query.GetType().Name} with {answer?.GetType().Name}: {answer}");
+    }
+
+    private Task<TAnswer> BookQueryAsync<TAnswer>(LoanBookId book, LendingTypedQuery query, CancellationToken ct)
+        where TAnswer : ILendingMessage => QueryAsync<TAnswer>(LendingEntities.BookEntityId(book), query, ct);
+
+    private async Task<IReadOnlyList<LoanBookId>> BooksAsync(ParticipantId? participant, CancellationToken ct) =>
+        (await QueryAsync<LoanBookList>(LoanBookDirectoryState.PersistenceId, new GetLoanBooks(participant), ct)).Books;
+
+    private Task<LendingDayProgress> DayProgressAsync(DateOnly date, CancellationToken ct) =>
+        QueryAsync<LendingDayProgress>(LendingEntities.DayEntityId(date), GetLendingDayProgress.Instance, ct);
+
+    // Reads by a function of the state: answered only when the entity lives on this node (a
+    // function cannot cross nodes); what may cross nodes asks the typed queries above.
     public Task<T> BookAsync<T>(LoanBookId book, Func<LoanBookState, T> read, CancellationToken ct) =>
         ReadAsync<LoanBookState, T>(LendingEntities.BookEntityId(book), read, ct);
 
@@ -82,18 +101,17 @@ public sealed class LendingGateway
     /// <summary>The loans <paramref name="participant"/> is party to, optionally of one state; oldest first (each book's view is built in turn with its commands).</summary>
     public async Task<IReadOnlyList<LoanView>> LoansOfAsync(ParticipantId participant, LoanStateFilter? state, CancellationToken ct)
     {
-        var books = await DirectoryAsync(d => d.BooksOf(participant), ct);
-        var views = await Task.WhenAll(books.Select(b => BookAsync(b, s => LoanViews.ForParticipant([s], participant, state), ct)));
-        return views.SelectMany(v => v).OrderBy(v => v.OpenedAt).ThenBy(v => v.Id, StringComparer.Ordinal).ToList();
+        var books = await BooksAsync(participant, ct);
+        var views = await Task.WhenAll(books.Select(b => BookQueryAsync<LoanList>(b, new GetLoansOf(participant, state), ct)));
+        return views.SelectMany(v => v.Loans).OrderBy(v => v.OpenedAt).ThenBy(v => v.Id, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>The marks of <paramref name="markDate"/> on loans <paramref name="participant"/> is party to, by loan opening order.</summary>
     public async Task<IReadOnlyList<MarkView>> MarksOfAsync(ParticipantId participant, DateOnly markDate, CancellationToken ct)
     {
-        var books = await DirectoryAsync(d => d.BooksOf(participant), ct);
-        var views = await Task.WhenAll(books.Select(b => BookAsync(b, s => MarkViews.OfDay([s], participant, markDate)
-            .Select(m => (s.Loans[m.LoanId].OpenedAt, Mark: m)).ToList(), ct)));
-        return views.SelectMany(v => v).OrderBy(v => v.OpenedAt).ThenBy(v => v.Mark.LoanId, StringComparer.Ordinal).Select(v => v.Mark).ToList();
+        var books = await BooksAsync(participant, ct);
+        var views = await Task.WhenAll(books.Select(b => BookQueryAsync<MarkList>(b, new GetMarksOf(participant, markDate), ct)));
+        return views.SelectMany(v => v.Marks).OrderBy(v => v.LoanOpenedAt).ThenBy(v => v.Mark.LoanId, StringComparer.Ordinal).Select(v => v.Mark).ToList();
     }
 
     /// <summary>
@@ -105,8 +123,8 @@ public sealed class LendingGateway
         if (!DeliverOrderId.IsValid(loanId)) return null;
         if (await _ledger.PartiesOfAsync(new DeliverOrderId(loanId), ct) is not { } parties || parties.Deliverer == parties.Receiver) return null;
         var book = LoanBookId.Of(parties.Deliverer, parties.Receiver);
-        if (!await DirectoryAsync(d => d.Contains(book), ct)) return null;
-        return await BookAsync(book, s => LoanViews.One(s, loanId, viewer), ct);
+        if (!(await QueryAsync<LoanBookKnown>(LoanBookDirectoryState.PersistenceId, new HasLoanBook(book), ct)).Known) return null;
+        return (await BookQueryAsync<LoanFound>(book, new GetLoan(loanId, viewer), ct)).View;
     }
 
     // ------------------------------------------------------------------ the day
@@ -123,22 +141,22 @@ public sealed class LendingGateway
         var prices = reference.Securities
             .Where(s => s.Value.Price.Cents > 0 && s.Value.Price <= LendingLimits.PriceMax)
             .ToDictionary(s => s.Key, s => s.Value.Price);
-        var books = await DirectoryAsync(d => d.All(), ct);
+        var books = await BooksAsync(null, ct);
         var started = await DayCommandAsync(opened, new StartMarks(opened, closed, prices, books, Now), reference.Calendar, ct);
         if (started is Refused refused)
         {
             _log.LogWarning("The lending day {Date} refused to start its marks: {Rule} ({Message})", opened, refused.Error.Rule, refused.Error.Message);
             return false;
         }
-        var requests = await DayAsync(opened, s => LendingDayDecider.Unsent(s).OfType<MarkBook>().ToList(), ct);
+        var requests = (await DayProgressAsync(opened, ct)).MarkBooks;
         await Task.WhenAll(requests.Select(r => MarkBookAsync(r, reference, ct)));
-        return await DayAsync(opened, s => s.MarksFinished, ct);
+        return (await DayProgressAsync(opened, ct)).MarksFinished;
     }
 
     private async Task MarkBookAsync(MarkBook request, ReferenceSnapshot reference, CancellationToken ct)
     {
-        var cusips = await BookAsync(request.Book, s => s.CusipsToMark(request.Date).ToList(), ct);
-        var prices = await DayAsync(request.Date, s => s.PricesFor(cusips), ct);
+        var cusips = (await BookQueryAsync<CusipList>(request.Book, new GetCusipsToMark(request.Date), ct)).Cusips;
+        var prices = (await QueryAsync<ClosePriceList>(LendingEntities.DayEntityId(request.Date), new GetClosePrices(cusips), ct)).ToDictionary();
         var reply = await BookCommandAsync(request.Book, new ComputeMarks(request.Date, request.PriceDate, prices, Now), ct);
         if (reply is MarksDone done)
         {
@@ -158,14 +176,14 @@ public sealed class LendingGateway
     /// </summary>
     public async Task<bool> CloseAsync(DateOnly closed, ReferenceSnapshot reference, CancellationToken ct)
     {
-        var books = await DirectoryAsync(d => d.All(), ct);
+        var books = await BooksAsync(null, ct);
         var started = await DayCommandAsync(closed, new StartClose(closed, books, Now), reference.Calendar, ct);
         if (started is Refused refused)
         {
             _log.LogWarning("The lending day {Date} refused to start its close: {Rule} ({Message})", closed, refused.Error.Rule, refused.Error.Message);
             return false;
         }
-        var requests = await DayAsync(closed, s => LendingDayDecider.Unsent(s).OfType<CloseBook>().ToList(), ct);
+        var requests = (await DayProgressAsync(closed, ct)).CloseBooks;
         await Task.WhenAll(requests.Select(async r =>
         {
             var reply = await BookCommandAsync(r.Book, new AccrueRebates(r.Date, Now), ct);
@@ -174,6 +192,6 @@ public sealed class LendingGateway
             else if (reply is Refused no)
                 _log.LogWarning("Book {Book} refused the close of {Date}: {Rule} ({Message})", r.Book, r.Date, no.Error.Rule, no.Error.Message);
         }));
-        return await DayAsync(closed, s => s.Closed, ct);
+        return (await DayProgressAsync(closed, ct)).Closed;
     }
 }

@@ -1,0 +1,177 @@
+using System.Text;
+using Akka.Actor;
+using Ledger.Cluster.Lending;
+using Ledger.Journal;
+using Ledger.Lending;
+using Ledger.Lending.Events;
+
+namespace Ledger.Cluster.Tests;
+
+/// <summary>
+/// Every message of the lending context that crosses nodes has a manifest, is bound to the lending
+/// protocol serializer by the node's configuration, and reads back as what was sent (compared by
+/// the bytes it writes again, since lists compare by reference); a read by a function
+/// (<see cref="LendingQuery"/>) has no manifest and is refused rather than sent.
+/// </summary>
+public sealed class LendingProtocolSerializerTests
+{
+    private static readonly DateTimeOffset At = new(2026, 12, 8, 14, 30, 15, 123, TimeSpan.Zero);
+    private static readonly DateOnly Day = new(2026, 12, 8);
+    private static readonly DateOnly Next = new(2026, 12, 9);
+    private static readonly ParticipantId Lender = new("0001");
+    private static readonly ParticipantId Borrower = new("0002");
+    private static readonly Cusip Apple = new("037833100");
+    private static readonly LoanBookId Book = LoanBookId.Of(Lender, Borrower);
+    private static readonly BusinessCalendar Calendar = new([new Holiday(new DateOnly(2026, 12, 25), "Christmas Day")]);
+
+    private static readonly CompletedDeliverOrder Loan = new(new DeliverOrderId("DO-1"), Lender, Borrower, Apple, 1_000, new Money(102_000_00), "SL", Day, At,
+        RebateRate: 0.045m, CollateralMargin: 1.02m);
+
+    private static readonly MarksComputed MarkRun = new("2026-12-09", "2026-12-08", 3, 2, 1, 0, 0, ["594918104"], 1, 5_100_00, At);
+    private static readonly BookDayClosed BookClosed = new("2026-12-08", "2026-12-09", 3, At);
+
+    private static readonly LoanView View = new("DO-1", Lender, Borrower, Borrower, "lender", Apple, 1_000, 600, 300, new Money(102_000_00), new Money(107_100_00),
+        1.02m, 0.045m, Day, At, "open", null, 13_3875);
+
+    private static readonly MarkView Mark = new("DO-1", "MK-20261209-DO-1", new Money(5_100_00), Borrower, Lender, "completed", Next, Day, new Money(105_00),
+        new Money(107_100_00), new Money(102_000_00), Next);
+
+    /// <summary>One sample of every type the serializer carries.</summary>
+    public static IReadOnlyList<object> Samples() =>
+    [
+        new LendingEnvelope(Book.PersistenceId, new LendingStep(new RecordDeliverOrderCompleted(Loan), Calendar)),
+        new LendingStep(new ComputeMarks(Next, Day, new Dictionary<Cusip, Money> { [Apple] = new(105_00) }, At), Calendar),
+        new LendingQueryNotAnswered(nameof(GetLoansOf), nameof(LendingDayState)),
+        new RecordDeliverOrderCompleted(Loan with { ReasonCode = "RECLAIM", ReclaimOf = new DeliverOrderId("DO-0") }),
+        new RecordPaymentOrderOutcome(new PaymentOrderOutcome(new DeliverOrderId("MK-20261209-DO-1"), Borrower, Lender, PaymentOrderStatus.Dropped, Next, At)),
+        new OpenRecall(new RecallNotice("CN-1", Lender, Borrower, Apple, 400, Day, At, ReturnDate: Next)),
+        new CancelRecall(new RecallCancelNotice("CN-2", "CN-1", Lender, Borrower, Day, At)),
+        new ComputeMarks(Next, Day, new Dictionary<Cusip, Money> { [Apple] = new(105_00), [new Cusip("594918104")] = new(99_99) }, At),
+        new AccrueRebates(Day, At),
+        new ConfirmRegistration(At),
+        new StartMarks(Next, Day, new Dictionary<Cusip, Money> { [Apple] = new(105_00) }, [Book, LoanBookId.Of(Borrower, new ParticipantId("0900"))], At),
+        new RecordBookMarked(Book, MarkRun, At),
+        new StartClose(Day, [Book], At),
+        new RecordBookClosed(Book, BookClosed, At),
+        new RegisterLoanBook(Book, At),
+        Recorded.Again,
+        new Ignored("not a loan"),
+        new Excepted("return-without-loan", "deliverOrderId", "no open loan of the pair and CUSIP"),
+        new Refused(new LendingError(LendingRejection.MarksUnresolved, "markDate", "mark MK-1 has no outcome yet")),
+        new MarksDone(MarkRun),
+        new CloseDone(BookClosed),
+        new GetLoanBooks(Lender),
+        new LoanBookList([Book, LoanBookId.Of(Lender, new ParticipantId("0900"))]),
+        new HasLoanBook(Book),
+        new LoanBookKnown(true),
+        new GetLoansOf(Lender, LoanStateFilter.Open),
+        new LoanList([View, View with { Id = "DO-2", Counterparty = null, Side = null, ClosedOn = Next, State = "closed", RebateRate = null }]),
+        new GetMarksOf(Borrower, Next),
+        new MarkList([new LoanMark(At, Mark)]),
+        new GetLoan("DO-1", null),
+        new LoanFound(new LoanDetailView(View, [Mark], [new ReturnView("RET-1", 400, new Money(40_800_00), Next, At, null)],
+            [new LoanRecallView("CN-1", 0, "closed", Next)])),
+        new GetCusipsToMark(Next),
+        new CusipList([Apple]),
+        new GetClosePrices([Apple]),
+        new ClosePriceList([new SecurityClosePrice(Apple, new Money(105_00))]),
+        GetLendingDayProgress.Instance,
+        new LendingDayProgress([new MarkBook(Book, Next, Day)], [new CloseBook(Book, Day)], MarksFinished: false, Closed: true),
+    ];
+
+    private static ActorSystem System() => ActorSystem.Create("lending-protocol",
+        Akka.Configuration.ConfigurationFactory.ParseString("akka.actor.provider = local").WithFallback(StoreConfig.LoadEmbedded("ledger.conf")));
+
+    [Fact]
+    public void Every_carried_type_has_a_sample_and_reads_back_as_sent_through_the_configured_serializer()
+    {
+        var samples = Samples();
+        Assert.Equal(LendingProtocolSerializer.Manifests.Keys.OrderBy(t => t.FullName), samples.Select(s => s.GetType()).Distinct().OrderBy(t => t.FullName));
+        using var system = System();
+        foreach (var sample in samples)
+        {
+            var serializer = system.Serialization.FindSerializerFor(sample);
+            Assert.Equal(LendingProtocolSerializer.SerializerId, serializer.Identifier);
+            var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, sample);
+            Assert.StartsWith("protocol.lending.", manifest, StringComparison.Ordinal);
+            Assert.EndsWith(".v1", manifest, StringComparison.Ordinal);
+            var bytes = serializer.ToBinary(sample);
+            var read = system.Serialization.Deserialize(bytes, serializer.Identifier, manifest);
+            Assert.IsType(sample.GetType(), read);
+            Assert.Equal(Encoding.UTF8.GetString(bytes), Encoding.UTF8.GetString(serializer.ToBinary(read)));
+            Assert.DoesNotContain("Ledger.", Encoding.UTF8.GetString(bytes), StringComparison.Ordinal); // never a CLR type name
+        }
+    }
+
+    [Fact]
+    public void Every_core_command_reply_and_protocol_record_has_a_manifest()
+    {
+        var core = typeof(LoanBookCommand).Assembly.GetTypes().Where(t => !t.IsAbstract &&
+            (typeof(LoanBookCommand).IsAssignableFrom(t) || typeof(LendingDayCommand).IsAssignableFrom(t) || typeof(LoanBookReply).IsAssignableFrom(t)));
+        var protocol = typeof(ILendingMessage).Assembly.GetTypes().Where(t => !t.IsAbstract && !t.IsInterface && typeof(ILendingMessage).IsAssignableFrom(t));
+        var missing = core.Concat(protocol).Append(typeof(RegisterLoanBook)).Where(t => !LendingProtocolSerializer.Manifests.ContainsKey(t)).Select(t => t.Name).ToList();
+        Assert.Empty(missing);
+        Assert.Equal(LendingProtocolSerializer.Manifests.Count, LendingProtocolSerializer.Manifests.Values.Distinct().Count());
+    }
+
+    [Fact]
+    public void Values_that_matter_survive_the_trip_exactly()
+    {
+        using var system = System();
+        T Trip<T>(T message) where T : notnull
+        {
+            var serializer = system.Serialization.FindSerializerFor(message);
+            return (T)system.Serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier, Akka.Serialization.Serialization.ManifestFor(serializer, message));
+        }
+
+        var envelope = Trip(new LendingEnvelope(Book.PersistenceId, new LendingStep(new RecordDeliverOrderCompleted(Loan), Calendar)));
+        Assert.Equal("loan-book-0001-0002", envelope.EntityId);
+        var step = Assert.IsType<LendingStep>(envelope.Message);
+        Assert.False(step.Calendar.IsBusinessDay(new DateOnly(2026, 12, 25)));
+        var order = Assert.IsType<RecordDeliverOrderCompleted>(step.Command).Order;
+        Assert.Equal(Loan, order);
+        Assert.Equal(Loan.Fingerprint, order.Fingerprint);
+        Assert.Equal(At, step.Command is LoanBookCommand c ? c.At : default);
+
+        var marks = Trip(new ComputeMarks(Next, Day, new Dictionary<Cusip, Money> { [Apple] = new(105_00) }, At));
+        Assert.Equal(new Money(105_00), marks.ClosePrices[Apple]);
+        Assert.Equal((Next, Day, At), (marks.MarkDate, marks.PriceDate, marks.At));
+
+        var start = Trip(new StartMarks(Next, Day, new Dictionary<Cusip, Money> { [Apple] = new(105_00) }, [Book], At));
+        Assert.Equal(Book, Assert.Single(start.Books));
+
+        var loan = Trip(new LoanFound(new LoanDetailView(View, [Mark], [], []))).View!;
+        Assert.Equal(View, loan.Loan);
+        Assert.Equal(13.3875m, loan.Loan.AccruedRebate);
+        Assert.Equal(Mark, Assert.Single(loan.Marks));
+
+        var refused = Trip(new Refused(new LendingError(LendingRejection.MarksUnresolved, "markDate", "no outcome yet")));
+        Assert.Equal(new LendingError(LendingRejection.MarksUnresolved, "markDate", "no outcome yet"), refused.Error);
+
+        var progress = Trip(new LendingDayProgress([new MarkBook(Book, Next, Day)], [], true, false));
+        Assert.Equal(new MarkBook(Book, Next, Day), Assert.Single(progress.MarkBooks));
+        Assert.True(progress.MarksFinished);
+    }
+
+    [Fact]
+    public void A_typed_query_asked_of_another_kind_of_entity_is_answered_as_such()
+    {
+        Assert.Equal(new LendingQueryNotAnswered(nameof(GetLoansOf), nameof(LendingDayState)), new GetLoansOf(Lender, null).Answer(new LendingDayState()));
+        Assert.Equal(new LendingQueryNotAnswered(nameof(GetLendingDayProgress), nameof(LoanBookDirectoryState)),
+            GetLendingDayProgress.Instance.Answer(new LoanBookDirectoryState()));
+        Assert.Equal(new LoanBookKnown(false), new HasLoanBook(Book).Answer(new LoanBookDirectoryState()));
+    }
+
+    [Fact]
+    public void An_unknown_manifest_an_unlisted_type_and_a_read_by_function_are_refused()
+    {
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => LendingProtocolSerializer.FromUtf8Json("{}"u8, "System.String"));
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() =>
+            LendingProtocolSerializer.FromUtf8Json("""{"entityId":"loan-book-directory","manifest":"protocol.other.v1","message":{}}"""u8, "protocol.lending.envelope.v1"));
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => LendingProtocolSerializer.ToUtf8Json(new LendingEnvelope("loan-book-directory", "a string")));
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() =>
+            LendingProtocolSerializer.ToUtf8Json(new LendingEnvelope("loan-book-directory", new LendingQuery(s => s))));
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() =>
+            LendingProtocolSerializer.FromUtf8Json("""{"books":["0001-0001"]}"""u8, "protocol.lending.loan-book-list.v1"));
+    }
+}
