@@ -121,6 +121,15 @@ public abstract class GroupCommitEntity<TEvent> : UntypedPersistentActor where T
     {
     }
 
+    /// <summary>Recovery starts from a snapshot taken after event <paramref name="sequenceNr"/> (by default <see cref="RestoreSnapshot(object)"/>).</summary>
+    protected virtual void RestoreSnapshot(object state, long sequenceNr) => RestoreSnapshot(state);
+
+    /// <summary><c>ledger.snapshots.every-events</c>: events between two snapshots; 0 when snapshots are off.</summary>
+    protected long SnapshotEveryEvents => _snapshotEveryEvents;
+
+    /// <summary>The hash chain of the last event written or recovered (the empty genesis before any).</summary>
+    protected string Chain => _chain;
+
     /// <summary>Whether <paramref name="message"/> counts against <see cref="BufferedMessagesMax"/> (protocol steps between entities do not: refusing one would lose it).</summary>
     protected virtual bool Bounded(object message) => true;
 
@@ -136,7 +145,7 @@ public abstract class GroupCommitEntity<TEvent> : UntypedPersistentActor where T
         if (message is SnapshotOffer { Snapshot: EntitySnapshot snapshot } offer)
         {
             // The events after the snapshot chain from the one it was taken at: checked from there on.
-            RestoreSnapshot(snapshot.State);
+            RestoreSnapshot(snapshot.State, offer.Metadata.SequenceNr);
             _snapshotSequenceNr = offer.Metadata.SequenceNr;
             _lastSnapshotSize = SnapshotSize;
             _chain = snapshot.Chain;

@@ -37,6 +37,12 @@ public sealed class AccountActor : GroupCommitEntity<AccountEvent>, IWithTimers
     private readonly HashSet<DeliverOrderId> _acknowledgedPending = new();
     private readonly ResendSchedule<DeliverOrderId> _resends = new();
     private readonly LedgerTelemetry _telemetry = LedgerTelemetry.Of(Context.System);
+    // Takes the snapshots beside this actor (AccountSnapshotter); started once recovery is complete, null with snapshots off.
+    private IActorRef? _snapshotter;
+    // During recovery from a snapshot: that snapshot and the events replayed after it, which the snapshotter starts from.
+    private AccountSnapshotState? _recoveredFrom;
+    private long _recoveredFromSequenceNr;
+    private List<(AccountEvent Event, long SequenceNr)>? _recoveredAfter;
 
     public AccountActor(string participant, IActorRef accounts, TimeProvider clock, TimeSpan resendInterval, ReclaimRules reclaimRules)
         : base(Journals.AccountPrefix + participant)
@@ -68,21 +74,29 @@ public sealed class AccountActor : GroupCommitEntity<AccountEvent>, IWithTimers
         var current = (AccountEvent)Upcast.ToCurrent(e);
         _state.Apply(current);
         _events.Record(sequenceNr, current);
+        _recoveredAfter?.Add((e, sequenceNr));
     }
 
-    protected override long SnapshotSize => _state.Deliveries.Count + _state.Receives.Count + _events.Count;
+    // No SnapshotState here: the account's snapshots are taken by its AccountSnapshotter, off this
+    // actor's thread (copying OCC's state here stalled its settlement for up to seconds).
 
-    protected override object SnapshotState() => new AccountSnapshotState(_state.ToSnapshot(), _events.ToSnapshot());
-
-    protected override void RestoreSnapshot(object state)
+    protected override void RestoreSnapshot(object state, long sequenceNr)
     {
         var snapshot = (AccountSnapshotState)state;
         _state = AccountState.FromSnapshot(snapshot.Account, _reclaimRules);
         _events = DeliverOrderEventIndex.FromSnapshot(snapshot.Events);
+        if (SnapshotEveryEvents > 0)
+        {
+            // Immutable values: the snapshotter builds its own copy from them, on its own thread.
+            _recoveredFrom = snapshot;
+            _recoveredFromSequenceNr = sequenceNr;
+            _recoveredAfter = new List<(AccountEvent, long)>();
+        }
     }
 
     protected override void Recovered()
     {
+        StartSnapshotter();
         Timers.StartPeriodicTimer("resend", ResendTick.Instance, _resendInterval);
         SendAll(AccountDecider.Unsettled(_state, _clock.GetUtcNow()));
         _telemetry.PendingDepth(_state);
@@ -169,10 +183,30 @@ public sealed class AccountActor : GroupCommitEntity<AccountEvent>, IWithTimers
         return decision;
     }
 
+    /// <summary>
+    /// Starts the snapshotter from the snapshot recovery started at and the events replayed after
+    /// it (no copy on this thread), or, when recovery replayed the whole journal, from one copy of
+    /// the recovered state (the replay cost more than the copy).
+    /// </summary>
+    private void StartSnapshotter()
+    {
+        if (SnapshotEveryEvents <= 0) return;
+        var fromStored = _recoveredFrom is not null;
+        var from = _recoveredFrom ?? new AccountSnapshotState(_state.ToSnapshot(), _events.ToSnapshot());
+        var fromSequenceNr = fromStored ? _recoveredFromSequenceNr : LastSequenceNr;
+        IReadOnlyList<(AccountEvent, long)> after = _recoveredAfter ?? [];
+        _recoveredFrom = null;
+        _recoveredAfter = null;
+        var store = Akka.Persistence.Persistence.Instance.Apply(Context.System).SnapshotStoreFor(SnapshotPluginId);
+        _snapshotter = Context.ActorOf(AccountSnapshotter.Props(PersistenceId, store, SnapshotEveryEvents, _reclaimRules, from, fromStored, fromSequenceNr, after,
+            LastSequenceNr, Chain));
+    }
+
     protected override void Persisted(IReadOnlyList<AccountEvent> written, long firstSequenceNr, long writeStartedTimestamp)
     {
         var writtenTimestamp = Stopwatch.GetTimestamp();
         for (var i = 0; i < written.Count; i++) _events.Record(firstSequenceNr + i, written[i]);
+        _snapshotter?.Tell(new AccountSnapshotter.Written(written, firstSequenceNr));
         _telemetry.Persisted(_state, written, writeStartedTimestamp, writtenTimestamp);
     }
 

@@ -126,6 +126,103 @@ public sealed class SnapshotRecoveryTests
         }
     }
 
+    /// <summary>
+    /// Accounts take their snapshots beside themselves (AccountSnapshotter), from a copy of their
+    /// state fed the events they persist: every snapshot saved, before and after a restart (when the
+    /// copy starts from the snapshot recovered from and the events replayed after it), holds exactly
+    /// what replaying the journal up to its event gives, index of journal rows and chain included.
+    /// </summary>
+    [Fact]
+    public async Task An_account_snapshot_is_its_journal_replayed_to_the_snapshot_event()
+    {
+        using var folder = new TempFolder();
+        var options = new LedgerNodeOptions
+        {
+            DataDir = folder.Path,
+            ResendInterval = TimeSpan.FromMilliseconds(200),
+            ExtraConfig = "ledger.snapshots.every-events = 3",
+        };
+        var database = Path.Combine(folder.Path, StoreConfig.SqliteFileName);
+        long lenderSnapshot, borrowerSnapshot;
+        await using (var node = await LedgerNode.StartAsync(options, null, Setup.None))
+        {
+            var table = JournalTable.Of(new StoreSettings("sqlite", null, folder.Path));
+            await Setup.Participant(node.Ledger, "0001", 1_000_000m, 0m);
+            await Setup.Participant(node.Ledger, "0002", 80_000m, 50_000m);
+            Assert.True((await node.Ledger.PutSecurityAsync(Cusips.Apple, Money.FromDollars(100m), 0.10m, Setup.None)).Ok);
+            Assert.True((await node.Ledger.DepositAsync(new ParticipantId("0001"), Cusips.Apple, 10_000, Setup.None)).Ok);
+            for (var i = 0; i < 6; i++)
+            {
+                var results = await node.Ledger.SubmitAsync([Setup.Do($"DO-{i}", "0001", "0002", 10, 500m)], Setup.None);
+                Assert.True(results[0].Accepted, results[0].Error?.Message);
+                await Eventually.Status(node.Ledger, $"DO-{i}", "completed");
+            }
+            // Pending at the receiver's cap when a snapshot is taken.
+            await node.Ledger.SubmitAsync([Setup.Do("DO-BIG", "0001", "0002", 900, 90_000m)], Setup.None);
+            await Eventually.Status(node.Ledger, "DO-BIG", "pending");
+            await Eventually.Until(() => Task.FromResult(SnapshotsOf(database, Borrower).Count == 1 && SnapshotsOf(database, "account-0001").Count == 1),
+                TimeSpan.FromSeconds(10), "one snapshot of each account");
+            borrowerSnapshot = await AssertSnapshotIsReplay(table, database, Borrower);
+            lenderSnapshot = await AssertSnapshotIsReplay(table, database, "account-0001");
+        }
+        await using (var node = await LedgerNode.StartAsync(options, null, Setup.None))
+        {
+            var table = JournalTable.Of(new StoreSettings("sqlite", null, folder.Path));
+            Assert.True((await node.Ledger.SettlementProgressPaymentAsync(new ParticipantId("0002"), Money.FromDollars(20_000m), Setup.None)).Ok);
+            await Eventually.Status(node.Ledger, "DO-BIG", "completed");
+            for (var i = 0; SnapshotsOf(database, Borrower).Single().SequenceNr == borrowerSnapshot
+                            || SnapshotsOf(database, "account-0001").Single().SequenceNr == lenderSnapshot; i++)
+            {
+                Assert.True(i < 60, "no newer snapshots after 60 more deliver orders");
+                var more = await node.Ledger.SubmitAsync([Setup.Do($"DO-MORE-{i}", "0001", "0002", 1, 100m)], Setup.None);
+                Assert.True(more[0].Accepted, more[0].Error?.Message);
+                await Eventually.Status(node.Ledger, $"DO-MORE-{i}", "completed");
+            }
+            await Eventually.Until(() => Task.FromResult(SnapshotsOf(database, Borrower).Count == 1 && SnapshotsOf(database, "account-0001").Count == 1),
+                TimeSpan.FromSeconds(10), "only the latest snapshot kept");
+            Assert.True(await AssertSnapshotIsReplay(table, database, Borrower) > borrowerSnapshot);
+            Assert.True(await AssertSnapshotIsReplay(table, database, "account-0001") > lenderSnapshot);
+        }
+    }
+
+    /// <summary>Compares the account's stored snapshot with its journal replayed to the snapshot's event; returns that event's number.</summary>
+    private static async Task<long> AssertSnapshotIsReplay(JournalTable table, string database, string persistenceId)
+    {
+        var (sequenceNr, manifest, bytes) = SnapshotsOf(database, persistenceId).Single();
+        var stored = SnapshotSerializer.FromBytes(bytes, manifest);
+        var snapshot = Assert.IsType<AccountSnapshotState>(stored.State);
+        var state = new AccountState(new ParticipantId(persistenceId[Journals.AccountPrefix.Length..]));
+        var index = new DeliverOrderEventIndex();
+        string? chain = null;
+        long last = 0;
+        await foreach (var e in table.EventsAsync(persistenceId, sequenceNr, Setup.None))
+        {
+            var current = (Ledger.Settlement.Events.AccountEvent)e.Event;
+            state.Apply(current);
+            index.Record(e.SequenceNr, current);
+            chain = EventChain.ChainOf(e.AsStored);
+            last = e.SequenceNr;
+        }
+        Assert.Equal(sequenceNr, last);
+        Assert.Equal(chain, stored.Chain);
+        Assert.Equal(Normalized(state.ToSnapshot()), Normalized(snapshot.Account));
+        Assert.Equal(Normalized(index.ToSnapshot()), Normalized(snapshot.Events));
+        // A real comparison: the account has deliver orders in it.
+        Assert.True(snapshot.Account.Deliveries.Count + snapshot.Account.Receives.Count > 0, $"{persistenceId}'s snapshot holds no deliver orders");
+        return sequenceNr;
+    }
+
+    /// <summary>Every property as JSON, a collection's items sorted (the order of a dictionary's items is not part of the state).</summary>
+    private static List<string> Normalized(object value) =>
+        value.GetType().GetProperties().OrderBy(p => p.Name, StringComparer.Ordinal).Select(p =>
+        {
+            var v = p.GetValue(value);
+            var json = v is System.Collections.IEnumerable items and not string
+                ? "[" + string.Join(",", items.Cast<object?>().Select(item => System.Text.Json.JsonSerializer.Serialize(item)).Order(StringComparer.Ordinal)) + "]"
+                : System.Text.Json.JsonSerializer.Serialize(v);
+            return $"{p.Name}={json}";
+        }).ToList();
+
     private static List<(long SequenceNr, string Manifest, byte[] Bytes)> SnapshotsOf(string database, string persistenceId)
     {
         using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
