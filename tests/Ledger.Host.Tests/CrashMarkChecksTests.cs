@@ -34,7 +34,7 @@ public sealed class CrashMarkChecksTests
         [L] = [Entry("account.business-day-closed.v1", $$"""{"closedDate":"{{Closed}}"}"""),
             .. Enumerable.Repeat(Entry("account.delivery-completed.v1", $$"""{"deliverOrderId":"{{MarkId}}"}"""), paidTimes)],
         [B] = [Entry("account.business-day-closed.v1", $$"""{"closedDate":"{{Closed}}"}"""),
-            .. Enumerable.Repeat(Entry("account.receive-completed.v2", $$"""{"order":{"id":"{{MarkId}}"}}"""), paidTimes)],
+            .. Enumerable.Repeat(Entry("account.receive-completed.v2", $$$"""{"order":{"id":"{{{MarkId}}}"}}"""), paidTimes)],
     };
 
     private static CrashAccount Account(string id, decimal balance) => new(id, balance, Math.Max(0m, -balance), 1_000_000m, 1_000_000m, false, [], [], 5, Day);
