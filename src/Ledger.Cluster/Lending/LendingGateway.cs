@@ -72,11 +72,14 @@ public sealed class LendingGateway
         return answer is TAnswer typed ? typed : throw new InvalidOperationException($"{entityId} answered {query.GetType().Name} with {answer?.GetType().Name}: {answer}");
     }
 
-    private Task<TAnswer> BookQueryAsync<TAnswer>(LoanBookId book, LendingTypedQuery query, CancellationToken ct)
+    internal Task<TAnswer> BookQueryAsync<TAnswer>(LoanBookId book, LendingTypedQuery query, CancellationToken ct)
         where TAnswer : ILendingMessage => QueryAsync<TAnswer>(LendingEntities.BookEntityId(book), query, ct);
 
-    private async Task<IReadOnlyList<LoanBookId>> BooksAsync(ParticipantId? participant, CancellationToken ct) =>
+    internal async Task<IReadOnlyList<LoanBookId>> BooksAsync(ParticipantId? participant, CancellationToken ct) =>
         (await QueryAsync<LoanBookList>(LoanBookDirectoryState.PersistenceId, new GetLoanBooks(participant), ct)).Books;
+
+    internal async Task<bool> HasBookAsync(LoanBookId book, CancellationToken ct) =>
+        (await QueryAsync<LoanBookKnown>(LoanBookDirectoryState.PersistenceId, new HasLoanBook(book), ct)).Known;
 
     private Task<LendingDayProgress> DayProgressAsync(DateOnly date, CancellationToken ct) =>
         QueryAsync<LendingDayProgress>(LendingEntities.DayEntityId(date), GetLendingDayProgress.Instance, ct);

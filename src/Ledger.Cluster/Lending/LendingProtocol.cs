@@ -124,3 +124,35 @@ public sealed record GetLendingDayProgress : LendingTypedQuery
 }
 
 public sealed record LendingDayProgress(IReadOnlyList<MarkBook> MarkBooks, IReadOnlyList<CloseBook> CloseBooks, bool MarksFinished, bool Closed) : ILendingMessage;
+
+// ---------------------------------------------------------------- recalls, exceptions, statements
+
+/// <summary>The book's recalls <paramref name="Participant"/> is party to as they stand on <paramref name="BusinessDate"/>, optionally of one state: answered with <see cref="RecallList"/>.</summary>
+public sealed record GetRecallsOf(ParticipantId Participant, DateOnly BusinessDate, RecallStatus? State) : LendingTypedQuery
+{
+    public override ILendingMessage Answer(object state) => state is LoanBookState s
+        ? new RecallList(RecallViews.ForParticipant([s], Participant, BusinessDate, State))
+        : NotAnswered(state);
+}
+
+public sealed record RecallList(IReadOnlyList<RecallView> Recalls) : ILendingMessage;
+
+/// <summary>The book's exception records that concern <paramref name="Participant"/>: answered with <see cref="LendingExceptionList"/>.</summary>
+public sealed record GetExceptionsOf(ParticipantId Participant) : LendingTypedQuery
+{
+    public override ILendingMessage Answer(object state) => state is LoanBookState s
+        ? new LendingExceptionList(ExceptionViews.For([s], Participant))
+        : NotAnswered(state);
+}
+
+public sealed record LendingExceptionList(IReadOnlyList<LendingExceptionView> Exceptions) : ILendingMessage;
+
+/// <summary>The book's rebate statement of <paramref name="Month"/>: answered with <see cref="RebateStatementFound"/>.</summary>
+public sealed record GetRebateStatement(StatementMonth Month) : LendingTypedQuery
+{
+    public override ILendingMessage Answer(object state) => state is LoanBookState s
+        ? new RebateStatementFound(RebateStatements.For(s, Month))
+        : NotAnswered(state);
+}
+
+public sealed record RebateStatementFound(RebateStatement Statement) : ILendingMessage;

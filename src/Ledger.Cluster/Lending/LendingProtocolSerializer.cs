@@ -73,6 +73,12 @@ public sealed class LendingProtocolSerializer : SerializerWithStringManifest
         E<ClosePriceList>("close-price-list"),
         E<GetLendingDayProgress>("get-lending-day-progress"),
         E<LendingDayProgress>("lending-day-progress"),
+        E<GetRecallsOf>("get-recalls-of"),
+        E<RecallList>("recall-list"),
+        E<GetExceptionsOf>("get-exceptions-of"),
+        E<LendingExceptionList>("lending-exception-list"),
+        E<GetRebateStatement>("get-rebate-statement"),
+        E<RebateStatementFound>("rebate-statement-found"),
     ];
 
     private static readonly FrozenDictionary<Type, string> ByType = Table.ToFrozenDictionary(e => e.Type, e => e.Manifest);

@@ -4,8 +4,8 @@ namespace Ledger.Cluster.Lending;
 
 /// <summary>
 /// The lending gateway's reads of recalls and exception records (lending.md section 4, issue 15
-/// "Bad input"): each book's view is built in turn with its commands, from the books the directory
-/// lists for the participant, so a participant is never given another pair's book.
+/// "Bad input"): each book's view is built in turn with its commands (a typed query: the book may live on
+/// another node), from the books the directory lists for the participant, so a participant is never given another pair's book.
 /// </summary>
 public static class LendingRecallQueries
 {
@@ -18,9 +18,9 @@ public static class LendingRecallQueries
     {
         ArgumentNullException.ThrowIfNull(lending);
         var businessDate = (await lending.ReferenceAsync(ct)).BusinessDate;
-        var books = await lending.DirectoryAsync(d => d.BooksOf(participant), ct);
-        var views = await Task.WhenAll(books.Select(b => lending.BookAsync(b, s => RecallViews.ForParticipant([s], participant, businessDate, state), ct)));
-        return views.SelectMany(v => v)
+        var books = await lending.BooksAsync(participant, ct);
+        var views = await Task.WhenAll(books.Select(b => lending.BookQueryAsync<RecallList>(b, new GetRecallsOf(participant, businessDate, state), ct)));
+        return views.SelectMany(v => v.Recalls)
             .OrderBy(v => v.DueOn).ThenBy(v => v.RecalledAt).ThenBy(v => v.ControlNumber, StringComparer.Ordinal)
             .ToList();
     }
@@ -29,8 +29,8 @@ public static class LendingRecallQueries
     public static async Task<IReadOnlyList<LendingExceptionView>> ExceptionsOfAsync(this LendingGateway lending, ParticipantId participant, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(lending);
-        var books = await lending.DirectoryAsync(d => d.BooksOf(participant), ct);
-        var views = await Task.WhenAll(books.Select(b => lending.BookAsync(b, s => ExceptionViews.For([s], participant), ct)));
-        return views.SelectMany(v => v).OrderBy(v => v.At).ThenBy(v => v.InputId, StringComparer.Ordinal).ToList();
+        var books = await lending.BooksAsync(participant, ct);
+        var views = await Task.WhenAll(books.Select(b => lending.BookQueryAsync<LendingExceptionList>(b, new GetExceptionsOf(participant), ct)));
+        return views.SelectMany(v => v.Exceptions).OrderBy(v => v.At).ThenBy(v => v.InputId, StringComparer.Ordinal).ToList();
     }
 }

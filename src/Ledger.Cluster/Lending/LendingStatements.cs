@@ -13,9 +13,9 @@ public static class LendingStatements
     public static async Task<IReadOnlyList<RebateStatement>> StatementsAsync(this LendingGateway lending, ParticipantId participant, StatementMonth month, ParticipantId? counterparty, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(lending);
-        var books = await lending.DirectoryAsync(d => d.BooksOf(participant), ct);
+        IReadOnlyList<LoanBookId> books = await lending.BooksAsync(participant, ct);
         if (counterparty is { } c) books = books.Where(b => b == LoanBookId.Of(participant, c)).ToList();
-        var statements = await Task.WhenAll(books.Select(b => lending.BookAsync(b, s => RebateStatements.For(s, month), ct)));
+        var statements = (await Task.WhenAll(books.Select(b => lending.BookQueryAsync<RebateStatementFound>(b, new GetRebateStatement(month), ct)))).Select(f => f.Statement);
         return statements.Where(s => s.Loans.Count > 0).OrderBy(s => LoanBookId.Of(s.First, s.Second).Value, StringComparer.Ordinal).ToList();
     }
 
@@ -28,8 +28,8 @@ public static class LendingStatements
     {
         ArgumentNullException.ThrowIfNull(lending);
         var book = LoanBookId.Of(participant, counterparty);
-        var ours = await lending.DirectoryAsync(d => d.Contains(book), ct)
-            ? await lending.BookAsync(book, s => RebateStatements.For(s, month), ct)
+        var ours = await lending.HasBookAsync(book, ct)
+            ? (await lending.BookQueryAsync<RebateStatementFound>(book, new GetRebateStatement(month), ct)).Statement
             : RebateStatements.For(new LoanBookState(book), month);
         return (ours, RebateStatements.Reconcile(ours, theirs));
     }

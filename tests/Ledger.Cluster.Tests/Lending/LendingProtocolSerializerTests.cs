@@ -77,6 +77,15 @@ public sealed class LendingProtocolSerializerTests
         new ClosePriceList([new SecurityClosePrice(Apple, new Money(105_00))]),
         GetLendingDayProgress.Instance,
         new LendingDayProgress([new MarkBook(Book, Next, Day)], [new CloseBook(Book, Day)], MarksFinished: false, Closed: true),
+        new GetRecallsOf(Borrower, Next, RecallStatus.Overdue),
+        new RecallList([new RecallView("0002000000000001", "0002000000000001", Lender, Borrower, Lender, "borrower", ["DO-1"], Apple, 500, 400, 100,
+            Day, At, Day, Next, "overdue", new DateOnly(2026, 12, 14), At.AddDays(3), At.AddDays(5), null)]),
+        new GetExceptionsOf(Lender),
+        new LendingExceptionList([new LendingExceptionView("SLR-9", "deliver-order", "return-without-open-loan", "deliverOrderId", "no open loan of the pair in 037833100",
+            Borrower, Lender, Apple.Value, 50, new Money(5_000_00), Day, At)]),
+        new GetRebateStatement(new StatementMonth(2026, 12)),
+        new RebateStatementFound(new RebateStatement(new StatementMonth(2026, 12), Lender, Borrower,
+            [new RebateStatementLine("DO-1", Lender, Borrower, Apple, 2, 261_375, new Money(26_14), Lender, Borrower)], Lender, Borrower, new Money(26_14))),
     ];
 
     private static ActorSystem System() => ActorSystem.Create("lending-protocol",
