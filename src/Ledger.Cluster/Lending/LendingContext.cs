@@ -88,7 +88,18 @@ public sealed class LendingDaySteps : IBusinessDayCloseStep, IBusinessDayOpenSte
     public async Task AfterAccountsClosedAsync(DateOnly closed, DateOnly next, ReferenceSnapshot reference, CancellationToken ct)
     {
         await _consumer.CaughtUpAsync(_timeout, ct);
-        if (Recalls is { } recalls) await recalls.CaughtUpAsync(_timeout, ct);
+        if (Recalls is { } recalls)
+        {
+            try
+            {
+                await recalls.CaughtUpAsync(_timeout, ct);
+            }
+            catch (TimeoutException e)
+            {
+                // The rebates of D do not wait on the hub: a recall read late counts from the day it is read.
+                _log.LogWarning("The close of {Date} goes on before every recall was read: {Message}", closed, e.Message);
+            }
+        }
         await _lending.CloseAsync(closed, reference, ct);
     }
 

@@ -43,6 +43,12 @@ public static class LendingMatrix
         try
         {
             if (Opened.Contains(world)) return Loan;
+            // The world's two recalls between 0001 and 0002 came before any loan: lending keeps them as
+            // exception records. Waiting for them keeps the loan's recalls the matrix's own, whatever
+            // the order of the rows and however soon after the start lending reads the hub.
+            await world.Node.EventuallyAsync("/v1/participants/0001/loan-exceptions", "participant-0001",
+                v => new[] { world.InboundRecall, world.OutboundRecall }.All(c => v.GetProperty("exceptions").EnumerateArray().Any(e => e.GetProperty("id").GetString() == c)),
+                "the world's recalls kept as exceptions");
             var answer = await (await world.Api.SendAsync(HttpMethod.Post, "/v1/deliver-orders", "occ-demo",
                 $$"""[{"id":"{{Loan}}","deliverer":"0001","receiver":"0002","cusip":"{{MatrixWorld.Apple}}","shares":100,"amount":10200,"reasonCode":"SL","rebateRate":0.045}]""")).AssertOk();
             Assert.True(answer[0].GetProperty("accepted").GetBoolean(), answer.ToString());
