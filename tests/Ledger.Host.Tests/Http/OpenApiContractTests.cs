@@ -147,7 +147,8 @@ public sealed class OpenApiContractTests : IAsyncLifetime
             Assert.True(schema.TryGetProperty("$ref", out _) || schema.TryGetProperty("items", out _), $"{route}: {schema}");
         }
         Assert.Equal(
-            ["POST /v1/deliver-orders", "POST /v1/participants/{id}/deposits", "POST /v1/participants/{id}/income-halts", "POST /v1/participants/{id}/settlement-progress-payments",
+            ["POST /v1/deliver-orders", "POST /v1/participants/{id}/deposits", "POST /v1/participants/{id}/income-halts",
+             "POST /v1/participants/{id}/rebate-statements/{month}/reconcile", "POST /v1/participants/{id}/settlement-progress-payments",
              "POST /v1/participants/{id}/stock-loan-adjustments", "POST /v1/recall-hub/messages", "POST /v1/reclaims",
              "PUT /v1/calendar/holidays/{date}", "PUT /v1/participants/{id}", "PUT /v1/recall-hub/subscribers/{participant}", "PUT /v1/recall-hub/vendors/{vendor}", "PUT /v1/securities/{cusip}", "PUT /v1/securities/{cusip}/distributions/{id}"],
             readers.Where(r => r.Contains(" /v1/", StringComparison.Ordinal) && !r.Contains("business-day", StringComparison.Ordinal)).Order(StringComparer.Ordinal));

@@ -7,7 +7,7 @@ namespace Ledger.Host.Tests.Verbs;
 /// <summary>
 /// <c>ledger report 10c-1a</c> as the real <c>ledger</c> program, reading the SQLite file of a real
 /// node beside it: one file per party to a loan when no participant is named (the lender's with
-/// its loan, the borrower's empty: the lender reports), and the refusals an operator meets: a bad
+/// its loan, the borrower's empty: the lender reports; OCC, party to no loan, gets none), and the refusals an operator meets: a bad
 /// date or participant (exit 1), a date whose close is not recorded (exit 2, rule
 /// report-date-closed), a folder with no journal (exit 3).
 /// </summary>
@@ -22,6 +22,7 @@ public sealed class ReportCommandTests
         using var folder = new TempFolder();
         await using var node = await RealNode.StartAsync(folder.Path);
         var desk = new IncomeDesk(node);
+        await desk.Participant(Occ, cap: 0m, fund: 0m, marketLoan: false, ccp: true);
         await desk.Participant(L);
         await desk.Participant(B);
         await desk.Security(Cusip, price: "100", haircut: "0.1");
@@ -42,7 +43,8 @@ public sealed class ReportCommandTests
         await desk.Close();
         var (written, output, errors) = await LedgerCommand.RunAsync(folder.Path, ["report", "10c-1a", "--date", d, "--data-dir", folder.Path, "--out", reports]);
         Assert.True(written == 0, string.Join("\n", errors));
-        Assert.Equal([$"10c-1a-{B}-{d}.csv", $"10c-1a-{L}-{d}.csv"], Directory.GetFiles(reports).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        // OCC is party to no loan here: no file of its.
+        Assert.Equal([$"10c-1a-{L}-{d}.csv", $"10c-1a-{B}-{d}.csv"], Directory.GetFiles(reports).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         var lender = await File.ReadAllLinesAsync(Path.Combine(reports, $"10c-1a-{L}-{d}.csv"));
         Assert.EndsWith(",lines=1", lender[0], StringComparison.Ordinal);
         Assert.StartsWith($"opened,CLI-LOAN,{Cusip},", lender[2], StringComparison.Ordinal);
