@@ -14,7 +14,8 @@ public static class LendingMatrix
 
     /// <summary>
     /// Recalls 40 of the loan's shares (once per world): an MT 526 0001 sends 0002 through the hub,
-    /// and waits until the lender's recalls show it open on the loan.
+    /// and waits until the lender's recalls show a recall on the loan (the hub rows' recalls of the
+    /// same pair may have taken its shares first: this one is then an exception record).
     /// </summary>
     public static async Task RecallAsync(MatrixWorld world)
     {
