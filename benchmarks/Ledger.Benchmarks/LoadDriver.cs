@@ -51,6 +51,9 @@ public sealed record LoadOptions
 
     /// <summary>Overrides <c>ledger.snapshots.every-events</c> for the run (null: the configured limit).</summary>
     public long? SnapshotEveryEvents { get; init; }
+
+    /// <summary>The bounded contexts the node starts (<c>--contexts settlement,income</c>); null: every one, as a served node does.</summary>
+    public IReadOnlySet<string>? Contexts { get; init; }
 }
 
 /// <summary>What a load run measured.</summary>
@@ -160,6 +163,7 @@ public static class LoadDriver
                 DataDir = tempDir ?? "./data",
                 RecycleCutoffLocalTime = null,
                 ExtraConfig = o.SnapshotEveryEvents is { } every ? $"{Snapshots.EveryEventsKey} = {every}" : null,
+                Contexts = o.Contexts,
             };
             var setup = Stopwatch.StartNew();
             var node = await LedgerNode.StartAsync(options, null, ct);

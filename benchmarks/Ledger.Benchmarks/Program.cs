@@ -5,7 +5,7 @@ using BenchmarkDotNet.Running;
 using Ledger.Benchmarks;
 using Ledger.Benchmarks.Crash;
 
-// dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- load --store sqlite|postgres [--connection CS] --dos N [--rate R] [--mix all-settle|realistic] [--drain S] [--no-verify] [--no-raw] [--recovery] [--snapshot-every EVENTS] [--out FILE]
+// dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- load --store sqlite|postgres [--connection CS] --dos N [--rate R] [--mix all-settle|realistic] [--drain S] [--no-verify] [--no-raw] [--recovery] [--snapshot-every EVENTS] [--contexts settlement,income,recalls,lending] [--out FILE]
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- micro [--filter *Replay*]
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- explain [EVENTS ...]
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- crash [--seed N] [--cycles N] [--clients N] (or deploy/crash-test.sh)
@@ -14,7 +14,7 @@ using Ledger.Benchmarks.Crash;
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- lending-open [--participants N] [--borrowers-each N] [--loans-each N] [--cusips N]
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
-    Console.WriteLine("usage: load --store sqlite|postgres [--connection CS] --dos N [--rate R] [--mix all-settle|realistic] [--warmup N] [--drain SECONDS] [--no-verify] [--no-raw] [--recovery] [--snapshot-every EVENTS] [--out FILE]");
+    Console.WriteLine("usage: load --store sqlite|postgres [--connection CS] --dos N [--rate R] [--mix all-settle|realistic] [--warmup N] [--drain SECONDS] [--no-verify] [--no-raw] [--recovery] [--snapshot-every EVENTS] [--contexts settlement,income,recalls,lending] [--out FILE]");
     Console.WriteLine("       micro [BenchmarkDotNet options, e.g. --filter *Replay*]");
     Console.WriteLine("       replay [EVENTS]   (one account's journal of EVENTS events replayed from SQLite, as ledger replay does)");
     Console.WriteLine("       snapshot [LOANS]  (OCC's account after LOANS Market Loans: snapshot taken, serialized, read back and restored, against its whole journal)");
@@ -136,6 +136,7 @@ for (var i = 1; i < args.Length; i++)
         case "--no-raw": options = options with { RawInsert = false }; break;
         case "--recovery": options = options with { Recovery = true }; break;
         case "--snapshot-every": options = options with { SnapshotEveryEvents = long.Parse(Value(), CultureInfo.InvariantCulture) }; break;
+        case "--contexts": options = options with { Contexts = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet() }; break;
         case "--out": output = Value(); break;
         default: Console.Error.WriteLine($"unknown option '{args[i]}'"); return 2;
     }
