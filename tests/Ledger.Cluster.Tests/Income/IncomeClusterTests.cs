@@ -57,10 +57,10 @@ public sealed class IncomeClusterTests(PostgresFixture postgres) : IClassFixture
             Assert.Equal(IncomeDates.ToText(n), announced.Value!.PostingDate);
             Assert.Equal("DIV-1", Assert.Single(await Income(a).DistributionsAsync(X, Setup.None)).Id);
 
-            // L lends B 1,000 X, B returns 400: the memo lines follow settlement's completions on every node.
-            Assert.All(await a.Ledger.SubmitAsync([new DeliverOrderRequest("IC-LOAN", Lender, Borrower, X.Value, 1_000, 100_000m, "SL")], Setup.None), r => Assert.True(r.Accepted, r.Error?.Message));
+            // L lends B 1,000 X at the collateral margin (so the open marks nothing), B returns 400: the memo lines follow settlement's completions on every node.
+            Assert.All(await a.Ledger.SubmitAsync([new DeliverOrderRequest("IC-LOAN", Lender, Borrower, X.Value, 1_000, 102_000m, "SL")], Setup.None), r => Assert.True(r.Accepted, r.Error?.Message));
             await Eventually.Status(b.Ledger, "IC-LOAN", "completed", Limit);
-            Assert.All(await b.Ledger.SubmitAsync([new DeliverOrderRequest("IC-RETURN", Borrower, Lender, X.Value, 400, 40_000m, "SLR")], Setup.None), r => Assert.True(r.Accepted, r.Error?.Message));
+            Assert.All(await b.Ledger.SubmitAsync([new DeliverOrderRequest("IC-RETURN", Borrower, Lender, X.Value, 400, 40_800m, "SLR")], Setup.None), r => Assert.True(r.Accepted, r.Error?.Message));
             await Eventually.Status(c.Ledger, "IC-RETURN", "completed", Limit);
             await Eventually.Until(async () => await LineAsync(Income(a), Lender, Borrower) == 600 && await LineAsync(Income(b), Borrower, Lender) == -600,
                 Limit, "the memo lines L +600 and B -600");
