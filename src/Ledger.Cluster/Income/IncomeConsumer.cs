@@ -10,7 +10,9 @@ namespace Ledger.Cluster.Income;
 /// with a loan or return code (and every reclaim) goes to the memo account of the party whose
 /// journal published it, which counts it once by its id. The consumer's offset is journaled: after
 /// a crash it reads again from there, and the memo account answers a duplicate without a second
-/// effect, so each completion is counted exactly once.
+/// effect, so each completion is counted exactly once. It reads only the completions of its loan
+/// and return reason codes and of reclaims (<see cref="SettingsFor"/>): the journal's query skips
+/// the rest undecoded.
 /// </summary>
 public sealed class IncomeConsumer : IPublishedEventHandler
 {
@@ -18,17 +20,31 @@ public sealed class IncomeConsumer : IPublishedEventHandler
     public const string Name = "income";
 
     private readonly IncomeGateway _income;
-    private readonly JournalTable _journal;
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
-    private long _handled;
+    private readonly ConsumerProgress _progress;
 
     public IncomeConsumer(IncomeGateway income, JournalTable journal, TimeProvider clock, ILogger log)
     {
         _income = income;
-        _journal = journal;
         _clock = clock;
         _log = log;
+        Settings = SettingsFor(income.Settings);
+        _progress = new ConsumerProgress(Name, Settings.Query, journal, clock);
+    }
+
+    /// <summary>What it reads: settlement's published completions of its reason codes and of reclaims.</summary>
+    public ConsumerSettings Settings { get; }
+
+    /// <summary>The published rows income takes under <paramref name="settings"/>: its loan and return reason codes, and reclaims.</summary>
+    public static ConsumerSettings SettingsFor(IncomeSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new ConsumerSettings(Name, SettlementPublication.Tag)
+        {
+            KindPrefix = SettlementPublication.KindPrefix,
+            Kinds = [.. settings.LoanReasonCodes.Concat(settings.ReturnReasonCodes).Select(SettlementPublication.ReasonKind), SettlementPublication.ReclaimKind],
+        };
     }
 
     public async Task HandleAsync(PublishedEvent published, CancellationToken ct)
@@ -46,34 +62,11 @@ public sealed class IncomeConsumer : IPublishedEventHandler
             if (refused is not null)
                 _log.LogWarning("The memo account of {Participant} refused deliver order {Id}: {Rule} ({Message})", settled.Participant, order.Id, refused.Rule, refused.Message);
         }
-        InterlockedMax(published.Offset);
+        _progress.Handled(published.Offset);
     }
 
     private bool Counts(DeliverOrderSettled settled) =>
         settled.Order.ReclaimOf is not null || _income.Settings.TransactionTypeOf(settled.Order.ReasonCode) is not null;
 
-    private void InterlockedMax(long offset)
-    {
-        long seen;
-        while ((seen = Interlocked.Read(ref _handled)) < offset && Interlocked.CompareExchange(ref _handled, offset, seen) != seen)
-        {
-        }
-    }
-
-    /// <summary>
-    /// Completes once the consumer has handed over every settlement event written so far: what it
-    /// handled in this process, or what its journaled offset says it confirmed before.
-    /// </summary>
-    public async Task CaughtUpAsync(TimeSpan timeout, CancellationToken ct)
-    {
-        var target = await _journal.HighestTaggedOrderingAsync(SettlementPublication.Tag, ct);
-        var deadline = _clock.GetUtcNow() + timeout;
-        while (Interlocked.Read(ref _handled) < target)
-        {
-            var stored = await _journal.ConsumerOffsetsAsync(Name, ct);
-            if (stored.Count > 0 && stored[^1].Offset >= target) return;
-            if (_clock.GetUtcNow() >= deadline) throw new TimeoutException($"the income consumer did not reach ordering {target} in {timeout.TotalSeconds:0} s");
-            await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
-        }
-    }
+    public Task CaughtUpAsync(TimeSpan timeout, CancellationToken ct) => _progress.CaughtUpAsync(timeout, ct);
 }

@@ -39,7 +39,7 @@ public sealed class IncomeContext : IClusterContext
         if (start.Journal is not { } journal) return; // the memory store publishes nothing to consume
         var log = start.LoggerFactory.CreateLogger("Ledger.Income");
         var consumer = new IncomeConsumer(Gateway, journal, options.Clock, log);
-        LedgerNode.StartConsumer(start.System, journal, new ConsumerSettings(IncomeConsumer.Name, Ledger.Settlement.SettlementPublication.Tag), consumer);
+        LedgerNode.StartConsumer(start.System, journal, consumer.Settings, consumer);
         ledger.Services.AddCloseStep(new IncomeCloseStep(Gateway, consumer, ledger, options.Clock, options.AskTimeout, log));
     }
 }

@@ -10,25 +10,35 @@ namespace Ledger.Cluster.Lending;
 /// each completed <c>SL</c> or <c>SLR</c> deliver order, each reclaim and each mark's completion
 /// or drop goes to its pair's loan book, which applies it once by its id (a completion is
 /// published by both parties, and a feed read again after a crash hands it again). The consumer's
-/// offset is journaled.
+/// offset is journaled. It reads only those (<see cref="Settings"/>: loans, returns, reclaims and
+/// marks): every other completion is skipped undecoded by the journal's query (a row written before
+/// kinds were tagged is read, and <see cref="LendingRouting.BookOf(CompletedDeliverOrder)"/> finds no book for it).
 /// </summary>
 public sealed class LendingConsumer : IPublishedEventHandler
 {
     /// <summary>The consumer's name: its offsets are the journal <c>published-consumer-lending</c>.</summary>
     public const string Name = "lending";
 
+    /// <summary>What it reads: settlement's published completions and drops of loans, returns, reclaims and marks.</summary>
+    public static ConsumerSettings Settings { get; } = new(Name, SettlementPublication.Tag)
+    {
+        KindPrefix = SettlementPublication.KindPrefix,
+        Kinds =
+        [
+            SettlementPublication.ReasonKind(LoanTerms.LoanReasonCode), SettlementPublication.ReasonKind(LoanTerms.ReturnReasonCode),
+            SettlementPublication.ReasonKind(Ledger.Settlement.PaymentOrders.ReasonCode), SettlementPublication.ReclaimKind,
+        ],
+    };
+
     private readonly LendingGateway _lending;
-    private readonly JournalTable _journal;
-    private readonly TimeProvider _clock;
     private readonly ILogger _log;
-    private long _handled;
+    private readonly ConsumerProgress _progress;
 
     public LendingConsumer(LendingGateway lending, JournalTable journal, TimeProvider clock, ILogger log)
     {
         _lending = lending;
-        _journal = journal;
-        _clock = clock;
         _log = log;
+        _progress = new ConsumerProgress(Name, Settings.Query, journal, clock);
     }
 
     public async Task HandleAsync(PublishedEvent published, CancellationToken ct)
@@ -47,28 +57,9 @@ public sealed class LendingConsumer : IPublishedEventHandler
             if (reply is Refused refused)
                 _log.LogWarning("Loan book {Book} refused {Command}: {Rule} ({Message})", to, command.GetType().Name, refused.Error.Rule, refused.Error.Message);
         }
-        InterlockedMax(published.Offset);
-    }
-
-    private void InterlockedMax(long offset)
-    {
-        long seen;
-        while ((seen = Interlocked.Read(ref _handled)) < offset && Interlocked.CompareExchange(ref _handled, offset, seen) != seen)
-        {
-        }
+        _progress.Handled(published.Offset);
     }
 
     /// <summary>Completes once the consumer has handed over every settlement event written so far: what it handled in this process, or what its journaled offset says it confirmed before.</summary>
-    public async Task CaughtUpAsync(TimeSpan timeout, CancellationToken ct)
-    {
-        var target = await _journal.HighestTaggedOrderingAsync(SettlementPublication.Tag, ct);
-        var deadline = _clock.GetUtcNow() + timeout;
-        while (Interlocked.Read(ref _handled) < target)
-        {
-            var stored = await _journal.ConsumerOffsetsAsync(Name, ct);
-            if (stored.Count > 0 && stored[^1].Offset >= target) return;
-            if (_clock.GetUtcNow() >= deadline) throw new TimeoutException($"the lending consumer did not reach ordering {target} in {timeout.TotalSeconds:0} s");
-            await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
-        }
-    }
+    public Task CaughtUpAsync(TimeSpan timeout, CancellationToken ct) => _progress.CaughtUpAsync(timeout, ct);
 }

@@ -41,10 +41,10 @@ public sealed class LendingContext : IClusterContext
         ledger.Services.Add(new LendingReports(start.Journal, rules));
         if (start.Journal is not { } journal) return; // the memory store publishes nothing to consume
         var consumer = new LendingConsumer(Gateway, journal, options.Clock, log);
-        LedgerNode.StartConsumer(start.System, journal, new ConsumerSettings(LendingConsumer.Name, SettlementPublication.Tag), consumer);
+        LedgerNode.StartConsumer(start.System, journal, LendingConsumer.Settings, consumer);
         // Recalls made available by the hub (the hub's context starts after this one: asked for when a cancel needs it).
         var recalls = new LendingRecallConsumer(Gateway, () => start.Contexts.OfType<RecallsContext>().SingleOrDefault()?.Hub, journal, options.Clock, log);
-        LedgerNode.StartConsumer(start.System, journal, new ConsumerSettings(LendingRecallConsumer.Name, Ledger.Recalls.RecallPublication.Tag), recalls);
+        LedgerNode.StartConsumer(start.System, journal, LendingRecallConsumer.Settings, recalls);
         var steps = new LendingDaySteps(Gateway, consumer, ledger, options.AskTimeout, log) { Recalls = recalls };
         ledger.Services.AddCloseStep(steps);
         ledger.Services.AddOpenStep(steps);

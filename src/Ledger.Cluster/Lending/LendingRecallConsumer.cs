@@ -21,21 +21,21 @@ public sealed class LendingRecallConsumer : IPublishedEventHandler
     /// <summary>The consumer's name: its offsets are the journal <c>published-consumer-lending-recalls</c>.</summary>
     public const string Name = "lending-recalls";
 
+    /// <summary>What it reads: every message the hub made available (the hub's tag).</summary>
+    public static ConsumerSettings Settings { get; } = new(Name, RecallPublication.Tag);
+
     private readonly LendingGateway _lending;
     private readonly Func<RecallHub?> _hub;
-    private readonly JournalTable _journal;
-    private readonly TimeProvider _clock;
     private readonly ILogger _log;
-    private long _handled;
+    private readonly ConsumerProgress _progress;
 
     /// <param name="hub">The recall hub's gateway, once its context has started (it starts after lending).</param>
     public LendingRecallConsumer(LendingGateway lending, Func<RecallHub?> hub, JournalTable journal, TimeProvider clock, ILogger log)
     {
         _lending = lending;
         _hub = hub;
-        _journal = journal;
-        _clock = clock;
         _log = log;
+        _progress = new ConsumerProgress(Name, Settings.Query, journal, clock);
     }
 
     public async Task HandleAsync(PublishedEvent published, CancellationToken ct)
@@ -62,7 +62,7 @@ public sealed class LendingRecallConsumer : IPublishedEventHandler
                     _log.LogWarning("Loan book {Book} refused {Command} {ControlNumber}: {Rule} ({Message})", book, command.GetType().Name, made.ControlNumber, refused.Error.Rule, refused.Error.Message);
             }
         }
-        InterlockedMax(published.Offset);
+        _progress.Handled(published.Offset);
     }
 
     /// <summary>The control number of the recall a cancel names: the borrower's mailbox knows under which number it made the lender's message (its field 20) available.</summary>
@@ -72,25 +72,6 @@ public sealed class LendingRecallConsumer : IPublishedEventHandler
         return await hub.DeliveredAsAsync(cancel.Borrower, cancel.Lender, cancel.CancelsReference, ct);
     }
 
-    private void InterlockedMax(long offset)
-    {
-        long seen;
-        while ((seen = Interlocked.Read(ref _handled)) < offset && Interlocked.CompareExchange(ref _handled, offset, seen) != seen)
-        {
-        }
-    }
-
     /// <summary>Completes once the consumer has handed over every message the hub made available so far (in this process, or confirmed before by its journaled offset).</summary>
-    public async Task CaughtUpAsync(TimeSpan timeout, CancellationToken ct)
-    {
-        var target = await _journal.HighestTaggedOrderingAsync(RecallPublication.Tag, ct);
-        var deadline = _clock.GetUtcNow() + timeout;
-        while (Interlocked.Read(ref _handled) < target)
-        {
-            var stored = await _journal.ConsumerOffsetsAsync(Name, ct);
-            if (stored.Count > 0 && stored[^1].Offset >= target) return;
-            if (_clock.GetUtcNow() >= deadline) throw new TimeoutException($"the lending recall consumer did not reach ordering {target} in {timeout.TotalSeconds:0} s");
-            await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
-        }
-    }
+    public Task CaughtUpAsync(TimeSpan timeout, CancellationToken ct) => _progress.CaughtUpAsync(timeout, ct);
 }

@@ -46,7 +46,7 @@ public sealed class RecallsContext : IClusterContext
         {
             // As LedgerNode.StartConsumer runs one (the node does not exist yet while contexts start):
             // a cluster singleton (one offset journal, one writer), restarted with back-off after a failure.
-            var consumer = PublishedEventConsumer.Props(new ConsumerSettings(ConsumerName, SettlementPublication.Tag), table, new EligibilityAtClose(Hub));
+            var consumer = PublishedEventConsumer.Props(EligibilityAtClose.Settings, table, new EligibilityAtClose(Hub));
             var supervised = BackoffSupervisor.Props(Backoff.OnStop(consumer, "consumer", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1));
             start.System.ActorOf(ClusterSingletonManager.Props(supervised, PoisonPill.Instance, ClusterSingletonManagerSettings.Create(start.System)),
                 Journals.ConsumerPrefix + ConsumerName);
@@ -65,6 +65,13 @@ public sealed class RecallsContext : IClusterContext
 /// </summary>
 public sealed class EligibilityAtClose(RecallHub hub) : IPublishedEventHandler
 {
+    /// <summary>What it reads: settlement's published closes only (the journal's query skips every completion undecoded).</summary>
+    public static ConsumerSettings Settings { get; } = new(RecallsContext.ConsumerName, SettlementPublication.Tag)
+    {
+        KindPrefix = SettlementPublication.KindPrefix,
+        Kinds = [SettlementPublication.CloseKind],
+    };
+
     public async Task HandleAsync(PublishedEvent published, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(published);

@@ -43,6 +43,19 @@ public interface IPublishedEventHandler
 /// <param name="Tag">The journal tag it reads, e.g. <see cref="SettlementPublication.Tag"/>.</param>
 public sealed record ConsumerSettings(string Name, string Tag)
 {
+    /// <summary>
+    /// With <see cref="Kinds"/>: the prefix of the kind tags written beside <see cref="Tag"/>
+    /// (e.g. <see cref="SettlementPublication.KindPrefix"/>). Rows carrying a kind tag are read only
+    /// when it is one of <see cref="Kinds"/>; rows with none are always read. Null: every row of the tag.
+    /// </summary>
+    public string? KindPrefix { get; init; }
+
+    /// <summary>The kinds the consumer's handler takes (see <see cref="KindPrefix"/>); the rest are not read.</summary>
+    public IReadOnlyCollection<string> Kinds { get; init; } = [];
+
+    /// <summary>The rows it reads, as the journal table is asked for them.</summary>
+    public TagQuery Query => new(Tag) { KindPrefix = KindPrefix, Kinds = Kinds };
+
     /// <summary>Events read, handed over and confirmed per offset write, at most.</summary>
     public int BatchSize { get; init; } = 500;
 
@@ -67,7 +80,7 @@ public sealed record ConsumerSettings(string Name, string Tag)
     {
         if (string.IsNullOrEmpty(Name) || !Name.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
             throw new ArgumentException($"A consumer name is letters, digits and '-' only; '{Name}' is not.", nameof(Name));
-        JournalTable.CheckTag(Tag);
+        Query.Checked();
         if (BatchSize < 1) throw new ArgumentException("BatchSize is at least 1.", nameof(BatchSize));
     }
 }
@@ -121,6 +134,11 @@ public static class CompleteJournal
 /// events confirmed after it are handed again, and the target's deduplication makes that harmless,
 /// so every event is applied exactly once and none is skipped.
 /// <para>
+/// A consumer that takes only some kinds of its tag's events names them
+/// (<see cref="ConsumerSettings.Kinds"/>): the journal's query then skips the rows of other kinds
+/// without reading or decoding them, and its offset moves on when it next confirms a batch.
+/// </para>
+/// <para>
 /// Reads go to the journal table directly (<see cref="JournalTable"/>), not through Persistence
 /// Query: one query per batch on every store. On SQLite a visible row implies every lower ordering
 /// is visible (one writer). On PostgreSQL and SQL Server concurrent writes commit out of ordering,
@@ -135,6 +153,7 @@ public static class CompleteJournal
 public sealed class PublishedEventConsumer : UntypedPersistentActor, IWithTimers
 {
     private readonly ConsumerSettings _settings;
+    private readonly TagQuery _query;
     private readonly JournalTable _table;
     private readonly IPublishedEventHandler _handler;
     private readonly TimeProvider _clock;
@@ -152,6 +171,7 @@ public sealed class PublishedEventConsumer : UntypedPersistentActor, IWithTimers
     {
         settings.Check();
         _settings = settings;
+        _query = settings.Query;
         _table = table;
         _handler = handler;
         _clock = clock;
@@ -313,7 +333,7 @@ public sealed class PublishedEventConsumer : UntypedPersistentActor, IWithTimers
             (upTo, gap) = CompleteJournal.UpTo(after, visible, gap, _clock.GetUtcNow(), _settings.GapTimeout);
         }
         if (upTo <= after) return new Batch([], after, gap);
-        var rows = await _table.TaggedAfterAsync(_settings.Tag, after, upTo, _settings.BatchSize, ct);
+        var rows = await _table.TaggedAfterAsync(_query, after, upTo, _settings.BatchSize, ct);
         // A full batch may stop short of upTo: the next read starts after its last row.
         return new Batch(rows, rows.Count == _settings.BatchSize ? rows[^1].Ordering : upTo, gap);
     }

@@ -4,6 +4,50 @@ using Microsoft.Data.Sqlite;
 
 namespace Ledger.Journal;
 
+/// <summary>
+/// Which tagged rows a reader takes: the rows tagged <see cref="Tag"/>; and when
+/// <see cref="KindPrefix"/> is set, of those that carry a tag starting with it (a kind tag), only
+/// the ones carrying one of <see cref="Kinds"/>. Rows with no kind tag are always taken (rows
+/// written before kinds were tagged: the reader filters them on their decoded content).
+/// </summary>
+public sealed record TagQuery(string Tag)
+{
+    public string? KindPrefix { get; init; }
+
+    public IReadOnlyCollection<string> Kinds { get; init; } = [];
+
+    /// <summary>Throws unless every tag and the prefix are tags <see cref="JournalTable.CheckTag"/> accepts.</summary>
+    public TagQuery Checked()
+    {
+        JournalTable.CheckTag(Tag);
+        if (KindPrefix is not null) JournalTable.CheckTag(KindPrefix);
+        foreach (var kind in Kinds)
+        {
+            JournalTable.CheckTag(kind);
+            if (KindPrefix is null || !kind.StartsWith(KindPrefix, StringComparison.Ordinal))
+                throw new ArgumentException($"The kind '{kind}' does not start with the kind prefix '{KindPrefix}'.", nameof(Kinds));
+        }
+        return this;
+    }
+
+    /// <summary>The WHERE clause's part for this query (parameters <c>@tag</c>, <c>@kinds</c>, <c>@kind0</c>...), and its parameters.</summary>
+    internal (string Sql, IReadOnlyList<(string Name, string Value)> Parameters) Where()
+    {
+        var parameters = new List<(string, string)> { ("@tag", "%;" + Tag + ";%") };
+        if (KindPrefix is null) return ("tags LIKE @tag", parameters);
+        var sql = new System.Text.StringBuilder("tags LIKE @tag AND (tags NOT LIKE @kinds");
+        parameters.Add(("@kinds", "%;" + KindPrefix + "%"));
+        var i = 0;
+        foreach (var kind in Kinds)
+        {
+            sql.Append(" OR tags LIKE @kind").Append(i);
+            parameters.Add(("@kind" + i, "%;" + kind + ";%"));
+            i++;
+        }
+        return (sql.Append(')').ToString(), parameters);
+    }
+}
+
 /// <summary>One tagged journal row: its position in the whole journal (<c>ordering</c>), whose event it is, and the event.</summary>
 public readonly record struct TaggedRow(long Ordering, string PersistenceId, long SequenceNr, string Manifest, object Event);
 
@@ -29,14 +73,20 @@ public sealed partial class JournalTable
     }
 
     /// <summary>The highest ordering of a row tagged <paramref name="tag"/>; 0 when there is none.</summary>
-    public async Task<long> HighestTaggedOrderingAsync(string tag, CancellationToken ct)
+    public Task<long> HighestTaggedOrderingAsync(string tag, CancellationToken ct) => HighestTaggedOrderingAsync(new TagQuery(tag), ct);
+
+    /// <summary>The highest ordering of a row <paramref name="query"/> takes; 0 when there is none.</summary>
+    public async Task<long> HighestTaggedOrderingAsync(TagQuery query, CancellationToken ct)
     {
-        CheckTag(tag);
+        var (where, parameters) = query.Checked().Where();
         await using var connection = Connect();
         await connection.OpenAsync(ct);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT MAX(ordering) FROM journal WHERE tags LIKE @tag";
-        Add(command, "@tag", "%;" + tag + ";%");
+        // Read from the end: the newest matching row is usually near it.
+        command.CommandText = _store == StoreConfig.SqlServer
+            ? $"SELECT TOP (1) ordering FROM journal WHERE {where} ORDER BY ordering DESC"
+            : $"SELECT ordering FROM journal WHERE {where} ORDER BY ordering DESC LIMIT 1";
+        foreach (var (name, value) in parameters) Add(command, name, value);
         return await command.ExecuteScalarAsync(ct) is { } max and not DBNull ? Convert.ToInt64(max, CultureInfo.InvariantCulture) : 0;
     }
 
@@ -63,20 +113,25 @@ public sealed partial class JournalTable
     /// Tags are the journal's Csv column (<c>;a;b;</c>).
     /// </summary>
     /// <exception cref="JournalRowException">A tagged row the ledger's serializer did not write, or cannot read.</exception>
-    public async Task<IReadOnlyList<TaggedRow>> TaggedAfterAsync(string tag, long afterOrdering, long toOrdering, int max, CancellationToken ct)
+    public Task<IReadOnlyList<TaggedRow>> TaggedAfterAsync(string tag, long afterOrdering, long toOrdering, int max, CancellationToken ct) =>
+        TaggedAfterAsync(new TagQuery(tag), afterOrdering, toOrdering, max, ct);
+
+    /// <summary>The same, for the rows <paramref name="query"/> takes (the others are neither read nor decoded).</summary>
+    /// <exception cref="JournalRowException">A tagged row the ledger's serializer did not write, or cannot read.</exception>
+    public async Task<IReadOnlyList<TaggedRow>> TaggedAfterAsync(TagQuery query, long afterOrdering, long toOrdering, int max, CancellationToken ct)
     {
-        CheckTag(tag);
+        var (where, parameters) = query.Checked().Where();
         await using var connection = Connect();
         await connection.OpenAsync(ct);
         await using var command = connection.CreateCommand();
-        const string Where = "WHERE ordering > @after AND ordering <= @to AND deleted = @deleted AND tags LIKE @tag ORDER BY ordering";
+        var clause = $"WHERE ordering > @after AND ordering <= @to AND deleted = @deleted AND {where} ORDER BY ordering";
         command.CommandText = _store == StoreConfig.SqlServer
-            ? $"SELECT TOP (@max) ordering, persistence_id, sequence_number, manifest, identifier, message FROM journal {Where}"
-            : $"SELECT ordering, persistence_id, sequence_number, manifest, identifier, message FROM journal {Where} LIMIT @max";
+            ? $"SELECT TOP (@max) ordering, persistence_id, sequence_number, manifest, identifier, message FROM journal {clause}"
+            : $"SELECT ordering, persistence_id, sequence_number, manifest, identifier, message FROM journal {clause} LIMIT @max";
         Add(command, "@after", afterOrdering);
         Add(command, "@to", toOrdering);
         Add(command, "@deleted", false);
-        Add(command, "@tag", "%;" + tag + ";%");
+        foreach (var (name, value) in parameters) Add(command, name, value);
         Add(command, "@max", max);
         var rows = new List<TaggedRow>();
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);

@@ -148,6 +148,59 @@ public abstract class PublishedEventConsumerTests
         }
     }
 
+    [SkippableFact]
+    public async Task Each_published_event_carries_its_kinds_and_a_consumer_reads_only_its_kinds_and_rows_written_before_kinds_were_tagged()
+    {
+        using var folder = new TempFolder();
+        var options = await OptionsAsync(folder.Path);
+        await using var node = await LedgerNode.StartAsync(options, null, Setup.None);
+        await Setup.Participant(node.Ledger, "0001", 1_000_000m, 0m);
+        await Setup.Participant(node.Ledger, "0002", 1_000_000m, 1_000_000m);
+        Assert.True((await node.Ledger.PutSecurityAsync(Cusips.Apple, Money.FromDollars(100m), 0.10m, Setup.None)).Ok);
+        Assert.True((await node.Ledger.DepositAsync(new ParticipantId("0001"), Cusips.Apple, 10_000, Setup.None)).Ok);
+        var results = await node.Ledger.SubmitAsync(
+        [
+            Setup.Do("DO-SL", "0001", "0002", 10, 1_020m),
+            Setup.Do("DO-T1", "0001", "0002", 10, 1_000m) with { ReasonCode = "TRADE" },
+            Setup.Do("DO-T2", "0001", "0002", 10, 1_000m) with { ReasonCode = "TRADE" },
+            Setup.Do("DO-U", "0001", "0002", 10, 1_000m) with { ReasonCode = "ODD_LOT" },
+        ], Setup.None);
+        Assert.All(results, r => Assert.True(r.Accepted, r.Error?.Message));
+        foreach (var id in new[] { "DO-SL", "DO-T1", "DO-T2", "DO-U" }) await Eventually.Status(node.Ledger, id, "completed");
+        Assert.True((await node.Ledger.CloseAsync(Setup.None)).Ok);
+        var table = node.JournalTable!;
+
+        async Task<string[]> Read(params string[] kinds)
+        {
+            var query = new TagQuery(SettlementPublication.Tag) { KindPrefix = SettlementPublication.KindPrefix, Kinds = kinds };
+            var rows = await table.TaggedAfterAsync(query, 0, long.MaxValue, 1_000, Setup.None);
+            // The newest matching row is what a caught-up wait aims at.
+            Assert.Equal(rows.Count == 0 ? 0 : rows[^1].Ordering, await table.HighestTaggedOrderingAsync(query, Setup.None));
+            return [.. rows.SelectMany(r => new PublishedEvent(r.Ordering, r.PersistenceId, r.SequenceNr, r.Manifest, r.Event).SettlementFacts())
+                .Select(f => f switch { DeliverOrderSettled d => $"{d.Order.Id}@{d.Participant}", BusinessDayClosedAt c => $"close@{c.Participant}", _ => f.ToString() })
+                .Order(StringComparer.Ordinal)];
+        }
+
+        Assert.Equal(["DO-SL@0001", "DO-SL@0002"], await Read(SettlementPublication.ReasonKind("SL")));
+        Assert.Equal(["DO-T1@0001", "DO-T1@0002", "DO-T2@0001", "DO-T2@0002"], await Read(SettlementPublication.ReasonKind("TRADE")));
+        Assert.Equal(["DO-U@0001", "DO-U@0002"], await Read(SettlementPublication.ReasonKind("ODD_LOT")));
+        Assert.Equal(["close@0001", "close@0002"], await Read(SettlementPublication.CloseKind));
+        Assert.Empty(await Read(SettlementPublication.ReasonKind("SLR"), SettlementPublication.ReclaimKind));
+        Assert.Equal(10, (await table.TaggedAfterAsync(SettlementPublication.Tag, 0, long.MaxValue, 1_000, Setup.None)).Count);
+
+        // A row written before kinds were tagged (its tags column holds the published tag alone) is
+        // read by every consumer, which then filters on the decoded facts.
+        var legacy = (await table.TaggedAfterAsync(SettlementPublication.Tag, 0, long.MaxValue, 1_000, Setup.None))
+            .First(r => r.Event is ReceiveCompleted { Order.Id: "DO-T2" }).Ordering;
+        await SetTagsAsync(options, legacy, ";" + SettlementPublication.Tag + ";");
+        Assert.Equal(["DO-SL@0001", "DO-SL@0002", "DO-T2@0002"], await Read(SettlementPublication.ReasonKind("SL")));
+        Assert.Equal(["DO-T1@0001", "DO-T1@0002", "DO-T2@0001", "DO-T2@0002"], await Read(SettlementPublication.ReasonKind("TRADE")));
+        Assert.Equal(["DO-T2@0002", "close@0001", "close@0002"], await Read(SettlementPublication.CloseKind));
+    }
+
+    /// <summary>Overwrites the tags column of the journal row at <paramref name="ordering"/> (the store's own SQL).</summary>
+    protected abstract Task SetTagsAsync(LedgerNodeOptions options, long ordering, string tags);
+
     /// <summary>The offsets the consumer stored, in order, read from its own journal.</summary>
     private static async Task<IReadOnlyList<long>> StoredOffsets(LedgerNodeOptions options)
     {
@@ -264,6 +317,17 @@ public sealed class SqlitePublishedEventConsumerTests : PublishedEventConsumerTe
 {
     protected override Task<LedgerNodeOptions> OptionsAsync(string folder) =>
         Task.FromResult(new LedgerNodeOptions { DataDir = folder, ResendInterval = TimeSpan.FromMilliseconds(200) });
+
+    protected override async Task SetTagsAsync(LedgerNodeOptions options, long ordering, string tags)
+    {
+        await using var connection = new SqliteConnection(StoreConfig.SqliteConnectionString(options.DataDir));
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE journal SET tags = $tags WHERE ordering = $ordering";
+        command.Parameters.AddWithValue("$tags", tags);
+        command.Parameters.AddWithValue("$ordering", ordering);
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
+    }
 }
 
 /// <summary>On PostgreSQL, on the test process's throwaway server; under CI=true a missing server fails the test.</summary>
@@ -272,4 +336,15 @@ public sealed class PostgresPublishedEventConsumerTests(PostgresFixture postgres
 {
     protected override async Task<LedgerNodeOptions> OptionsAsync(string folder) =>
         new() { Store = "postgres", Connection = await postgres.CreateDatabaseAsync("ledger_consumer"), DataDir = folder, ResendInterval = TimeSpan.FromMilliseconds(200) };
+
+    protected override async Task SetTagsAsync(LedgerNodeOptions options, long ordering, string tags)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(options.Connection);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE journal SET tags = @tags WHERE ordering = @ordering";
+        command.Parameters.AddWithValue("tags", tags);
+        command.Parameters.AddWithValue("ordering", ordering);
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
+    }
 }
