@@ -35,7 +35,7 @@ public class GroupCommitJournal : SqlWriteJournal
     /// <summary>Histogram: events (rows) in one journal transaction.</summary>
     public const string RowsPerTransactionName = "ledger.journal.transaction.rows";
 
-    /// <summary>Counter: rows written, by writer (<c>writer</c> tag: <c>sqlite</c>, <c>postgres-copy</c> or <c>plugin</c>).</summary>
+    /// <summary>Counter: rows written, by writer (<c>writer</c> tag: <c>sqlite</c>, <c>postgres-copy</c>, <c>sqlserver-bulk-copy</c> or <c>plugin</c>).</summary>
     public const string RowsWrittenName = "ledger.journal.rows.written";
 
     private static readonly Meter Meter = new(MeterName);
@@ -62,9 +62,17 @@ public class GroupCommitJournal : SqlWriteJournal
     private PostgresJournalWriter? _postgres;
     private Task<PostgresJournalWriter?>? _postgresOpening;
     private int _postgresOpenAttempts;
+    // SQL Server: the bulk-copy writer, once the plugin's table exists, when ledger-writer is on by name (SqlServerBulkCopyOn).
+    private readonly string? _sqlServerConnection;
+    private SqlServerJournalWriter? _sqlServer;
+    private Task<SqlServerJournalWriter?>? _sqlServerOpening;
+    private int _sqlServerOpenAttempts;
 
     /// <summary>Attempts to open the PostgreSQL COPY writer (the table may not exist yet at the first writes) before the plugin writes for good.</summary>
     private const int PostgresOpenAttemptsMax = 20;
+
+    /// <summary>The same for the SQL Server bulk-copy writer.</summary>
+    private const int SqlServerOpenAttemptsMax = 20;
 
     public GroupCommitJournal(Akka.Configuration.Config config) : base(config)
     {
@@ -79,6 +87,10 @@ public class GroupCommitJournal : SqlWriteJournal
         {
             _postgresConnection = config.GetString("connection-string");
         }
+        if (SqlServerBulkCopyOn(config))
+        {
+            _sqlServerConnection = config.GetString("connection-string");
+        }
         if (ledgerWriter && config.GetString("provider-name", "").StartsWith("SQLite", StringComparison.OrdinalIgnoreCase))
         {
             _sqlite = new SqliteJournalWriter((ExtendedActorSystem)Context.System, config.GetString("connection-string"))
@@ -87,6 +99,17 @@ public class GroupCommitJournal : SqlWriteJournal
             };
         }
     }
+
+    /// <summary>
+    /// Whether the journal <paramref name="config"/> describes writes SQL Server through
+    /// <see cref="SqlServerJournalWriter"/>: a SqlServer provider with <c>ledger-writer = on</c>
+    /// set in so many words. Unlike SQLite's and PostgreSQL's writers it is not on by default: no
+    /// SQL Server runs where Ledger is built and measured, so until it is turned on the plugin
+    /// writes SQL Server's rows, as it always has.
+    /// </summary>
+    internal static bool SqlServerBulkCopyOn(Akka.Configuration.Config config) =>
+        config.GetString("provider-name", "").StartsWith("SqlServer", StringComparison.OrdinalIgnoreCase)
+        && config.HasPath("ledger-writer") && config.GetBoolean("ledger-writer");
 
     private sealed record PendingWrite(IReadOnlyList<AtomicWrite> Writes, int Rows, TaskCompletionSource<IImmutableList<Exception>?> Done);
 
@@ -120,6 +143,7 @@ public class GroupCommitJournal : SqlWriteJournal
         RowsPerTransaction.Record(rows, _systemTag);
         var all = taken.Count == 1 ? taken[0].Writes : taken.SelectMany(t => t.Writes).ToList();
         var postgres = PostgresWriter();
+        var sqlServer = SqlServerWriter();
         Task<IImmutableList<Exception>> written;
         string writer;
         try
@@ -134,6 +158,11 @@ public class GroupCommitJournal : SqlWriteJournal
             {
                 writer = "postgres-copy";
                 written = WritePostgresAsync(postgres, all);
+            }
+            else if (sqlServer is not null && SqliteJournalWriter.Handles(all, _csvTags))
+            {
+                writer = "sqlserver-bulk-copy";
+                written = WriteSqlServerAsync(sqlServer, all);
             }
             else
             {
@@ -160,6 +189,30 @@ public class GroupCommitJournal : SqlWriteJournal
 
     private static async Task<IImmutableList<Exception>> WritePostgresAsync(PostgresJournalWriter writer, IReadOnlyList<AtomicWrite> writes) =>
         (IImmutableList<Exception>)(await writer.WriteAsync(writes, CancellationToken.None))!;
+
+    private static async Task<IImmutableList<Exception>> WriteSqlServerAsync(SqlServerJournalWriter writer, IReadOnlyList<AtomicWrite> writes) =>
+        (IImmutableList<Exception>)(await writer.WriteAsync(writes, CancellationToken.None))!;
+
+    /// <summary>The SQL Server bulk-copy writer once it is open; null before (the plugin writes meanwhile), when it is off and on another store. Opened as <see cref="PostgresWriter"/> is.</summary>
+    private SqlServerJournalWriter? SqlServerWriter()
+    {
+        if (_sqlServer is not null || _sqlServerConnection is null) return _sqlServer;
+        if (_sqlServerOpening is { IsCompleted: true } opening)
+        {
+            _sqlServerOpening = null;
+            if (opening.IsCompletedSuccessfully && opening.Result is { } writer)
+            {
+                _sqlServer = writer;
+                return _sqlServer;
+            }
+        }
+        if (_sqlServerOpening is null && _sqlServerOpenAttempts < SqlServerOpenAttemptsMax)
+        {
+            _sqlServerOpenAttempts++;
+            _sqlServerOpening = SqlServerJournalWriter.TryOpenAsync((ExtendedActorSystem)Context.System, _sqlServerConnection, "journal", _tagSeparator, CancellationToken.None);
+        }
+        return null;
+    }
 
     /// <summary>
     /// The PostgreSQL COPY writer once it is open; null before (the plugin writes meanwhile) and on
