@@ -159,42 +159,7 @@ public static class LendingOpenBenchmark
         }
         journals.Add(LoanBookDirectoryState.PersistenceId, directory);
 
-        using var connection = new SqliteConnection(StoreConfig.SqliteConnectionString(folder));
-        connection.Open();
-        using var tx = connection.BeginTransaction();
-        using var insert = connection.CreateCommand();
-        insert.Transaction = tx;
-        insert.CommandText = """
-            INSERT INTO journal (created, deleted, persistence_id, sequence_number, message, tags, manifest, identifier, writer_uuid)
-            VALUES ($created, 0, $p, $seq, $message, NULL, $manifest, $identifier, 'lending-open-benchmark')
-            """;
-        var created = insert.Parameters.Add("$created", SqliteType.Integer);
-        var persistenceId = insert.Parameters.Add("$p", SqliteType.Text);
-        var seq = insert.Parameters.Add("$seq", SqliteType.Integer);
-        var message = insert.Parameters.Add("$message", SqliteType.Blob);
-        var manifest = insert.Parameters.Add("$manifest", SqliteType.Text);
-        insert.Parameters.AddWithValue("$identifier", LendingSerializer.SerializerId);
-        foreach (var (pid, events) in journals)
-        {
-            long sequenceNr;
-            using (var last = connection.CreateCommand())
-            {
-                last.Transaction = tx;
-                last.CommandText = "SELECT COALESCE(MAX(sequence_number), 0) FROM journal WHERE persistence_id = $p";
-                last.Parameters.AddWithValue("$p", pid);
-                sequenceNr = (long)last.ExecuteScalar()!;
-            }
-            foreach (var e in events)
-            {
-                created.Value = at.UtcTicks;
-                persistenceId.Value = pid;
-                seq.Value = ++sequenceNr;
-                message.Value = LendingSerializer.ToUtf8Json(e);
-                manifest.Value = LendingSerializer.ManifestFor(e);
-                insert.ExecuteNonQuery();
-            }
-        }
-        tx.Commit();
+        JournalSeed.Append(folder, "lending-open-benchmark", LendingSerializer.SerializerId, journals, LendingSerializer.ToUtf8Json, LendingSerializer.ManifestFor, at);
         return loans;
     }
 

@@ -148,43 +148,9 @@ public static class PayableDateBenchmark
             }
         }
 
-        using var connection = new SqliteConnection(StoreConfig.SqliteConnectionString(folder));
-        connection.Open();
-        using var tx = connection.BeginTransaction();
-        using var insert = connection.CreateCommand();
-        insert.Transaction = tx;
-        insert.CommandText = """
-            INSERT INTO journal (created, deleted, persistence_id, sequence_number, message, tags, manifest, identifier, writer_uuid)
-            VALUES ($created, 0, $p, $seq, $message, NULL, $manifest, $identifier, 'payable-date-benchmark')
-            """;
-        var created = insert.Parameters.Add("$created", SqliteType.Integer);
-        var persistenceId = insert.Parameters.Add("$p", SqliteType.Text);
-        var seq = insert.Parameters.Add("$seq", SqliteType.Integer);
-        var message = insert.Parameters.Add("$message", SqliteType.Blob);
-        var manifest = insert.Parameters.Add("$manifest", SqliteType.Text);
-        insert.Parameters.AddWithValue("$identifier", IncomeSerializer.SerializerId);
-        foreach (var (participant, events) in byParticipant)
-        {
-            var pid = IncomeManifests.PersistenceId(IncomeAddress.MemoAccount(new ParticipantId(participant)));
-            long sequenceNr;
-            using (var last = connection.CreateCommand())
-            {
-                last.Transaction = tx;
-                last.CommandText = "SELECT COALESCE(MAX(sequence_number), 0) FROM journal WHERE persistence_id = $p";
-                last.Parameters.AddWithValue("$p", pid);
-                sequenceNr = (long)last.ExecuteScalar()!;
-            }
-            foreach (var e in events)
-            {
-                created.Value = at.UtcTicks;
-                persistenceId.Value = pid;
-                seq.Value = ++sequenceNr;
-                message.Value = IncomeSerializer.ToUtf8Json(e);
-                manifest.Value = IncomeSerializer.ManifestFor(e);
-                insert.ExecuteNonQuery();
-            }
-        }
-        tx.Commit();
+        var journals = byParticipant.Select(p => KeyValuePair.Create(
+            IncomeManifests.PersistenceId(IncomeAddress.MemoAccount(new ParticipantId(p.Key))), p.Value.Cast<object>().ToList()));
+        JournalSeed.Append(folder, "payable-date-benchmark", IncomeSerializer.SerializerId, journals, IncomeSerializer.ToUtf8Json, IncomeSerializer.ManifestFor, at);
         return model;
     }
 
