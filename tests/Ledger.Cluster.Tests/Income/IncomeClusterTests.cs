@@ -29,11 +29,7 @@ public sealed class IncomeClusterTests(PostgresFixture postgres) : IClassFixture
         var (a, b, c) = (nodes[0], nodes[1], nodes[2]);
         static IncomeGateway Income(LedgerNode n) => ThreeNodeCluster.Service<IncomeGateway>(n);
 
-        await Setup.Participant(a.Ledger, Occ, 0m, 0m, ccp: true);
-        await Setup.Participant(b.Ledger, Lender, 10_000_000m, 10_000_000m, marketLoan: true);
-        await Setup.Participant(c.Ledger, Borrower, 10_000_000m, 10_000_000m, marketLoan: true);
-        Assert.True((await a.Ledger.PutSecurityAsync(X, Money.FromDollars(100m), 0.10m, Setup.None)).Ok);
-        Assert.True((await b.Ledger.DepositAsync(new ParticipantId(Lender), X, 1_000, Setup.None)).Ok);
+        await cluster.SetUpLenderAndBorrowerAsync(Occ, Lender, Borrower, X);
 
         var reference = await Income(c).ReferenceAsync(Setup.None);
         var d = reference.BusinessDate;

@@ -30,11 +30,7 @@ public sealed class LendingClusterTests(PostgresFixture postgres) : IClassFixtur
         var (a, b, c) = (nodes[0], nodes[1], nodes[2]);
         static LendingGateway Lending(LedgerNode n) => ThreeNodeCluster.Service<LendingGateway>(n);
 
-        await Setup.Participant(a.Ledger, Occ, 0m, 0m, ccp: true);
-        await Setup.Participant(b.Ledger, Lender, 10_000_000m, 10_000_000m, marketLoan: true);
-        await Setup.Participant(c.Ledger, Borrower, 10_000_000m, 10_000_000m, marketLoan: true);
-        Assert.True((await a.Ledger.PutSecurityAsync(X, Money.FromDollars(100m), 0.10m, Setup.None)).Ok);
-        Assert.True((await b.Ledger.DepositAsync(new ParticipantId(Lender), X, 1_000, Setup.None)).Ok);
+        await cluster.SetUpLenderAndBorrowerAsync(Occ, Lender, Borrower, X);
 
         // Scenario 1: L lends B 1,000 X for $102,000.00 at 4.5%; the loan is read on every node.
         Assert.All(await c.Ledger.SubmitAsync([new DeliverOrderRequest("LC-LOAN", Lender, Borrower, X.Value, 1_000, 102_000m, "SL", 0.045m)], Setup.None),

@@ -96,6 +96,7 @@ public abstract class ProtocolContractTests<TProtocol>
     public void An_unknown_manifest_and_an_unlisted_type_are_refused()
     {
         Assert.Throws<System.Runtime.Serialization.SerializationException>(() => TProtocol.FromUtf8Json("{}"u8, "System.String"));
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => TProtocol.FromUtf8Json("{}"u8, $"protocol.{TProtocol.Context}.nothing.v1"));
         Assert.Throws<System.Runtime.Serialization.SerializationException>(() => TProtocol.ToUtf8Json("a string"));
     }
 

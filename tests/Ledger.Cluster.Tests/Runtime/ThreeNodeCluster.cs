@@ -61,6 +61,22 @@ internal sealed class ThreeNodeCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Two Market Loan participants and OCC, each set up through another node: OCC on the first,
+    /// <paramref name="lender"/> on the second and <paramref name="borrower"/> on the third (net
+    /// debit cap and fund $10,000,000.00 each); <paramref name="cusip"/> listed at $100.00 (10%
+    /// haircut) on the first, and 1,000 shares of it deposited to the lender on the second.
+    /// </summary>
+    public async Task SetUpLenderAndBorrowerAsync(string occ, string lender, string borrower, Cusip cusip)
+    {
+        var (a, b, c) = (_nodes[0], _nodes[1], _nodes[2]);
+        await Setup.Participant(a.Ledger, occ, 0m, 0m, ccp: true);
+        await Setup.Participant(b.Ledger, lender, 10_000_000m, 10_000_000m, marketLoan: true);
+        await Setup.Participant(c.Ledger, borrower, 10_000_000m, 10_000_000m, marketLoan: true);
+        Assert.True((await a.Ledger.PutSecurityAsync(cusip, Money.FromDollars(100m), 0.10m, Setup.None)).Ok);
+        Assert.True((await b.Ledger.DepositAsync(new ParticipantId(lender), cusip, 1_000, Setup.None)).Ok);
+    }
+
     /// <summary>The node's service <typeparamref name="T"/> (a context's gateway).</summary>
     public static T Service<T>(LedgerNode node)
         where T : class =>
