@@ -70,7 +70,7 @@ public static class LendingOpenBenchmark
                 var ledger = node.Ledger;
                 foreach (var cusip in cusips) Check((await ledger.PutSecurityAsync(cusip, OpeningPrice, 0.1m, default)).Ok, "listing");
                 await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (id, ct) =>
-                    await Until(() => ledger.PutParticipantAsync(new ParticipantRecord(new ParticipantId(id), "Participant " + id,
+                    await SetupSteps.Until(() => ledger.PutParticipantAsync(new ParticipantRecord(new ParticipantId(id), "Participant " + id,
                         Money.FromDollars(100_000_000m), Money.FromDollars(100_000_000m), MarketLoanProgram: false, CentralCounterparty: false), ct), "participant " + id));
                 openedOn = (await ledger.ReferenceAsync(default)).BusinessDate;
             }
@@ -233,58 +233,25 @@ public static class LendingOpenBenchmark
     }
 
     /// <summary>When each step of the open happened, from the events' own times in the journal.</summary>
-    private static void Phases(string folder)
-    {
-        var firstLast = new Dictionary<string, (DateTimeOffset First, DateTimeOffset Last, long Count)>(StringComparer.Ordinal);
-        using var connection = new SqliteConnection(StoreConfig.SqliteConnectionString(folder));
-        connection.Open();
-        using var read = connection.CreateCommand();
-        read.CommandText = "SELECT message, manifest, identifier FROM journal WHERE identifier = $lending OR manifest = $closed";
-        read.Parameters.AddWithValue("$lending", LendingSerializer.SerializerId);
-        read.Parameters.AddWithValue("$closed", LedgerSerializer.ManifestFor(typeof(Ledger.Settlement.Events.BusinessDayClosed)));
-        using var reader = read.ExecuteReader();
-        while (reader.Read())
-        {
-            var bytes = (byte[])reader[0];
-            var manifest = reader.GetString(1);
-            if (manifest.Contains("loan-opened", StringComparison.Ordinal) || manifest.Contains("registration", StringComparison.Ordinal) || manifest.Contains("book-registered", StringComparison.Ordinal)) continue;
-            var at = reader.GetInt32(2) == LendingSerializer.SerializerId
-                ? LendingSerializer.FromUtf8Json(bytes, manifest) switch
-                {
-                    LoanBookEvent b => b.At,
-                    LendingDayEvent d => d.At,
-                    LoanBookDirectoryEvent r => r.At,
-                    var other => throw new InvalidOperationException($"{other.GetType().Name} has no time"),
-                }
-                : ((Ledger.Settlement.Events.AccountEvent)LedgerSerializer.FromUtf8Json(bytes, manifest)).At;
-            firstLast[manifest] = firstLast.TryGetValue(manifest, out var seen)
-                ? (at < seen.First ? at : seen.First, at > seen.Last ? at : seen.Last, seen.Count + 1)
-                : (at, at, 1);
-        }
-        var start = firstLast.Values.Min(v => v.First);
-        Console.WriteLine("| event (journal) | count | first at (s after the first) | last at (s) |");
-        Console.WriteLine("|---|---|---|---|");
-        foreach (var (manifest, v) in firstLast.OrderBy(kv => kv.Value.First))
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {manifest} | {v.Count:N0} | {(v.First - start).TotalSeconds:0.00} | {(v.Last - start).TotalSeconds:0.00} |"));
-    }
-
-    /// <summary>A set-up step, tried again while the node answers busy or times out; set-up is not timed.</summary>
-    private static async Task Until(Func<Task<CommandResult>> step, string what)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
+    private static void Phases(string folder) =>
+        JournalPhases.Print(folder, "identifier = $lending OR manifest = $closed",
+            new Dictionary<string, object>
             {
-                var result = await step();
-                if (result.Ok) return;
-                if (attempt >= 20) throw new InvalidOperationException($"{what}: {result.Message ?? result.Error?.Message}");
-            }
-            catch (Exception e) when (e is TimeoutException or Akka.Actor.AskTimeoutException or LedgerBusyException && attempt < 20)
-            {
-            }
-            await Task.Delay(200);
-        }
-    }
+                ["$lending"] = LendingSerializer.SerializerId,
+                ["$closed"] = LedgerSerializer.ManifestFor(typeof(Ledger.Settlement.Events.BusinessDayClosed)),
+            },
+            (bytes, manifest, serializerId) =>
+                manifest.Contains("loan-opened", StringComparison.Ordinal) || manifest.Contains("registration", StringComparison.Ordinal) || manifest.Contains("book-registered", StringComparison.Ordinal)
+                    ? null
+                    : serializerId == LendingSerializer.SerializerId
+                        ? LendingSerializer.FromUtf8Json(bytes, manifest) switch
+                        {
+                            LoanBookEvent b => b.At,
+                            LendingDayEvent d => d.At,
+                            LoanBookDirectoryEvent r => r.At,
+                            var other => throw new InvalidOperationException($"{other.GetType().Name} has no time"),
+                        }
+                        : ((Ledger.Settlement.Events.AccountEvent)LedgerSerializer.FromUtf8Json(bytes, manifest)).At);
 
     private static void Check(bool condition, string what)
     {
