@@ -70,7 +70,7 @@ public static class LendingOpenBenchmark
                 var ledger = node.Ledger;
                 foreach (var cusip in cusips) Check((await ledger.PutSecurityAsync(cusip, OpeningPrice, 0.1m, default)).Ok, "listing");
                 await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (id, ct) =>
-                    await Until(() => ledger.PutParticipantAsync(new ParticipantRecord(new ParticipantId(id), "Participant " + id,
+                    await SetupSteps.Until(() => ledger.PutParticipantAsync(new ParticipantRecord(new ParticipantId(id), "Participant " + id,
                         Money.FromDollars(100_000_000m), Money.FromDollars(100_000_000m), MarketLoanProgram: false, CentralCounterparty: false), ct), "participant " + id));
                 openedOn = (await ledger.ReferenceAsync(default)).BusinessDate;
             }
@@ -85,10 +85,11 @@ public static class LendingOpenBenchmark
                 var ledger = node.Ledger;
                 var lending = node.Contexts.OfType<LendingContext>().Single().Gateway!;
                 var recovery = Stopwatch.StartNew();
-                var books = await lending.DirectoryAsync(d => d.All(), default);
+                var books = await lending.BooksAsync(null, default);
                 var held = new long[books.Count];
+                // Every loan of a book is its first party's: the loans of one party are the book's.
                 await Parallel.ForEachAsync(Enumerable.Range(0, books.Count), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, ct) =>
-                    held[i] = await lending.BookAsync(books[i], s => s.LoansInOrder.Count(l => l.State == LoanState.Open), ct));
+                    held[i] = (await lending.BookQueryAsync<LoanList>(books[i], new GetLoansOf(books[i].First, LoanStateFilter.Open), ct)).Loans.Count);
                 Check(held.Sum() == loans.Count, $"the books hold {held.Sum():N0} open loans, not {loans.Count:N0}");
                 await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (id, ct) => await ledger.AccountAsync(new ParticipantId(id), ct));
                 Console.WriteLine($"node started, {books.Count:N0} loan books ({held.Sum():N0} open loans) and {ids.Length:N0} accounts recovered in {recovery.Elapsed.TotalSeconds:0.0} s");
@@ -158,42 +159,7 @@ public static class LendingOpenBenchmark
         }
         journals.Add(LoanBookDirectoryState.PersistenceId, directory);
 
-        using var connection = new SqliteConnection(StoreConfig.SqliteConnectionString(folder));
-        connection.Open();
-        using var tx = connection.BeginTransaction();
-        using var insert = connection.CreateCommand();
-        insert.Transaction = tx;
-        insert.CommandText = """
-            INSERT INTO journal (created, deleted, persistence_id, sequence_number, message, tags, manifest, identifier, writer_uuid)
-            VALUES ($created, 0, $p, $seq, $message, NULL, $manifest, $identifier, 'lending-open-benchmark')
-            """;
-        var created = insert.Parameters.Add("$created", SqliteType.Integer);
-        var persistenceId = insert.Parameters.Add("$p", SqliteType.Text);
-        var seq = insert.Parameters.Add("$seq", SqliteType.Integer);
-        var message = insert.Parameters.Add("$message", SqliteType.Blob);
-        var manifest = insert.Parameters.Add("$manifest", SqliteType.Text);
-        insert.Parameters.AddWithValue("$identifier", LendingSerializer.SerializerId);
-        foreach (var (pid, events) in journals)
-        {
-            long sequenceNr;
-            using (var last = connection.CreateCommand())
-            {
-                last.Transaction = tx;
-                last.CommandText = "SELECT COALESCE(MAX(sequence_number), 0) FROM journal WHERE persistence_id = $p";
-                last.Parameters.AddWithValue("$p", pid);
-                sequenceNr = (long)last.ExecuteScalar()!;
-            }
-            foreach (var e in events)
-            {
-                created.Value = at.UtcTicks;
-                persistenceId.Value = pid;
-                seq.Value = ++sequenceNr;
-                message.Value = LendingSerializer.ToUtf8Json(e);
-                manifest.Value = LendingSerializer.ManifestFor(e);
-                insert.ExecuteNonQuery();
-            }
-        }
-        tx.Commit();
+        JournalSeed.Append(folder, "lending-open-benchmark", LendingSerializer.SerializerId, journals, LendingSerializer.ToUtf8Json, LendingSerializer.ManifestFor, at);
         return loans;
     }
 
@@ -231,14 +197,17 @@ public static class LendingOpenBenchmark
         var wrong = new System.Collections.Concurrent.ConcurrentQueue<string>();
         await Parallel.ForEachAsync(books, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (book, ct) =>
         {
-            var states = await lending.BookAsync(book, s => s.LoansInOrder.Select(l => (l.Id, Held: l.CollateralHeld.Cents,
-                Marks: s.Marks.Values.Where(m => m.LoanId == l.Id).Select(m => (m.MarkDate, m.Status, Cents: m.Amount.Cents, m.Payer)).ToList())).ToList(), ct);
-            foreach (var (id, heldCents, marks) in states)
+            // The benchmark runs one open, so a loan's marks of the mark date are all its marks.
+            var views = (await lending.BookQueryAsync<LoanList>(book, new GetLoansOf(book.First, null), ct)).Loans;
+            var marksOf = (await lending.BookQueryAsync<MarkList>(book, new GetMarksOf(book.First, markDate), ct)).Marks
+                .Select(m => m.Mark).ToLookup(m => m.LoanId, StringComparer.Ordinal);
+            foreach (var view in views)
             {
                 Interlocked.Increment(ref seen);
+                var (id, heldCents, marks) = (view.Id, view.Collateral.Cents, marksOf[view.Id].ToList());
                 var loan = byId[id];
                 var mark = (long)Marks.RequiredCents(loan.Shares, ClosePrice, Margin) - loan.AmountCents;
-                if (marks.Count != 1 || marks[0].MarkDate != markDate || marks[0].Status != MarkStatus.Completed || marks[0].Cents != mark || marks[0].Payer.Value != loan.Borrower)
+                if (marks.Count != 1 || marks[0].MarkDate != markDate || marks[0].Status != MarkViews.Name(MarkStatus.Completed) || marks[0].Amount.Cents != mark || marks[0].Payer.Value != loan.Borrower)
                     wrong.Enqueue($"loan {id}: marks {string.Join(", ", marks)}, expected one completed of {mark} cents paid by {loan.Borrower}");
                 if (heldCents != loan.AmountCents + mark) wrong.Enqueue($"loan {id} holds {heldCents} cents, not {loan.AmountCents} + {mark}");
             }
@@ -264,58 +233,25 @@ public static class LendingOpenBenchmark
     }
 
     /// <summary>When each step of the open happened, from the events' own times in the journal.</summary>
-    private static void Phases(string folder)
-    {
-        var firstLast = new Dictionary<string, (DateTimeOffset First, DateTimeOffset Last, long Count)>(StringComparer.Ordinal);
-        using var connection = new SqliteConnection(StoreConfig.SqliteConnectionString(folder));
-        connection.Open();
-        using var read = connection.CreateCommand();
-        read.CommandText = "SELECT message, manifest, identifier FROM journal WHERE identifier = $lending OR manifest = $closed";
-        read.Parameters.AddWithValue("$lending", LendingSerializer.SerializerId);
-        read.Parameters.AddWithValue("$closed", LedgerSerializer.ManifestFor(typeof(Ledger.Settlement.Events.BusinessDayClosed)));
-        using var reader = read.ExecuteReader();
-        while (reader.Read())
-        {
-            var bytes = (byte[])reader[0];
-            var manifest = reader.GetString(1);
-            if (manifest.Contains("loan-opened", StringComparison.Ordinal) || manifest.Contains("registration", StringComparison.Ordinal) || manifest.Contains("book-registered", StringComparison.Ordinal)) continue;
-            var at = reader.GetInt32(2) == LendingSerializer.SerializerId
-                ? LendingSerializer.FromUtf8Json(bytes, manifest) switch
-                {
-                    LoanBookEvent b => b.At,
-                    LendingDayEvent d => d.At,
-                    LoanBookDirectoryEvent r => r.At,
-                    var other => throw new InvalidOperationException($"{other.GetType().Name} has no time"),
-                }
-                : ((Ledger.Settlement.Events.AccountEvent)LedgerSerializer.FromUtf8Json(bytes, manifest)).At;
-            firstLast[manifest] = firstLast.TryGetValue(manifest, out var seen)
-                ? (at < seen.First ? at : seen.First, at > seen.Last ? at : seen.Last, seen.Count + 1)
-                : (at, at, 1);
-        }
-        var start = firstLast.Values.Min(v => v.First);
-        Console.WriteLine("| event (journal) | count | first at (s after the first) | last at (s) |");
-        Console.WriteLine("|---|---|---|---|");
-        foreach (var (manifest, v) in firstLast.OrderBy(kv => kv.Value.First))
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {manifest} | {v.Count:N0} | {(v.First - start).TotalSeconds:0.00} | {(v.Last - start).TotalSeconds:0.00} |"));
-    }
-
-    /// <summary>A set-up step, tried again while the node answers busy or times out; set-up is not timed.</summary>
-    private static async Task Until(Func<Task<CommandResult>> step, string what)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
+    private static void Phases(string folder) =>
+        JournalPhases.Print(folder, "identifier = $lending OR manifest = $closed",
+            new Dictionary<string, object>
             {
-                var result = await step();
-                if (result.Ok) return;
-                if (attempt >= 20) throw new InvalidOperationException($"{what}: {result.Message ?? result.Error?.Message}");
-            }
-            catch (Exception e) when (e is TimeoutException or Akka.Actor.AskTimeoutException or LedgerBusyException && attempt < 20)
-            {
-            }
-            await Task.Delay(200);
-        }
-    }
+                ["$lending"] = LendingSerializer.SerializerId,
+                ["$closed"] = LedgerSerializer.ManifestFor(typeof(Ledger.Settlement.Events.BusinessDayClosed)),
+            },
+            (bytes, manifest, serializerId) =>
+                manifest.Contains("loan-opened", StringComparison.Ordinal) || manifest.Contains("registration", StringComparison.Ordinal) || manifest.Contains("book-registered", StringComparison.Ordinal)
+                    ? null
+                    : serializerId == LendingSerializer.SerializerId
+                        ? LendingSerializer.FromUtf8Json(bytes, manifest) switch
+                        {
+                            LoanBookEvent b => b.At,
+                            LendingDayEvent d => d.At,
+                            LoanBookDirectoryEvent r => r.At,
+                            var other => throw new InvalidOperationException($"{other.GetType().Name} has no time"),
+                        }
+                        : ((Ledger.Settlement.Events.AccountEvent)LedgerSerializer.FromUtf8Json(bytes, manifest)).At);
 
     private static void Check(bool condition, string what)
     {

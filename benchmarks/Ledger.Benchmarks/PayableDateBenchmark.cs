@@ -66,11 +66,11 @@ public static class PayableDateBenchmark
                 foreach (var cusip in cusips) Check((await ledger.PutSecurityAsync(cusip, Money.FromDollars(50m), 0.1m, default)).Ok, "listing");
                 await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (id, ct) =>
                 {
-                    await Until(() => ledger.PutParticipantAsync(new ParticipantRecord(new ParticipantId(id), "Participant " + id,
+                    await SetupSteps.Until(() => ledger.PutParticipantAsync(new ParticipantRecord(new ParticipantId(id), "Participant " + id,
                         Money.FromDollars(1_000_000m), Money.FromDollars(1_000_000m), MarketLoanProgram: false, CentralCounterparty: false), ct), "participant " + id);
                     if (!o.Holders) return;
                     foreach (var cusip in cusips)
-                        await Until(() => ledger.DepositAsync(new ParticipantId(id), cusip, 1_000 + int.Parse(id, CultureInfo.InvariantCulture), ct), "deposit at " + id);
+                        await SetupSteps.Until(() => ledger.DepositAsync(new ParticipantId(id), cusip, 1_000 + int.Parse(id, CultureInfo.InvariantCulture), ct), "deposit at " + id);
                 });
                 var reference = await ledger.ReferenceAsync(default);
                 recordDate = reference.BusinessDate;
@@ -148,43 +148,9 @@ public static class PayableDateBenchmark
             }
         }
 
-        using var connection = new SqliteConnection(StoreConfig.SqliteConnectionString(folder));
-        connection.Open();
-        using var tx = connection.BeginTransaction();
-        using var insert = connection.CreateCommand();
-        insert.Transaction = tx;
-        insert.CommandText = """
-            INSERT INTO journal (created, deleted, persistence_id, sequence_number, message, tags, manifest, identifier, writer_uuid)
-            VALUES ($created, 0, $p, $seq, $message, NULL, $manifest, $identifier, 'payable-date-benchmark')
-            """;
-        var created = insert.Parameters.Add("$created", SqliteType.Integer);
-        var persistenceId = insert.Parameters.Add("$p", SqliteType.Text);
-        var seq = insert.Parameters.Add("$seq", SqliteType.Integer);
-        var message = insert.Parameters.Add("$message", SqliteType.Blob);
-        var manifest = insert.Parameters.Add("$manifest", SqliteType.Text);
-        insert.Parameters.AddWithValue("$identifier", IncomeSerializer.SerializerId);
-        foreach (var (participant, events) in byParticipant)
-        {
-            var pid = IncomeManifests.PersistenceId(IncomeAddress.MemoAccount(new ParticipantId(participant)));
-            long sequenceNr;
-            using (var last = connection.CreateCommand())
-            {
-                last.Transaction = tx;
-                last.CommandText = "SELECT COALESCE(MAX(sequence_number), 0) FROM journal WHERE persistence_id = $p";
-                last.Parameters.AddWithValue("$p", pid);
-                sequenceNr = (long)last.ExecuteScalar()!;
-            }
-            foreach (var e in events)
-            {
-                created.Value = at.UtcTicks;
-                persistenceId.Value = pid;
-                seq.Value = ++sequenceNr;
-                message.Value = IncomeSerializer.ToUtf8Json(e);
-                manifest.Value = IncomeSerializer.ManifestFor(e);
-                insert.ExecuteNonQuery();
-            }
-        }
-        tx.Commit();
+        var journals = byParticipant.Select(p => KeyValuePair.Create(
+            IncomeManifests.PersistenceId(IncomeAddress.MemoAccount(new ParticipantId(p.Key))), p.Value.Cast<object>().ToList()));
+        JournalSeed.Append(folder, "payable-date-benchmark", IncomeSerializer.SerializerId, journals, IncomeSerializer.ToUtf8Json, IncomeSerializer.ManifestFor, at);
         return model;
     }
 
@@ -216,59 +182,16 @@ public static class PayableDateBenchmark
     /// <summary>When each step of the close happened, from the events' own times in the journal.</summary>
     private static void Phases(string folder)
     {
-        var firstLast = new Dictionary<string, (DateTimeOffset First, DateTimeOffset Last, long Count)>(StringComparer.Ordinal);
         var applied = LedgerSerializer.ManifestFor(typeof(IncomePostingApplied));
-        var closedAccounts = LedgerSerializer.ManifestFor(typeof(BusinessDayClosed));
-        using var connection = new SqliteConnection(StoreConfig.SqliteConnectionString(folder));
-        connection.Open();
-        using var read = connection.CreateCommand();
-        read.CommandText = "SELECT message, manifest, identifier FROM journal WHERE manifest IN ($a, $c) OR persistence_id LIKE 'income-%'";
-        read.Parameters.AddWithValue("$a", applied);
-        read.Parameters.AddWithValue("$c", closedAccounts);
-        using var reader = read.ExecuteReader();
-        while (reader.Read())
-        {
-            var bytes = (byte[])reader[0];
-            var manifest = reader.GetString(1);
-            DateTimeOffset at;
-            if (reader.GetInt32(2) == IncomeSerializer.SerializerId)
-            {
-                if (manifest.Contains("stock-loan-deliver-order-applied", StringComparison.Ordinal) || manifest.Contains("distribution-announced", StringComparison.Ordinal)) continue;
-                at = ((IncomeEvent)IncomeSerializer.FromUtf8Json(bytes, manifest)).At;
-            }
-            else
-            {
-                at = ((AccountEvent)LedgerSerializer.FromUtf8Json(bytes, manifest)).At;
-            }
-            firstLast[manifest] = firstLast.TryGetValue(manifest, out var seen)
-                ? (at < seen.First ? at : seen.First, at > seen.Last ? at : seen.Last, seen.Count + 1)
-                : (at, at, 1);
-        }
-        var start = firstLast.Values.Min(v => v.First);
-        Console.WriteLine("| event (journal) | count | first at (s after the first) | last at (s) |");
-        Console.WriteLine("|---|---|---|---|");
-        foreach (var (manifest, v) in firstLast.OrderBy(kv => kv.Value.First))
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {manifest} | {v.Count:N0} | {(v.First - start).TotalSeconds:0.00} | {(v.Last - start).TotalSeconds:0.00} |"));
+        var firstLast = JournalPhases.Print(folder, "manifest IN ($a, $c) OR persistence_id LIKE 'income-%'",
+            new Dictionary<string, object> { ["$a"] = applied, ["$c"] = LedgerSerializer.ManifestFor(typeof(BusinessDayClosed)) },
+            (bytes, manifest, serializerId) => serializerId != IncomeSerializer.SerializerId
+                ? ((AccountEvent)LedgerSerializer.FromUtf8Json(bytes, manifest)).At
+                : manifest.Contains("stock-loan-deliver-order-applied", StringComparison.Ordinal) || manifest.Contains("distribution-announced", StringComparison.Ordinal)
+                    ? null
+                    : ((IncomeEvent)IncomeSerializer.FromUtf8Json(bytes, manifest)).At);
         if (firstLast.TryGetValue(IncomeManifests.ByType[typeof(PayableDatePosted)], out var posted) && firstLast.TryGetValue(applied, out var settled))
             Console.WriteLine($"the payable date posted: from the run's payable-date-posted to the last posting applied by settlement {(settled.Last - posted.First).TotalSeconds:0.00} s");
-    }
-
-    /// <summary>A set-up step, tried again while the node answers busy or times out (10,000 at once fill its mailboxes); set-up is not timed.</summary>
-    private static async Task Until(Func<Task<CommandResult>> step, string what)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                var result = await step();
-                if (result.Ok) return;
-                if (attempt >= 20) throw new InvalidOperationException($"{what}: {result.Message ?? result.Error?.Message}");
-            }
-            catch (Exception e) when (e is TimeoutException or Akka.Actor.AskTimeoutException or LedgerBusyException && attempt < 20)
-            {
-            }
-            await Task.Delay(200);
-        }
     }
 
     private static void Check(bool condition, string what)

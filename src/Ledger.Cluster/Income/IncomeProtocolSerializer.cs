@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Runtime.Serialization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -95,6 +94,9 @@ public sealed class IncomeProtocolSerializer : SerializerWithStringManifest
         E<RunOpenWork>("run-open-work"),
     ]);
 
+
+    /// <summary>The allow-list: every type this serializer carries, and its manifest.</summary>
+    public static ProtocolManifests Protocol => Table;
 
     /// <summary>Every type this serializer carries, and its manifest.</summary>
     public static IReadOnlyDictionary<Type, string> Manifests => Table.Manifests;

@@ -13,12 +13,6 @@ public sealed record LendingEnvelope(string EntityId, object Message) : ILending
 /// <summary>A command for a loan book or a lending day, with the calendar of the moment (the node's reference data holds it; the core takes it as an argument).</summary>
 public sealed record LendingStep(object Command, BusinessCalendar Calendar) : ILendingMessage;
 
-/// <summary>A read of a lending entity's state, decided in turn with its commands (so it never shows what a write in flight has not made durable). Local to the node that asks.</summary>
-public sealed record LendingQuery(Func<object, object?> Read);
-
-/// <summary>What a <see cref="LendingQuery"/> read; boxed, so that a read of nothing (null) is still an answer.</summary>
-public sealed record LendingRead(object? Value);
-
 internal sealed record LendingResendTick
 {
     public static readonly LendingResendTick Instance = new();
@@ -86,8 +80,6 @@ public sealed class LoanBookEntity : GroupCommitEntity<LoanBookEvent>, IWithTime
             case LendingStep { Command: LoanBookCommand command } step:
                 _calendar = step.Calendar;
                 return Run(command, events);
-            case LendingQuery query:
-                return new GroupCommitEffect(new LendingRead(query.Read(_state)));
             case LendingTypedQuery typed:
                 return new GroupCommitEffect(typed.Answer(_state));
             case PaymentOrderAnswered answered:
@@ -184,8 +176,6 @@ public sealed class LoanBookDirectoryEntity : GroupCommitEntity<LoanBookDirector
                 var (written, reply) = LoanBookDirectoryDecider.Decide(_state, register);
                 events.AddRange(written);
                 return new GroupCommitEffect(reply);
-            case LendingQuery query:
-                return new GroupCommitEffect(new LendingRead(query.Read(_state)));
             case LendingTypedQuery typed:
                 return new GroupCommitEffect(typed.Answer(_state));
             default:
@@ -220,8 +210,6 @@ public sealed class LendingDayEntity : GroupCommitEntity<LendingDayEvent>
                 var decision = LendingDayDecider.Decide(_state, command, step.Calendar);
                 events.AddRange(decision.Events);
                 return new GroupCommitEffect(decision.Reply);
-            case LendingQuery query:
-                return new GroupCommitEffect(new LendingRead(query.Read(_state)));
             case LendingTypedQuery typed:
                 return new GroupCommitEffect(typed.Answer(_state));
             default:

@@ -72,34 +72,20 @@ public sealed class LendingGateway
         return answer is TAnswer typed ? typed : throw new InvalidOperationException($"{entityId} answered {query.GetType().Name} with {answer?.GetType().Name}: {answer}");
     }
 
-    internal Task<TAnswer> BookQueryAsync<TAnswer>(LoanBookId book, LendingTypedQuery query, CancellationToken ct)
+    /// <summary>A typed read of <paramref name="book"/>, on whichever node holds it.</summary>
+    public Task<TAnswer> BookQueryAsync<TAnswer>(LoanBookId book, LendingTypedQuery query, CancellationToken ct)
         where TAnswer : ILendingMessage => QueryAsync<TAnswer>(LendingEntities.BookEntityId(book), query, ct);
 
-    internal async Task<IReadOnlyList<LoanBookId>> BooksAsync(ParticipantId? participant, CancellationToken ct) =>
+    /// <summary>The books <paramref name="participant"/> is party to, or every book (null), as the directory holds them.</summary>
+    public async Task<IReadOnlyList<LoanBookId>> BooksAsync(ParticipantId? participant, CancellationToken ct) =>
         (await QueryAsync<LoanBookList>(LoanBookDirectoryState.PersistenceId, new GetLoanBooks(participant), ct)).Books;
 
     internal async Task<bool> HasBookAsync(LoanBookId book, CancellationToken ct) =>
         (await QueryAsync<LoanBookKnown>(LoanBookDirectoryState.PersistenceId, new HasLoanBook(book), ct)).Known;
 
-    private Task<LendingDayProgress> DayProgressAsync(DateOnly date, CancellationToken ct) =>
+    /// <summary>How far the lending day of <paramref name="date"/> has come with its marks and its close.</summary>
+    public Task<LendingDayProgress> DayProgressAsync(DateOnly date, CancellationToken ct) =>
         QueryAsync<LendingDayProgress>(LendingEntities.DayEntityId(date), GetLendingDayProgress.Instance, ct);
-
-    // Reads by a function of the state: answered only when the entity lives on this node (a
-    // function cannot cross nodes); what may cross nodes asks the typed queries above.
-    public Task<T> BookAsync<T>(LoanBookId book, Func<LoanBookState, T> read, CancellationToken ct) =>
-        ReadAsync<LoanBookState, T>(LendingEntities.BookEntityId(book), read, ct);
-
-    public Task<T> DirectoryAsync<T>(Func<LoanBookDirectoryState, T> read, CancellationToken ct) =>
-        ReadAsync<LoanBookDirectoryState, T>(LoanBookDirectoryState.PersistenceId, read, ct);
-
-    public Task<T> DayAsync<T>(DateOnly date, Func<LendingDayState, T> read, CancellationToken ct) =>
-        ReadAsync<LendingDayState, T>(LendingEntities.DayEntityId(date), read, ct);
-
-    private async Task<T> ReadAsync<TState, T>(string entityId, Func<TState, T> read, CancellationToken ct)
-    {
-        var answer = await Ask(entityId, new LendingQuery(s => read((TState)s)), ct);
-        return answer is LendingRead r ? (T)r.Value! : throw new InvalidOperationException($"{entityId} answered a read with {answer?.GetType().Name}");
-    }
 
     /// <summary>The loans <paramref name="participant"/> is party to, optionally of one state; oldest first (each book's view is built in turn with its commands).</summary>
     public async Task<IReadOnlyList<LoanView>> LoansOfAsync(ParticipantId participant, LoanStateFilter? state, CancellationToken ct)

@@ -6,9 +6,8 @@ namespace Ledger.Cluster.Lending;
 /// Everything of the lending context that crosses nodes besides the core's commands and replies:
 /// the envelope, the step, typed queries and the answers they read. Bound to
 /// <see cref="LendingProtocolSerializer"/> by this marker (hocon/contexts/lending.conf), so a new one
-/// can never fall back to a CLR type name. <see cref="LendingQuery"/> (a function) is not one: it
-/// is answered only on the node that asks, so the gateway's paths that may cross nodes use the
-/// typed queries below.
+/// can never fall back to a CLR type name. Every read of an entity is one of the typed queries
+/// below, never a function of its state (which could be answered only on the node that asks).
 /// </summary>
 public interface ILendingMessage
 {

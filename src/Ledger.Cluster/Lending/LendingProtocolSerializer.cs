@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Runtime.Serialization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -17,19 +16,17 @@ namespace Ledger.Cluster;
 /// records, never a CLR type name: the allow-list below is the only way from a manifest to a type,
 /// and a type without a manifest is refused. An envelope and a step carry their inner message
 /// under that message's manifest. A mark's payment order and its answer are settlement's messages
-/// (<see cref="ProtocolSerializer"/>); <see cref="LendingQuery"/> (a function) never crosses nodes.
+/// (<see cref="ProtocolSerializer"/>).
 /// </summary>
 public sealed class LendingProtocolSerializer : SerializerWithStringManifest
 {
     /// <summary>The serializer id sent next to every payload; never change it.</summary>
     public const int SerializerId = 4189;
 
-    private sealed record Entry(Type Type, string Manifest);
-
-    private static Entry E<T>(string name) => new(typeof(T), "protocol.lending." + name + ".v1");
+    private static KeyValuePair<Type, string> E<T>(string name) => ProtocolManifests.Of<T>("protocol.lending." + name + ".v1");
 
     // Append only: a manifest is never renamed, reused or removed.
-    private static readonly Entry[] Table =
+    private static readonly ProtocolManifests Table = new(nameof(LendingProtocolSerializer), SerializerId,
     [
         E<LendingEnvelope>("envelope"),
         E<LendingStep>("step"),
@@ -79,13 +76,13 @@ public sealed class LendingProtocolSerializer : SerializerWithStringManifest
         E<LendingExceptionList>("lending-exception-list"),
         E<GetRebateStatement>("get-rebate-statement"),
         E<RebateStatementFound>("rebate-statement-found"),
-    ];
+    ]);
 
-    private static readonly FrozenDictionary<Type, string> ByType = Table.ToFrozenDictionary(e => e.Type, e => e.Manifest);
-    private static readonly FrozenDictionary<string, Type> ByManifest = Table.ToFrozenDictionary(e => e.Manifest, e => e.Type, StringComparer.Ordinal);
+    /// <summary>The allow-list: every type this serializer carries, and its manifest.</summary>
+    public static ProtocolManifests Protocol => Table;
 
     /// <summary>Every type this serializer carries, and its manifest.</summary>
-    public static IReadOnlyDictionary<Type, string> Manifests => ByType;
+    public static IReadOnlyDictionary<Type, string> Manifests => Table.Manifests;
 
     // Computed properties (a deliver order's fingerprint, Money's dollars, a view's rebate in
     // dollars) stay off the wire: the receiver computes them again from the record's own fields.
@@ -112,10 +109,7 @@ public sealed class LendingProtocolSerializer : SerializerWithStringManifest
 
     public override object FromBinary(byte[] bytes, string manifest) => FromUtf8Json(bytes, manifest);
 
-    public static string ManifestFor(Type type) =>
-        ByType.TryGetValue(type, out var manifest)
-            ? manifest
-            : throw new SerializationException($"{type.FullName} has no manifest in LendingProtocolSerializer: add one before it crosses nodes.");
+    public static string ManifestFor(Type type) => Table.ManifestFor(type);
 
     /// <summary>The payload of <paramref name="message"/>, without an actor system.</summary>
     public static byte[] ToUtf8Json(object message) => JsonSerializer.SerializeToUtf8Bytes(ToNode(message), Json);
@@ -137,23 +131,9 @@ public sealed class LendingProtocolSerializer : SerializerWithStringManifest
         };
     }
 
-    public static object FromUtf8Json(ReadOnlySpan<byte> utf8Json, string manifest)
-    {
-        var type = TypeOf(manifest);
-        try
-        {
-            return FromNode(JsonNode.Parse(utf8Json) ?? throw new SerializationException($"The payload for manifest '{manifest}' is JSON null."), type);
-        }
-        catch (JsonException e)
-        {
-            throw new SerializationException($"The payload for manifest '{manifest}' is not valid: {e.Message}", e);
-        }
-    }
+    public static object FromUtf8Json(ReadOnlySpan<byte> utf8Json, string manifest) => Table.Parse(utf8Json, manifest, FromNode);
 
-    private static Type TypeOf(string manifest) =>
-        ByManifest.TryGetValue(manifest, out var type)
-            ? type
-            : throw new SerializationException($"Unknown manifest '{manifest}': LendingProtocolSerializer (id {SerializerId}) has no type for it.");
+    private static Type TypeOf(string manifest) => Table.TypeOf(manifest);
 
     private static object FromNode(JsonNode node, Type type)
     {
@@ -169,8 +149,7 @@ public sealed class LendingProtocolSerializer : SerializerWithStringManifest
 
     private static object Inner(JsonNode node, string name) => FromNode(Required(node, name), TypeOf(Required(node, "manifest").GetValue<string>()));
 
-    private static JsonNode Required(JsonNode node, string name) =>
-        node[name] ?? throw new SerializationException($"The payload has no '{name}'.");
+    private static JsonNode Required(JsonNode node, string name) => ProtocolManifests.Required(node, name);
 }
 
 /// <summary>A loan book's id on the wire: <c>"0001-0002"</c>.</summary>

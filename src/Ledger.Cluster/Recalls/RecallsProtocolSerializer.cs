@@ -59,6 +59,9 @@ public sealed class RecallsProtocolSerializer : SerializerWithStringManifest
     ]);
 
 
+    /// <summary>The allow-list: every type this serializer carries, and its manifest.</summary>
+    public static ProtocolManifests Protocol => Table;
+
     /// <summary>Every type this serializer carries, and its manifest.</summary>
     public static IReadOnlyDictionary<Type, string> Manifests => Table.Manifests;
 

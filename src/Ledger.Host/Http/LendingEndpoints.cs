@@ -68,31 +68,39 @@ internal sealed class LendingEndpoints : IContextEndpoints
 
     public string Description => "Securities lending: loans opened by completed SL deliver orders, returned by SLR, marked to market at every open through payment orders.";
 
+    /// <summary>Who may read a participant's lending routes: the participant itself, risk and operators.</summary>
+    internal static readonly Role[] SelfRiskOperator = [Role.Participant, Role.Risk, Role.Operator];
+
     public void Map(RouteGroupBuilder v1)
     {
-        Role[] selfRiskOperator = [Role.Participant, Role.Risk, Role.Operator];
-        v1.MapGet("/participants/{id}/loans", Loans).RequireRole(selfRiskOperator).AllowQuery("state")
-            .WithSummary("A participant's loans, as lender or borrower, oldest first; ?state=open|closed|cancelled")
-            .Answers<LoansAnswer>()
-            .Refuses(400, "participant-id-format", "loan-state")
-            .Refuses(403, "own-participant")
-            .Refuses(404, "participant-known")
-            .Refuses(501, "lending-supported");
-        v1.MapGet("/loans/{id}", Loan).RequireRole(selfRiskOperator)
+        MapParticipantGet<LoansAnswer>(v1, "/participants/{id}/loans", Loans,
+                "A participant's loans, as lender or borrower, oldest first; ?state=open|closed|cancelled", "loan-state")
+            .AllowQuery("state");
+        v1.MapGet("/loans/{id}", Loan).RequireRole(SelfRiskOperator)
             .WithSummary("One loan with its marks, returns and recalls; for either party, risk and operators")
             .Answers<LoanDetailAnswer>()
             .Refuses(400, "loan-id-format")
             .Refuses(404, "loan-known")
             .Refuses(501, "lending-supported");
-        v1.MapGet("/participants/{id}/marks", Marks).RequireRole(selfRiskOperator).AllowQuery("date")
-            .WithSummary("The marks computed at the open of a business date on a participant's loans, and how each payment order ended")
-            .Answers<MarksAnswer>()
-            .Refuses(400, "participant-id-format", "required", "date-format", "date-not-future")
+        MapParticipantGet<MarksAnswer>(v1, "/participants/{id}/marks", Marks,
+                "The marks computed at the open of a business date on a participant's loans, and how each payment order ended",
+                "required", "date-format", "date-not-future")
+            .AllowQuery("date");
+        LendingReportEndpoints.Map(v1);
+    }
+
+    /// <summary>
+    /// A GET of one participant's lending data, for <see cref="SelfRiskOperator"/>: besides its own
+    /// <paramref name="badRequestRules"/>, it refuses as <see cref="ParticipantRouteAsync"/> does.
+    /// </summary>
+    internal static RouteHandlerBuilder MapParticipantGet<TAnswer>(RouteGroupBuilder v1, string pattern, Delegate handler, string summary, params string[] badRequestRules) =>
+        v1.MapGet(pattern, handler).RequireRole(SelfRiskOperator)
+            .WithSummary(summary)
+            .Answers<TAnswer>()
+            .Refuses(400, ["participant-id-format", .. badRequestRules])
             .Refuses(403, "own-participant")
             .Refuses(404, "participant-known")
             .Refuses(501, "lending-supported");
-        LendingReportEndpoints.Map(v1);
-    }
 
     // ------------------------------------------------------------------ answers
 
@@ -119,19 +127,25 @@ internal sealed class LendingEndpoints : IContextEndpoints
         return (lending, reference, null);
     }
 
+    /// <summary>The answer of a participant's route once its path checks pass (<see cref="ParticipantRouteAsync"/>), or their refusal.</summary>
+    internal static async Task<IResult> ForParticipantAsync(HttpContext http, string id,
+        Func<LendingGateway, Ledger.Settlement.ReferenceSnapshot, ParticipantId, Task<IResult>> answer)
+    {
+        var (lending, reference, refusal) = await ParticipantRouteAsync(http, id);
+        return refusal ?? await answer(lending!, reference!, new ParticipantId(id));
+    }
+
     internal static string? Query(HttpContext http, string name) => http.Request.Query.TryGetValue(name, out var value) ? value.ToString() : null;
 
     // ------------------------------------------------------------------ routes
 
-    private static async Task<IResult> Loans(HttpContext http, string id)
+    private static Task<IResult> Loans(HttpContext http, string id) => ForParticipantAsync(http, id, async (lending, _, participant) =>
     {
-        var (lending, _, refusal) = await ParticipantRouteAsync(http, id);
-        if (refusal is not null) return refusal;
         var (state, badState) = LendingRequests.LoanState(Query(http, "state"));
         if (badState is not null) return Problem(badState);
-        var loans = await lending!.LoansOfAsync(new ParticipantId(id), state, http.RequestAborted);
+        var loans = await lending.LoansOfAsync(participant, state, http.RequestAborted);
         return Results.Ok(new LoansAnswer(loans.Select(LoanAnswer.Of).ToList()));
-    }
+    });
 
     private static async Task<IResult> Loan(HttpContext http, string id)
     {
@@ -146,13 +160,11 @@ internal sealed class LendingEndpoints : IContextEndpoints
             : Problems.Of(StatusCodes.Status404NotFound, "loan-known", "id", $"no loan {id} that the caller may see");
     }
 
-    private static async Task<IResult> Marks(HttpContext http, string id)
+    private static Task<IResult> Marks(HttpContext http, string id) => ForParticipantAsync(http, id, async (lending, reference, participant) =>
     {
-        var (lending, reference, refusal) = await ParticipantRouteAsync(http, id);
-        if (refusal is not null) return refusal;
-        var (date, badDate) = LendingRequests.Date(Query(http, "date"), "date", reference!.BusinessDate);
+        var (date, badDate) = LendingRequests.Date(Query(http, "date"), "date", reference.BusinessDate);
         if (badDate is not null) return Problem(badDate);
-        var marks = await lending!.MarksOfAsync(new ParticipantId(id), date, http.RequestAborted);
+        var marks = await lending.MarksOfAsync(participant, date, http.RequestAborted);
         return Results.Ok(new MarksAnswer(LendingDates.Format(date), marks.Select(MarkAnswer.Of).ToList()));
-    }
+    });
 }

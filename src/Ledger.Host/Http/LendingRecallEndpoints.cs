@@ -55,38 +55,21 @@ internal sealed class LendingRecallEndpoints : IContextEndpoints
 
     public void Map(RouteGroupBuilder v1)
     {
-        Role[] selfRiskOperator = [Role.Participant, Role.Risk, Role.Operator];
-        v1.MapGet("/participants/{id}/recalls", Recalls).RequireRole(selfRiskOperator).AllowQuery("state")
-            .WithSummary("The recalls on a participant's loans, by deadline; ?state=open|overdue|closed|cancelled; buy-in and close-out dates once overdue")
-            .Answers<RecallsAnswer>()
-            .Refuses(400, "participant-id-format", "recall-state")
-            .Refuses(403, "own-participant")
-            .Refuses(404, "participant-known")
-            .Refuses(501, "lending-supported");
-        v1.MapGet("/participants/{id}/loan-exceptions", Exceptions).RequireRole(selfRiskOperator)
-            .WithSummary("Lending inputs kept as exception records: returns with no open loan, recalls beyond what is owed, cancels of nothing (extension)")
-            .Answers<LoanExceptionsAnswer>()
-            .Refuses(400, "participant-id-format")
-            .Refuses(403, "own-participant")
-            .Refuses(404, "participant-known")
-            .Refuses(501, "lending-supported");
+        LendingEndpoints.MapParticipantGet<RecallsAnswer>(v1, "/participants/{id}/recalls", Recalls,
+                "The recalls on a participant's loans, by deadline; ?state=open|overdue|closed|cancelled; buy-in and close-out dates once overdue", "recall-state")
+            .AllowQuery("state");
+        LendingEndpoints.MapParticipantGet<LoanExceptionsAnswer>(v1, "/participants/{id}/loan-exceptions", Exceptions,
+            "Lending inputs kept as exception records: returns with no open loan, recalls beyond what is owed, cancels of nothing (extension)");
     }
 
-    private static async Task<IResult> Recalls(HttpContext http, string id)
+    private static Task<IResult> Recalls(HttpContext http, string id) => LendingEndpoints.ForParticipantAsync(http, id, async (lending, reference, participant) =>
     {
-        var (lending, reference, refusal) = await LendingEndpoints.ParticipantRouteAsync(http, id);
-        if (refusal is not null) return refusal;
         var (state, badState) = LendingRequests.RecallState(LendingEndpoints.Query(http, "state"));
         if (badState is not null) return LendingEndpoints.Problem(badState);
-        var recalls = await lending!.RecallsOfAsync(new ParticipantId(id), state, http.RequestAborted);
-        return Results.Ok(new RecallsAnswer(LendingDates.Format(reference!.BusinessDate), recalls.Select(RecallAnswer.Of).ToList()));
-    }
+        var recalls = await lending.RecallsOfAsync(participant, state, http.RequestAborted);
+        return Results.Ok(new RecallsAnswer(LendingDates.Format(reference.BusinessDate), recalls.Select(RecallAnswer.Of).ToList()));
+    });
 
-    private static async Task<IResult> Exceptions(HttpContext http, string id)
-    {
-        var (lending, _, refusal) = await LendingEndpoints.ParticipantRouteAsync(http, id);
-        if (refusal is not null) return refusal;
-        var exceptions = await lending!.ExceptionsOfAsync(new ParticipantId(id), http.RequestAborted);
-        return Results.Ok(new LoanExceptionsAnswer(exceptions.Select(LoanExceptionAnswer.Of).ToList()));
-    }
+    private static Task<IResult> Exceptions(HttpContext http, string id) => LendingEndpoints.ForParticipantAsync(http, id, async (lending, _, participant) =>
+        Results.Ok(new LoanExceptionsAnswer((await lending.ExceptionsOfAsync(participant, http.RequestAborted)).Select(LoanExceptionAnswer.Of).ToList())));
 }

@@ -54,14 +54,10 @@ internal static class LendingReportEndpoints
 
     public static void Map(RouteGroupBuilder v1)
     {
-        Role[] selfRiskOperator = [Role.Participant, Role.Risk, Role.Operator];
-        v1.MapGet("/participants/{id}/rebate-statements/{month}", Statements).RequireRole(selfRiskOperator).AllowQuery("counterparty")
-            .WithSummary("A participant's rebate statements of a month (YYYY-MM), one per counterparty: each loan, its days, its accrual, the total billed; ?counterparty= for one")
-            .Answers<StatementsAnswer>()
-            .Refuses(400, "participant-id-format", "month-format", "month-not-future", "counterparty-not-self", "counterparty-known")
-            .Refuses(403, "own-participant")
-            .Refuses(404, "participant-known")
-            .Refuses(501, "lending-supported");
+        LendingEndpoints.MapParticipantGet<StatementsAnswer>(v1, "/participants/{id}/rebate-statements/{month}", Statements,
+                "A participant's rebate statements of a month (YYYY-MM), one per counterparty: each loan, its days, its accrual, the total billed; ?counterparty= for one",
+                "month-format", "month-not-future", "counterparty-not-self", "counterparty-known")
+            .AllowQuery("counterparty");
         v1.MapPost("/participants/{id}/rebate-statements/{month}/reconcile", Reconcile).RequireRole(Role.Participant)
             .WithSummary("Compares the counterparty's statement of the month with the ledger's: every loan where the two differ, before anything is paid; writes nothing")
             .Takes<ReconcileBody>().Answers<ReconcileAnswer>()
@@ -70,7 +66,7 @@ internal static class LendingReportEndpoints
             .Refuses(403, "own-participant")
             .Refuses(404, "participant-known")
             .Refuses(501, "lending-supported");
-        v1.MapGet("/participants/{id}/reports/10c-1a/{date}", TenC1a).RequireRole(selfRiskOperator).AllowQuery("format")
+        v1.MapGet("/participants/{id}/reports/10c-1a/{date}", TenC1a).RequireRole(LendingEndpoints.SelfRiskOperator).AllowQuery("format")
             .WithSummary("The Rule 10c-1a report of a closed business date with the participant as reporting party: text/csv or, with ?format=jsonl, JSON lines; the same bytes on every call")
             .Produces<string>(StatusCodes.Status200OK, "text/csv")
             .Produces<string>(StatusCodes.Status200OK, TenC1aJsonLinesType)

@@ -21,93 +21,69 @@ public sealed class IncomeClusterTests(PostgresFixture postgres) : IClassFixture
     private static readonly Cusip X = Cusips.Make(71);
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
 
-    private const string TestConfig = """
-        akka.loglevel = WARNING
-        akka.stdout-loglevel = OFF
-        """ + "\n" + FallbackRecorder.Config;
-
     [SkippableFact]
     public async Task Loans_a_dividend_and_the_close_post_the_same_income_whichever_node_owns_which_entity()
     {
-        var connection = await postgres.CreateDatabaseAsync("ledger_income_cluster");
-        FallbackRecorder.Clear();
-        var errors = new ErrorLog();
-        var nodes = new List<LedgerNode>();
-        try
+        await using var cluster = await ThreeNodeCluster.StartAsync(postgres, "ledger_income_cluster");
+        var nodes = cluster.Nodes;
+        var (a, b, c) = (nodes[0], nodes[1], nodes[2]);
+        static IncomeGateway Income(LedgerNode n) => ThreeNodeCluster.Service<IncomeGateway>(n);
+
+        await cluster.SetUpLenderAndBorrowerAsync(Occ, Lender, Borrower, X);
+
+        var reference = await Income(c).ReferenceAsync(Setup.None);
+        var d = reference.BusinessDate;
+        var n = reference.Calendar.Next(d);
+        var announced = await Income(c).AnnounceAsync(X.Value, "DIV-1", new DistributionRequest("cash-dividend", 0.25m, IncomeDates.ToText(d), IncomeDates.ToText(n)), Setup.None);
+        Assert.Null(announced.Error);
+        Assert.Equal(IncomeDates.ToText(n), announced.Value!.PostingDate);
+        Assert.Equal("DIV-1", Assert.Single(await Income(a).DistributionsAsync(X, Setup.None)).Id);
+
+        // L lends B 1,000 X at the collateral margin (so the open marks nothing), B returns 400: the memo lines follow settlement's completions on every node.
+        Assert.All(await a.Ledger.SubmitAsync([new DeliverOrderRequest("IC-LOAN", Lender, Borrower, X.Value, 1_000, 102_000m, "SL")], Setup.None), r => Assert.True(r.Accepted, r.Error?.Message));
+        await Eventually.Status(b.Ledger, "IC-LOAN", "completed", Limit);
+        Assert.All(await b.Ledger.SubmitAsync([new DeliverOrderRequest("IC-RETURN", Borrower, Lender, X.Value, 400, 40_800m, "SLR")], Setup.None), r => Assert.True(r.Accepted, r.Error?.Message));
+        await Eventually.Status(c.Ledger, "IC-RETURN", "completed", Limit);
+        await Eventually.Until(async () => await LineAsync(Income(a), Lender, Borrower) == 600 && await LineAsync(Income(b), Borrower, Lender) == -600,
+            Limit, "the memo lines L +600 and B -600");
+
+        // The entities sit on more than one node: the messages between them crossed nodes.
+        var hosts = await cluster.HostsAsync(IncomeContext.Region);
+        Assert.True(hosts.Values.Distinct().Count() >= 2, "every income entity on one node: " + string.Join(", ", hosts.Select(h => $"{h.Key}@{h.Value}")));
+
+        // Record date D closes on the third node; payable D+1 posts at the open.
+        var closed = await c.Ledger.CloseAsync(Setup.None);
+        Assert.True(closed.Ok, closed.Message);
+        var l = await Income(b).IncomeAsync(new ParticipantId(Lender), n, Setup.None);
+        var bo = await Income(a).IncomeAsync(new ParticipantId(Borrower), n, Setup.None);
+        Assert.Equal(250.00m, l.Total);
+        Assert.Equal(0.00m, bo.Total);
+        Assert.Equal([("holder-of-record", (string?)null, 400L, 100.00m), ("stock-loan-income", Borrower, 600L, 150.00m)],
+            l.Entries.Select(e => (e.Kind, e.Counterparty, e.Shares, e.Amount)).ToList());
+        Assert.Equal([("holder-of-record", (string?)null, 600L, 150.00m), ("stock-loan-income", Lender, 600L, -150.00m)],
+            bo.Entries.Select(e => (e.Kind, e.Counterparty, e.Shares, e.Amount)).ToList());
+        Assert.Equal(l.Entries[1].EntryId, bo.Entries[1].EntryId);
+        // In the settlement balances from the open on, read on every node.
+        foreach (var node in nodes)
         {
-            var seed = await Start(connection, [], errors);
-            nodes.Add(seed);
-            nodes.AddRange(await Task.WhenAll(Start(connection, [seed.Address], errors), Start(connection, [seed.Address], errors)));
-            await Eventually.Until(() => Task.FromResult(nodes.All(n =>
-                Akka.Cluster.Cluster.Get(n.System).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up) == 3)), Limit, "three members up on every node");
-            var (a, b, c) = (nodes[0], nodes[1], nodes[2]);
-            IncomeGateway Income(LedgerNode n) => ((ClusterLedger)n.Ledger).Services.Find<IncomeGateway>() ?? throw new InvalidOperationException("no income gateway");
-
-            await Setup.Participant(a.Ledger, Occ, 0m, 0m, ccp: true);
-            await Setup.Participant(b.Ledger, Lender, 10_000_000m, 10_000_000m, marketLoan: true);
-            await Setup.Participant(c.Ledger, Borrower, 10_000_000m, 10_000_000m, marketLoan: true);
-            Assert.True((await a.Ledger.PutSecurityAsync(X, Money.FromDollars(100m), 0.10m, Setup.None)).Ok);
-            Assert.True((await b.Ledger.DepositAsync(new ParticipantId(Lender), X, 1_000, Setup.None)).Ok);
-
-            var reference = await Income(c).ReferenceAsync(Setup.None);
-            var d = reference.BusinessDate;
-            var n = reference.Calendar.Next(d);
-            var announced = await Income(c).AnnounceAsync(X.Value, "DIV-1", new DistributionRequest("cash-dividend", 0.25m, IncomeDates.ToText(d), IncomeDates.ToText(n)), Setup.None);
-            Assert.Null(announced.Error);
-            Assert.Equal(IncomeDates.ToText(n), announced.Value!.PostingDate);
-            Assert.Equal("DIV-1", Assert.Single(await Income(a).DistributionsAsync(X, Setup.None)).Id);
-
-            // L lends B 1,000 X at the collateral margin (so the open marks nothing), B returns 400: the memo lines follow settlement's completions on every node.
-            Assert.All(await a.Ledger.SubmitAsync([new DeliverOrderRequest("IC-LOAN", Lender, Borrower, X.Value, 1_000, 102_000m, "SL")], Setup.None), r => Assert.True(r.Accepted, r.Error?.Message));
-            await Eventually.Status(b.Ledger, "IC-LOAN", "completed", Limit);
-            Assert.All(await b.Ledger.SubmitAsync([new DeliverOrderRequest("IC-RETURN", Borrower, Lender, X.Value, 400, 40_800m, "SLR")], Setup.None), r => Assert.True(r.Accepted, r.Error?.Message));
-            await Eventually.Status(c.Ledger, "IC-RETURN", "completed", Limit);
-            await Eventually.Until(async () => await LineAsync(Income(a), Lender, Borrower) == 600 && await LineAsync(Income(b), Borrower, Lender) == -600,
-                Limit, "the memo lines L +600 and B -600");
-
-            // The entities sit on more than one node: the messages between them crossed nodes.
-            var hosts = await HostsAsync(nodes);
-            Assert.True(hosts.Values.Distinct().Count() >= 2, "every income entity on one node: " + string.Join(", ", hosts.Select(h => $"{h.Key}@{h.Value}")));
-
-            // Record date D closes on the third node; payable D+1 posts at the open.
-            var closed = await c.Ledger.CloseAsync(Setup.None);
-            Assert.True(closed.Ok, closed.Message);
-            var l = await Income(b).IncomeAsync(new ParticipantId(Lender), n, Setup.None);
-            var bo = await Income(a).IncomeAsync(new ParticipantId(Borrower), n, Setup.None);
-            Assert.Equal(250.00m, l.Total);
-            Assert.Equal(0.00m, bo.Total);
-            Assert.Equal([("holder-of-record", (string?)null, 400L, 100.00m), ("stock-loan-income", Borrower, 600L, 150.00m)],
-                l.Entries.Select(e => (e.Kind, e.Counterparty, e.Shares, e.Amount)).ToList());
-            Assert.Equal([("holder-of-record", (string?)null, 600L, 150.00m), ("stock-loan-income", Lender, 600L, -150.00m)],
-                bo.Entries.Select(e => (e.Kind, e.Counterparty, e.Shares, e.Amount)).ToList());
-            Assert.Equal(l.Entries[1].EntryId, bo.Entries[1].EntryId);
-            // In the settlement balances from the open on, read on every node.
-            foreach (var node in nodes)
-            {
-                Assert.Equal(250.00m, (await node.Ledger.AccountAsync(new ParticipantId(Lender), Setup.None))!.SettlementBalance);
-                Assert.Equal(0.00m, (await node.Ledger.AccountAsync(new ParticipantId(Borrower), Setup.None))!.SettlementBalance);
-            }
-            // The lines as at the close of the record date, replayed from the shared journal on another node.
-            var asOf = await Income(a).StockLoansAsync(new ParticipantId(Lender), d, Setup.None);
-            Assert.Equal(600, Assert.Single(asOf.Value!.Lines, x => x.Counterparty == Borrower).Shares);
-
-            // Asked straight through each node's region: the close left nothing open, and a query of
-            // another kind of entity is answered as such (never a timeout).
-            foreach (var node in nodes)
-            {
-                var region = ClusterSharding.Get(node.System).ShardRegion(IncomeContext.Region);
-                Assert.Equal(new MemoOpenWork(0, 0), await region.Ask<object>(IncomeEnvelope.To(IncomeAddress.MemoAccount(new ParticipantId(Lender)), GetMemoOpenWork.Instance), Limit));
-                Assert.Equal(new IncomeQueryNotAnswered("income-halts", nameof(GetMemoOpenWork)),
-                    await region.Ask<object>(IncomeEnvelope.To(IncomeAddress.HaltRegister, GetMemoOpenWork.Instance), Limit));
-            }
-
-            Assert.Empty(FallbackRecorder.LedgerTypes);
-            Assert.DoesNotContain(errors.Lines, e => e.Contains("Serializ", StringComparison.OrdinalIgnoreCase));
+            Assert.Equal(250.00m, (await node.Ledger.AccountAsync(new ParticipantId(Lender), Setup.None))!.SettlementBalance);
+            Assert.Equal(0.00m, (await node.Ledger.AccountAsync(new ParticipantId(Borrower), Setup.None))!.SettlementBalance);
         }
-        finally
+        // The lines as at the close of the record date, replayed from the shared journal on another node.
+        var asOf = await Income(a).StockLoansAsync(new ParticipantId(Lender), d, Setup.None);
+        Assert.Equal(600, Assert.Single(asOf.Value!.Lines, x => x.Counterparty == Borrower).Shares);
+
+        // Asked straight through each node's region: the close left nothing open, and a query of
+        // another kind of entity is answered as such (never a timeout).
+        foreach (var node in nodes)
         {
-            foreach (var node in Enumerable.Reverse(nodes)) await node.DisposeAsync();
+            var region = ClusterSharding.Get(node.System).ShardRegion(IncomeContext.Region);
+            Assert.Equal(new MemoOpenWork(0, 0), await region.Ask<object>(IncomeEnvelope.To(IncomeAddress.MemoAccount(new ParticipantId(Lender)), GetMemoOpenWork.Instance), Limit));
+            Assert.Equal(new IncomeQueryNotAnswered("income-halts", nameof(GetMemoOpenWork)),
+                await region.Ask<object>(IncomeEnvelope.To(IncomeAddress.HaltRegister, GetMemoOpenWork.Instance), Limit));
         }
+
+        cluster.AssertEveryMessageCrossedThroughTheLedgersSerializers();
     }
 
     private static async Task<long> LineAsync(IncomeGateway income, string participant, string counterparty)
@@ -115,31 +91,4 @@ public sealed class IncomeClusterTests(PostgresFixture postgres) : IClassFixture
         var view = (await income.StockLoansAsync(new ParticipantId(participant), null, Setup.None)).Value!;
         return view.Lines.Where(x => x.Counterparty == counterparty && x.Cusip == X.Value).Sum(x => x.Shares);
     }
-
-    /// <summary>Which node hosts each income entity now started.</summary>
-    private static async Task<Dictionary<string, int>> HostsAsync(IReadOnlyList<LedgerNode> nodes)
-    {
-        var hosts = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var i = 0; i < nodes.Count; i++)
-        {
-            var state = await ClusterSharding.Get(nodes[i].System).ShardRegion(IncomeContext.Region)
-                .Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(5));
-            foreach (var entity in state.Shards.SelectMany(s => s.EntityIds)) hosts[entity] = i;
-        }
-        return hosts;
-    }
-
-    private static Task<LedgerNode> Start(string connection, IReadOnlyList<string> seeds, ErrorLog errors) =>
-        LedgerNode.StartAsync(new LedgerNodeOptions
-        {
-            Store = "postgres",
-            Connection = connection,
-            Hostname = "127.0.0.1",
-            Port = 0,
-            SeedNodes = seeds,
-            ResendInterval = TimeSpan.FromMilliseconds(300),
-            AskTimeout = TimeSpan.FromSeconds(10),
-            RecycleCutoffLocalTime = null,
-            ExtraConfig = TestConfig,
-        }, errors, Setup.None);
 }

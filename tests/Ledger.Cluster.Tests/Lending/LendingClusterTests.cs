@@ -22,116 +22,65 @@ public sealed class LendingClusterTests(PostgresFixture postgres) : IClassFixtur
     private static readonly Cusip X = Cusips.Make(73);
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
 
-    private const string TestConfig = """
-        akka.loglevel = WARNING
-        akka.stdout-loglevel = OFF
-        """ + "\n" + FallbackRecorder.Config;
-
     [SkippableFact]
     public async Task A_loan_a_price_move_and_the_opens_mark_come_out_the_same_whichever_node_owns_which_book()
     {
-        var connection = await postgres.CreateDatabaseAsync("ledger_lending_cluster");
-        FallbackRecorder.Clear();
-        var errors = new ErrorLog();
-        var nodes = new List<LedgerNode>();
-        try
+        await using var cluster = await ThreeNodeCluster.StartAsync(postgres, "ledger_lending_cluster");
+        var nodes = cluster.Nodes;
+        var (a, b, c) = (nodes[0], nodes[1], nodes[2]);
+        static LendingGateway Lending(LedgerNode n) => ThreeNodeCluster.Service<LendingGateway>(n);
+
+        await cluster.SetUpLenderAndBorrowerAsync(Occ, Lender, Borrower, X);
+
+        // Scenario 1: L lends B 1,000 X for $102,000.00 at 4.5%; the loan is read on every node.
+        Assert.All(await c.Ledger.SubmitAsync([new DeliverOrderRequest("LC-LOAN", Lender, Borrower, X.Value, 1_000, 102_000m, "SL", 0.045m)], Setup.None),
+            r => Assert.True(r.Accepted, r.Error?.Message));
+        await Eventually.Status(a.Ledger, "LC-LOAN", "completed", Limit);
+        foreach (var node in nodes)
         {
-            var seed = await Start(connection, [], errors);
-            nodes.Add(seed);
-            nodes.AddRange(await Task.WhenAll(Start(connection, [seed.Address], errors), Start(connection, [seed.Address], errors)));
-            await Eventually.Until(() => Task.FromResult(nodes.All(n =>
-                Akka.Cluster.Cluster.Get(n.System).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up) == 3)), Limit, "three members up on every node");
-            var (a, b, c) = (nodes[0], nodes[1], nodes[2]);
-            LendingGateway Lending(LedgerNode n) => ((ClusterLedger)n.Ledger).Services.Find<LendingGateway>() ?? throw new InvalidOperationException("no lending gateway");
-
-            await Setup.Participant(a.Ledger, Occ, 0m, 0m, ccp: true);
-            await Setup.Participant(b.Ledger, Lender, 10_000_000m, 10_000_000m, marketLoan: true);
-            await Setup.Participant(c.Ledger, Borrower, 10_000_000m, 10_000_000m, marketLoan: true);
-            Assert.True((await a.Ledger.PutSecurityAsync(X, Money.FromDollars(100m), 0.10m, Setup.None)).Ok);
-            Assert.True((await b.Ledger.DepositAsync(new ParticipantId(Lender), X, 1_000, Setup.None)).Ok);
-
-            // Scenario 1: L lends B 1,000 X for $102,000.00 at 4.5%; the loan is read on every node.
-            Assert.All(await c.Ledger.SubmitAsync([new DeliverOrderRequest("LC-LOAN", Lender, Borrower, X.Value, 1_000, 102_000m, "SL", 0.045m)], Setup.None),
-                r => Assert.True(r.Accepted, r.Error?.Message));
-            await Eventually.Status(a.Ledger, "LC-LOAN", "completed", Limit);
-            foreach (var node in nodes)
-            {
-                await Eventually.Until(async () => (await Lending(node).LoansOfAsync(new ParticipantId(Borrower), LoanStateFilter.Open, Setup.None)).Count == 1,
-                    Limit, "the open loan seen from every node");
-            }
-            var loan = Assert.Single(await Lending(a).LoansOfAsync(new ParticipantId(Lender), null, Setup.None));
-            Assert.Equal(("LC-LOAN", new ParticipantId(Borrower), 102_000_00L, 1.02m, 0.045m), (loan.Id, loan.Counterparty!.Value, loan.Collateral.Cents, loan.CollateralMargin, loan.RebateRate));
-
-            // Scenario 2: X closes at $105; the close runs on the third node, its open marks the loan.
-            Assert.True((await b.Ledger.PutSecurityAsync(X, Money.FromDollars(105m), 0.10m, Setup.None)).Ok);
-            var closed = await c.Ledger.CloseAsync(Setup.None);
-            Assert.True(closed.Ok, closed.Message);
-            var opened = (await a.Ledger.ReferenceAsync(Setup.None)).BusinessDate;
-            await Eventually.Until(async () => (await Lending(b).MarksOfAsync(new ParticipantId(Lender), opened, Setup.None)) is [{ Status: "completed" }],
-                Limit, "the open's mark completed");
-            for (var i = 0; i < nodes.Count; i++)
-            {
-                var marks = await Lending(nodes[i]).MarksOfAsync(new ParticipantId(Borrower), opened, Setup.None);
-                var mark = Assert.Single(marks);
-                Assert.Equal(("LC-LOAN", 5_100_00L, new ParticipantId(Borrower), new ParticipantId(Lender), "completed", 107_100_00L),
-                    (mark.LoanId, mark.Amount.Cents, mark.Payer, mark.Payee, mark.Status, mark.Required.Cents));
-                var detail = await Lending(nodes[(i + 1) % nodes.Count]).LoanAsync("LC-LOAN", new ParticipantId(i % 2 == 0 ? Lender : Borrower), Setup.None);
-                Assert.NotNull(detail);
-                Assert.Equal(107_100_00L, detail.Loan.Collateral.Cents);
-                Assert.Equal(mark, Assert.Single(detail.Marks));
-                Assert.Null(await Lending(nodes[i]).LoanAsync("LC-LOAN", new ParticipantId(Occ), Setup.None)); // not a party
-                Assert.Equal(5_100.00m, (await nodes[i].Ledger.AccountAsync(new ParticipantId(Lender), Setup.None))!.SettlementBalance);
-                Assert.Equal(-5_100.00m, (await nodes[i].Ledger.AccountAsync(new ParticipantId(Borrower), Setup.None))!.SettlementBalance);
-            }
-
-            // The entities sit on more than one node: the steps and queries crossed nodes.
-            var hosts = await HostsAsync(nodes);
-            Assert.True(hosts.Values.Distinct().Count() >= 2, "every lending entity on one node: " + string.Join(", ", hosts.Select(h => $"{h.Key}@{h.Value}")));
-
-            // Asked straight through each node's region: a typed query reads the day, and one of another kind of entity is answered as such.
-            foreach (var node in nodes)
-            {
-                var region = ClusterSharding.Get(node.System).ShardRegion(LendingContext.Region);
-                var progress = Assert.IsType<LendingDayProgress>(await region.Ask<object>(new LendingEnvelope(LendingEntities.DayEntityId(opened), GetLendingDayProgress.Instance), Limit));
-                Assert.True(progress.MarksFinished);
-                Assert.Empty(progress.MarkBooks);
-                Assert.Equal(new LendingQueryNotAnswered(nameof(GetLendingDayProgress), nameof(LoanBookDirectoryState)),
-                    await region.Ask<object>(new LendingEnvelope(LoanBookDirectoryState.PersistenceId, GetLendingDayProgress.Instance), Limit));
-            }
-
-            Assert.Empty(FallbackRecorder.LedgerTypes);
-            Assert.DoesNotContain(errors.Lines, e => e.Contains("Serializ", StringComparison.OrdinalIgnoreCase));
+            await Eventually.Until(async () => (await Lending(node).LoansOfAsync(new ParticipantId(Borrower), LoanStateFilter.Open, Setup.None)).Count == 1,
+                Limit, "the open loan seen from every node");
         }
-        finally
-        {
-            foreach (var node in Enumerable.Reverse(nodes)) await node.DisposeAsync();
-        }
-    }
+        var loan = Assert.Single(await Lending(a).LoansOfAsync(new ParticipantId(Lender), null, Setup.None));
+        Assert.Equal(("LC-LOAN", new ParticipantId(Borrower), 102_000_00L, 1.02m, 0.045m), (loan.Id, loan.Counterparty!.Value, loan.Collateral.Cents, loan.CollateralMargin, loan.RebateRate));
 
-    /// <summary>Which node hosts each lending entity now started.</summary>
-    private static async Task<Dictionary<string, int>> HostsAsync(IReadOnlyList<LedgerNode> nodes)
-    {
-        var hosts = new Dictionary<string, int>(StringComparer.Ordinal);
+        // Scenario 2: X closes at $105; the close runs on the third node, its open marks the loan.
+        Assert.True((await b.Ledger.PutSecurityAsync(X, Money.FromDollars(105m), 0.10m, Setup.None)).Ok);
+        var closed = await c.Ledger.CloseAsync(Setup.None);
+        Assert.True(closed.Ok, closed.Message);
+        var opened = (await a.Ledger.ReferenceAsync(Setup.None)).BusinessDate;
+        await Eventually.Until(async () => (await Lending(b).MarksOfAsync(new ParticipantId(Lender), opened, Setup.None)) is [{ Status: "completed" }],
+            Limit, "the open's mark completed");
         for (var i = 0; i < nodes.Count; i++)
         {
-            var state = await ClusterSharding.Get(nodes[i].System).ShardRegion(LendingContext.Region)
-                .Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(5));
-            foreach (var entity in state.Shards.SelectMany(s => s.EntityIds)) hosts[entity] = i;
+            var marks = await Lending(nodes[i]).MarksOfAsync(new ParticipantId(Borrower), opened, Setup.None);
+            var mark = Assert.Single(marks);
+            Assert.Equal(("LC-LOAN", 5_100_00L, new ParticipantId(Borrower), new ParticipantId(Lender), "completed", 107_100_00L),
+                (mark.LoanId, mark.Amount.Cents, mark.Payer, mark.Payee, mark.Status, mark.Required.Cents));
+            var detail = await Lending(nodes[(i + 1) % nodes.Count]).LoanAsync("LC-LOAN", new ParticipantId(i % 2 == 0 ? Lender : Borrower), Setup.None);
+            Assert.NotNull(detail);
+            Assert.Equal(107_100_00L, detail.Loan.Collateral.Cents);
+            Assert.Equal(mark, Assert.Single(detail.Marks));
+            Assert.Null(await Lending(nodes[i]).LoanAsync("LC-LOAN", new ParticipantId(Occ), Setup.None)); // not a party
+            Assert.Equal(5_100.00m, (await nodes[i].Ledger.AccountAsync(new ParticipantId(Lender), Setup.None))!.SettlementBalance);
+            Assert.Equal(-5_100.00m, (await nodes[i].Ledger.AccountAsync(new ParticipantId(Borrower), Setup.None))!.SettlementBalance);
         }
-        return hosts;
-    }
 
-    private static Task<LedgerNode> Start(string connection, IReadOnlyList<string> seeds, ErrorLog errors) =>
-        LedgerNode.StartAsync(new LedgerNodeOptions
+        // The entities sit on more than one node: the steps and queries crossed nodes.
+        var hosts = await cluster.HostsAsync(LendingContext.Region);
+        Assert.True(hosts.Values.Distinct().Count() >= 2, "every lending entity on one node: " + string.Join(", ", hosts.Select(h => $"{h.Key}@{h.Value}")));
+
+        // Asked straight through each node's region: a typed query reads the day, and one of another kind of entity is answered as such.
+        foreach (var node in nodes)
         {
-            Store = "postgres",
-            Connection = connection,
-            Hostname = "127.0.0.1",
-            Port = 0,
-            SeedNodes = seeds,
-            ResendInterval = TimeSpan.FromMilliseconds(300),
-            AskTimeout = TimeSpan.FromSeconds(10),
-            RecycleCutoffLocalTime = null,
-            ExtraConfig = TestConfig,
-        }, errors, Setup.None);
+            var region = ClusterSharding.Get(node.System).ShardRegion(LendingContext.Region);
+            var progress = Assert.IsType<LendingDayProgress>(await region.Ask<object>(new LendingEnvelope(LendingEntities.DayEntityId(opened), GetLendingDayProgress.Instance), Limit));
+            Assert.True(progress.MarksFinished);
+            Assert.Empty(progress.MarkBooks);
+            Assert.Equal(new LendingQueryNotAnswered(nameof(GetLendingDayProgress), nameof(LoanBookDirectoryState)),
+                await region.Ask<object>(new LendingEnvelope(LoanBookDirectoryState.PersistenceId, GetLendingDayProgress.Instance), Limit));
+        }
+
+        cluster.AssertEveryMessageCrossedThroughTheLedgersSerializers();
+    }
 }

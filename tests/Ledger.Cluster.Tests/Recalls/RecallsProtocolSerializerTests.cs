@@ -7,12 +7,24 @@ using Ledger.Recalls.Events;
 namespace Ledger.Cluster.Tests;
 
 /// <summary>
-/// Every message of the recall hub that crosses nodes has a manifest, is bound to the hub's
-/// protocol serializer by the node's configuration, and reads back as what was sent (compared by
-/// the bytes it writes again, since lists compare by reference).
+/// The recall hub's protocol (<see cref="RecallsProtocolSerializer"/>) passes the checks every
+/// context's does (<see cref="ProtocolContractTests{TProtocol}"/>: samples, manifests, golden payloads
+/// in RecallsProtocolGolden/), and the registry travels whole.
 /// </summary>
-public sealed class RecallsProtocolSerializerTests
+public sealed class RecallsProtocolSerializerTests : ProtocolContractTests<RecallsProtocolSerializerTests>, IProtocolUnderTest
 {
+    public static string Context => "recalls";
+
+    public static string GoldenFolderName => "RecallsProtocolGolden";
+
+    public static int SerializerId => RecallsProtocolSerializer.SerializerId;
+
+    public static ProtocolManifests Protocol => RecallsProtocolSerializer.Protocol;
+
+    public static byte[] ToUtf8Json(object message) => RecallsProtocolSerializer.ToUtf8Json(message);
+
+    public static object FromUtf8Json(ReadOnlySpan<byte> utf8Json, string manifest) => RecallsProtocolSerializer.FromUtf8Json(utf8Json, manifest);
+
     private static readonly DateTimeOffset At = new(2026, 12, 1, 14, 30, 15, 123, TimeSpan.Zero);
     private static readonly ParticipantId Lender = new("0001");
     private static readonly ParticipantId Borrower = new("0002");
@@ -60,24 +72,8 @@ public sealed class RecallsProtocolSerializerTests
         new WriteEligibilityFile(new DateOnly(2026, 12, 1), new DateOnly(2026, 12, 2), At),
     ];
 
-    [Fact]
-    public void Every_carried_type_has_a_sample_and_reads_back_as_sent_through_the_configured_serializer()
-    {
-        var samples = Samples();
-        Assert.Equal(RecallsProtocolSerializer.Manifests.Keys.OrderBy(t => t.FullName), samples.Select(s => s.GetType()).Distinct().OrderBy(t => t.FullName));
-        using var system = ActorSystem.Create("recalls-protocol", Akka.Configuration.ConfigurationFactory.ParseString("akka.actor.provider = local").WithFallback(StoreConfig.LoadEmbedded("ledger.conf")));
-        foreach (var sample in samples)
-        {
-            var serializer = system.Serialization.FindSerializerFor(sample);
-            Assert.Equal(RecallsProtocolSerializer.SerializerId, serializer.Identifier);
-            var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, sample);
-            var bytes = serializer.ToBinary(sample);
-            var read = system.Serialization.Deserialize(bytes, serializer.Identifier, manifest);
-            Assert.IsType(sample.GetType(), read);
-            Assert.Equal(Encoding.UTF8.GetString(bytes), Encoding.UTF8.GetString(serializer.ToBinary(read)));
-            Assert.DoesNotContain("Ledger.", Encoding.UTF8.GetString(bytes), StringComparison.Ordinal); // never a CLR type name
-        }
-    }
+    public static IEnumerable<Type> TypesThatCrossNodes() =>
+        typeof(IRecallsMessage).Assembly.GetTypes().Where(t => !t.IsAbstract && !t.IsInterface && typeof(IRecallsMessage).IsAssignableFrom(t));
 
     [Fact]
     public void The_registry_travels_whole_and_screens_a_send_the_same_after_the_trip()
@@ -89,12 +85,5 @@ public sealed class RecallsProtocolSerializerTests
         Assert.Equal(registry.EligibilityFiles, read.State.EligibilityFiles);
         Assert.True(read.State.VendorActsFor("DEMOVEND", Borrower));
         Assert.Equal(SendChecks.Screen(Text, new Caller.Participant(Lender), registry), SendChecks.Screen(Text, new Caller.Participant(Lender), read.State));
-    }
-
-    [Fact]
-    public void A_type_without_a_manifest_or_an_unknown_manifest_is_refused()
-    {
-        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => RecallsProtocolSerializer.ToUtf8Json("not a message"));
-        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => RecallsProtocolSerializer.FromUtf8Json("{}"u8, "protocol.recalls.nothing.v1"));
     }
 }

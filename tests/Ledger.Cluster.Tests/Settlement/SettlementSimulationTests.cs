@@ -138,7 +138,7 @@ public sealed class SettlementSimulationTests(ITestOutputHelper output)
         var lending = ((ClusterLedger)node.Ledger).Services.Find<Ledger.Cluster.Lending.LendingGateway>() ?? throw new InvalidOperationException("the node runs no lending context");
         await Eventually.Until(async () =>
         {
-            try { return await lending.DayAsync(opened, d => d.MarksFinished, Setup.None); }
+            try { return (await lending.DayProgressAsync(opened, Setup.None)).MarksFinished; }
             catch (Exception e) when (e is TimeoutException or AskTimeoutException) { return false; }
         }, TimeSpan.FromSeconds(60), $"the marks of {opened} are sent");
         string? last = null;
