@@ -57,13 +57,16 @@ public sealed record LoadOptions
 
     /// <summary>
     /// <c>--resend-refused</c>: send items the node refused at the door (<c>deliver-orders-in-flight-max</c>,
-    /// nothing taken) again after <see cref="ResendPause"/>, as a client would, until taken; their
+    /// nothing taken) again after a pause that doubles each time (<see cref="ResendPause"/> up to <see cref="ResendPauseMax"/>), as a client would, until taken; their
     /// latency still counts from the first intended send. Off: they count as rejected and never complete.
     /// </summary>
     public bool ResendRefused { get; init; }
 
-    /// <summary>The pause before refused items go again.</summary>
+    /// <summary>The first pause before refused items go again; it doubles on each refusal, up to <see cref="ResendPauseMax"/>.</summary>
     public static readonly TimeSpan ResendPause = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The longest pause between two sends of the same refused items (a fixed short pause makes every waiting batch ask ~20 times a second).</summary>
+    public static readonly TimeSpan ResendPauseMax = TimeSpan.FromSeconds(1);
 
     /// <summary>The bounded contexts the node starts (<c>--contexts settlement,income</c>); null: every one, as a served node does.</summary>
     public IReadOnlySet<string>? Contexts { get; init; }
@@ -551,6 +554,7 @@ public static class LoadDriver
                         var results = await ledger.SubmitAsync(batch, ct);
                         var t = clock.ElapsedTicks;
                         lock (ackLock) ack.RecordValue(Math.Max(0, ToMicros(t - firstIntended)));
+                        var pause = LoadOptions.ResendPause;
                         while (true)
                         {
                             var again = new List<DeliverOrderRequest>();
@@ -572,7 +576,8 @@ public static class LoadDriver
                             }
                             if (again.Count == 0) break;
                             // Nothing of these was taken: the same items again, in their order, once the node has room.
-                            await Task.Delay(LoadOptions.ResendPause, ct);
+                            await Task.Delay(pause, ct);
+                            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, LoadOptions.ResendPauseMax.Ticks));
                             Interlocked.Add(ref sentAgain, again.Count);
                             batch = again;
                             results = await ledger.SubmitAsync(batch, ct);
