@@ -155,10 +155,19 @@ public sealed class ClusterLedger : ILedger, IPaymentOrderGateway, IJournalReade
         }
         if (_telemetry is { } telemetry)
         {
+            var atDoor = 0;
+            string? firstAtDoor = null;
             for (var i = 0; i < results.Length; i++)
             {
-                if (results[i] is { Accepted: false, Error: { } error }) telemetry.Refused(requests[i].Id, requests[i].Deliverer, error);
+                if (results[i] is not { Accepted: false, Error: { } error }) continue;
+                if (error.Rule == EntryRejection.DeliverOrdersInFlightMax)
+                {
+                    atDoor++;
+                    firstAtDoor ??= requests[i].Id;
+                }
+                else telemetry.Refused(requests[i].Id, requests[i].Deliverer, error);
             }
+            telemetry.RefusedInFlight(atDoor, firstAtDoor ?? "", _inFlight.Max);
         }
         return results.Select(r => r!).ToList();
     }
