@@ -52,6 +52,22 @@ public sealed record LoadOptions
     /// <summary>Overrides <c>ledger.snapshots.every-events</c> for the run (null: the configured limit).</summary>
     public long? SnapshotEveryEvents { get; init; }
 
+    /// <summary>The node's admission limit, <c>--in-flight-max</c> (null: <see cref="LedgerNodeOptions.DeliverOrdersInFlightMaxDefault"/>).</summary>
+    public int? InFlightMax { get; init; }
+
+    /// <summary>
+    /// <c>--resend-refused</c>: send items the node refused at the door (<c>deliver-orders-in-flight-max</c>,
+    /// nothing taken) again after a pause that doubles each time (<see cref="ResendPause"/> up to <see cref="ResendPauseMax"/>), as a client would, until taken; their
+    /// latency still counts from the first intended send. Off: they count as rejected and never complete.
+    /// </summary>
+    public bool ResendRefused { get; init; }
+
+    /// <summary>The first pause before refused items go again; it doubles on each refusal, up to <see cref="ResendPauseMax"/>.</summary>
+    public static readonly TimeSpan ResendPause = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The longest pause between two sends of the same refused items (a fixed short pause makes every waiting batch ask ~20 times a second).</summary>
+    public static readonly TimeSpan ResendPauseMax = TimeSpan.FromSeconds(1);
+
     /// <summary>The bounded contexts the node starts (<c>--contexts settlement,income</c>); null: every one, as a served node does.</summary>
     public IReadOnlySet<string>? Contexts { get; init; }
 }
@@ -164,6 +180,7 @@ public static class LoadDriver
                 RecycleCutoffLocalTime = null,
                 ExtraConfig = o.SnapshotEveryEvents is { } every ? $"{Snapshots.EveryEventsKey} = {every}" : null,
                 Contexts = o.Contexts,
+                DeliverOrdersInFlightMax = o.InFlightMax ?? LedgerNodeOptions.DeliverOrdersInFlightMaxDefault,
             };
             var setup = Stopwatch.StartNew();
             var node = await LedgerNode.StartAsync(options, null, ct);
@@ -439,6 +456,8 @@ public static class LoadDriver
         var ackLock = new object();
         var rejected = 0;
         var busy = 0;
+        var refusedAtDoor = 0;
+        var sentAgain = 0;
         var paymentsUnanswered = 0;
         var firstRejection = (string?)null;
 
@@ -535,11 +554,33 @@ public static class LoadDriver
                         var results = await ledger.SubmitAsync(batch, ct);
                         var t = clock.ElapsedTicks;
                         lock (ackLock) ack.RecordValue(Math.Max(0, ToMicros(t - firstIntended)));
-                        foreach (var r in results)
+                        var pause = LoadOptions.ResendPause;
+                        while (true)
                         {
-                            if (r.Accepted) continue;
-                            Interlocked.Increment(ref rejected);
-                            Interlocked.CompareExchange(ref firstRejection, $"{r.Id}: {r.Error?.Field} {r.Error?.Message}", null);
+                            var again = new List<DeliverOrderRequest>();
+                            for (var k = 0; k < results.Count; k++)
+                            {
+                                var r = results[k];
+                                if (r.Accepted) continue;
+                                if (r.Error?.Rule == EntryRejection.DeliverOrdersInFlightMax)
+                                {
+                                    Interlocked.Increment(ref refusedAtDoor);
+                                    if (o.ResendRefused)
+                                    {
+                                        again.Add(batch[k]);
+                                        continue;
+                                    }
+                                }
+                                Interlocked.Increment(ref rejected);
+                                Interlocked.CompareExchange(ref firstRejection, $"{r.Id}: {r.Error?.Field} {r.Error?.Message}", null);
+                            }
+                            if (again.Count == 0) break;
+                            // Nothing of these was taken: the same items again, in their order, once the node has room.
+                            await Task.Delay(pause, ct);
+                            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, LoadOptions.ResendPauseMax.Ticks));
+                            Interlocked.Add(ref sentAgain, again.Count);
+                            batch = again;
+                            results = await ledger.SubmitAsync(batch, ct);
                         }
                     }
                     catch (LedgerBusyException)
@@ -586,6 +627,8 @@ public static class LoadDriver
         var (events, byAccount, byManifest) = await journal.CountSinceAsync(startOrdering, ct);
         var never = Enumerable.Range(0, orders.Count).Where(i => !done[i]).Select(i => orders[i].Id!).ToList();
         log.WriteLine($"completed {orders.Count - never.Count:N0}, never completed {never.Count:N0}, rejected {rejected}, busy/timeouts {busy}; settlement progress payment rounds unanswered in time {paymentsUnanswered}");
+        log.WriteLine($"refused at the door (deliver-orders-in-flight-max, limit {o.InFlightMax ?? LedgerNodeOptions.DeliverOrdersInFlightMaxDefault:N0}): {refusedAtDoor:N0} answers" +
+            (o.ResendRefused ? $", {sentAgain:N0} items sent again" : ", not sent again (--resend-refused sends them again)"));
 
         var verified = 0;
         var statuses = new ConcurrentDictionary<string, int>();

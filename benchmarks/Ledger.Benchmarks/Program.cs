@@ -5,7 +5,7 @@ using BenchmarkDotNet.Running;
 using Ledger.Benchmarks;
 using Ledger.Benchmarks.Crash;
 
-// dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- load --store sqlite|postgres [--connection CS] --dos N [--rate R] [--mix all-settle|realistic] [--drain S] [--no-verify] [--no-raw] [--recovery] [--snapshot-every EVENTS] [--contexts settlement,income,recalls,lending] [--out FILE]
+// dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- load --store sqlite|postgres [--connection CS] --dos N [--rate R] [--mix all-settle|realistic] [--drain S] [--no-verify] [--no-raw] [--recovery] [--snapshot-every EVENTS] [--in-flight-max N] [--resend-refused] [--contexts settlement,income,recalls,lending] [--out FILE]
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- micro [--filter *Replay*]
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- explain [EVENTS ...]
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- crash [--seed N] [--cycles N] [--clients N] (or deploy/crash-test.sh)
@@ -14,7 +14,7 @@ using Ledger.Benchmarks.Crash;
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- lending-open [--participants N] [--borrowers-each N] [--loans-each N] [--cusips N]
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
-    Console.WriteLine("usage: load --store sqlite|postgres [--connection CS] --dos N [--rate R] [--mix all-settle|realistic] [--warmup N] [--drain SECONDS] [--no-verify] [--no-raw] [--recovery] [--snapshot-every EVENTS] [--contexts settlement,income,recalls,lending] [--out FILE]");
+    Console.WriteLine("usage: load --store sqlite|postgres [--connection CS] --dos N [--rate R] [--mix all-settle|realistic] [--warmup N] [--drain SECONDS] [--no-verify] [--no-raw] [--recovery] [--snapshot-every EVENTS] [--in-flight-max N] [--resend-refused] [--contexts settlement,income,recalls,lending] [--out FILE]");
     Console.WriteLine("       micro [BenchmarkDotNet options, e.g. --filter *Replay*]");
     Console.WriteLine("       replay [EVENTS]   (one account's journal of EVENTS events replayed from SQLite, as ledger replay does)");
     Console.WriteLine("       snapshot [LOANS]  (OCC's account after LOANS Market Loans: snapshot taken, serialized, read back and restored, against its whole journal)");
@@ -134,6 +134,8 @@ for (var i = 1; i < args.Length; i++)
         case "--warmup": options = options with { Warmup = int.Parse(Value(), CultureInfo.InvariantCulture) }; break;
         case "--no-verify": options = options with { Verify = false }; break;
         case "--no-raw": options = options with { RawInsert = false }; break;
+        case "--in-flight-max": options = options with { InFlightMax = int.Parse(Value(), CultureInfo.InvariantCulture) }; break;
+        case "--resend-refused": options = options with { ResendRefused = true }; break;
         case "--recovery": options = options with { Recovery = true }; break;
         case "--snapshot-every": options = options with { SnapshotEveryEvents = long.Parse(Value(), CultureInfo.InvariantCulture) }; break;
         case "--contexts": options = options with { Contexts = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet() }; break;

@@ -125,10 +125,22 @@ public static class Cli
                 r.AddError("--snapshot-every-events must be 0 (off) or more");
         });
 
+        var inFlightMax = new Option<int?>("--deliver-orders-in-flight-max")
+        {
+            Description = $"Deliver orders the node admits at once, taken and not yet answered by their deliverers ({LedgerNodeOptions.DeliverOrdersInFlightMaxDefault}); " +
+                "past it batch items are refused deliver-orders-in-flight-max, a Market Loan's two legs together",
+            HelpName = "ORDERS",
+        };
+        inFlightMax.Validators.Add(r =>
+        {
+            if (r.Tokens is [{ } token] && int.TryParse(token.Value, out var value) && value < Ledger.Settlement.Admission.InFlightMaxLeast)
+                r.AddError($"--deliver-orders-in-flight-max must be {Ledger.Settlement.Admission.InFlightMaxLeast} or more (a Market Loan's two legs go in together)");
+        });
+
         var serve = new Command("serve", "Start a ledger node and its HTTP API")
         {
             urls, dataDir, store, connection, tokens, demoTokens, hostname, publicHostname, port, seedNodes, logFormat, logLevel, otlpEndpoint,
-            snapshotEvery,
+            snapshotEvery, inFlightMax,
         };
         serve.Validators.Add(r =>
         {
@@ -154,6 +166,7 @@ public static class Cli
             OtlpEndpoint = parse.GetValue(otlpEndpoint),
             // The demo verb has no such option: its parse has no result for it.
             SnapshotEveryEvents = parse.GetResult(snapshotEvery) is null ? null : parse.GetValue(snapshotEvery),
+            DeliverOrdersInFlightMax = parse.GetResult(inFlightMax) is null ? null : parse.GetValue(inFlightMax),
         };
         serve.SetAction((parse, ct) => LedgerServer.RunAsync(ReadServeOptions(parse), startLedger, ct, error: parse.InvocationConfiguration.Error));
 

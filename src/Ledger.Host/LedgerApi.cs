@@ -244,6 +244,18 @@ internal static class Failures
             await Problems.Of(StatusCodes.Status503ServiceUnavailable, "ledger-available", null,
                 "the ledger did not answer in time; the request may still take effect, so look before repeating it").ExecuteAsync(http);
         }
+        catch (Exception e) when (IsBusy(e) && !http.Response.HasStarted)
+        {
+            // An account's own buffer was full: overload, not a fault. Deliver orders are refused at
+            // the gateway's door first (deliver-orders-in-flight-max, per item); this is what else overflows.
+            Logger(http)
+                .LogWarning("An account was busy for {Method} {Path}", http.Request.Method, LogText.Escape(http.Request.Path.Value ?? ""));
+            http.Response.Clear();
+            http.Response.Headers.RetryAfter = "1";
+            await Problems.Of(StatusCodes.Status503ServiceUnavailable, "ledger-available", null,
+                "an account the request needed has more work waiting than it takes; parts of the request may have taken effect, " +
+                "so send it again shortly with the same ids (answered from the records)").ExecuteAsync(http);
+        }
         catch (Exception e) when (!http.Response.HasStarted)
         {
             Logger(http)
@@ -278,6 +290,9 @@ internal static class Failures
         AggregateException a => a.InnerExceptions.Select(Damage).FirstOrDefault(d => d is not null),
         _ => null,
     };
+
+    private static bool IsBusy(Exception e) => e is Ledger.Cluster.LedgerBusyException
+        || (e is AggregateException a && a.InnerExceptions.Any(IsBusy));
 
     private static bool IsTimeout(Exception e) => e is TimeoutException or Akka.Actor.AskTimeoutException
         || (e is AggregateException a && a.InnerExceptions.All(IsTimeout));

@@ -27,6 +27,9 @@ public sealed record ServeOptions
 
     /// <summary>Events between two snapshots of an entity (<c>--snapshot-every-events</c>); null: <c>ledger.snapshots.every-events</c>.</summary>
     public long? SnapshotEveryEvents { get; init; }
+
+    /// <summary>Deliver orders the node admits at once (<c>--deliver-orders-in-flight-max</c>); null: <see cref="LedgerNodeOptions.DeliverOrdersInFlightMaxDefault"/>.</summary>
+    public int? DeliverOrdersInFlightMax { get; init; }
 }
 
 /// <summary>
@@ -147,6 +150,7 @@ public static class LedgerServer
             Port = options.Port,
             SeedNodes = options.SeedNodes,
             ExtraConfig = options.SnapshotEveryEvents is { } every ? $"{Ledger.Journal.Snapshots.EveryEventsKey} = {every}" : null,
+            DeliverOrdersInFlightMax = options.DeliverOrdersInFlightMax ?? LedgerNodeOptions.DeliverOrdersInFlightMaxDefault,
         };
         using var loggerFactory = new SerilogLoggerFactory(logger);
         StartedLedger started;

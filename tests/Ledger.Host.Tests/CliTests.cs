@@ -83,6 +83,9 @@ public sealed class CliTests
     [InlineData("serve", "--port", "x")]
     [InlineData("serve", "--snapshot-every-events", "-1")]
     [InlineData("serve", "--snapshot-every-events", "many")]
+    [InlineData("serve", "--deliver-orders-in-flight-max", "1")]
+    [InlineData("serve", "--deliver-orders-in-flight-max", "0")]
+    [InlineData("serve", "--deliver-orders-in-flight-max", "many")]
     [InlineData("serve", "--unknown")]
     [InlineData("replay")]
     public async Task Bad_arguments_are_refused_before_anything_starts(params string[] args)
@@ -107,6 +110,18 @@ public sealed class CliTests
 
         Assert.Equal(25, Ledger.Journal.Snapshots.EveryEvents(Akka.Configuration.ConfigurationFactory.ParseString(started[0].ExtraConfig!)));
         Assert.Null(started[1].ExtraConfig);
+    }
+
+    [Fact]
+    public async Task The_in_flight_limit_reaches_the_node_and_defaults_when_not_given()
+    {
+        var started = new List<LedgerNodeOptions>();
+
+        await Cli.RunAsync(["serve", "--demo-tokens", "--deliver-orders-in-flight-max", "2"], Refusing(started), new StringWriter(), new StringWriter());
+        await Cli.RunAsync(["serve", "--demo-tokens"], Refusing(started), new StringWriter(), new StringWriter());
+
+        Assert.Equal(2, started[0].DeliverOrdersInFlightMax);
+        Assert.Equal(LedgerNodeOptions.DeliverOrdersInFlightMaxDefault, started[1].DeliverOrdersInFlightMax);
     }
 
     [Fact]

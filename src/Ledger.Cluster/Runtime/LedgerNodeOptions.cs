@@ -37,6 +37,23 @@ public sealed record LedgerNodeOptions
     /// <summary>Deliver orders per submitted batch at most.</summary>
     public int BatchSizeMax { get; init; } = 10_000;
 
+    /// <summary>
+    /// Deliver orders this node's gateway admits at once (<c>--deliver-orders-in-flight-max</c>):
+    /// taken from a batch and not yet answered by their deliverers (the answer comes once the
+    /// order is in the deliverer's journal). A batch item past it is refused at the door,
+    /// <c>deliver-orders-in-flight-max</c>, before anything is journaled, a Market Loan's two legs
+    /// together; so overload refuses what it cannot take instead of timing out inside. At least
+    /// <see cref="Ledger.Settlement.Admission.InFlightMaxLeast"/>.
+    /// </summary>
+    public int DeliverOrdersInFlightMax { get; init; } = DeliverOrdersInFlightMaxDefault;
+
+    /// <summary>
+    /// The default in-flight limit: about a second of the node's settlement rate on two cores, and
+    /// well under what an account buffers (20,000 messages), so what is admitted is never refused
+    /// busy by an account and waits about a second at most.
+    /// </summary>
+    public const int DeliverOrdersInFlightMaxDefault = 10_000;
+
     /// <summary>How long a request waits on the accounts before it answers 503.</summary>
     public TimeSpan AskTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

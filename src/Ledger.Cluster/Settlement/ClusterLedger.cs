@@ -24,6 +24,7 @@ public sealed class ClusterLedger : ILedger, IPaymentOrderGateway, IJournalReade
     private readonly TimeProvider _clock;
     private readonly LedgerNodeOptions _options;
     private readonly LedgerTelemetry? _telemetry;
+    private readonly InFlightGate _inFlight;
 
     /// <param name="journal">The journal table of the node's store, its read side; null on a store without one (the in-memory test store).</param>
     /// <param name="telemetry">Counts and logs refusals at entry; null counts nothing.</param>
@@ -39,7 +40,11 @@ public sealed class ClusterLedger : ILedger, IPaymentOrderGateway, IJournalReade
         _index = index;
         _clock = options.Clock;
         _options = options;
+        _inFlight = new InFlightGate(options.DeliverOrdersInFlightMax);
     }
+
+    /// <summary>Deliver orders this gateway has admitted and their deliverers not yet answered (at most <see cref="LedgerNodeOptions.DeliverOrdersInFlightMax"/>).</summary>
+    public long DeliverOrdersInFlight => _inFlight.InFlight;
 
     private static readonly TimeSpan FirstStartTimeout = TimeSpan.FromSeconds(60);
 
@@ -138,15 +143,66 @@ public sealed class ClusterLedger : ILedger, IPaymentOrderGateway, IJournalReade
             if (error is not null) results[i] = new SubmitResult(requests[i].Id, false, DeliverOrderStatus.Rejected.Name(), error);
             else valid.Add((i, order!));
         }
-        await EnterAsync(reference, valid, results, ct);
+        var admitted = Admit(reference, valid, results);
+        try
+        {
+            await EnterAsync(reference, admitted, results, ct);
+        }
+        finally
+        {
+            // Answered, or failed (a timeout, a damaged journal): either way no longer this request's to wait for.
+            _inFlight.Release(admitted.Count);
+        }
         if (_telemetry is { } telemetry)
         {
+            var atDoor = 0;
+            string? firstAtDoor = null;
             for (var i = 0; i < results.Length; i++)
             {
-                if (results[i] is { Accepted: false, Error: { } error }) telemetry.Refused(requests[i].Id, requests[i].Deliverer, error);
+                if (results[i] is not { Accepted: false, Error: { } error }) continue;
+                if (error.Rule == EntryRejection.DeliverOrdersInFlightMax)
+                {
+                    atDoor++;
+                    firstAtDoor ??= requests[i].Id;
+                }
+                else telemetry.Refused(requests[i].Id, requests[i].Deliverer, error);
             }
+            telemetry.RefusedInFlight(atDoor, firstAtDoor ?? "", _inFlight.Max);
         }
         return results.Select(r => r!).ToList();
+    }
+
+    /// <summary>
+    /// The door: takes places for <paramref name="valid"/>'s units (<see cref="Admission.Units"/>: a
+    /// Market Loan's two legs together) in batch order while they fit under the in-flight limit;
+    /// from the first unit that does not fit, the rest of the batch is refused
+    /// (<see cref="Admission.InFlightMax"/>, filled into <paramref name="results"/>), so what is
+    /// admitted keeps the order given and what is refused is a tail the client sends again in the
+    /// same order. Nothing refused here has touched the index or an account. Returns the admitted
+    /// orders in batch order; the caller releases their places.
+    /// </summary>
+    private List<(int Index, DeliverOrder Order)> Admit(ReferenceSnapshot reference, List<(int Index, DeliverOrder Order)> valid, SubmitResult?[] results)
+    {
+        var units = Admission.Units(valid.Select(v => v.Order).ToList(), reference);
+        var admitted = new List<(int Index, DeliverOrder Order)>(valid.Count);
+        var refusing = false;
+        foreach (var unit in units)
+        {
+            if (!refusing && _inFlight.TryTake(unit.Count))
+            {
+                foreach (var k in unit) admitted.Add(valid[k]);
+                continue;
+            }
+            refusing = true;
+            foreach (var k in unit)
+            {
+                var (index, order) = valid[k];
+                results[index] = Refused(order.Id, Admission.InFlightMax(order.Id, _inFlight.Max, loanLeg: unit.Count > 1));
+            }
+        }
+        // A loan's second leg joined its unit at the first leg's place: back to the order given.
+        admitted.Sort((a, b) => a.Index.CompareTo(b.Index));
+        return admitted;
     }
 
     /// <summary>

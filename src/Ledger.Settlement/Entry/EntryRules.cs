@@ -42,6 +42,8 @@ public enum EntryRejection
     PaymentOrderBusinessDate = 35,
     /// <summary>A reclaim of a payment order: a mark is settled by the next day's mark, never reclaimed.</summary>
     ReclaimOfPaymentOrder = 36,
+    /// <summary>The node's gateway has as many deliver orders in flight as it admits: not taken, send again (a Market Loan with both legs).</summary>
+    DeliverOrdersInFlightMax = 37,
 
     // The business calendar (numbered from 40, apart from the entry rules above).
     InvalidDate = 40,
@@ -95,6 +97,7 @@ public sealed record EntryError(EntryRejection Rule, string Field, string Messag
         EntryRejection.PaymentOrderReserved => "payment-order-reserved",
         EntryRejection.PaymentOrderBusinessDate => "business-date",
         EntryRejection.ReclaimOfPaymentOrder => "reclaim-of-payment-order",
+        EntryRejection.DeliverOrdersInFlightMax => "deliver-orders-in-flight-max",
         EntryRejection.InvalidDate => "date-format",
         EntryRejection.HolidayNotFuture => "holiday-future",
         EntryRejection.HolidayOnWeekend => "holiday-weekday",

@@ -131,6 +131,23 @@ public sealed class LedgerTelemetryTests
     }
 
     [Fact]
+    public void Refusals_at_the_in_flight_limit_count_each_order_and_log_one_line_for_the_batch()
+    {
+        var log = new ListLogger(LogLevel.Information);
+        using var telemetry = new LedgerTelemetry();
+        using var measured = new Measured(telemetry);
+        telemetry.UseLoggerFactory(new OneLoggerFactory(log));
+
+        telemetry.RefusedInFlight(1_500, "L7-a", 10_000);
+        telemetry.RefusedInFlight(0, "", 10_000);
+
+        Assert.Equal(1_500, measured.Sum(LedgerTelemetry.RejectedName, ("rule", "deliver-orders-in-flight-max")));
+        var line = Assert.Single(log.Lines);
+        Assert.Equal(LogLevel.Information, line.Level);
+        Assert.Equal(("1500", "L7-a", "10000"), (line.Properties["Count"], line.Properties["DeliverOrderId"], line.Properties["InFlightMax"]));
+    }
+
+    [Fact]
     public void With_settlement_logging_off_no_line_is_built()
     {
         var log = new ListLogger(LogLevel.None) { ThrowOnLog = true };

@@ -30,9 +30,15 @@ public sealed class KestrelNode : IAsyncDisposable
 
     public LedgerClient Client { get; }
 
-    public static async Task<KestrelNode> StartAsync(string dataDir)
+    /// <param name="deliverOrdersInFlightMax">The node's admission limit (<see cref="LedgerNodeOptions.DeliverOrdersInFlightMax"/>); null: the default.</param>
+    public static async Task<KestrelNode> StartAsync(string dataDir, int? deliverOrdersInFlightMax = null)
     {
-        var options = new LedgerNodeOptions { DataDir = dataDir, ResendInterval = TimeSpan.FromMilliseconds(200) };
+        var options = new LedgerNodeOptions
+        {
+            DataDir = dataDir,
+            ResendInterval = TimeSpan.FromMilliseconds(200),
+            DeliverOrdersInFlightMax = deliverOrdersInFlightMax ?? LedgerNodeOptions.DeliverOrdersInFlightMaxDefault,
+        };
         var started = await LedgerNodeStartup.StartAsync(options, NullLoggerFactory.Instance, CancellationToken.None);
         try
         {

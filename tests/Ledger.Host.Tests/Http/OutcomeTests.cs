@@ -203,6 +203,21 @@ public sealed class OutcomeTests
     }
 
     [Fact]
+    public async Task A_busy_account_is_503_ledger_available_with_retry_after_not_an_internal_failure()
+    {
+        var ledger = FakeLedger.Seeded();
+        ledger.Failure = () => new Ledger.Cluster.LedgerBusyException("account-0900 has 20000 messages waiting");
+        await using var host = await ApiHost.StartAsync(ledger);
+
+        var response = await host.SendAsync(HttpMethod.Get, "/v1/participants/0001/account", "risk-demo");
+
+        var problem = await response.AssertProblem(503, "ledger-available");
+        Assert.Contains("more work waiting than it takes", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("account-0900", problem.ToString(), StringComparison.Ordinal);
+        Assert.NotNull(response.Headers.RetryAfter);
+    }
+
+    [Fact]
     public async Task An_unexpected_failure_is_500_without_internals()
     {
         var ledger = FakeLedger.Seeded();

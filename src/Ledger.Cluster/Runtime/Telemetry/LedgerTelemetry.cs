@@ -230,6 +230,22 @@ public sealed partial class LedgerTelemetry : IExtension, IDisposable
         }
     }
 
+    /// <summary>
+    /// Deliver orders of one batch the gateway had no room for (<c>deliver-orders-in-flight-max</c>):
+    /// counted per order under that rule, like every refusal, but logged once for the batch, with the
+    /// first id: under overload a line per order would swamp the log just when it is read.
+    /// </summary>
+    public void RefusedInFlight(int count, string firstDeliverOrderId, int inFlightMax)
+    {
+        if (count == 0) return;
+        _rejected.Add(count, new KeyValuePair<string, object?>("rule", RuleInFlightMax));
+        var logger = _settlement;
+        if (logger.IsEnabled(LogLevel.Information))
+            Log.RefusedInFlight(logger, count, DeliverOrderId.IsValid(firstDeliverOrderId) ? firstDeliverOrderId : Malformed, inFlightMax);
+    }
+
+    private static readonly string RuleInFlightMax = new EntryError(EntryRejection.DeliverOrdersInFlightMax, "id", "").RuleName;
+
     private const string Malformed = "(malformed)";
 
     private IEnumerable<Measurement<int>> ObservePendingDepth()
@@ -321,6 +337,10 @@ public sealed partial class LedgerTelemetry : IExtension, IDisposable
         [LoggerMessage(EventId = 1011, Level = LogLevel.Information,
             Message = "Deliver order {DeliverOrderId} from {Participant} refused: {Field} breaks {Rule}")]
         public static partial void Refused(ILogger logger, string deliverOrderId, string participant, string field, string rule);
+
+        [LoggerMessage(EventId = 1012, Level = LogLevel.Information,
+            Message = "{Count} deliver orders of a batch, from {DeliverOrderId} on, refused: id breaks deliver-orders-in-flight-max (at most {InFlightMax} in flight); nothing of them was taken")]
+        public static partial void RefusedInFlight(ILogger logger, int count, string deliverOrderId, int inFlightMax);
     }
 }
 

@@ -149,6 +149,10 @@ public static class SubmitCommand
         private readonly List<string> _notes = new();
         private long _badLineCount;
         private long _sent;
+        private long _sentAgain;
+
+        /// <summary>The node's refusal of an item it had no room for: nothing was taken, so the item is sent again.</summary>
+        private const string InFlightMaxRule = "deliver-orders-in-flight-max";
         private long _accepted;
         private long _rejected;
         private long _acceptedBefore;
@@ -256,9 +260,22 @@ public static class SubmitCommand
                     var answers = answer.Value ?? throw new SubmitRefusedException($"the node answered a batch with {answer.Problem}");
                     if (answers.Count != items.Count)
                         throw new SubmitRefusedException($"the node answered {answers.Count} of {items.Count} deliver orders of the batch ending at line {N(lastLine)}");
-                    _sent += items.Count;
-                    for (var k = 0; k < items.Count; k++) Record(items[k], answers[k]);
-                    break;
+                    // Items the node had no room for took no effect: they go again, in their order, once it has.
+                    var again = new List<ParsedLine>();
+                    for (var k = 0; k < items.Count; k++)
+                    {
+                        if (answers[k] is { Accepted: false, Error.Rule: InFlightMaxRule }) again.Add(items[k]);
+                        else
+                        {
+                            _sent++;
+                            Record(items[k], answers[k]);
+                        }
+                    }
+                    if (again.Count == 0) break;
+                    _sentAgain += again.Count;
+                    items = again;
+                    await Task.Delay(options.RetryDelay, ct);
+                    continue;
                 }
                 var atFault = answer.Problem?.Errors?.Where(e => e.Index is >= 0 && e.Index < items.Count).Select(e => e.Index!.Value).Distinct().ToList() ?? [];
                 if (answer.Code != 400 || atFault.Count == 0)
@@ -350,6 +367,7 @@ public static class SubmitCommand
                 .AddColumn("").AddColumn(new TableColumn("this run").RightAligned()).AddColumn(new TableColumn("file so far").RightAligned());
             table.AddRow("lines acknowledged", $"{N(AcknowledgedLine - _resumeAfter)}", $"{N(AcknowledgedLine)} of {N(_totalLines)}");
             table.AddRow("deliver orders sent", N(_sent), "");
+            if (_sentAgain > 0) table.AddRow("sent again (node at its in-flight limit)", N(_sentAgain), "");
             table.AddRow("accepted", N(_accepted), N(_acceptedBefore + _accepted));
             table.AddRow("rejected", N(_rejected), N(_rejectedBefore + _rejected));
             table.AddRow("bad lines (not sent)", N(_badLineCount), N(_badBefore + _badLineCount));
