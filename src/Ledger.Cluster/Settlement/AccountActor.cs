@@ -96,7 +96,9 @@ public sealed class AccountActor : GroupCommitEntity<AccountEvent>, IWithTimers
 
     protected override void Recovered()
     {
-        StartSnapshotter();
+        // From a stored snapshot the snapshotter starts without a copy; otherwise only once the
+        // journal is long enough to need snapshots soon (below that, no second state is kept).
+        if (_recoveredFrom is not null || LastSequenceNr >= SnapshotterStartsAtEvents) StartSnapshotter();
         Timers.StartPeriodicTimer("resend", ResendTick.Instance, _resendInterval);
         SendAll(AccountDecider.Unsettled(_state, _clock.GetUtcNow()));
         _telemetry.PendingDepth(_state);
@@ -184,6 +186,15 @@ public sealed class AccountActor : GroupCommitEntity<AccountEvent>, IWithTimers
     }
 
     /// <summary>
+    /// Events an account's journal holds before its snapshotter starts: a tenth of
+    /// <c>ledger.snapshots.every-events</c>. Below it the account keeps no second state (most
+    /// accounts of a day never get there, and feeding each a second copy of every event cost
+    /// settlement latency under load: benchmarks/RESULTS.md); at it, the snapshotter starts from
+    /// one copy of the state, small at that size, well before the first snapshot is due.
+    /// </summary>
+    private long SnapshotterStartsAtEvents => Math.Max(1, SnapshotEveryEvents / 10);
+
+    /// <summary>
     /// Starts the snapshotter from the snapshot recovery started at and the events replayed after
     /// it (no copy on this thread), or, when recovery replayed the whole journal, from one copy of
     /// the recovered state (the replay cost more than the copy).
@@ -206,7 +217,9 @@ public sealed class AccountActor : GroupCommitEntity<AccountEvent>, IWithTimers
     {
         var writtenTimestamp = Stopwatch.GetTimestamp();
         for (var i = 0; i < written.Count; i++) _events.Record(firstSequenceNr + i, written[i]);
-        _snapshotter?.Tell(new AccountSnapshotter.Written(written, firstSequenceNr));
+        if (_snapshotter is not null) _snapshotter.Tell(new AccountSnapshotter.Written(written, firstSequenceNr));
+        // No write is in flight here: the state is exactly the journal's up to the last event written, so the copy starts there.
+        else if (SnapshotEveryEvents > 0 && firstSequenceNr + written.Count - 1 >= SnapshotterStartsAtEvents) StartSnapshotter();
         _telemetry.Persisted(_state, written, writeStartedTimestamp, writtenTimestamp);
     }
 

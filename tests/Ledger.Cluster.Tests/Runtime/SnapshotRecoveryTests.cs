@@ -185,6 +185,56 @@ public sealed class SnapshotRecoveryTests
         }
     }
 
+    /// <summary>
+    /// An account's snapshotter starts only once its journal holds a tenth of every-events (here
+    /// 40: at event 4), from one copy of the state taken between writes; the events before it were
+    /// never fed to a second state, and the snapshots it saves are still the journal replayed.
+    /// </summary>
+    [Fact]
+    public async Task A_snapshotter_started_part_way_through_the_journal_saves_the_journal_replayed()
+    {
+        using var folder = new TempFolder();
+        var options = new LedgerNodeOptions
+        {
+            DataDir = folder.Path,
+            ResendInterval = TimeSpan.FromMilliseconds(200),
+            ExtraConfig = "ledger.snapshots.every-events = 40",
+        };
+        var database = Path.Combine(folder.Path, StoreConfig.SqliteFileName);
+        long borrowerSnapshot;
+        await using (var node = await LedgerNode.StartAsync(options, null, Setup.None))
+        {
+            var table = JournalTable.Of(new StoreSettings("sqlite", null, folder.Path));
+            await Setup.Participant(node.Ledger, "0001", 1_000_000m, 0m);
+            await Setup.Participant(node.Ledger, "0002", 1_000_000m, 1_000_000m);
+            Assert.True((await node.Ledger.PutSecurityAsync(Cusips.Apple, Money.FromDollars(100m), 0.10m, Setup.None)).Ok);
+            Assert.True((await node.Ledger.DepositAsync(new ParticipantId("0001"), Cusips.Apple, 10_000, Setup.None)).Ok);
+            for (var i = 0; SnapshotsOf(database, Borrower).Count == 0; i++)
+            {
+                Assert.True(i < 80, "no snapshot of the borrower after 80 deliver orders");
+                var results = await node.Ledger.SubmitAsync([Setup.Do($"DO-{i}", "0001", "0002", 1, 100m)], Setup.None);
+                Assert.True(results[0].Accepted, results[0].Error?.Message);
+                await Eventually.Status(node.Ledger, $"DO-{i}", "completed");
+            }
+            borrowerSnapshot = await AssertSnapshotIsReplay(table, database, Borrower);
+            Assert.True(borrowerSnapshot >= 40, $"the snapshot at event {borrowerSnapshot}, before every-events");
+        }
+        await using (var node = await LedgerNode.StartAsync(options, null, Setup.None))
+        {
+            // Recovered from its snapshot: the snapshotter starts from it at once, and the next one is the journal replayed too.
+            var table = JournalTable.Of(new StoreSettings("sqlite", null, folder.Path));
+            for (var i = 0; SnapshotsOf(database, Borrower).Single().SequenceNr == borrowerSnapshot; i++)
+            {
+                Assert.True(i < 80, "no newer snapshot of the borrower after 80 more deliver orders");
+                var more = await node.Ledger.SubmitAsync([Setup.Do($"DO-MORE-{i}", "0001", "0002", 1, 100m)], Setup.None);
+                Assert.True(more[0].Accepted, more[0].Error?.Message);
+                await Eventually.Status(node.Ledger, $"DO-MORE-{i}", "completed");
+            }
+            await Eventually.Until(() => Task.FromResult(SnapshotsOf(database, Borrower).Count == 1), TimeSpan.FromSeconds(10), "only the latest snapshot kept");
+            Assert.True(await AssertSnapshotIsReplay(table, database, Borrower) > borrowerSnapshot);
+        }
+    }
+
     /// <summary>Compares the account's stored snapshot with its journal replayed to the snapshot's event; returns that event's number.</summary>
     private static async Task<long> AssertSnapshotIsReplay(JournalTable table, string database, string persistenceId)
     {
