@@ -50,13 +50,13 @@ public sealed class PostgresJournalWriterTests(PostgresFixture postgres)
         var events = SampleEvents.Stream(4).Select(e => (object)e).ToList();
         var name = "copy-failure-" + Guid.NewGuid().ToString("N");
         var copyRows = new ConcurrentBag<long>();
-        using var listener = Listen(name, copyRows);
+        using var listener = JournalWriterProbe.Listen(name, "postgres-copy", copyRows);
         var system = ActorSystem.Create(name, Config(store, ledgerWriter: true));
         try
         {
-            await WarmUpAsync(system, copyRows);
+            await JournalWriterProbe.WarmUpAsync(system, copyRows, Timeout);
             var ids = Enumerable.Range(0, 30).Select(i => $"account-{i:0000}").Append("account-0666").ToList();
-            var writers = ids.Select(id => system.ActorOf(Props.Create(() => new Writer(id)))).ToList();
+            var writers = ids.Select(id => system.ActorOf(Props.Create(() => new JournalWriterProbe.Writer(id)))).ToList();
             // Recovered (empty) before the row below goes in: account-0666 will write its events from number 1.
             Assert.All(await Task.WhenAll(writers.Select(w => w.Ask<string>("ready?", Timeout))), a => Assert.Equal("ready", a));
             // account-0666's first sequence number is taken meanwhile: a COPY holding its event fails as a whole.
@@ -110,13 +110,13 @@ public sealed class PostgresJournalWriterTests(PostgresFixture postgres)
     {
         var name = "copy-rows-" + Guid.NewGuid().ToString("N");
         var copyRows = new ConcurrentBag<long>();
-        using var listener = Listen(name, copyRows);
+        using var listener = JournalWriterProbe.Listen(name, "postgres-copy", copyRows);
         var system = ActorSystem.Create(name, Config(store, ledgerWriter));
         try
         {
-            if (ledgerWriter) await WarmUpAsync(system, copyRows);
+            if (ledgerWriter) await JournalWriterProbe.WarmUpAsync(system, copyRows, Timeout);
             var before = copyRows.Sum();
-            var writers = Enumerable.Range(0, 3).Select(i => system.ActorOf(Props.Create(() => new Writer($"account-{i:0000}")))).ToList();
+            var writers = Enumerable.Range(0, 3).Select(i => system.ActorOf(Props.Create(() => new JournalWriterProbe.Writer($"account-{i:0000}")))).ToList();
             var outcomes = await Task.WhenAll(writers.Select(w => w.Ask<string>(events, Timeout)));
             Assert.All(outcomes, o => Assert.Equal("written", o));
             var copied = copyRows.Sum() - before;
@@ -125,7 +125,7 @@ public sealed class PostgresJournalWriterTests(PostgresFixture postgres)
             foreach (var id in new[] { "account-0000", "account-0002" })
             {
                 var done = new TaskCompletionSource<List<object>>(TaskCreationOptions.RunContinuationsAsynchronously);
-                system.ActorOf(Props.Create(() => new Reader(id, done)));
+                system.ActorOf(Props.Create(() => new JournalWriterProbe.Reader(id, done)));
                 Assert.Equal(events, await done.Task.WaitAsync(Timeout));
             }
 
@@ -148,10 +148,9 @@ public sealed class PostgresJournalWriterTests(PostgresFixture postgres)
         }
     }
 
-    /// <summary>Writes one event at a time until a write goes through COPY (the writer opens once the plugin has made its table).</summary>
     private static async Task WarmUpAsync(ActorSystem system, ConcurrentBag<long> copyRows)
     {
-        var warmUp = system.ActorOf(Props.Create(() => new Writer("warm-up")));
+        var warmUp = system.ActorOf(Props.Create(() => new JournalWriterProbe.Writer("warm-up")));
         for (var i = 0; copyRows.IsEmpty; i++)
         {
             Assert.True(i < 200, "no write went through COPY");
@@ -167,71 +166,4 @@ public sealed class PostgresJournalWriterTests(PostgresFixture postgres)
             akka.persistence.journal.sql.ledger-writer = {(ledgerWriter ? "on" : "off")}
             """)
             .WithFallback(StoreConfig.BuildWithLedgerDefaults(store));
-
-    private static MeterListener Listen(string systemName, ConcurrentBag<long> copyRows)
-    {
-        var listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter.Name == GroupCommitJournal.MeterName && instrument.Name == GroupCommitJournal.RowsWrittenName) l.EnableMeasurementEvents(instrument);
-            },
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-        {
-            string? system = null, writer = null;
-            foreach (var tag in tags)
-            {
-                if (tag.Key == "actor_system") system = (string?)tag.Value;
-                if (tag.Key == "writer") writer = (string?)tag.Value;
-            }
-            if (system == systemName && writer == "postgres-copy") copyRows.Add(value);
-        });
-        listener.Start();
-        return listener;
-    }
-
-    /// <summary>Persists the events it is sent, one write of them all; answers "written", or "failed" when the journal fails the write.</summary>
-    private sealed class Writer : ReceivePersistentActor
-    {
-        private IActorRef? _replyTo;
-
-        public Writer(string persistenceId)
-        {
-            PersistenceId = persistenceId;
-            Recover<object>(_ => { });
-            Command<string>(_ => Sender.Tell("ready"));
-            Command<List<object>>(events =>
-            {
-                _replyTo = Sender;
-                var remaining = events.Count;
-                PersistAll(events, _ =>
-                {
-                    if (--remaining == 0) _replyTo.Tell("written");
-                });
-            });
-        }
-
-        public override string PersistenceId { get; }
-
-        protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
-        {
-            _replyTo?.Tell("failed");
-            base.OnPersistFailure(cause, @event, sequenceNr);
-        }
-    }
-
-    private sealed class Reader : ReceivePersistentActor
-    {
-        public Reader(string persistenceId, TaskCompletionSource<List<object>> done)
-        {
-            PersistenceId = persistenceId;
-            var replayed = new List<object>();
-            Recover<RecoveryCompleted>(_ => done.TrySetResult(replayed));
-            Recover<object>(replayed.Add);
-            CommandAny(_ => { });
-        }
-
-        public override string PersistenceId { get; }
-    }
 }
