@@ -17,7 +17,8 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
     Console.WriteLine("usage: load --store sqlite|postgres [--connection CS] --dos N [--rate R] [--mix all-settle|realistic] [--warmup N] [--drain SECONDS] [--no-verify] [--no-raw] [--recovery] [--snapshot-every EVENTS] [--in-flight-max N] [--resend-refused] [--contexts settlement,income,recalls,lending] [--out FILE]");
     Console.WriteLine("       micro [BenchmarkDotNet options, e.g. --filter *Replay*]");
     Console.WriteLine("       replay [EVENTS]   (one account's journal of EVENTS events replayed from SQLite, as ledger replay does)");
-    Console.WriteLine("       snapshot [LOANS]  (OCC's account after LOANS Market Loans: snapshot taken, serialized, read back and restored, against its whole journal)");
+    Console.WriteLine("       snapshot [LOANS] [--save FILE]  (OCC's account after LOANS Market Loans: snapshot taken, serialized, read back and restored, against its whole journal)");
+    Console.WriteLine("       snapshot-read FILE [RUNS]  (a snapshot saved by snapshot --save, read back and restored RUNS times)");
     Console.WriteLine("       explain [EVENTS ...]   (explanations read by key on a node whose OCC journal holds EVENTS other events; default 1000 1000000)");
     Console.WriteLine("       crash [--seed N] [--cycles N] [--clients N] [--pause-ms N] [--abandon-rate R] [--ledger PATH] [--work-dir DIR] [--keep]");
     Console.WriteLine("             (ledger serve as a separate process, killed with SIGKILL N times under load; exit 0 PASS, 1 FAIL)");
@@ -101,8 +102,16 @@ if (args[0] == "replay")
 
 if (args[0] == "snapshot")
 {
-    // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- snapshot [LOANS]
-    return SnapshotBenchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 700_000);
+    // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- snapshot [LOANS] [--save FILE]
+    var save = Array.IndexOf(args, "--save");
+    return SnapshotBenchmark.Run(args.Length > 1 && args[1] != "--save" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 700_000,
+        save > 0 && save + 1 < args.Length ? args[save + 1] : null);
+}
+
+if (args[0] == "snapshot-read")
+{
+    // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- snapshot-read FILE [RUNS]
+    return SnapshotBenchmark.ReadRuns(args[1], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5);
 }
 
 if (args[0] == "explain")
@@ -113,7 +122,7 @@ if (args[0] == "explain")
 
 if (args[0] != "load")
 {
-    Console.Error.WriteLine($"unknown command '{args[0]}': load, micro, replay, snapshot, explain, crash, recalls or payable-date");
+    Console.Error.WriteLine($"unknown command '{args[0]}': load, micro, replay, snapshot, snapshot-read, explain, crash, recalls or payable-date");
     return 2;
 }
 

@@ -108,6 +108,47 @@ public sealed class SnapshotSerializerTests
         Assert.True(sawPending && sawCompleted, "the sample day leaves no account with pending and completed deliver orders: it tests too little");
     }
 
+    /// <summary>
+    /// A snapshot whose index is large enough to be rebuilt on another thread
+    /// (<see cref="AccountSnapshotState.ParallelRestoreEntriesMin"/>) restores to the same state and
+    /// index as the one-thread path, read back from its stored form: a deliverer's journal of
+    /// deliver orders, each reserved and completed.
+    /// </summary>
+    [Fact]
+    public void A_large_snapshot_restores_its_index_beside_its_state_to_what_the_journal_gives()
+    {
+        var participant = new ParticipantId("0001");
+        var day = new DateOnly(2025, 1, 2);
+        var terms = new SecurityTerms(Money.FromDollars(10m), 0.1m, 1);
+        var state = new AccountState(participant);
+        var index = new DeliverOrderEventIndex();
+        var sequenceNr = 0L;
+        void Decide(AccountCommand command)
+        {
+            foreach (var e in AccountDecider.Decide(state, command).Events) index.Record(++sequenceNr, e);
+        }
+        Decide(new ConfigureParticipant("P1", Money.FromDollars(1e10m), Money.FromDollars(1e9m), true, false, day, Morning));
+        Decide(new DepositShares(X, 1_000_000_000, terms, Morning));
+        var orders = AccountSnapshotState.ParallelRestoreEntriesMin + 1_000;
+        for (var i = 0; i < orders; i++)
+        {
+            var order = new DeliverOrder(new DeliverOrderId($"DO{i}"), participant, new ParticipantId("0002"), X, 10, Money.FromDollars(5m), "TRADE");
+            Decide(new SubmitDelivery(order, terms, Morning));
+            // Every third one stays in flight (reserved, not yet completed).
+            if (i % 3 != 0) Decide(new ReportReceiveOutcome(order.Id, new ParticipantId("0002"), ReceiveStage.Completed, CompletedBy.Direct, null, Morning));
+        }
+        var snapshot = new AccountSnapshotState(state.ToSnapshot(), index.ToSnapshot());
+        Assert.True(snapshot.Events.Entries.Count >= AccountSnapshotState.ParallelRestoreEntriesMin, "too small to take the parallel path");
+        var back = (AccountSnapshotState)SnapshotSerializer.FromBytes(SnapshotSerializer.ToBytes(new EntitySnapshot("chain", snapshot)), SnapshotSerializer.AccountManifest).State;
+
+        var (restored, restoredIndex) = back.Restore(null);
+
+        Assert.Equal(Json(snapshot), Json(new AccountSnapshotState(restored.ToSnapshot(), restoredIndex.ToSnapshot())));
+        Assert.Equal(orders, restored.Deliveries.Count);
+        Assert.Equal(orders - (orders + 2) / 3, restored.Deliveries.Values.Count(d => d.Stage == DeliveryStage.Completed));
+        Assert.Equal(index.Count, restoredIndex.Count);
+    }
+
     /// <summary>The index bucket's and the reference data's snapshots of the sample day (their whole journals).</summary>
     public static IEnumerable<(string Manifest, EntitySnapshot Snapshot)> OtherSampleSnapshots()
     {

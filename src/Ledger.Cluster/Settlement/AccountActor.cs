@@ -83,8 +83,7 @@ public sealed class AccountActor : GroupCommitEntity<AccountEvent>, IWithTimers
     protected override void RestoreSnapshot(object state, long sequenceNr)
     {
         var snapshot = (AccountSnapshotState)state;
-        _state = AccountState.FromSnapshot(snapshot.Account, _reclaimRules);
-        _events = DeliverOrderEventIndex.FromSnapshot(snapshot.Events);
+        (_state, _events) = snapshot.Restore(_reclaimRules);
         if (SnapshotEveryEvents > 0)
         {
             // Immutable values: the snapshotter builds its own copy from them, on its own thread.

@@ -54,8 +54,7 @@ internal sealed class AccountSnapshotter : ReceiveActor
         _snapshotStore = snapshotStore;
         _everyEvents = everyEvents;
         // Built here, on this actor's thread: the account goes on settling meanwhile.
-        _state = AccountState.FromSnapshot(from.Account, reclaimRules);
-        _events = DeliverOrderEventIndex.FromSnapshot(from.Events);
+        (_state, _events) = from.Restore(reclaimRules);
         // As the account counted before: the records of the snapshot it recovered from, and every
         // event replayed after it (all of them when it recovered without one).
         _lastSnapshotSize = fromStoredSnapshot ? Size : 0;

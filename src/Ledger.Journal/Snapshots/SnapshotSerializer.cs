@@ -17,7 +17,27 @@ namespace Ledger.Journal;
 public sealed record EntitySnapshot(string Chain, object State);
 
 /// <summary>What an account's snapshot holds: its state and the index of its deliver orders' journal rows.</summary>
-public sealed record AccountSnapshotState(AccountSnapshot Account, DeliverOrderEventIndexSnapshot Events);
+public sealed record AccountSnapshotState(AccountSnapshot Account, DeliverOrderEventIndexSnapshot Events)
+{
+    /// <summary>Index entries above which the index is rebuilt on another thread while the state is.</summary>
+    public const int ParallelRestoreEntriesMin = 50_000;
+
+    /// <summary>
+    /// The account's state and its index of journal rows, built from this snapshot. A large index
+    /// is built on another thread meanwhile (the two share nothing but immutable values), so OCC's
+    /// restore after a full day takes the longer of the two, not their sum.
+    /// </summary>
+    public (AccountState State, DeliverOrderEventIndex Events) Restore(ReclaimRules? reclaimRules)
+    {
+        if (Events.Entries.Count < ParallelRestoreEntriesMin)
+        {
+            return (AccountState.FromSnapshot(Account, reclaimRules), DeliverOrderEventIndex.FromSnapshot(Events));
+        }
+        var events = Task.Run(() => DeliverOrderEventIndex.FromSnapshot(Events));
+        var state = AccountState.FromSnapshot(Account, reclaimRules);
+        return (state, events.GetAwaiter().GetResult());
+    }
+}
 
 /// <summary>
 /// The serializer of the ledger's snapshots (Akka.Persistence.Sql's snapshot store, same database
@@ -402,6 +422,24 @@ public sealed class SnapshotSerializer : SerializerWithStringManifest
         private void Long(long n) => w.Write7BitEncodedInt64((n << 1) ^ (n >> 63));
     }
 
+    /// <summary>Each defined value of <typeparamref name="T"/> (an int enum) under its number, 0-255.</summary>
+    private static class EnumTable<T>
+        where T : struct, Enum
+    {
+        public static readonly T?[] ByValue = Build();
+
+        private static T?[] Build()
+        {
+            var table = new T?[256];
+            foreach (var value in System.Enum.GetValues<T>())
+            {
+                var n = Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture);
+                if (n is >= 0 and < 256) table[n] = value;
+            }
+            return table;
+        }
+    }
+
     private sealed class Reader(BinaryReader r)
     {
         private readonly List<string> _strings = new();
@@ -433,9 +471,13 @@ public sealed class SnapshotSerializer : SerializerWithStringManifest
                 Deliveries = List(() => new AccountSnapshot.DeliveryRecord(
                     Order(), Terms(), Enum<DeliveryStage>(r.ReadByte()), OptionalEnum<PendReason>(r.ReadByte()), OptionalEnum<CompletedBy>(r.ReadByte()),
                     r.ReadBoolean(), r.ReadDecimal(), Long(), Long(), OptionalId(), Long(), Date())),
-                Receives = List(() => new AccountSnapshot.ReceiveRecord(
-                    new DeliverOrderId(r.ReadString()), r.ReadBoolean() ? Order() : null, Terms(), Enum<ReceiveStage>(r.ReadByte()),
-                    OptionalEnum<PendReason>(r.ReadByte()), OptionalEnum<CompletedBy>(r.ReadByte()), Long(), Date(), OptionalId(), OptionalId())),
+                Receives = List(() =>
+                {
+                    var id = new DeliverOrderId(r.ReadString());
+                    return new AccountSnapshot.ReceiveRecord(
+                        id, r.ReadBoolean() ? Order(id) : null, Terms(), Enum<ReceiveStage>(r.ReadByte()),
+                        OptionalEnum<PendReason>(r.ReadByte()), OptionalEnum<CompletedBy>(r.ReadByte()), Long(), Date(), OptionalId(), OptionalId());
+                }),
                 IdempotentRequests = List(() => KeyValuePair.Create(new IdempotencyId(r.ReadString()), new IdempotentRequest(
                     Enum<IdempotentRequestKind>(r.ReadByte()), r.ReadBoolean() ? Text() : null, Long(), Long(), Date()))),
                 PendingDeliveries = List(() => new DeliverOrderId(r.ReadString())),
@@ -444,7 +486,7 @@ public sealed class SnapshotSerializer : SerializerWithStringManifest
                 IncomePostings = List(r.ReadString),
             };
             var events = new DeliverOrderEventIndexSnapshot(
-                List(() => new DeliverOrderEventIndexSnapshot.Entry(r.ReadString(), Date(), List(Long))),
+                List(() => new DeliverOrderEventIndexSnapshot.Entry(r.ReadString(), Date(), Longs())),
                 List(Long),
                 Long(),
                 Date(),
@@ -484,8 +526,12 @@ public sealed class SnapshotSerializer : SerializerWithStringManifest
             return new DateTimeOffset(utcTicks + offset.Ticks, offset);
         }
 
-        private DeliverOrder Order() => new(
-            new DeliverOrderId(r.ReadString()),
+        /// <summary>
+        /// A deliver order; under a receive, whose id is written twice, <paramref name="known"/> is
+        /// that id, and an equal id read here is the same string (one copy in memory, not two).
+        /// </summary>
+        private DeliverOrder Order(DeliverOrderId? known = null) => new(
+            Id(known),
             new ParticipantId(Text()),
             new ParticipantId(Text()),
             new Cusip(Text()),
@@ -495,6 +541,12 @@ public sealed class SnapshotSerializer : SerializerWithStringManifest
             OptionalId(),
             OptionalDecimal(),
             OptionalDecimal());
+
+        private DeliverOrderId Id(DeliverOrderId? known)
+        {
+            var id = new DeliverOrderId(r.ReadString());
+            return known is { } k && k == id ? k : id;
+        }
 
         private decimal? OptionalDecimal() => r.ReadBoolean() ? r.ReadDecimal() : null;
 
@@ -528,9 +580,22 @@ public sealed class SnapshotSerializer : SerializerWithStringManifest
 
         private DeliverOrderId? OptionalId() => r.ReadBoolean() ? new DeliverOrderId(r.ReadString()) : null;
 
+        private long[] Longs()
+        {
+            var n = Count();
+            if (n > BytesLeft()) throw new FormatException($"{n} numbers cannot follow in the {BytesLeft()} bytes left");
+            var values = new long[n];
+            for (var i = 0; i < n; i++) values[i] = Long();
+            return values;
+        }
+
+        private long BytesLeft() => r.BaseStream.Length - r.BaseStream.Position;
+
+        // A byte to its enum value through a table built once (Enum.IsDefined boxes and reflects:
+        // a full day's snapshot reads about four million of them).
         private static T Enum<T>(byte value)
             where T : struct, Enum =>
-            System.Enum.IsDefined(typeof(T), (int)value) ? (T)(object)(int)value : throw new FormatException($"{value} is not a {typeof(T).Name}");
+            EnumTable<T>.ByValue[value] ?? throw new FormatException($"{value} is not a {typeof(T).Name}");
 
         private static T? OptionalEnum<T>(byte value)
             where T : struct, Enum => value == 0 ? null : Enum<T>(value);

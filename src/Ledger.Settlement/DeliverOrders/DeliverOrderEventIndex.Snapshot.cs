@@ -18,11 +18,22 @@ public sealed record DeliverOrderEventIndexSnapshot(
 public sealed partial class DeliverOrderEventIndex
 {
     public DeliverOrderEventIndexSnapshot ToSnapshot() => new(
-        _byId.Select(kv => new DeliverOrderEventIndexSnapshot.Entry(kv.Key, kv.Value.Day, kv.Value.Packed().ToList())).ToList(),
+        _byId.Select(kv => new DeliverOrderEventIndexSnapshot.Entry(kv.Key, kv.Value.Day, PackedArray(kv.Value))).ToList(),
         _dayMarks.ToList(),
         _lastCloseSequenceNr,
         _businessDate,
         RetainedSince);
+
+    /// <summary>An entry's packed sequence numbers as one array (no iterator: a full day's snapshot copies 1.4 million of them).</summary>
+    private static long[] PackedArray(in Entry entry)
+    {
+        var packed = new long[entry.Count];
+        if (entry.Count > 0) packed[0] = entry.First;
+        if (entry.Count > 1) packed[1] = entry.Second;
+        if (entry.Count > 2) packed[2] = entry.Third;
+        for (var i = 3; i < entry.Count; i++) packed[i] = entry.More![i - 3];
+        return packed;
+    }
 
     public static DeliverOrderEventIndex FromSnapshot(DeliverOrderEventIndexSnapshot snapshot)
     {
@@ -38,7 +49,7 @@ public sealed partial class DeliverOrderEventIndex
         foreach (var e in snapshot.Entries)
         {
             var entry = new Entry { Day = e.Day };
-            foreach (var packed in e.Packed) entry.Add(packed);
+            for (var i = 0; i < e.Packed.Count; i++) entry.Add(e.Packed[i]);
             index._byId.Add(e.DeliverOrderId, entry);
         }
         return index;
