@@ -63,8 +63,14 @@ public sealed class SnapshotSerializer : SerializerWithStringManifest
     /// <summary>Fixed forever: stored rows name it.</summary>
     public const int SerializerId = 4183;
 
-    /// <summary>An account's snapshot, format 1.</summary>
-    public const string AccountManifest = "snapshot.account.v1";
+    /// <summary>
+    /// An account's snapshot, format 2: format 1's values, with the account's section and the index
+    /// of its deliver orders' journal rows separable, so that the two are decoded at once.
+    /// </summary>
+    public const string AccountManifest = "snapshot.account.v2";
+
+    /// <summary>An account's snapshot, format 1 (one section); still read.</summary>
+    public const string AccountManifestV1 = "snapshot.account.v1";
 
     /// <summary>A deliver-order index bucket's snapshot, format 1.</summary>
     public const string IndexManifest = "snapshot.deliver-order-index.v1";
@@ -73,7 +79,7 @@ public sealed class SnapshotSerializer : SerializerWithStringManifest
     public const string ReferenceManifest = "snapshot.reference.v1";
 
     /// <summary>Every manifest this release reads.</summary>
-    public static readonly IReadOnlyList<string> Manifests = [AccountManifest, IndexManifest, ReferenceManifest];
+    public static readonly IReadOnlyList<string> Manifests = [AccountManifest, AccountManifestV1, IndexManifest, ReferenceManifest];
 
     private const int HashBytes = 32;
 
@@ -121,7 +127,7 @@ public sealed class SnapshotSerializer : SerializerWithStringManifest
             switch (snapshot.State)
             {
                 case AccountSnapshotState account:
-                    new Writer(w).WriteAccount(account);
+                    WriteAccountSections(w, account);
                     break;
                 case DeliverOrderIndexSnapshot index:
                     new Writer(w).WriteIndex(index);
@@ -166,7 +172,8 @@ public sealed class SnapshotSerializer : SerializerWithStringManifest
             var reader = new Reader(r);
             object state = manifest switch
             {
-                AccountManifest => reader.ReadAccount(),
+                AccountManifest => ReadAccountSections(bytes, stream, r, manifest),
+                AccountManifestV1 => new AccountSnapshotState(reader.ReadAccount(), reader.ReadEvents()),
                 IndexManifest => reader.ReadIndex(),
                 _ => reader.ReadReference(),
             };
@@ -180,15 +187,61 @@ public sealed class SnapshotSerializer : SerializerWithStringManifest
         }
     }
 
+    /// <summary>
+    /// Format 2 of an account: the account's section (its own table of repeated values) with its
+    /// length in bytes before it, then the index of its deliver orders' journal rows, so that a
+    /// reader can decode the two at once, on two threads.
+    /// </summary>
+    private static void WriteAccountSections(BinaryWriter w, AccountSnapshotState state)
+    {
+        using var account = new MemoryStream();
+        using (var aw = new BinaryWriter(account, Encoding.UTF8, leaveOpen: true)) new Writer(aw).WriteAccount(state.Account);
+        w.Write7BitEncodedInt(checked((int)account.Length));
+        w.Write(account.GetBuffer(), 0, (int)account.Length);
+        new Writer(w).WriteEvents(state.Events);
+    }
+
+    /// <summary>Bytes of format 2's index section above which it is decoded on another thread while the account's section is.</summary>
+    private const int ParallelReadBytesMin = 1 << 18;
+
+    /// <summary>Reads format 2 (see <see cref="WriteAccountSections"/>); leaves <paramref name="stream"/> at the end of the index section.</summary>
+    private static AccountSnapshotState ReadAccountSections(byte[] bytes, MemoryStream stream, BinaryReader r, string manifest)
+    {
+        var accountLength = r.Read7BitEncodedInt();
+        var accountStart = stream.Position;
+        if (accountLength < 0 || accountLength > stream.Length - accountStart)
+        {
+            throw new SerializationException($"snapshot {manifest}: its account section of {accountLength} bytes does not fit in the {stream.Length - accountStart} left");
+        }
+        var eventsStart = accountStart + accountLength;
+        Func<DeliverOrderEventIndexSnapshot> readEvents = () =>
+        {
+            using var eventsStream = new MemoryStream(bytes, (int)eventsStart, (int)(stream.Length - eventsStart), writable: false);
+            using var er = new BinaryReader(eventsStream, Encoding.UTF8);
+            var events = new Reader(er).ReadEvents();
+            if (eventsStream.Position != eventsStream.Length)
+                throw new SerializationException($"snapshot {manifest} has {eventsStream.Length - eventsStream.Position} bytes after its end");
+            return events;
+        };
+        var eventsTask = stream.Length - eventsStart >= ParallelReadBytesMin ? Task.Run(readEvents) : null;
+        var account = new Reader(r).ReadAccount();
+        if (stream.Position != eventsStart)
+        {
+            throw new SerializationException($"snapshot {manifest}: its account section ends at byte {stream.Position}, not at {eventsStart} as its length says");
+        }
+        var readIndex = eventsTask is null ? readEvents() : eventsTask.GetAwaiter().GetResult();
+        stream.Position = stream.Length;
+        return new AccountSnapshotState(account, readIndex);
+    }
+
     /// <summary>Writes values, each repeated string and terms once (a table entry) and then by number.</summary>
     private sealed class Writer(BinaryWriter w)
     {
         private readonly Dictionary<string, int> _strings = new(StringComparer.Ordinal);
         private readonly Dictionary<SecurityTerms, int> _terms = new();
 
-        public void WriteAccount(AccountSnapshotState state)
+        public void WriteAccount(AccountSnapshot a)
         {
-            var a = state.Account;
             Text(a.Participant.Value);
             Long(a.Version);
             w.Write(a.IsConfigured);
@@ -266,7 +319,11 @@ public sealed class SnapshotSerializer : SerializerWithStringManifest
             Count(a.IncomePostings.Count);
             foreach (var posting in a.IncomePostings) w.Write(posting);
 
-            var e = state.Events;
+        }
+
+        /// <summary>The index of the account's deliver orders' journal rows (uses no table: readable on its own).</summary>
+        public void WriteEvents(DeliverOrderEventIndexSnapshot e)
+        {
             Count(e.Entries.Count);
             foreach (var entry in e.Entries)
             {
@@ -445,9 +502,9 @@ public sealed class SnapshotSerializer : SerializerWithStringManifest
         private readonly List<string> _strings = new();
         private readonly List<SecurityTerms> _terms = new();
 
-        public AccountSnapshotState ReadAccount()
+        public AccountSnapshot ReadAccount()
         {
-            var account = new AccountSnapshot
+            return new AccountSnapshot
             {
                 Participant = new ParticipantId(Text()),
                 Version = Long(),
@@ -485,14 +542,14 @@ public sealed class SnapshotSerializer : SerializerWithStringManifest
                 PairedReceives = List(() => new DeliverOrderId(r.ReadString())),
                 IncomePostings = List(r.ReadString),
             };
-            var events = new DeliverOrderEventIndexSnapshot(
-                List(() => new DeliverOrderEventIndexSnapshot.Entry(r.ReadString(), Date(), Longs())),
-                List(Long),
-                Long(),
-                Date(),
-                r.ReadBoolean() ? Date() : null);
-            return new AccountSnapshotState(account, events);
         }
+
+        public DeliverOrderEventIndexSnapshot ReadEvents() => new(
+            List(() => new DeliverOrderEventIndexSnapshot.Entry(r.ReadString(), Date(), Longs())),
+            List(Long),
+            Long(),
+            Date(),
+            r.ReadBoolean() ? Date() : null);
 
         public DeliverOrderIndexSnapshot ReadIndex() => new(List(() => KeyValuePair.Create(
             new DeliverOrderId(r.ReadString()),
