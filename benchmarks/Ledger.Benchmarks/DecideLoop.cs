@@ -25,6 +25,7 @@ public static class DecideLoop
         var dosPerRound = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000;
         var nanosecondsPerDo = new List<double>();
         var bytesPerDo = new List<double>();
+        var gcPauseShares = new List<double>();
         for (var round = 0; round < rounds; round++)
         {
             var deliverer = MicroBenchmarks.Account(D);
@@ -36,6 +37,8 @@ public static class DecideLoop
 
             var events = 0;
             var bytesBefore = GC.GetAllocatedBytesForCurrentThread();
+            var pauseBefore = GC.GetTotalPauseDuration();
+            var collectionsBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             var clock = Stopwatch.StartNew();
             foreach (var order in orders)
             {
@@ -45,17 +48,22 @@ public static class DecideLoop
             }
             clock.Stop();
             var bytes = GC.GetAllocatedBytesForCurrentThread() - bytesBefore;
+            var pause = GC.GetTotalPauseDuration() - pauseBefore;
+            var collections = (GC.CollectionCount(0) - collectionsBefore.Item1, GC.CollectionCount(1) - collectionsBefore.Item2, GC.CollectionCount(2) - collectionsBefore.Item3);
             if (events != 3 * dosPerRound) throw new InvalidOperationException($"expected {3 * dosPerRound} events, decided {events}");
             nanosecondsPerDo.Add(clock.Elapsed.TotalNanoseconds / dosPerRound);
             bytesPerDo.Add((double)bytes / dosPerRound);
-            Console.WriteLine(FormattableString.Invariant($"round {round + 1,3}: {nanosecondsPerDo[^1],8:F0} ns/DO  {bytesPerDo[^1],7:F0} B/DO"));
+            gcPauseShares.Add(pause / clock.Elapsed);
+            Console.WriteLine(FormattableString.Invariant(
+                $"round {round + 1,3}: {nanosecondsPerDo[^1],8:F0} ns/DO  {bytesPerDo[^1],7:F0} B/DO  GC paused {gcPauseShares[^1],4:P0} (collections gen0/1/2 {collections.Item1}/{collections.Item2}/{collections.Item3})"));
         }
         // The first half is warm-up (tiered compilation); the figure is the median of the rest.
         var steady = nanosecondsPerDo.Skip(rounds / 2).Order().ToList();
         var steadyBytes = bytesPerDo.Skip(rounds / 2).Order().ToList();
         var median = steady[steady.Count / 2];
+        var steadyPauses = gcPauseShares.Skip(rounds / 2).Order().ToList();
         Console.WriteLine(FormattableString.Invariant(
-            $"decide + evolve, full DO: median {median:F0} ns/DO ({1e9 / median:F0} DOs/s), best {steady[0]:F0} ns/DO, {steadyBytes[steadyBytes.Count / 2]:F0} B/DO, over rounds {rounds / 2 + 1}-{rounds} of {dosPerRound:N0} DOs"));
+            $"decide + evolve, full DO: median {median:F0} ns/DO ({1e9 / median:F0} DOs/s), best {steady[0]:F0} ns/DO, {steadyBytes[steadyBytes.Count / 2]:F0} B/DO, GC paused {steadyPauses[steadyPauses.Count / 2]:P0} of the time, over rounds {rounds / 2 + 1}-{rounds} of {dosPerRound:N0} DOs"));
         return 0;
     }
 }

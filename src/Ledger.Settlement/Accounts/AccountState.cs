@@ -97,7 +97,7 @@ public readonly record struct IdempotentRequest(IdempotentRequestKind Kind, stri
 /// the deliveries, receives and idempotency ids of the current and previous business day.
 /// <para>
 /// The state is mutable and owned by exactly one decider at a time (TigerBeetle's state machine
-/// is the model): <see cref="Apply"/> is the only mutator, and it never validates and never
+/// is the model): <see cref="Apply(AccountEvent)"/> is the only mutator, and it never validates and never
 /// fails on a journal Ledger wrote. Replaying the same events always yields the same state.
 /// </para>
 /// </summary>
@@ -127,6 +127,8 @@ public sealed partial class AccountState
     private readonly HashSet<string> _incomePostings = new(StringComparer.Ordinal);
     private readonly Queue<string> _incomePostingOrder = new();
     private int _pendingReclaimReceives;
+    // The terms an event last recorded here, with their record (see TermsData): not state, a reuse.
+    private (SecurityTerms Terms, TermsData Data)? _lastTermsData;
     private int _inFlightDeliveries;
 
     public AccountState(ParticipantId participant, ReclaimRules? reclaimRules = null)
@@ -242,7 +244,14 @@ public sealed partial class AccountState
         if (_incomePostingOrder.Count > IncomePostingRules.RememberedMax) _incomePostings.Remove(_incomePostingOrder.Dequeue());
     }
 
-    public void Apply(AccountEvent @event)
+    public void Apply(AccountEvent @event) => Apply(@event, decidedOrder: null);
+
+    /// <summary>
+    /// Applies an event just decided here. <paramref name="decidedOrder"/>, when given, is the order
+    /// the event records (DeliveryPended, DeliveryReserved, ReceivePended, ReceiveCompleted): the
+    /// state keeps it rather than a copy read back from the event, which is the same value.
+    /// </summary>
+    internal void Apply(AccountEvent @event, DeliverOrder? decidedOrder)
     {
         Version++;
         switch (@event)
@@ -277,7 +286,7 @@ public sealed partial class AccountState
                 break;
             case DeliveryPended e:
             {
-                var order = ToOrder(e.Order);
+                var order = OrderOf(e.Order, decidedOrder);
                 var delivery = new Delivery
                 {
                     Order = order,
@@ -295,7 +304,7 @@ public sealed partial class AccountState
             }
             case DeliveryReserved e:
             {
-                var order = ToOrder(e.Order);
+                var order = OrderOf(e.Order, decidedOrder);
                 var terms = ToTerms(e.Terms);
                 if (_deliveries.TryGetValue(order.Id, out var pended))
                 {
@@ -375,7 +384,7 @@ public sealed partial class AccountState
                 break;
             case ReceivePended e:
             {
-                var order = ToOrder(e.Order);
+                var order = OrderOf(e.Order, decidedOrder);
                 var receive = new Receive
                 {
                     Order = order,
@@ -391,7 +400,7 @@ public sealed partial class AccountState
             }
             case ReceiveCompleted e:
             {
-                var order = ToOrder(e.Order);
+                var order = OrderOf(e.Order, decidedOrder);
                 var terms = ToTerms(e.Terms);
                 if (_receives.TryGetValue(order.Id, out var pended))
                 {
@@ -582,10 +591,21 @@ public sealed partial class AccountState
 
     private void SetTerms(Cusip cusip, SecurityTerms terms)
     {
-        if (_terms.TryGetValue(cusip, out var known) && known.Version > terms.Version) return;
+        var isKnown = _terms.TryGetValue(cusip, out var known);
+        // The same terms again (the usual case: most completions carry the terms already held)
+        // leave the collateral value as it is, which is already that of these terms.
+        if (isKnown && (known.Version > terms.Version || Identical(known, terms))) return;
         _terms[cusip] = terms;
         RevalueCollateral(cusip);
     }
+
+    /// <summary>
+    /// The same terms to the last bit: equal decimals may differ in scale (0.1 and 0.10), and a
+    /// journal writes the haircut with its scale, so terms of another scale are not reused.
+    /// </summary>
+    private static bool Identical(SecurityTerms a, SecurityTerms b) =>
+        a.Version == b.Version && a.Price == b.Price && a.Haircut == b.Haircut
+        && a.Haircut.Scale == b.Haircut.Scale && decimal.IsNegative(a.Haircut) == decimal.IsNegative(b.Haircut);
 
     private void ChangePosition(Cusip cusip, long shares)
     {
@@ -622,6 +642,21 @@ public sealed partial class AccountState
         }
     }
 
+    /// <summary>The order <paramref name="data"/> records: <paramref name="decided"/> when the decider gave it (it must be that order), else read from the data.</summary>
+    private static DeliverOrder OrderOf(DeliverOrderData data, DeliverOrder? decided)
+    {
+        if (decided is null) return ToOrder(data);
+        if (!Records(data, decided)) throw new InvariantViolation($"the event records order {data.Id}, not the decided {decided.Id}");
+        return decided;
+    }
+
+    /// <summary>Whether <paramref name="data"/> is <paramref name="order"/> as written into a journal (field by field, as <see cref="ToData(DeliverOrder)"/> writes it).</summary>
+    private static bool Records(DeliverOrderData data, DeliverOrder order) =>
+        data.Id == order.Id.Value && data.Deliverer == order.Deliverer.Value && data.Receiver == order.Receiver.Value
+        && data.Cusip == order.Cusip.Value && data.Shares == order.Shares && data.AmountCents == order.Amount.Cents
+        && data.ReasonCode == order.ReasonCode && data.ReclaimOf == order.ReclaimOf?.Value
+        && data.RebateRate == order.RebateRate && data.CollateralMargin == order.CollateralMargin;
+
     internal static DeliverOrder ToOrder(DeliverOrderData d) => new(
         new DeliverOrderId(d.Id),
         new ParticipantId(d.Deliverer),
@@ -641,6 +676,17 @@ public sealed partial class AccountState
     internal static SecurityTerms ToTerms(TermsData t) => new(new Money(t.PriceCents), t.Haircut, t.Version);
 
     internal static TermsData ToData(SecurityTerms t) => new(t.Price.Cents, t.Haircut, t.Version);
+
+    /// <summary>
+    /// <paramref name="terms"/> as an event records them. The last terms recorded are kept and
+    /// given again while they do not change (an account records the same terms on most of its
+    /// events; the record is immutable, so events may share it).
+    /// </summary>
+    internal TermsData TermsData(SecurityTerms terms)
+    {
+        if (_lastTermsData is not { } last || !Identical(last.Terms, terms)) _lastTermsData = last = (terms, ToData(terms));
+        return last.Data;
+    }
 
     public static PendReason ParseReason(string reason) => reason switch
     {
