@@ -41,6 +41,7 @@ public static class DecideLoop
             GC.Collect();
             GC.WaitForPendingFinalizers();
             GC.Collect();
+            var heapBefore = GC.GetTotalMemory(forceFullCollection: false);
             var events = 0;
             var bytesBefore = GC.GetAllocatedBytesForCurrentThread();
             var pauseBefore = GC.GetTotalPauseDuration();
@@ -62,12 +63,16 @@ public static class DecideLoop
             var bytes = GC.GetAllocatedBytesForCurrentThread() - bytesBefore;
             var pause = GC.GetTotalPauseDuration() - pauseBefore;
             var collections = (GC.CollectionCount(0) - collectionsBefore.Item1, GC.CollectionCount(1) - collectionsBefore.Item2, GC.CollectionCount(2) - collectionsBefore.Item3);
+            // What the accounts keep of each DO (its records), which every collection must trace and copy.
+            var retainedBytes = GC.GetTotalMemory(forceFullCollection: true) - heapBefore;
+            GC.KeepAlive(deliverer);
+            GC.KeepAlive(receiver);
             if (events != 3 * dosPerRound) throw new InvalidOperationException($"expected {3 * dosPerRound} events, decided {events}");
             nanosecondsPerDo.Add(clock.Elapsed.TotalNanoseconds / dosPerRound);
             bytesPerDo.Add((double)bytes / dosPerRound);
             gcPauseShares.Add(pause / clock.Elapsed);
             Console.WriteLine(FormattableString.Invariant(
-                $"round {round + 1,3}: {nanosecondsPerDo[^1],8:F0} ns/DO  CPU {cpuNanosecondsPerDo[^1],6:F0} ns/DO  {bytesPerDo[^1],7:F0} B/DO  GC paused {gcPauseShares[^1],4:P0} (collections gen0/1/2 {collections.Item1}/{collections.Item2}/{collections.Item3})"));
+                $"round {round + 1,3}: {nanosecondsPerDo[^1],8:F0} ns/DO  CPU {cpuNanosecondsPerDo[^1],6:F0} ns/DO  {bytesPerDo[^1],7:F0} B/DO allocated, {(double)retainedBytes / dosPerRound,5:F0} B/DO kept  GC paused {gcPauseShares[^1],4:P0} (collections gen0/1/2 {collections.Item1}/{collections.Item2}/{collections.Item3})"));
         }
         // The first half is warm-up (tiered compilation); the figure is the median of the rest.
         var steady = nanosecondsPerDo.Skip(rounds / 2).Order().ToList();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Ledger.Settlement.Events;
 
 namespace Ledger.Settlement;
@@ -28,40 +29,85 @@ public enum ReceiveStage
     LookAhead = 5,
 }
 
+/// <summary>
+/// A delivery as its deliverer keeps it. An account keeps one for every deliver order of the
+/// current and previous business day, so the fields are stored compactly (stages and reasons in a
+/// byte, ids as their strings, the whole-cent collateral hold as a long): every collection traces
+/// and copies these records, and their size is most of what a deliver order costs the heap.
+/// </summary>
 public sealed class Delivery
 {
+    private string? _linkedReceive;
+    private long _reservedCollateralCents;
+    private byte _stage;
+    private byte _pendReason;
+    private byte _completedBy;
+
     public required DeliverOrder Order { get; init; }
     public required SecurityTerms Terms { get; set; }
-    public required DeliveryStage Stage { get; set; }
-    public PendReason? PendReason { get; set; }
-    public CompletedBy? CompletedBy { get; set; }
+    public required DeliveryStage Stage { get => (DeliveryStage)_stage; set => _stage = Compact.Byte((int)value); }
+    public PendReason? PendReason { get => Compact.Reason(_pendReason); set => _pendReason = Compact.Byte(value); }
+    public CompletedBy? CompletedBy { get => Compact.By(_completedBy); set => _completedBy = Compact.Byte(value); }
     public bool PendedBefore { get; set; }
-    /// <summary>What completing costs the deliverer's collateral monitor, when negative (0 otherwise); held while in flight.</summary>
-    public decimal ReservedCollateralCents { get; set; }
+    /// <summary>What completing costs the deliverer's collateral monitor, when negative (0 otherwise); held while in flight. Whole cents: the check's delta as the journal records it.</summary>
+    public decimal ReservedCollateralCents { get => _reservedCollateralCents; set => _reservedCollateralCents = Compact.WholeCents(value); }
     /// <summary>Shares of this account's own position held while in flight (fewer when a look-ahead receive brings them).</summary>
     public long ReservedShares { get; set; }
     /// <summary>Settlement balance a look-ahead pair will take, when negative (0 otherwise); held while in flight.</summary>
     public long ReservedBalanceCents { get; set; }
     /// <summary>The receive this delivery is paired with by look-ahead, if any.</summary>
-    public DeliverOrderId? LinkedReceive { get; set; }
+    public DeliverOrderId? LinkedReceive { get => Compact.Id(_linkedReceive); set => _linkedReceive = Compact.Id(value); }
     public long Sequence { get; init; }
     public DateOnly BusinessDate { get; init; }
 }
 
+/// <summary>A receive as its receiver keeps it, stored compactly as <see cref="Delivery"/> is.</summary>
 public sealed class Receive
 {
+    private string? _linkedDelivery;
+    private string? _reclaimedBy;
+    private byte _stage;
+    private byte _pendReason;
+    private byte _completedBy;
+
     /// <summary>Null only for a tombstone: a receive cancelled before its request arrived.</summary>
     public DeliverOrder? Order { get; init; }
     public SecurityTerms Terms { get; init; }
-    public required ReceiveStage Stage { get; set; }
-    public PendReason? PendReason { get; set; }
-    public CompletedBy? CompletedBy { get; set; }
+    public required ReceiveStage Stage { get => (ReceiveStage)_stage; set => _stage = Compact.Byte((int)value); }
+    public PendReason? PendReason { get => Compact.Reason(_pendReason); set => _pendReason = Compact.Byte(value); }
+    public CompletedBy? CompletedBy { get => Compact.By(_completedBy); set => _completedBy = Compact.Byte(value); }
     public long Sequence { get; init; }
     public DateOnly BusinessDate { get; init; }
     /// <summary>The delivery this receive is paired with by look-ahead, while paired.</summary>
-    public DeliverOrderId? LinkedDelivery { get; set; }
+    public DeliverOrderId? LinkedDelivery { get => Compact.Id(_linkedDelivery); set => _linkedDelivery = Compact.Id(value); }
     /// <summary>The reclaim delivering this receive back, while one stands.</summary>
-    public DeliverOrderId? ReclaimedBy { get; set; }
+    public DeliverOrderId? ReclaimedBy { get => Compact.Id(_reclaimedBy); set => _reclaimedBy = Compact.Id(value); }
+}
+
+/// <summary>The compact forms <see cref="Delivery"/> and <see cref="Receive"/> store their fields in; each converts back exactly.</summary>
+internal static class Compact
+{
+    /// <summary>A stage, reason or way of completion (all numbered from 1); 0 stands for none.</summary>
+    public static byte Byte(int value) =>
+        value is > 0 and <= byte.MaxValue ? (byte)value : throw new InvariantViolation($"{value} is not a stage, reason or way of completion");
+
+    public static byte Byte(PendReason? value) => value is { } v ? Byte((int)v) : (byte)0;
+
+    public static byte Byte(CompletedBy? value) => value is { } v ? Byte((int)v) : (byte)0;
+
+    public static PendReason? Reason(byte value) => value == 0 ? null : (PendReason)value;
+
+    public static CompletedBy? By(byte value) => value == 0 ? null : (CompletedBy)value;
+
+    public static string? Id(DeliverOrderId? id) =>
+        id is not { } v ? null : v.Value ?? throw new InvariantViolation("a deliver order id without a value");
+
+    public static DeliverOrderId? Id(string? value) => value is null ? null : new DeliverOrderId(value);
+
+    public static long WholeCents(decimal cents) =>
+        decimal.Truncate(cents) == cents && cents >= long.MinValue && cents <= long.MaxValue
+            ? (long)cents
+            : throw new InvariantViolation($"{cents} is not whole cents within a long");
 }
 
 /// <summary>What an account did under an idempotency id.</summary>
@@ -306,11 +352,15 @@ public sealed partial class AccountState
             {
                 var order = OrderOf(e.Order, decidedOrder);
                 var terms = ToTerms(e.Terms);
-                if (_deliveries.TryGetValue(order.Id, out var pended))
+                // One lookup finds the pended delivery, if any, and the place of the reserved one
+                // (nothing else changes the deliveries until it is filled, two lines down).
+                ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_deliveries, order.Id, out _);
+                var pended = slot;
+                if (pended is not null)
                 {
                     RemovePending(pended);
                 }
-                var delivery = new Delivery
+                var delivery = slot = new Delivery
                 {
                     Order = order,
                     Terms = terms,
@@ -321,7 +371,6 @@ public sealed partial class AccountState
                     Sequence = pended?.Sequence ?? Version,
                     BusinessDate = pended?.BusinessDate ?? BusinessDate,
                 };
-                _deliveries[order.Id] = delivery;
                 Hold(delivery);
                 MarkReclaim(order, reclaimed: true);
                 break;
@@ -402,11 +451,13 @@ public sealed partial class AccountState
             {
                 var order = OrderOf(e.Order, decidedOrder);
                 var terms = ToTerms(e.Terms);
-                if (_receives.TryGetValue(order.Id, out var pended))
+                ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_receives, order.Id, out _);
+                var pended = slot;
+                if (pended is not null)
                 {
                     RemovePending(pended);
                 }
-                _receives[order.Id] = new Receive
+                slot = new Receive
                 {
                     Order = order,
                     Terms = terms,
