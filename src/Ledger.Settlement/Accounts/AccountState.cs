@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Ledger.Settlement.Events;
 
@@ -660,19 +661,44 @@ public sealed partial class AccountState
 
     private void ChangePosition(Cusip cusip, long shares)
     {
-        var position = _positions.GetValueOrDefault(cusip) + shares;
-        if (position == 0) _positions.Remove(cusip);
-        else _positions[cusip] = position;
-        RevalueCollateral(cusip);
+        // One lookup reads and writes the position (every deliver order moves two).
+        ref var held = ref CollectionsMarshal.GetValueRefOrNullRef(_positions, cusip);
+        long position;
+        if (Unsafe.IsNullRef(ref held))
+        {
+            position = shares;
+            if (position != 0) _positions.Add(cusip, position);
+        }
+        else
+        {
+            position = held + shares;
+            if (position == 0) _positions.Remove(cusip);
+            else held = position;
+        }
+        RevalueCollateral(cusip, position);
     }
 
-    private void RevalueCollateral(Cusip cusip)
+    private void RevalueCollateral(Cusip cusip) => RevalueCollateral(cusip, _positions.GetValueOrDefault(cusip));
+
+    /// <summary>Sets the collateral value of <paramref name="cusip"/> to that of <paramref name="position"/>, the position now held.</summary>
+    private void RevalueCollateral(Cusip cusip, long position)
     {
-        var old = _collateralValueCents.GetValueOrDefault(cusip);
-        var position = _positions.GetValueOrDefault(cusip);
         var now = position != 0 && _terms.TryGetValue(cusip, out var terms) ? terms.CollateralValueCents(position) : 0m;
-        if (now == 0m) _collateralValueCents.Remove(cusip);
-        else _collateralValueCents[cusip] = now;
+        ref var value = ref CollectionsMarshal.GetValueRefOrNullRef(_collateralValueCents, cusip);
+        var known = !Unsafe.IsNullRef(ref value);
+        var old = known ? value : 0m;
+        if (now == 0m)
+        {
+            if (known) _collateralValueCents.Remove(cusip);
+        }
+        else if (known)
+        {
+            value = now;
+        }
+        else
+        {
+            _collateralValueCents.Add(cusip, now);
+        }
         PositionsCollateralValueCents += now - old;
     }
 
