@@ -7,6 +7,7 @@ using Ledger.Benchmarks.Crash;
 
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- load --store sqlite|postgres [--connection CS] --dos N [--rate R] [--mix all-settle|realistic] [--drain S] [--no-verify] [--no-raw] [--recovery] [--snapshot-every EVENTS] [--in-flight-max N] [--resend-refused] [--contexts settlement,income,recalls,lending] [--out FILE]
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- micro [--filter *Replay*]
+// dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- decide [ROUNDS] [DOS]
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- explain [EVENTS ...]
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- crash [--seed N] [--cycles N] [--clients N] (or deploy/crash-test.sh)
 // dotnet run -c Release --project benchmarks/Ledger.Benchmarks -- recalls [--messages N] [--subscribers N] [--in-flight N]
@@ -16,6 +17,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
 {
     Console.WriteLine("usage: load --store sqlite|postgres [--connection CS] --dos N [--rate R] [--mix all-settle|realistic] [--warmup N] [--drain SECONDS] [--no-verify] [--no-raw] [--recovery] [--snapshot-every EVENTS] [--in-flight-max N] [--resend-refused] [--contexts settlement,income,recalls,lending] [--out FILE]");
     Console.WriteLine("       micro [BenchmarkDotNet options, e.g. --filter *Replay*]");
+    Console.WriteLine("       decide [ROUNDS] [DOS]   (decide + evolve of whole DOs, no actors or store, in ROUNDS rounds of DOS; default 20 x 100,000)");
     Console.WriteLine("       replay [EVENTS]   (one account's journal of EVENTS events replayed from SQLite, as ledger replay does)");
     Console.WriteLine("       snapshot [LOANS] [--save FILE]  (OCC's account after LOANS Market Loans: snapshot taken, serialized, read back and restored, against its whole journal)");
     Console.WriteLine("       snapshot-read FILE [RUNS]  (a snapshot saved by snapshot --save, read back and restored RUNS times)");
@@ -86,6 +88,11 @@ if (args[0] == "lending-open")
         }
     }
     return await LendingOpenBenchmark.RunAsync(open);
+}
+
+if (args[0] == "decide")
+{
+    return DecideLoop.Run(args[1..]);
 }
 
 if (args[0] == "micro")

@@ -63,6 +63,17 @@ public static class AccountDecider
         decision.Events.Add(e);
     }
 
+    /// <summary>
+    /// As <see cref="Emit(AccountState, Decision, AccountEvent)"/> for an event that records
+    /// <paramref name="order"/>: the state keeps this order instead of a copy read back from the
+    /// event (the same value, without another object on every deliver order).
+    /// </summary>
+    private static void Emit(AccountState state, Decision decision, AccountEvent e, DeliverOrder order)
+    {
+        state.Apply(e, order);
+        decision.Events.Add(e);
+    }
+
     private static Rejected Reject(AccountRejection rejection, string message) => new(rejection, message);
 
     private static void Configure(AccountState state, ConfigureParticipant c, Decision decision)
@@ -169,7 +180,7 @@ public static class AccountDecider
             var check = Checks.Deliverer(state, order, terms);
             if (check.Failed is { } reason)
             {
-                Emit(state, decision, new DeliveryPended(AccountState.ToData(order), AccountState.ToData(terms), reason.Name(), check.Inputs, c.At));
+                Emit(state, decision, new DeliveryPended(AccountState.ToData(order), state.TermsData(terms), reason.Name(), check.Inputs, c.At), order);
                 if (state.CutoffReached && order.IsValued)
                 {
                     Emit(state, decision, new DeliveryDropped(order.Id.Value, c.At));
@@ -189,7 +200,7 @@ public static class AccountDecider
 
     private static void Reserve(AccountState state, Decision decision, DeliverOrder order, SecurityTerms terms, CheckInputs inputs, bool pendedBefore, DateTimeOffset at)
     {
-        Emit(state, decision, new DeliveryReserved(AccountState.ToData(order), AccountState.ToData(terms), inputs, pendedBefore, at));
+        Emit(state, decision, new DeliveryReserved(AccountState.ToData(order), state.TermsData(terms), inputs, pendedBefore, at), order);
         decision.Messages.Add(new Outbound(order.Receiver, new RequestReceive(order, terms, pendedBefore, at)));
     }
 
@@ -205,7 +216,7 @@ public static class AccountDecider
         var check = Checks.Receiver(state, order, terms);
         if (check.Failed is { } reason)
         {
-            Emit(state, decision, new ReceivePended(AccountState.ToData(order), AccountState.ToData(terms), reason.Name(), check.Inputs, c.At));
+            Emit(state, decision, new ReceivePended(AccountState.ToData(order), state.TermsData(terms), reason.Name(), check.Inputs, c.At), order);
             if (state.CutoffReached && order.IsValued)
             {
                 Emit(state, decision, new ReceiveDropped(order.Id.Value, c.At));
@@ -221,7 +232,7 @@ public static class AccountDecider
                 : c.LookAhead ? CompletedBy.LookAhead
                 : c.PendedBefore ? CompletedBy.Recycle
                 : CompletedBy.Direct;
-            Emit(state, decision, new ReceiveCompleted(AccountState.ToData(order), AccountState.ToData(terms), by.Name(), check.Inputs, c.At));
+            Emit(state, decision, new ReceiveCompleted(AccountState.ToData(order), state.TermsData(terms), by.Name(), check.Inputs, c.At), order);
         }
         Report(decision, state, order.Id, order.Deliverer, state.Receives[order.Id], c.At);
         if (check.Failed is null)
@@ -416,7 +427,7 @@ public static class AccountDecider
                 var check = Checks.Receiver(state, order, terms);
                 if (check.Failed is not null) continue;
                 var by = check.Inputs.Rule == Checks.ReclaimOverrideRule ? CompletedBy.ReclaimOverride : CompletedBy.Recycle;
-                Emit(state, decision, new ReceiveCompleted(AccountState.ToData(order), AccountState.ToData(terms), by.Name(), check.Inputs, at));
+                Emit(state, decision, new ReceiveCompleted(AccountState.ToData(order), state.TermsData(terms), by.Name(), check.Inputs, at), order);
                 Report(decision, state, order.Id, order.Deliverer, state.Receives[order.Id], at);
                 completed = true;
             }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Ledger.Settlement.Events;
 
 namespace Ledger.Settlement;
@@ -28,40 +30,85 @@ public enum ReceiveStage
     LookAhead = 5,
 }
 
+/// <summary>
+/// A delivery as its deliverer keeps it. An account keeps one for every deliver order of the
+/// current and previous business day, so the fields are stored compactly (stages and reasons in a
+/// byte, ids as their strings, the whole-cent collateral hold as a long): every collection traces
+/// and copies these records, and their size is most of what a deliver order costs the heap.
+/// </summary>
 public sealed class Delivery
 {
+    private string? _linkedReceive;
+    private long _reservedCollateralCents;
+    private byte _stage;
+    private byte _pendReason;
+    private byte _completedBy;
+
     public required DeliverOrder Order { get; init; }
     public required SecurityTerms Terms { get; set; }
-    public required DeliveryStage Stage { get; set; }
-    public PendReason? PendReason { get; set; }
-    public CompletedBy? CompletedBy { get; set; }
+    public required DeliveryStage Stage { get => (DeliveryStage)_stage; set => _stage = Compact.Byte((int)value); }
+    public PendReason? PendReason { get => Compact.Reason(_pendReason); set => _pendReason = Compact.Byte(value); }
+    public CompletedBy? CompletedBy { get => Compact.By(_completedBy); set => _completedBy = Compact.Byte(value); }
     public bool PendedBefore { get; set; }
-    /// <summary>What completing costs the deliverer's collateral monitor, when negative (0 otherwise); held while in flight.</summary>
-    public decimal ReservedCollateralCents { get; set; }
+    /// <summary>What completing costs the deliverer's collateral monitor, when negative (0 otherwise); held while in flight. Whole cents: the check's delta as the journal records it.</summary>
+    public decimal ReservedCollateralCents { get => _reservedCollateralCents; set => _reservedCollateralCents = Compact.WholeCents(value); }
     /// <summary>Shares of this account's own position held while in flight (fewer when a look-ahead receive brings them).</summary>
     public long ReservedShares { get; set; }
     /// <summary>Settlement balance a look-ahead pair will take, when negative (0 otherwise); held while in flight.</summary>
     public long ReservedBalanceCents { get; set; }
     /// <summary>The receive this delivery is paired with by look-ahead, if any.</summary>
-    public DeliverOrderId? LinkedReceive { get; set; }
+    public DeliverOrderId? LinkedReceive { get => Compact.Id(_linkedReceive); set => _linkedReceive = Compact.Id(value); }
     public long Sequence { get; init; }
     public DateOnly BusinessDate { get; init; }
 }
 
+/// <summary>A receive as its receiver keeps it, stored compactly as <see cref="Delivery"/> is.</summary>
 public sealed class Receive
 {
+    private string? _linkedDelivery;
+    private string? _reclaimedBy;
+    private byte _stage;
+    private byte _pendReason;
+    private byte _completedBy;
+
     /// <summary>Null only for a tombstone: a receive cancelled before its request arrived.</summary>
     public DeliverOrder? Order { get; init; }
     public SecurityTerms Terms { get; init; }
-    public required ReceiveStage Stage { get; set; }
-    public PendReason? PendReason { get; set; }
-    public CompletedBy? CompletedBy { get; set; }
+    public required ReceiveStage Stage { get => (ReceiveStage)_stage; set => _stage = Compact.Byte((int)value); }
+    public PendReason? PendReason { get => Compact.Reason(_pendReason); set => _pendReason = Compact.Byte(value); }
+    public CompletedBy? CompletedBy { get => Compact.By(_completedBy); set => _completedBy = Compact.Byte(value); }
     public long Sequence { get; init; }
     public DateOnly BusinessDate { get; init; }
     /// <summary>The delivery this receive is paired with by look-ahead, while paired.</summary>
-    public DeliverOrderId? LinkedDelivery { get; set; }
+    public DeliverOrderId? LinkedDelivery { get => Compact.Id(_linkedDelivery); set => _linkedDelivery = Compact.Id(value); }
     /// <summary>The reclaim delivering this receive back, while one stands.</summary>
-    public DeliverOrderId? ReclaimedBy { get; set; }
+    public DeliverOrderId? ReclaimedBy { get => Compact.Id(_reclaimedBy); set => _reclaimedBy = Compact.Id(value); }
+}
+
+/// <summary>The compact forms <see cref="Delivery"/> and <see cref="Receive"/> store their fields in; each converts back exactly.</summary>
+internal static class Compact
+{
+    /// <summary>A stage, reason or way of completion (all numbered from 1); 0 stands for none.</summary>
+    public static byte Byte(int value) =>
+        value is > 0 and <= byte.MaxValue ? (byte)value : throw new InvariantViolation($"{value} is not a stage, reason or way of completion");
+
+    public static byte Byte(PendReason? value) => value is { } v ? Byte((int)v) : (byte)0;
+
+    public static byte Byte(CompletedBy? value) => value is { } v ? Byte((int)v) : (byte)0;
+
+    public static PendReason? Reason(byte value) => value == 0 ? null : (PendReason)value;
+
+    public static CompletedBy? By(byte value) => value == 0 ? null : (CompletedBy)value;
+
+    public static string? Id(DeliverOrderId? id) =>
+        id is not { } v ? null : v.Value ?? throw new InvariantViolation("a deliver order id without a value");
+
+    public static DeliverOrderId? Id(string? value) => value is null ? null : new DeliverOrderId(value);
+
+    public static long WholeCents(decimal cents) =>
+        decimal.Truncate(cents) == cents && cents >= long.MinValue && cents <= long.MaxValue
+            ? (long)cents
+            : throw new InvariantViolation($"{cents} is not whole cents within a long");
 }
 
 /// <summary>What an account did under an idempotency id.</summary>
@@ -97,7 +144,7 @@ public readonly record struct IdempotentRequest(IdempotentRequestKind Kind, stri
 /// the deliveries, receives and idempotency ids of the current and previous business day.
 /// <para>
 /// The state is mutable and owned by exactly one decider at a time (TigerBeetle's state machine
-/// is the model): <see cref="Apply"/> is the only mutator, and it never validates and never
+/// is the model): <see cref="Apply(AccountEvent)"/> is the only mutator, and it never validates and never
 /// fails on a journal Ledger wrote. Replaying the same events always yields the same state.
 /// </para>
 /// </summary>
@@ -127,6 +174,8 @@ public sealed partial class AccountState
     private readonly HashSet<string> _incomePostings = new(StringComparer.Ordinal);
     private readonly Queue<string> _incomePostingOrder = new();
     private int _pendingReclaimReceives;
+    // The terms an event last recorded here, with their record (see TermsData): not state, a reuse.
+    private (SecurityTerms Terms, TermsData Data)? _lastTermsData;
     private int _inFlightDeliveries;
 
     public AccountState(ParticipantId participant, ReclaimRules? reclaimRules = null)
@@ -242,7 +291,14 @@ public sealed partial class AccountState
         if (_incomePostingOrder.Count > IncomePostingRules.RememberedMax) _incomePostings.Remove(_incomePostingOrder.Dequeue());
     }
 
-    public void Apply(AccountEvent @event)
+    public void Apply(AccountEvent @event) => Apply(@event, decidedOrder: null);
+
+    /// <summary>
+    /// Applies an event just decided here. <paramref name="decidedOrder"/>, when given, is the order
+    /// the event records (DeliveryPended, DeliveryReserved, ReceivePended, ReceiveCompleted): the
+    /// state keeps it rather than a copy read back from the event, which is the same value.
+    /// </summary>
+    internal void Apply(AccountEvent @event, DeliverOrder? decidedOrder)
     {
         Version++;
         switch (@event)
@@ -277,7 +333,7 @@ public sealed partial class AccountState
                 break;
             case DeliveryPended e:
             {
-                var order = ToOrder(e.Order);
+                var order = OrderOf(e.Order, decidedOrder);
                 var delivery = new Delivery
                 {
                     Order = order,
@@ -295,13 +351,17 @@ public sealed partial class AccountState
             }
             case DeliveryReserved e:
             {
-                var order = ToOrder(e.Order);
+                var order = OrderOf(e.Order, decidedOrder);
                 var terms = ToTerms(e.Terms);
-                if (_deliveries.TryGetValue(order.Id, out var pended))
+                // One lookup finds the pended delivery, if any, and the place of the reserved one
+                // (nothing else changes the deliveries until it is filled, two lines down).
+                ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_deliveries, order.Id, out _);
+                var pended = slot;
+                if (pended is not null)
                 {
                     RemovePending(pended);
                 }
-                var delivery = new Delivery
+                var delivery = slot = new Delivery
                 {
                     Order = order,
                     Terms = terms,
@@ -312,7 +372,6 @@ public sealed partial class AccountState
                     Sequence = pended?.Sequence ?? Version,
                     BusinessDate = pended?.BusinessDate ?? BusinessDate,
                 };
-                _deliveries[order.Id] = delivery;
                 Hold(delivery);
                 MarkReclaim(order, reclaimed: true);
                 break;
@@ -375,7 +434,7 @@ public sealed partial class AccountState
                 break;
             case ReceivePended e:
             {
-                var order = ToOrder(e.Order);
+                var order = OrderOf(e.Order, decidedOrder);
                 var receive = new Receive
                 {
                     Order = order,
@@ -391,13 +450,15 @@ public sealed partial class AccountState
             }
             case ReceiveCompleted e:
             {
-                var order = ToOrder(e.Order);
+                var order = OrderOf(e.Order, decidedOrder);
                 var terms = ToTerms(e.Terms);
-                if (_receives.TryGetValue(order.Id, out var pended))
+                ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_receives, order.Id, out _);
+                var pended = slot;
+                if (pended is not null)
                 {
                     RemovePending(pended);
                 }
-                _receives[order.Id] = new Receive
+                slot = new Receive
                 {
                     Order = order,
                     Terms = terms,
@@ -582,26 +643,62 @@ public sealed partial class AccountState
 
     private void SetTerms(Cusip cusip, SecurityTerms terms)
     {
-        if (_terms.TryGetValue(cusip, out var known) && known.Version > terms.Version) return;
+        var isKnown = _terms.TryGetValue(cusip, out var known);
+        // The same terms again (the usual case: most completions carry the terms already held)
+        // leave the collateral value as it is, which is already that of these terms.
+        if (isKnown && (known.Version > terms.Version || Identical(known, terms))) return;
         _terms[cusip] = terms;
         RevalueCollateral(cusip);
     }
 
+    /// <summary>
+    /// The same terms to the last bit: equal decimals may differ in scale (0.1 and 0.10), and a
+    /// journal writes the haircut with its scale, so terms of another scale are not reused.
+    /// </summary>
+    private static bool Identical(SecurityTerms a, SecurityTerms b) =>
+        a.Version == b.Version && a.Price == b.Price && a.Haircut == b.Haircut
+        && a.Haircut.Scale == b.Haircut.Scale && decimal.IsNegative(a.Haircut) == decimal.IsNegative(b.Haircut);
+
     private void ChangePosition(Cusip cusip, long shares)
     {
-        var position = _positions.GetValueOrDefault(cusip) + shares;
-        if (position == 0) _positions.Remove(cusip);
-        else _positions[cusip] = position;
-        RevalueCollateral(cusip);
+        // One lookup reads and writes the position (every deliver order moves two).
+        ref var held = ref CollectionsMarshal.GetValueRefOrNullRef(_positions, cusip);
+        long position;
+        if (Unsafe.IsNullRef(ref held))
+        {
+            position = shares;
+            if (position != 0) _positions.Add(cusip, position);
+        }
+        else
+        {
+            position = held + shares;
+            if (position == 0) _positions.Remove(cusip);
+            else held = position;
+        }
+        RevalueCollateral(cusip, position);
     }
 
-    private void RevalueCollateral(Cusip cusip)
+    private void RevalueCollateral(Cusip cusip) => RevalueCollateral(cusip, _positions.GetValueOrDefault(cusip));
+
+    /// <summary>Sets the collateral value of <paramref name="cusip"/> to that of <paramref name="position"/>, the position now held.</summary>
+    private void RevalueCollateral(Cusip cusip, long position)
     {
-        var old = _collateralValueCents.GetValueOrDefault(cusip);
-        var position = _positions.GetValueOrDefault(cusip);
         var now = position != 0 && _terms.TryGetValue(cusip, out var terms) ? terms.CollateralValueCents(position) : 0m;
-        if (now == 0m) _collateralValueCents.Remove(cusip);
-        else _collateralValueCents[cusip] = now;
+        ref var value = ref CollectionsMarshal.GetValueRefOrNullRef(_collateralValueCents, cusip);
+        var known = !Unsafe.IsNullRef(ref value);
+        var old = known ? value : 0m;
+        if (now == 0m)
+        {
+            if (known) _collateralValueCents.Remove(cusip);
+        }
+        else if (known)
+        {
+            value = now;
+        }
+        else
+        {
+            _collateralValueCents.Add(cusip, now);
+        }
         PositionsCollateralValueCents += now - old;
     }
 
@@ -622,6 +719,21 @@ public sealed partial class AccountState
         }
     }
 
+    /// <summary>The order <paramref name="data"/> records: <paramref name="decided"/> when the decider gave it (it must be that order), else read from the data.</summary>
+    private static DeliverOrder OrderOf(DeliverOrderData data, DeliverOrder? decided)
+    {
+        if (decided is null) return ToOrder(data);
+        if (!Records(data, decided)) throw new InvariantViolation($"the event records order {data.Id}, not the decided {decided.Id}");
+        return decided;
+    }
+
+    /// <summary>Whether <paramref name="data"/> is <paramref name="order"/> as written into a journal (field by field, as <see cref="ToData(DeliverOrder)"/> writes it).</summary>
+    private static bool Records(DeliverOrderData data, DeliverOrder order) =>
+        data.Id == order.Id.Value && data.Deliverer == order.Deliverer.Value && data.Receiver == order.Receiver.Value
+        && data.Cusip == order.Cusip.Value && data.Shares == order.Shares && data.AmountCents == order.Amount.Cents
+        && data.ReasonCode == order.ReasonCode && data.ReclaimOf == order.ReclaimOf?.Value
+        && data.RebateRate == order.RebateRate && data.CollateralMargin == order.CollateralMargin;
+
     internal static DeliverOrder ToOrder(DeliverOrderData d) => new(
         new DeliverOrderId(d.Id),
         new ParticipantId(d.Deliverer),
@@ -641,6 +753,17 @@ public sealed partial class AccountState
     internal static SecurityTerms ToTerms(TermsData t) => new(new Money(t.PriceCents), t.Haircut, t.Version);
 
     internal static TermsData ToData(SecurityTerms t) => new(t.Price.Cents, t.Haircut, t.Version);
+
+    /// <summary>
+    /// <paramref name="terms"/> as an event records them. The last terms recorded are kept and
+    /// given again while they do not change (an account records the same terms on most of its
+    /// events; the record is immutable, so events may share it).
+    /// </summary>
+    internal TermsData TermsData(SecurityTerms terms)
+    {
+        if (_lastTermsData is not { } last || !Identical(last.Terms, terms)) _lastTermsData = last = (terms, ToData(terms));
+        return last.Data;
+    }
 
     public static PendReason ParseReason(string reason) => reason switch
     {

@@ -19,7 +19,7 @@ public static class Checks
         // The delivered shares' value rounded up, not down: what the deliverer's positions lose is
         // floor(held) - floor(held - delivered), which can exceed floor(delivered) by a cent but
         // never ceiling(delivered). So the monitor after the delivery is never below zero.
-        var delta = order.Amount.Cents - decimal.Ceiling(terms.MarketValueCents(order.Shares) * (1m - terms.Haircut));
+        var delta = order.Amount.Cents - terms.CollateralValueRoundedUpCents(order.Shares);
         var bypass = state.CentralCounterparty;
         string rule;
         PendReason? failed = null;
@@ -81,7 +81,9 @@ public static class Checks
     /// at that bound; the decision itself was taken on the exact value.
     /// </summary>
     public static long Recorded(decimal wholeCents) =>
-        wholeCents >= long.MaxValue ? long.MaxValue
+        // Scale 0 is whole already (the usual case: every figure comes floored, ceilinged or from a long).
+        wholeCents.Scale == 0 && wholeCents < long.MaxValue && wholeCents > long.MinValue ? (long)wholeCents
+        : wholeCents >= long.MaxValue ? long.MaxValue
         : wholeCents <= long.MinValue ? long.MinValue
         : decimal.Truncate(wholeCents) == wholeCents ? (long)wholeCents
         : throw new InvariantViolation($"collateral figure {wholeCents} is not whole cents");
@@ -98,7 +100,7 @@ public static class Checks
         var monitor = state.AvailableCollateralMonitorCents;
         // The delivered leg's value rounded up, as in Deliverer: the pair then never leaves the monitor below zero.
         var delta = terms.CollateralValueCents(receive.Shares) - receive.Amount.Cents
-            + delivery.Amount.Cents - decimal.Ceiling(terms.MarketValueCents(delivery.Shares) * (1m - terms.Haircut));
+            + delivery.Amount.Cents - terms.CollateralValueRoundedUpCents(delivery.Shares);
         var bypass = state.CentralCounterparty;
         var balanceAfter = state.AvailableBalance - receive.Amount + delivery.Amount;
         var netDebitAfter = balanceAfter.Cents < 0 ? -balanceAfter.Cents : 0;

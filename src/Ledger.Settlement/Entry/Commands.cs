@@ -95,7 +95,9 @@ public sealed record DeliveryStatusReply(
 /// <summary>The result of a command: events to persist, then messages and a reply to let out.</summary>
 public sealed class Decision
 {
-    public List<Events.AccountEvent> Events { get; } = new();
-    public List<Outbound> Messages { get; } = new();
+    // Room for one of each from the start: most commands decide one event and at most one
+    // message (a deliver order's three steps do), and a list of four would be three slots unused.
+    public List<Events.AccountEvent> Events { get; } = new(1);
+    public List<Outbound> Messages { get; } = new(1);
     public AccountReply? Reply { get; set; }
 }
