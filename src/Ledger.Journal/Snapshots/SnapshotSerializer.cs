@@ -120,7 +120,7 @@ public sealed class SnapshotSerializer : SerializerWithStringManifest
     public static byte[] ToBytes(EntitySnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        using var stream = new MemoryStream();
+        using var stream = new MemoryStream(CapacityFor(snapshot.State));
         using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
             w.Write(snapshot.Chain);
@@ -189,17 +189,33 @@ public sealed class SnapshotSerializer : SerializerWithStringManifest
 
     /// <summary>
     /// Format 2 of an account: the account's section (its own table of repeated values) with its
-    /// length in bytes before it, then the index of its deliver orders' journal rows, so that a
+    /// length in bytes before it (4 bytes, little-endian), then the index of its deliver orders' journal rows, so that a
     /// reader can decode the two at once, on two threads.
     /// </summary>
     private static void WriteAccountSections(BinaryWriter w, AccountSnapshotState state)
     {
-        using var account = new MemoryStream();
-        using (var aw = new BinaryWriter(account, Encoding.UTF8, leaveOpen: true)) new Writer(aw).WriteAccount(state.Account);
-        w.Write7BitEncodedInt(checked((int)account.Length));
-        w.Write(account.GetBuffer(), 0, (int)account.Length);
+        // The length (4 bytes) is filled in once the section is written: no second buffer.
+        var stream = w.BaseStream;
+        var lengthAt = stream.Position;
+        w.Write(0);
+        new Writer(w).WriteAccount(state.Account);
+        var end = stream.Position;
+        stream.Position = lengthAt;
+        w.Write(checked((int)(end - lengthAt - sizeof(int))));
+        stream.Position = end;
         new Writer(w).WriteEvents(state.Events);
     }
+
+    /// <summary>
+    /// Bytes to reserve for <paramref name="state"/>'s payload: about what a deliver order's records
+    /// take, so that OCC's snapshot late in a day (tens of MB) is written into one buffer instead of
+    /// a chain of doubling ones (each a large-object allocation the GC has to reclaim).
+    /// </summary>
+    private static int CapacityFor(object state) => state switch
+    {
+        AccountSnapshotState a => (int)Math.Min(int.MaxValue / 2, 4096L + 64L * (a.Account.Deliveries.Count + a.Account.Receives.Count) + 24L * a.Events.Entries.Count),
+        _ => 4096,
+    };
 
     /// <summary>Bytes of format 2's index section above which it is decoded on another thread while the account's section is.</summary>
     private const int ParallelReadBytesMin = 1 << 18;
@@ -207,7 +223,7 @@ public sealed class SnapshotSerializer : SerializerWithStringManifest
     /// <summary>Reads format 2 (see <see cref="WriteAccountSections"/>); leaves <paramref name="stream"/> at the end of the index section.</summary>
     private static AccountSnapshotState ReadAccountSections(byte[] bytes, MemoryStream stream, BinaryReader r, string manifest)
     {
-        var accountLength = r.Read7BitEncodedInt();
+        var accountLength = r.ReadInt32();
         var accountStart = stream.Position;
         if (accountLength < 0 || accountLength > stream.Length - accountStart)
         {
