@@ -22,12 +22,7 @@ public sealed class SnapshotRecoveryTests
     public async Task Accounts_recover_from_their_snapshots_as_from_their_whole_journals()
     {
         using var folder = new TempFolder();
-        var options = new LedgerNodeOptions
-        {
-            DataDir = folder.Path,
-            ResendInterval = TimeSpan.FromMilliseconds(200),
-            ExtraConfig = "ledger.snapshots.every-events = 3",
-        };
+        var options = OptionsFor(folder, everyEvents: 3);
         var database = Path.Combine(folder.Path, StoreConfig.SqliteFileName);
         var borrower = new ParticipantId("0002");
         var lender = new ParticipantId("0001");
@@ -137,12 +132,7 @@ public sealed class SnapshotRecoveryTests
     public async Task An_account_snapshot_is_its_journal_replayed_to_the_snapshot_event()
     {
         using var folder = new TempFolder();
-        var options = new LedgerNodeOptions
-        {
-            DataDir = folder.Path,
-            ResendInterval = TimeSpan.FromMilliseconds(200),
-            ExtraConfig = "ledger.snapshots.every-events = 3",
-        };
+        var options = OptionsFor(folder, everyEvents: 3);
         var database = Path.Combine(folder.Path, StoreConfig.SqliteFileName);
         long lenderSnapshot, borrowerSnapshot;
         await using (var node = await LedgerNode.StartAsync(options, null, Setup.None))
@@ -198,12 +188,7 @@ public sealed class SnapshotRecoveryTests
     public async Task A_snapshotter_started_part_way_through_the_journal_saves_the_journal_replayed()
     {
         using var folder = new TempFolder();
-        var options = new LedgerNodeOptions
-        {
-            DataDir = folder.Path,
-            ResendInterval = TimeSpan.FromMilliseconds(200),
-            ExtraConfig = "ledger.snapshots.every-events = 40",
-        };
+        var options = OptionsFor(folder, everyEvents: 40);
         var database = Path.Combine(folder.Path, StoreConfig.SqliteFileName);
         long borrowerSnapshot;
         await using (var node = await LedgerNode.StartAsync(options, null, Setup.None))
@@ -238,6 +223,14 @@ public sealed class SnapshotRecoveryTests
             Assert.True(await AssertSnapshotIsReplay(table, database, Borrower) > borrowerSnapshot);
         }
     }
+
+    /// <summary>A node on <paramref name="folder"/> whose entities snapshot every <paramref name="everyEvents"/> events.</summary>
+    private static LedgerNodeOptions OptionsFor(TempFolder folder, int everyEvents) => new()
+    {
+        DataDir = folder.Path,
+        ResendInterval = TimeSpan.FromMilliseconds(200),
+        ExtraConfig = $"ledger.snapshots.every-events = {everyEvents}",
+    };
 
     /// <summary>Compares the account's stored snapshot with its journal replayed to the snapshot's event; returns that event's number.</summary>
     private static async Task<long> AssertSnapshotIsReplay(JournalTable table, string database, string persistenceId)
